@@ -1,0 +1,191 @@
+// The records of SPEC §3: orders, cases and the parts of a case. Plain
+// values: no behaviour beyond small queries, no I/O. Money is always an
+// integer number of minor units (fen, cents) of the order's currency.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/clock.h"
+#include "domain/vocabulary.h"
+
+namespace aftersales {
+
+using Money = std::int64_t;
+
+struct OrderLine {
+  std::string line_id;
+  std::string sku;
+  std::string title;
+  std::int64_t qty = 0;
+  Money paid = 0;  // the line total
+  bool no_reason_return = true;
+};
+
+struct Order {
+  std::string id;
+  std::string buyer_id;
+  std::string currency;  // ISO 4217, three upper-case letters
+  TimePoint placed_at = 0;
+  std::optional<TimePoint> delivered_at;
+  Money shipping_paid = 0;
+  std::vector<OrderLine> lines;
+  TimePoint created_at = 0;
+
+  const OrderLine* FindLine(const std::string& line_id) const {
+    for (const auto& l : lines) {
+      if (l.line_id == line_id) return &l;
+    }
+    return nullptr;
+  }
+  Money PaidTotal() const {
+    Money t = shipping_paid;
+    for (const auto& l : lines) t += l.paid;
+    return t;
+  }
+};
+
+// A reference to a row of the erasable texts table (SPEC §7): the audit log
+// and the case keep the id and the SHA-256, never the text itself.
+struct TextRef {
+  std::string id;
+  std::string sha256;
+};
+
+enum class Visibility { kInternal, kBuyer };
+
+// A piece of free text waiting to be written with the case (see TextRef).
+struct Text {
+  std::string id;
+  std::string case_id;
+  std::string kind;  // description, evidence, note, comment, …
+  Visibility visibility = Visibility::kBuyer;
+  std::string author_id;
+  std::string body;
+  std::string sha256;
+  TimePoint created_at = 0;
+};
+
+struct CaseLine {
+  std::string line_id;
+  std::int64_t qty = 0;
+  std::optional<std::string> replacement_sku;
+  Money amount = 0;  // this case's share of the line's `paid` (SPEC §3 ledger)
+};
+
+struct Offer {
+  Money amount = 0;
+  bool return_required = false;
+  std::optional<TextRef> note;
+  std::string by;  // user id
+  TimePoint at = 0;
+};
+
+struct Shipment {
+  std::string carrier;
+  std::string tracking_no;
+  std::optional<std::string> sku;
+  TimePoint shipped_at = 0;
+  std::optional<TimePoint> delivered_at;
+  std::optional<TimePoint> received_at;
+};
+
+struct InspectedLine {
+  std::string line_id;
+  std::int64_t received = 0;
+  std::int64_t damaged = 0;
+  std::int64_t restocked = 0;
+};
+
+struct Inspection {
+  bool pass = false;
+  std::optional<std::string> grade;
+  std::optional<TextRef> note;
+  std::vector<InspectedLine> lines;
+  std::string by;
+  TimePoint at = 0;
+};
+
+enum class RefundStatus { kPending, kIssued, kFailed };
+const char* NameOf(RefundStatus s);
+
+struct Refund {
+  std::string id;
+  Money amount = 0;
+  RefundStatus status = RefundStatus::kPending;
+  std::optional<std::string> external_ref;
+  std::optional<TextRef> error;
+  TimePoint created_at = 0;
+  TimePoint updated_at = 0;
+};
+
+// An open (or breached, still listed) deadline of the case's current state.
+struct Deadline {
+  std::int64_t id = 0;  // 0 until stored
+  DeadlineKind kind = DeadlineKind::kMerchantResponse;
+  TimePoint started_at = 0;
+  TimePoint due_at = 0;
+  bool breached = false;
+};
+
+struct Case {
+  std::string id;
+  CaseType type = CaseType::kRefundOnly;
+  State state = State::kRequested;
+  std::int64_t version = 1;
+  std::string order_id;
+  std::string buyer_id;
+  std::string reason;
+  std::optional<TextRef> description;
+  std::vector<TextRef> evidence;
+  std::vector<CaseLine> lines;
+  std::string currency;
+  Money requested_amount = 0;
+  std::optional<Money> agreed_amount;
+  Money refunded_amount = 0;
+  std::optional<std::string> assignee;
+  std::optional<Offer> offer;
+  std::vector<Offer> offer_history;  // every offer made, newest last
+  std::optional<Shipment> return_shipment;
+  std::optional<Shipment> replacement_shipment;
+  std::optional<Inspection> inspection;
+  std::vector<Refund> refunds;
+  std::vector<Deadline> deadlines;
+  std::optional<std::string> close_reason;
+  std::optional<std::string> reject_reason;
+  bool return_address_due = false;  // the policy's return address is shown
+  bool return_required = false;     // fixed with agreed_amount
+  bool holds_shipping = false;      // the case carries the order's shipping
+  int modifications = 0;            // successful `modify` actions so far
+  int policy_version = 0;
+  TimePoint created_at = 0;
+  TimePoint updated_at = 0;
+
+  bool GoodsReceived() const { return inspection.has_value(); }
+  Money LinesAmount() const {
+    Money t = 0;
+    for (const auto& l : lines) t += l.amount;
+    return t;
+  }
+  // The money outcome (refund) versus a replacement (exchange, agreed 0).
+  bool MoneyOutcome() const { return type != CaseType::kExchange || agreed_amount.value_or(0) > 0; }
+  // Pending and issued refunds of this case.
+  Money RefundsHeld() const {
+    Money t = 0;
+    for (const auto& r : refunds) {
+      if (r.status != RefundStatus::kFailed) t += r.amount;
+    }
+    return t;
+  }
+  // Whether the case still holds its units (SPEC §3): units come back only
+  // when cancelled, or closed before receipt and without a refund.
+  bool HoldsUnits() const {
+    if (state == State::kCancelled) return false;
+    if (state == State::kClosed && !GoodsReceived() && RefundsHeld() == 0) return false;
+    return true;
+  }
+};
+
+}  // namespace aftersales

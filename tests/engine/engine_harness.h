@@ -1,0 +1,104 @@
+// EngineHarness: the engine on a real SQLite file in a fresh directory, with
+// a manual clock and one user of every role, for engine tests. Restart()
+// closes and reopens everything on the same file, as a process restart would.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "db/sqlite_store.h"
+#include "domain/clock.h"
+#include "engine/case_service.h"
+#include "engine/policy_registry.h"
+#include "support/temp_dir.h"
+#include "workflows/policy.h"
+
+namespace aftersales::testing {
+
+// 2026-11-01T00:00:00Z: scenario times are written against it.
+constexpr TimePoint kHarnessStart = 1793491200;
+
+class EngineHarness {
+ public:
+  EngineHarness() : clock_(kHarnessStart) { Open(true); }
+
+  CaseService& cases() { return *cases_; }
+  Store& store() { return *store_; }
+  ManualClock& clock() { return clock_; }
+  PolicyRegistry& policies() { return *policies_; }
+  std::string db_path() const { return dir_.File("engine.db"); }
+
+  // Users by name: buyer (buyer_id b1), buyer2 (b2), integration, agent,
+  // supervisor, manager, warehouse, finance, admin.
+  const Actor& user(const std::string& name) const { return users_.at(name); }
+
+  void Restart() {
+    cases_.reset();
+    policies_.reset();
+    store_.reset();
+    Open(false);
+  }
+
+  // Moves the clock and fires everything due, as the scheduler would.
+  std::vector<FiredDeadline> Advance(std::int64_t seconds) {
+    clock_.Advance(seconds);
+    auto fired = cases_->FireDueDeadlines(1'000'000);
+    if (!fired.ok()) throw std::runtime_error("firing deadlines failed: " + fired.status().message());
+    return *fired;
+  }
+
+ private:
+  void Open(bool fresh) {
+    auto store = SqliteStore::Open(db_path());
+    if (!store.ok()) throw std::runtime_error(store.status().message());
+    store_ = std::move(*store);
+    policies_ = std::make_unique<PolicyRegistry>(*store_);
+    Status s = policies_->Initialize(DefaultPolicy(), clock_.Now());
+    if (!s.ok()) throw std::runtime_error(s.message());
+    cases_ = std::make_unique<CaseService>(*store_, clock_, *policies_);
+    if (fresh) AddUsers();
+  }
+
+  void AddUsers() {
+    auto add = [this](const std::string& name, Role role, std::optional<Money> limit, const std::string& external) {
+      Actor a;
+      a.id = "u_" + name;
+      a.role = role;
+      a.limit = limit;
+      a.external_id = external;
+      users_[name] = a;
+      UserRow row;
+      row.id = a.id;
+      row.name = name;
+      row.role = NameOf(role);
+      row.approval_limit = limit;
+      if (!external.empty()) row.external_id = external;
+      row.created_at = clock_.Now();
+      auto txn = store_->BeginWrite();
+      if (!txn.ok() || !(*txn)->InsertUser(row).ok() || !(*txn)->Commit().ok()) {
+        throw std::runtime_error("cannot add user " + name);
+      }
+    };
+    add("buyer", Role::kBuyer, std::nullopt, "b1");
+    add("buyer2", Role::kBuyer, std::nullopt, "b2");
+    add("integration", Role::kIntegration, std::nullopt, "");
+    add("agent", Role::kAgent, 20000, "");
+    add("supervisor", Role::kSupervisor, 200000, "");
+    add("manager", Role::kManager, std::nullopt, "");
+    add("warehouse", Role::kWarehouse, std::nullopt, "");
+    add("finance", Role::kFinance, std::nullopt, "");
+    add("admin", Role::kAdmin, std::nullopt, "");
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<PolicyRegistry> policies_;
+  std::unique_ptr<CaseService> cases_;
+  std::map<std::string, Actor> users_;
+};
+
+}  // namespace aftersales::testing

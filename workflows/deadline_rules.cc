@@ -1,0 +1,82 @@
+#include "workflows/deadline_rules.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace aftersales {
+namespace {
+
+// The deadline a state starts on entry, if any (SPEC §5 "starts when").
+std::optional<DeadlineKind> StartedBy(State s) {
+  switch (s) {
+    case State::kRequested:
+    case State::kInspectionFailed: return DeadlineKind::kMerchantResponse;
+    case State::kNegotiating: return DeadlineKind::kBuyerResponse;
+    case State::kRejected: return DeadlineKind::kAppealWindow;
+    case State::kAwaitingReturn: return DeadlineKind::kBuyerShip;
+    case State::kReturnInTransit: return DeadlineKind::kMerchantReceipt;
+    case State::kRefunding: return DeadlineKind::kRefundIssue;
+    case State::kEscalated: return DeadlineKind::kArbitration;
+    case State::kReplacementPending: return DeadlineKind::kReplacementShip;
+    case State::kReplacementShipped: return DeadlineKind::kReplacementConfirm;
+    default: return std::nullopt;
+  }
+}
+
+void Start(Case& kase, DeadlineKind kind, const Policy& policy, TimePoint now) {
+  Deadline d;
+  d.kind = kind;
+  d.started_at = now;
+  d.due_at = now + policy.DeadlineSeconds(kind);
+  kase.deadlines.push_back(d);
+}
+
+}  // namespace
+
+bool IsBreachKind(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::kMerchantResponse:
+    case DeadlineKind::kMerchantReceipt:
+    case DeadlineKind::kRefundIssue:
+    case DeadlineKind::kArbitration:
+    case DeadlineKind::kReplacementShip: return true;
+    default: return false;
+  }
+}
+
+void StartInitialDeadlines(Case& kase, const Policy& policy, TimePoint now) {
+  kase.deadlines.clear();
+  if (auto kind = StartedBy(kase.state)) Start(kase, *kind, policy, now);
+}
+
+void UpdateDeadlines(Case& kase, State from, const Command& cmd, const Policy& policy, TimePoint now) {
+  auto& ds = kase.deadlines;
+  if (kase.state != from) {
+    // The shop's clock does not restart because an agent needed a supervisor.
+    const bool keep_response = from == State::kRequested && kase.state == State::kPendingApproval;
+    ds.erase(std::remove_if(ds.begin(), ds.end(),
+                            [&](const Deadline& d) {
+                              return !(keep_response && d.kind == DeadlineKind::kMerchantResponse);
+                            }),
+             ds.end());
+    if (auto kind = StartedBy(kase.state)) Start(kase, *kind, policy, now);
+    return;
+  }
+  if (cmd.action == Action::kRefundFailed) {
+    ds.erase(std::remove_if(ds.begin(), ds.end(), [](const Deadline& d) { return d.kind == DeadlineKind::kRefundIssue; }),
+             ds.end());
+    Start(kase, DeadlineKind::kRefundIssue, policy, now);
+  } else if (cmd.action == Action::kCarrierUpdate && cmd.shipment.value_or("") == "return" && cmd.at) {
+    for (auto& d : ds) {
+      if (d.kind == DeadlineKind::kMerchantReceipt && !d.breached) {
+        const TimePoint shortened = *cmd.at + policy.receipt_after_delivery_hours * kHour;
+        if (shortened < d.due_at) {
+          d.due_at = shortened;
+          d.id = 0;  // a new row: the old one is closed, so each row fires at most once
+        }
+      }
+    }
+  }
+}
+
+}  // namespace aftersales

@@ -1,0 +1,85 @@
+#include "workflows/workflow.h"
+
+#include <algorithm>
+
+namespace aftersales {
+namespace workflow {
+const Workflow& RefundOnlyWorkflow();
+const Workflow& ReturnRefundWorkflow();
+const Workflow& ExchangeWorkflow();
+}  // namespace workflow
+
+namespace {
+
+bool RowApplies(const TransitionRow& row, const Case& kase, Action action) {
+  if (row.action != action) return false;
+  if (row.any_non_terminal) {
+    if (IsTerminal(kase.state)) return false;
+  } else if (row.from != kase.state) {
+    return false;
+  }
+  return row.gate == nullptr || row.gate(kase);
+}
+
+}  // namespace
+
+const Workflow& Workflow::For(CaseType type) {
+  switch (type) {
+    case CaseType::kRefundOnly: return workflow::RefundOnlyWorkflow();
+    case CaseType::kReturnRefund: return workflow::ReturnRefundWorkflow();
+    case CaseType::kExchange: return workflow::ExchangeWorkflow();
+  }
+  return workflow::RefundOnlyWorkflow();
+}
+
+std::vector<Action> Workflow::AllowedActions(const Case& kase, Role role) const {
+  std::vector<Action> out;
+  for (int i = 0; i < kActionCount; ++i) {
+    const auto action = static_cast<Action>(i);
+    if (action == Action::kSubmit || action == Action::kTimeout) continue;
+    if (StateAllowsRole(kase, action, role)) out.push_back(action);
+  }
+  return out;
+}
+
+bool Workflow::StateAllows(const Case& kase, Action action) const {
+  return std::any_of(rows().begin(), rows().end(),
+                     [&](const TransitionRow& r) { return r.who != roles::kSystem && RowApplies(r, kase, action); });
+}
+
+bool Workflow::StateAllowsRole(const Case& kase, Action action, Role role) const {
+  return std::any_of(rows().begin(), rows().end(),
+                     [&](const TransitionRow& r) { return (r.who & Bit(role)) && RowApplies(r, kase, action); });
+}
+
+bool Workflow::RequiresWithinLimit(const Case& kase, Action action, Role role) const {
+  bool any = false;
+  for (const auto& r : rows()) {
+    if (!(r.who & Bit(role)) || !RowApplies(r, kase, action)) continue;
+    any = true;
+    if (r.limit != LimitRule::kWithin) return false;
+  }
+  return any;
+}
+
+std::vector<Action> Workflow::StateActions(const Case& kase) const {
+  std::vector<Action> out;
+  for (int i = 0; i < kActionCount; ++i) {
+    const auto action = static_cast<Action>(i);
+    if (action == Action::kSubmit || action == Action::kTimeout) continue;
+    if (StateAllows(kase, action)) out.push_back(action);
+  }
+  return out;
+}
+
+bool RoleEverTakes(Role role, Action action) {
+  if (action == Action::kSubmit) return (roles::kSubmitters & Bit(role)) != 0;
+  for (CaseType t : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange}) {
+    for (const auto& r : Workflow::For(t).rows()) {
+      if (r.action == action && (r.who & Bit(role))) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace aftersales
