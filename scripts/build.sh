@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of aftersales.
+#   scripts/build.sh release   -> build/release   (optimised, -Werror)
+#   scripts/build.sh asan      -> build/asan      (Debug, ASan + UBSan, -Werror)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour="${1:-release}"
+jobs="$(nproc)"
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DAFTERSALES_WERROR=ON) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=Debug -DAFTERSALES_SANITIZE=ON -DAFTERSALES_WERROR=ON) ;;
+  *) echo "usage: $0 release|asan" >&2; exit 2 ;;
+esac
+echo "==> configuring build/$flavour"
+cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
+echo "==> building build/$flavour with $jobs jobs"
+cmake --build "build/$flavour" -j "$jobs"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test: the release
+# build and the ASan+UBSan build each run the whole suite under CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/check-clock.sh
+total_passed=0
+total_failed=0
+run_suite() {
+  local flavour="$1"
+  scripts/build.sh "$flavour"
+  echo "==> running the tests of build/$flavour"
+  local log
+  log="$(mktemp)"
+  set +e
+  (cd "build/$flavour" && ctest --output-on-failure -j "$(nproc)" --timeout 900) 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local line passed failed
+  line="$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)"
+  rm -f "$log"
+  if [ -z "$line" ]; then echo "no CTest summary for build/$flavour" >&2; exit 1; fi
+  failed="$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")"
+  passed=$(( $(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - failed ))
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  if [ "$rc" -ne 0 ]; then
+    echo "build/$flavour: tests failed" >&2
+    echo "$total_passed passed, $total_failed failed"
+    exit 1
+  fi
+}
+run_suite release
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_suite asan
+echo "$total_passed passed, $total_failed failed"

@@ -1,0 +1,141 @@
+// The transition tables as data: what the engine derives from them.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "workflows/workflow.h"
+
+namespace aftersales {
+namespace {
+
+Case InState(CaseType type, State s) {
+  Case c;
+  c.type = type;
+  c.state = s;
+  return c;
+}
+
+std::vector<std::string> Names(const std::vector<Action>& actions) {
+  std::vector<std::string> out;
+  for (Action a : actions) out.push_back(NameOf(a));
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST_CASE("each table has SPEC's rows and no other", "[workflows]") {
+  // Rows per table, counted from SPEC §4 (common + legs) plus the SPEC §5
+  // expiries with an effect, plus comment and assign.
+  CHECK(Workflow::For(CaseType::kRefundOnly).rows().size() == 24 + 2);
+  CHECK(Workflow::For(CaseType::kReturnRefund).rows().size() == 37 + 2);
+  CHECK(Workflow::For(CaseType::kExchange).rows().size() == 41 + 2);
+  CHECK(Workflow::For(CaseType::kRefundOnly).settle_rows().size() == 1);
+  CHECK(Workflow::For(CaseType::kReturnRefund).settle_rows().size() == 2);
+  CHECK(Workflow::For(CaseType::kExchange).settle_rows().size() == 3);
+}
+
+TEST_CASE("allowed actions come from the table and the caller's role", "[workflows]") {
+  const Workflow& rr = Workflow::For(CaseType::kReturnRefund);
+  Case requested = InState(CaseType::kReturnRefund, State::kRequested);
+  CHECK(Names(rr.AllowedActions(requested, Role::kAgent)) == V{"approve", "reject", "offer", "comment"});
+  CHECK(Names(rr.AllowedActions(requested, Role::kSupervisor)) == V{"approve", "reject", "offer", "comment", "assign"});
+  CHECK(Names(rr.AllowedActions(requested, Role::kBuyer)) == V{"cancel", "comment"});
+  CHECK(Names(rr.AllowedActions(requested, Role::kFinance)) == V{"comment"});
+
+  Case pending = InState(CaseType::kReturnRefund, State::kPendingApproval);
+  CHECK(Names(rr.AllowedActions(pending, Role::kAgent)) == V{"reject", "offer", "comment"});
+  CHECK(Names(rr.AllowedActions(pending, Role::kSupervisor)) == V{"approve", "reject", "offer", "comment", "assign"});
+
+  Case transit = InState(CaseType::kReturnRefund, State::kReturnInTransit);
+  CHECK(Names(rr.AllowedActions(transit, Role::kWarehouse)) == V{"comment", "carrier_update", "receive"});
+  CHECK(Names(rr.AllowedActions(transit, Role::kIntegration)) == V{"comment", "carrier_update"});
+
+  Case rejected = InState(CaseType::kReturnRefund, State::kRejected);
+  CHECK(Names(rr.AllowedActions(rejected, Role::kBuyer)) == V{"modify", "appeal", "cancel", "comment"});
+  rejected.modifications = 3;  // the 4th modify is refused
+  CHECK(Names(rr.AllowedActions(rejected, Role::kBuyer)) == V{"appeal", "cancel", "comment"});
+  CHECK_FALSE(rr.StateAllows(rejected, Action::kModify));
+
+  Case done = InState(CaseType::kReturnRefund, State::kRefunded);
+  CHECK(rr.AllowedActions(done, Role::kManager).empty());
+}
+
+TEST_CASE("approval limits: only requested has an over-limit row", "[workflows]") {
+  const Workflow& ro = Workflow::For(CaseType::kRefundOnly);
+  CHECK_FALSE(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kRequested), Action::kApprove, Role::kAgent));
+  CHECK(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kPendingApproval), Action::kApprove,
+                               Role::kSupervisor));
+  CHECK(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kRequested), Action::kOffer, Role::kAgent));
+  const Workflow& rr = Workflow::For(CaseType::kReturnRefund);
+  CHECK(rr.RequiresWithinLimit(InState(CaseType::kReturnRefund, State::kInspectionFailed), Action::kApprove,
+                               Role::kAgent));
+}
+
+TEST_CASE("which roles ever take an action", "[workflows]") {
+  CHECK(RoleEverTakes(Role::kAgent, Action::kApprove));
+  CHECK_FALSE(RoleEverTakes(Role::kFinance, Action::kApprove));
+  CHECK_FALSE(RoleEverTakes(Role::kBuyer, Action::kApprove));
+  CHECK(RoleEverTakes(Role::kWarehouse, Action::kShipReplacement));
+  CHECK(RoleEverTakes(Role::kManager, Action::kReceive));
+  CHECK_FALSE(RoleEverTakes(Role::kAgent, Action::kReceive));
+  CHECK(RoleEverTakes(Role::kFinance, Action::kComment));
+  CHECK_FALSE(RoleEverTakes(Role::kAgent, Action::kAssign));
+  CHECK(RoleEverTakes(Role::kIntegration, Action::kSubmit));
+  CHECK_FALSE(RoleEverTakes(Role::kWarehouse, Action::kSubmit));
+}
+
+TEST_CASE("the machine restores the persisted state and runs one event", "[workflows]") {
+  Policy policy = DefaultPolicy();
+  Case c = InState(CaseType::kReturnRefund, State::kReturnInTransit);
+  c.id = "c1";
+  c.agreed_amount = 500;
+  c.return_required = true;
+  c.lines.push_back({"l1", 1, std::nullopt, 500});
+  Command cmd;
+  cmd.action = Action::kReceive;
+  cmd.result = "pass";
+  Actor warehouse{"u_w", Role::kWarehouse, std::nullopt, ""};
+  TransitionContext ctx{c, cmd, warehouse, policy, 1000, true, 500, {}};
+  REQUIRE(Workflow::For(c.type).Fire(ctx).ok());
+  CHECK(c.state == State::kRefunding);
+  REQUIRE(c.refunds.size() == 1);
+  CHECK(c.refunds[0].amount == 500);
+  CHECK(c.GoodsReceived());
+
+  // No row: the case is untouched and the answer is invalid_transition.
+  Case closed = InState(CaseType::kReturnRefund, State::kClosed);
+  TransitionContext ctx2{closed, cmd, warehouse, policy, 1000, true, 500, {}};
+  CHECK(Workflow::For(closed.type).Fire(ctx2).code() == Code::kInvalidTransition);
+  CHECK(closed.state == State::kClosed);
+}
+
+TEST_CASE("the shipped policy parses and a bad one names its key", "[policy]") {
+  Policy p = DefaultPolicy();
+  CHECK(p.no_reason_window_days == 7);
+  CHECK(p.default_window_days == 15);
+  CHECK(p.agent_limit == 20000);
+  CHECK(p.supervisor_limit == 200000);
+  CHECK(p.DeadlineSeconds(DeadlineKind::kMerchantResponse) == 48 * 3600);
+  CHECK(p.DeadlineSeconds(DeadlineKind::kReplacementConfirm) == 240 * 3600);
+  CHECK(p.IsReason("no_reason"));
+  CHECK(p.IsRejectReason("duplicate_request"));
+
+  auto doc = nlohmann::json::parse(DefaultPolicyJson());
+  auto bad = doc;
+  bad["deadlines"]["buyer_ship"]["hours"] = "168";
+  auto r = ParsePolicy(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().errors().at(0).field == "deadlines.buyer_ship.hours");
+  bad = doc;
+  bad["return_window_days"]["no_reasons"] = 7;
+  CHECK(ParsePolicy(bad).status().errors().at(0).field == "return_window_days.no_reasons");
+  bad = doc;
+  bad["approval_limits"]["agent"] = -1;
+  CHECK(ParsePolicy(bad).status().errors().at(0).field == "approval_limits.agent");
+  bad = doc;
+  bad.erase("reasons");
+  CHECK(ParsePolicy(bad).status().errors().at(0).field == "reasons");
+}
+
+}  // namespace
+}  // namespace aftersales
