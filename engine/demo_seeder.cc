@@ -49,7 +49,6 @@ struct Story {
   std::string buyer;  // buyer_id
   std::string description;
   std::vector<Step> steps;
-  std::optional<Money> requested;
 };
 
 std::vector<Story> Stories() {

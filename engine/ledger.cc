@@ -5,10 +5,12 @@
 namespace aftersales {
 namespace {
 
+__extension__ using Int128 = __int128;  // GCC and Clang; -Wpedantic knows it is an extension
+
 // floor(a × b / c) for non-negative a, b and positive c, without overflow
 // for amounts up to 10^18 and quantities up to 10^9.
 Money MulDivFloor(Money a, std::int64_t b, std::int64_t c) {
-  const __int128 p = static_cast<__int128>(a) * b;
+  const Int128 p = static_cast<Int128>(a) * b;
   return static_cast<Money>(p / c);
 }
 

@@ -7,8 +7,6 @@
 namespace aftersales::workflow {
 namespace {
 
-bool IsSystem(const TransitionContext& t) { return t.actor.role == Role::kSystem; }
-
 // Fixes the agreed amount. A person's amount above the cap was refused by
 // the engine before the machine ran (422); the system's is reduced to the
 // cap and the reduction is recorded (SPEC §3).

@@ -8,6 +8,8 @@
 namespace aftersales {
 namespace {
 
+__extension__ using Int128 = __int128;
+
 Order OneLineOrder(std::int64_t qty, Money paid, Money shipping = 0) {
   Order o;
   o.id = "o";
@@ -62,7 +64,7 @@ TEST_CASE("random splits add up to exactly paid and never more", "[ledger]") {
       }
       const Money amount = ledger.LineAmount("l1", k);
       // floor(paid × (m + k) / n) − A
-      const Money expected = static_cast<Money>(static_cast<__int128>(paid) * (held + k) / n) - before;
+      const Money expected = static_cast<Money>(static_cast<Int128>(paid) * (held + k) / n) - before;
       REQUIRE(amount == expected);
       REQUIRE(amount >= 0);
       cases.push_back(Taking("c" + std::to_string(next_id++), k, amount));

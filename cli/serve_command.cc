@@ -1,0 +1,191 @@
+#include "cli/serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/cli_common.h"
+#include "domain/clock.h"
+#include "engine/case_service.h"
+#include "engine/policy_registry.h"
+#include "engine/test_clock.h"
+#include "engine/user_service.h"
+#include "web/http_server.h"
+#include "workflows/policy.h"
+
+namespace aftersales {
+namespace {
+
+constexpr const char* kCommand = "serve";
+constexpr const char* kBootstrapTokenVariable = "AFTERSALES_BOOTSTRAP_TOKEN";
+// Deadlines are hours long; a sweep a second keeps them punctual at the cost
+// of one small read.
+constexpr std::chrono::seconds kSweepInterval{1};
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+// "HOST:PORT", "[v6]:PORT". Errors: validation_failed.
+Result<ListenAddress> ParseListen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::Invalid("--listen", "--listen must be HOST:PORT, not '" + text + "'");
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.size() >= 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), address.port);
+  if (ec != std::errc() || end != port.data() + port.size() || address.port < 0 || address.port > 65535) {
+    return Status::Invalid("--listen", "the port of --listen must be a number from 0 to 65535, not '" + port + "'");
+  }
+  return address;
+}
+
+std::string Url(const ListenAddress& address, int port) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(port);
+}
+
+// Fires due deadlines once a second until stopped (not under a test clock,
+// whose moves fire them).
+class DeadlineSweeper {
+ public:
+  explicit DeadlineSweeper(CaseService& cases) : cases_(cases), thread_([this] { Run(); }) {}
+  ~DeadlineSweeper() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      auto fired = cases_.FireDueDeadlines();
+      if (!fired.ok()) std::cerr << "aftersales serve: deadline sweep failed: " << fired.status().message() << "\n";
+      lock.lock();
+      wake_.wait_for(lock, kSweepInterval, [this] { return stopping_; });
+    }
+  }
+
+  CaseService& cases_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  auto address = ParseListen(options.listen);
+  if (!address.ok()) {
+    PrintError(std::cerr, kCommand, address.status());
+    return kExitUnusable;
+  }
+
+  Policy policy;
+  if (options.policy_path) {
+    auto loaded = LoadPolicyFile(*options.policy_path);
+    if (!loaded.ok()) {
+      PrintError(std::cerr, kCommand, loaded.status());
+      return kExitUnusable;
+    }
+    policy = std::move(*loaded);
+  } else {
+    policy = DefaultPolicy();
+  }
+
+  auto store = OpenOrCreateStore(options.db_path, std::cerr);
+  if (!store.ok()) {
+    PrintError(std::cerr, kCommand, store.status());
+    return kExitUnusable;
+  }
+
+  SystemClock system_clock;
+  std::unique_ptr<TestClock> test_clock;
+  if (options.test_clock) {
+    auto opened = TestClock::Open(**store, system_clock.Now());
+    if (!opened.ok()) {
+      PrintError(std::cerr, kCommand, opened.status());
+      return kExitUnusable;
+    }
+    test_clock = std::move(*opened);
+  }
+  const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
+
+  PolicyRegistry policies(**store);
+  Status initialized = policies.Initialize(policy, clock.Now(), options.policy_path.has_value());
+  if (!initialized.ok()) {
+    PrintError(std::cerr, kCommand, initialized);
+    return kExitUnusable;
+  }
+  CaseService cases(**store, clock, policies);
+  UserService users(**store, clock, policies, system_clock);
+
+  if (const char* token = std::getenv(kBootstrapTokenVariable); token != nullptr && *token != '\0') {
+    auto created = users.Bootstrap(token);
+    if (!created.ok()) {
+      PrintError(std::cerr, kCommand, created.status());
+      return kExitUnusable;
+    }
+    if (*created) std::cerr << "aftersales serve: created the admin user 'admin' from " << kBootstrapTokenVariable << "\n";
+  }
+
+  // SIGINT and SIGTERM are taken by sigwait below, so every thread started
+  // from here on must have them blocked.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+
+  int exit_code = kExitOk;
+  {
+    WebServices services{**store, cases, users, policies, clock, system_clock, test_clock.get()};
+    HttpServer server(services);
+    Status started = server.Start(address->host, address->port);
+    if (!started.ok()) {
+      PrintError(std::cerr, kCommand, started);
+      exit_code = kExitUnusable;
+    } else {
+      std::unique_ptr<DeadlineSweeper> sweeper;
+      if (!test_clock) sweeper = std::make_unique<DeadlineSweeper>(cases);
+      std::cout << "aftersales: listening on " << Url(*address, server.port());
+      if (test_clock) std::cout << " (test clock at " << FormatTime(test_clock->Now()) << ")";
+      std::cout << std::endl;
+
+      int signal_number = 0;
+      sigwait(&stop_signals, &signal_number);
+      std::cerr << "aftersales serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+                << " received; finishing requests in flight\n";
+      sweeper.reset();
+      server.Stop();
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  // Services, then the store, close as they go out of scope.
+  if (exit_code == kExitOk) std::cerr << "aftersales serve: stopped\n";
+  return exit_code;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,197 @@
+#include "db/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace aftersales::sqlite {
+namespace {
+
+// Version 1: the whole model. Times are BIGINT unix seconds, except
+// audit.at, which is stored as served (RFC 3339 text, SPEC §7). Booleans are
+// INTEGER 0/1. Foreign keys are checked at COMMIT (DEFERRABLE INITIALLY
+// DEFERRED) so that rows written in one transaction may come in any order.
+constexpr const char* kSchemaV1[] = {
+    R"sql(CREATE TABLE orders (
+  id            TEXT PRIMARY KEY,
+  buyer_id      TEXT NOT NULL,
+  currency      TEXT NOT NULL,
+  placed_at     BIGINT NOT NULL,
+  delivered_at  BIGINT,
+  shipping_paid BIGINT NOT NULL,
+  created_at    BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE order_lines (
+  order_id         TEXT NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  line_id          TEXT NOT NULL,
+  sku              TEXT NOT NULL,
+  title            TEXT NOT NULL,
+  qty              BIGINT NOT NULL,
+  paid             BIGINT NOT NULL,
+  no_reason_return INTEGER NOT NULL CHECK (no_reason_return IN (0, 1)),
+  position         INTEGER NOT NULL,
+  PRIMARY KEY (order_id, line_id)
+))sql",
+    R"sql(CREATE TABLE cases (
+  id             TEXT PRIMARY KEY,
+  order_id       TEXT NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  buyer_id       TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  version        BIGINT NOT NULL,
+  assignee       TEXT,
+  policy_version INTEGER NOT NULL,
+  created_at     BIGINT NOT NULL,
+  updated_at     BIGINT NOT NULL,
+  next_due_at    BIGINT,
+  breached       INTEGER NOT NULL CHECK (breached IN (0, 1)),
+  doc            TEXT NOT NULL
+))sql",
+    "CREATE INDEX cases_state_due ON cases (state, next_due_at, id)",
+    "CREATE INDEX cases_due ON cases (next_due_at, id)",
+    "CREATE INDEX cases_created ON cases (created_at, id)",
+    "CREATE INDEX cases_order ON cases (order_id)",
+    "CREATE INDEX cases_buyer ON cases (buyer_id)",
+    "CREATE INDEX cases_assignee ON cases (assignee)",
+    R"sql(CREATE TABLE deadlines (
+  id         INTEGER PRIMARY KEY,
+  case_id    TEXT NOT NULL REFERENCES cases (id) DEFERRABLE INITIALLY DEFERRED,
+  kind       TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  due_at     BIGINT NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('open', 'breached', 'done')),
+  closed_at  BIGINT
+))sql",
+    // The sweep's query (status = 'open' AND due_at <= ?) is a range scan here.
+    "CREATE INDEX deadlines_open_due ON deadlines (due_at, id) WHERE status = 'open'",
+    "CREATE INDEX deadlines_case ON deadlines (case_id)",
+    // No foreign key on case_id: a text may be written before its case,
+    // and texts are erasable independently of everything else.
+    R"sql(CREATE TABLE texts (
+  id         TEXT PRIMARY KEY,
+  case_id    TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  visibility TEXT NOT NULL CHECK (visibility IN ('internal', 'buyer')),
+  author_id  TEXT NOT NULL,
+  body       TEXT NOT NULL,
+  sha256     TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))sql",
+    "CREATE INDEX texts_case ON texts (case_id)",
+    // One column per key of an entry (SPEC §7); no foreign keys, the log
+    // outlives what it describes.
+    R"sql(CREATE TABLE audit (
+  seq        INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  actor_id   TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  case_id    TEXT,
+  action     TEXT NOT NULL,
+  from_state TEXT,
+  to_state   TEXT,
+  data       TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+))sql",
+    "CREATE INDEX audit_case ON audit (case_id, seq)",
+    "CREATE INDEX audit_actor ON audit (actor_id, seq)",
+    R"sql(CREATE TABLE outbox (
+  id         INTEGER PRIMARY KEY,
+  event_id   TEXT NOT NULL UNIQUE,
+  type       TEXT NOT NULL,
+  case_id    TEXT,
+  payload    TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE,
+  role           TEXT NOT NULL,
+  approval_limit BIGINT,
+  external_id    TEXT,
+  disabled       INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+  password_hash  TEXT,
+  created_at     BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE tokens (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id      TEXT NOT NULL REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED,
+  created_at   BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE sessions (
+  id_sha256  TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED,
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE policies (
+  version    INTEGER PRIMARY KEY,
+  doc        TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))sql",
+    R"sql(CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+))sql",
+    R"sql(CREATE TABLE idempotency (
+  scope        TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status       INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  PRIMARY KEY (scope, key)
+))sql",
+};
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations{
+      {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
+  };
+  return kMigrations;
+}
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Status Migrate(SqliteConnection& conn, TimePoint now) {
+  // IMMEDIATE: two processes opening a new file at once apply it once.
+  Status s = conn.Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  auto apply = [&]() -> Status {
+    AS_RETURN_IF_ERROR(conn.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"));
+    std::int64_t current = 0;
+    {
+      Result<StatementHandle> q = conn.Prepare("SELECT MAX(version) FROM schema_migrations");
+      if (!q.ok()) return q.status();
+      Result<bool> row = (*q)->Step();
+      if (!row.ok()) return row.status();
+      current = *row ? (*q)->ColumnInt(0) : 0;  // MAX of no rows is NULL, read as 0
+    }
+    if (current > LatestSchemaVersion()) {
+      return Status::Unavailable("database schema version " + std::to_string(current) +
+                                 " is newer than this program's (" + std::to_string(LatestSchemaVersion()) + ")");
+    }
+    for (const Migration& m : Migrations()) {
+      if (m.version <= current) continue;
+      for (const char* statement : m.statements) {
+        Status applied = conn.Exec(statement);
+        if (!applied.ok()) {
+          return Status::Unavailable("migration " + std::to_string(m.version) + " failed: " + applied.message());
+        }
+      }
+      Result<StatementHandle> record =
+          conn.Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+      if (!record.ok()) return record.status();
+      AS_RETURN_IF_ERROR((*record)->BindInt(m.version).BindInt(now).Run());
+    }
+    return conn.Exec("COMMIT");
+  };
+  s = apply();
+  if (!s.ok() && conn.InTransaction()) conn.Exec("ROLLBACK");
+  return s;
+}
+
+}  // namespace aftersales::sqlite

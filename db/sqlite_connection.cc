@@ -1,0 +1,116 @@
+#include "db/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace aftersales::sqlite {
+namespace {
+
+// Statements with generated text (list filters) could grow the cache without
+// bound; past this size the idle ones are dropped and prepared again later.
+constexpr std::size_t kMaxCachedStatements = 128;
+
+Status OpenError(const std::string& path, const std::string& why) {
+  return Status::Unavailable("cannot open database " + path + ": " + why);
+}
+
+}  // namespace
+
+SqliteConnection::SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();  // statements are finalized before their connection closes
+  sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, OpenMode mode) {
+  // NOMUTEX: SQLite's per-connection lock is redundant, the store
+  // serializes each connection's use itself.
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= mode == OpenMode::kReadWrite ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return OpenError(path, why);
+  }
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db, path));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMillis);
+
+  if (mode == OpenMode::kReadWrite) {
+    // Also the first read of the file: "not a database" surfaces here.
+    Result<StatementHandle> wal = conn->Prepare("PRAGMA journal_mode=WAL");
+    if (!wal.ok()) return OpenError(path, wal.status().message());
+    Result<bool> row = (*wal)->Step();
+    if (!row.ok()) return OpenError(path, row.status().message());
+    std::string journal_mode = *row ? (*wal)->ColumnText(0) : std::string();
+    if (journal_mode != "wal") return OpenError(path, "journal_mode=WAL refused (got '" + journal_mode + "')");
+  }
+  for (const char* pragma : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    Status s = conn->Exec(pragma);
+    if (!s.ok()) return OpenError(path, s.message());
+  }
+  if (mode == OpenMode::kReadOnly) {
+    // Read the header now so that a missing or foreign file fails the open.
+    Status s = conn->Exec("PRAGMA schema_version");
+    if (!s.ok()) return OpenError(path, s.message());
+  }
+  conn->ClearFailed();
+  return Result<std::unique_ptr<SqliteConnection>>(std::move(conn));
+}
+
+Result<StatementHandle> SqliteConnection::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end() && !it->second->in_use()) return StatementHandle(it->second.get());
+
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    MarkFailed();
+    return ErrorStatus(rc, "preparing: " + key);
+  }
+  if (raw == nullptr) return Status::Internal("empty SQL statement");
+  auto stmt = std::make_unique<SqliteStatement>(*this, raw, key);
+  if (it != cache_.end()) return StatementHandle(std::move(stmt));  // the cached one is busy
+  if (cache_.size() >= kMaxCachedStatements) EvictIdleStatements();
+  SqliteStatement* cached = stmt.get();
+  cache_.emplace(std::move(key), std::move(stmt));
+  return StatementHandle(cached);
+}
+
+Status SqliteConnection::Exec(std::string_view sql) {
+  Result<StatementHandle> stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  while (true) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+  }
+}
+
+std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
+
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Status SqliteConnection::ErrorStatus(int rc, std::string_view context) const {
+  std::string message = "storage error: ";
+  message += sqlite3_errmsg(db_);
+  message += " (";
+  message += sqlite3_errstr(rc);
+  message += ") in: ";
+  message += context;
+  return Status::Unavailable(std::move(message));
+}
+
+void SqliteConnection::EvictIdleStatements() {
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = it->second->in_use() ? std::next(it) : cache_.erase(it);
+  }
+}
+
+}  // namespace aftersales::sqlite

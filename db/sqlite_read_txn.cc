@@ -1,0 +1,381 @@
+#include "db/sqlite_read_txn.h"
+
+#include "db/sqlite_rows.h"
+
+namespace aftersales::sqlite {
+namespace {
+
+// Runs `sql` with the parameters bound by `bind` and decodes every row with
+// `decode`. Errors: unavailable.
+template <class T, class Bind, class Decode>
+Result<std::vector<T>> QueryAll(SqliteConnection& conn, std::string_view sql, Bind bind, Decode decode) {
+  Result<StatementHandle> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  std::vector<T> rows;
+  while (true) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    Result<T> decoded = decode(**stmt);
+    if (!decoded.ok()) return decoded.status();
+    rows.push_back(std::move(*decoded));
+  }
+}
+
+// As QueryAll, for at most one row.
+template <class T, class Bind, class Decode>
+Result<std::optional<T>> QueryOne(SqliteConnection& conn, std::string_view sql, Bind bind, Decode decode) {
+  Result<StatementHandle> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<T>();
+  Result<T> decoded = decode(**stmt);
+  if (!decoded.ok()) return decoded.status();
+  return std::optional<T>(std::move(*decoded));
+}
+
+// A single integer (COUNT(*) and the like).
+template <class Bind>
+Result<std::int64_t> QueryCount(SqliteConnection& conn, std::string_view sql, Bind bind) {
+  Result<StatementHandle> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt(0) : std::int64_t{0};
+}
+
+constexpr auto kNoParams = [](SqliteStatement&) {};
+
+std::string Placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter) {
+  std::vector<CaseListQuery> queries;
+  if (filter.limit <= 0) return queries;
+
+  std::vector<std::string> conditions;
+  std::vector<std::variant<std::int64_t, std::string>> params;
+  if (!filter.states.empty()) {
+    conditions.push_back("state IN (" + Placeholders(filter.states.size()) + ")");
+    for (const std::string& state : filter.states) params.emplace_back(state);
+  }
+  if (filter.type) {
+    conditions.push_back("type = ?");
+    params.emplace_back(*filter.type);
+  }
+  if (filter.assignee) {
+    conditions.push_back("assignee = ?");
+    params.emplace_back(*filter.assignee);
+  }
+  if (filter.unassigned) conditions.push_back("assignee IS NULL");
+  if (filter.order_id) {
+    conditions.push_back("order_id = ?");
+    params.emplace_back(*filter.order_id);
+  }
+  if (filter.buyer_id) {
+    conditions.push_back("buyer_id = ?");
+    params.emplace_back(*filter.buyer_id);
+  }
+  if (filter.breached) {
+    conditions.push_back("breached = ?");
+    params.emplace_back(std::int64_t{*filter.breached ? 1 : 0});
+  }
+  if (filter.due_before) {
+    conditions.push_back("next_due_at < ?");
+    params.emplace_back(*filter.due_before);
+  }
+
+  auto make = [&](std::vector<std::string> extra, std::vector<std::variant<std::int64_t, std::string>> extra_params,
+                  const char* order_by) {
+    CaseListQuery q;
+    q.sql = std::string("SELECT ") + kCaseColumns + " FROM cases";
+    std::vector<std::string> all = conditions;
+    all.insert(all.end(), extra.begin(), extra.end());
+    for (std::size_t i = 0; i < all.size(); ++i) q.sql += (i == 0 ? " WHERE " : " AND ") + all[i];
+    q.sql += std::string(" ORDER BY ") + order_by + " LIMIT ?";
+    q.params = params;
+    q.params.insert(q.params.end(), extra_params.begin(), extra_params.end());
+    return q;
+  };
+
+  if (!filter.sort_by_due) {
+    if (!filter.has_cursor) {
+      queries.push_back(make({}, {}, "created_at, id"));
+    } else if (!filter.cursor_key) {
+      return Status::Invalid("cursor", "a created_at cursor needs a key");
+    } else {
+      queries.push_back(make({"(created_at, id) > (?, ?)"}, {*filter.cursor_key, filter.cursor_id}, "created_at, id"));
+    }
+    return queries;
+  }
+
+  // Due sort, cases without a deadline last. Two index range scans instead of
+  // one NULLS LAST sort, which no index serves: first the cases with a
+  // deadline by (next_due_at, id), then those without by id.
+  const bool cursor_in_nulls = filter.has_cursor && !filter.cursor_key;
+  if (!cursor_in_nulls) {
+    if (filter.has_cursor) {
+      queries.push_back(make({"next_due_at IS NOT NULL", "(next_due_at, id) > (?, ?)"},
+                             {*filter.cursor_key, filter.cursor_id}, "next_due_at, id"));
+    } else {
+      queries.push_back(make({"next_due_at IS NOT NULL"}, {}, "next_due_at, id"));
+    }
+  }
+  if (!filter.due_before) {  // a case without a deadline is never due before anything
+    if (cursor_in_nulls) {
+      queries.push_back(make({"next_due_at IS NULL", "id > ?"}, {filter.cursor_id}, "id"));
+    } else {
+      queries.push_back(make({"next_due_at IS NULL"}, {}, "id"));
+    }
+  }
+  return queries;
+}
+
+template <class Base>
+Result<std::optional<Order>> SqliteReads<Base>::GetOrder(const std::string& id) {
+  Result<std::optional<Order>> order = QueryOne<Order>(
+      conn_,
+      "SELECT id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at FROM orders WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadOrder);
+  if (!order.ok() || !order->has_value()) return order;
+  Result<std::vector<OrderLine>> lines = QueryAll<OrderLine>(
+      conn_,
+      "SELECT line_id, sku, title, qty, paid, no_reason_return FROM order_lines WHERE order_id = ? ORDER BY position",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadOrderLine);
+  if (!lines.ok()) return lines.status();
+  (*order)->lines = std::move(*lines);
+  return order;
+}
+
+template <class Base>
+Result<std::optional<CaseRow>> SqliteReads<Base>::GetCase(const std::string& id) {
+  return QueryOne<CaseRow>(
+      conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadCaseRow);
+}
+
+template <class Base>
+Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfOrder(const std::string& order_id) {
+  return QueryAll<CaseRow>(
+      conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ? ORDER BY created_at, id",
+      [&](SqliteStatement& s) { s.BindText(order_id); }, ReadCaseRow);
+}
+
+template <class Base>
+Result<std::vector<CaseRow>> SqliteReads<Base>::ListCases(const CaseFilter& filter) {
+  Result<std::vector<CaseListQuery>> queries = BuildCaseListQueries(filter);
+  if (!queries.ok()) return queries.status();
+  std::vector<CaseRow> rows;
+  for (const CaseListQuery& q : *queries) {
+    const std::int64_t wanted = static_cast<std::int64_t>(filter.limit) - static_cast<std::int64_t>(rows.size());
+    if (wanted <= 0) break;
+    Result<std::vector<CaseRow>> part = QueryAll<CaseRow>(
+        conn_, q.sql,
+        [&](SqliteStatement& s) {
+          for (const auto& p : q.params) {
+            if (std::holds_alternative<std::int64_t>(p)) {
+              s.BindInt(std::get<std::int64_t>(p));
+            } else {
+              s.BindText(std::get<std::string>(p));
+            }
+          }
+          s.BindInt(wanted);
+        },
+        ReadCaseRow);
+    if (!part.ok()) return part.status();
+    for (CaseRow& row : *part) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+template <class Base>
+Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlines(const std::string& case_id) {
+  return QueryAll<DeadlineRow>(
+      conn_,
+      "SELECT id, case_id, kind, started_at, due_at, status, closed_at FROM deadlines"
+      " WHERE case_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
+      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadDeadline);
+}
+
+template <class Base>
+Result<std::vector<DeadlineRow>> SqliteReads<Base>::DueDeadlines(TimePoint now, int limit) {
+  if (limit <= 0) return std::vector<DeadlineRow>();
+  return QueryAll<DeadlineRow>(
+      conn_, kDueDeadlinesSql, [&](SqliteStatement& s) { s.BindInt(now).BindInt(limit); }, ReadDeadline);
+}
+
+template <class Base>
+Result<std::vector<Text>> SqliteReads<Base>::TextsOfCase(const std::string& case_id) {
+  return QueryAll<Text>(
+      conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ? ORDER BY created_at, id",
+      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadText);
+}
+
+template <class Base>
+Result<std::optional<Text>> SqliteReads<Base>::GetText(const std::string& id) {
+  return QueryOne<Text>(
+      conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadText);
+}
+
+template <class Base>
+Result<std::optional<UserRow>> SqliteReads<Base>::GetUser(const std::string& id) {
+  return QueryOne<UserRow>(
+      conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadUser);
+}
+
+template <class Base>
+Result<std::optional<UserRow>> SqliteReads<Base>::GetUserByName(const std::string& name) {
+  return QueryOne<UserRow>(
+      conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?",
+      [&](SqliteStatement& s) { s.BindText(name); }, ReadUser);
+}
+
+template <class Base>
+Result<std::optional<UserRow>> SqliteReads<Base>::GetUserByTokenHash(const std::string& token_sha256) {
+  return QueryOne<UserRow>(
+      conn_,
+      "SELECT u.id, u.name, u.role, u.approval_limit, u.external_id, u.disabled, u.password_hash, u.created_at"
+      " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = ?",
+      [&](SqliteStatement& s) { s.BindText(token_sha256); }, ReadUser);
+}
+
+template <class Base>
+Result<std::vector<UserRow>> SqliteReads<Base>::ListUsers() {
+  return QueryAll<UserRow>(conn_, std::string("SELECT ") + kUserColumns + " FROM users ORDER BY created_at, id",
+                           kNoParams, ReadUser);
+}
+
+template <class Base>
+Result<std::optional<AuditRow>> SqliteReads<Base>::AuditHead() {
+  return QueryOne<AuditRow>(conn_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq DESC LIMIT 1",
+                            kNoParams, ReadAudit);
+}
+
+template <class Base>
+Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& filter) {
+  if (filter.limit <= 0) return std::vector<AuditRow>();
+  std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit WHERE seq > ?";
+  if (filter.case_id) sql += " AND case_id = ?";
+  if (filter.actor_id) sql += " AND actor_id = ?";
+  if (filter.action) sql += " AND action = ?";
+  if (filter.from) sql += " AND at >= ?";
+  if (filter.to) sql += " AND at <= ?";
+  sql += " ORDER BY seq LIMIT ?";
+  return QueryAll<AuditRow>(
+      conn_, sql,
+      [&](SqliteStatement& s) {
+        s.BindInt(filter.after_seq);
+        if (filter.case_id) s.BindText(*filter.case_id);
+        if (filter.actor_id) s.BindText(*filter.actor_id);
+        if (filter.action) s.BindText(*filter.action);
+        if (filter.from) s.BindText(*filter.from);
+        if (filter.to) s.BindText(*filter.to);
+        s.BindInt(filter.limit);
+      },
+      ReadAudit);
+}
+
+template <class Base>
+Status SqliteReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& fn) {
+  Result<StatementHandle> stmt = conn_.Prepare(std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
+  if (!stmt.ok()) return stmt.status();
+  while (true) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    Result<AuditRow> entry = ReadAudit(**stmt);
+    if (!entry.ok()) return entry.status();
+    if (!fn(*entry)) return Status::Ok();
+  }
+}
+
+template <class Base>
+Result<std::optional<PolicyRow>> SqliteReads<Base>::GetPolicy(int version) {
+  return QueryOne<PolicyRow>(
+      conn_, "SELECT version, doc, created_at FROM policies WHERE version = ?",
+      [&](SqliteStatement& s) { s.BindInt(version); }, ReadPolicy);
+}
+
+template <class Base>
+Result<std::optional<PolicyRow>> SqliteReads<Base>::LatestPolicy() {
+  return QueryOne<PolicyRow>(conn_, "SELECT version, doc, created_at FROM policies ORDER BY version DESC LIMIT 1",
+                             kNoParams, ReadPolicy);
+}
+
+template <class Base>
+Result<std::optional<std::string>> SqliteReads<Base>::GetSetting(const std::string& key) {
+  return QueryOne<std::string>(
+      conn_, "SELECT value FROM settings WHERE key = ?", [&](SqliteStatement& s) { s.BindText(key); },
+      [](SqliteStatement& s) -> Result<std::string> { return s.ColumnText(0); });
+}
+
+template <class Base>
+Result<std::optional<IdempotencyRow>> SqliteReads<Base>::GetIdempotency(const std::string& scope,
+                                                                        const std::string& key) {
+  return QueryOne<IdempotencyRow>(
+      conn_, "SELECT scope, key, request_hash, status, body, created_at FROM idempotency WHERE scope = ? AND key = ?",
+      [&](SqliteStatement& s) { s.BindText(scope).BindText(key); }, ReadIdempotency);
+}
+
+template <class Base>
+Result<std::optional<SessionRow>> SqliteReads<Base>::GetSession(const std::string& id_sha256) {
+  return QueryOne<SessionRow>(
+      conn_, "SELECT id_sha256, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_sha256 = ?",
+      [&](SqliteStatement& s) { s.BindText(id_sha256); }, ReadSession);
+}
+
+template <class Base>
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::CountCasesByState() {
+  return QueryAll<std::pair<std::string, std::int64_t>>(
+      conn_, "SELECT state, COUNT(*) FROM cases GROUP BY state ORDER BY state", kNoParams,
+      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
+        return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
+      });
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountOpenDeadlinesDueBefore(TimePoint t) {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM deadlines WHERE status = 'open' AND due_at < ?",
+                    [&](SqliteStatement& s) { s.BindInt(t); });
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountBreachedDeadlines() {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM deadlines WHERE status = 'breached'", kNoParams);
+}
+
+template class SqliteReads<ReadTxn>;
+template class SqliteReads<WriteTxn>;
+
+Result<std::unique_ptr<ReadTxn>> SqliteReadTxn::Begin(std::unique_ptr<SqliteConnection> conn, Release release) {
+  conn->ClearFailed();
+  Status s = conn->Exec("BEGIN");
+  if (!s.ok()) {
+    release(std::move(conn));
+    return s;
+  }
+  return std::unique_ptr<ReadTxn>(new SqliteReadTxn(std::move(conn), std::move(release)));
+}
+
+SqliteReadTxn::SqliteReadTxn(std::unique_ptr<SqliteConnection> conn, Release release)
+    : SqliteReads<ReadTxn>(*conn), owned_(std::move(conn)), release_(std::move(release)) {}
+
+SqliteReadTxn::~SqliteReadTxn() {
+  // Nothing to keep: ROLLBACK ends the snapshot so that checkpoints can
+  // move past it. A connection that cannot end it is not reused.
+  if (owned_->InTransaction() && !owned_->Exec("ROLLBACK").ok()) owned_->MarkFailed();
+  release_(std::move(owned_));
+}
+
+}  // namespace aftersales::sqlite

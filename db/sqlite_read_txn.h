@@ -1,0 +1,98 @@
+// The read side of the SQLite store, written once: SqliteReads<Base>
+// implements every ReadTxn method over one SqliteConnection, for Base =
+// ReadTxn (SqliteReadTxn, a snapshot on a pooled read-only connection) and
+// Base = WriteTxn (SqliteWriteTxn, which reads its own uncommitted writes).
+//
+// Internal to db/. A transaction object belongs to one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "db/sqlite_connection.h"
+#include "engine/store.h"
+
+namespace aftersales::sqlite {
+
+// The sweep's query; exposed so that a test can check its plan.
+constexpr const char* kDueDeadlinesSql =
+    "SELECT id, case_id, kind, started_at, due_at, status, closed_at FROM deadlines"
+    " WHERE status = 'open' AND due_at <= ? ORDER BY due_at, id LIMIT ?";
+
+// The statements ListCases runs for `filter`, in order, each with its
+// parameters except the final `LIMIT ?`, which the runner binds to the rows
+// still wanted; the second (if any) continues where the first stops. Empty
+// when filter.limit <= 0. Exposed so that a test can check their plans.
+// Errors: validation_failed (a created_at cursor without a key).
+struct CaseListQuery {
+  std::string sql;
+  std::vector<std::variant<std::int64_t, std::string>> params;
+};
+Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter);
+
+template <class Base>
+class SqliteReads : public Base {
+ public:
+  Result<std::optional<Order>> GetOrder(const std::string& id) override;
+  Result<std::optional<CaseRow>> GetCase(const std::string& id) override;
+  Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override;
+  Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override;
+  Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) override;
+  Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override;
+  Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override;
+  Result<std::optional<Text>> GetText(const std::string& id) override;
+
+  Result<std::optional<UserRow>> GetUser(const std::string& id) override;
+  Result<std::optional<UserRow>> GetUserByName(const std::string& name) override;
+  Result<std::optional<UserRow>> GetUserByTokenHash(const std::string& token_sha256) override;
+  Result<std::vector<UserRow>> ListUsers() override;
+
+  Result<std::optional<AuditRow>> AuditHead() override;
+  Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) override;
+  Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) override;
+
+  Result<std::optional<PolicyRow>> GetPolicy(int version) override;
+  Result<std::optional<PolicyRow>> LatestPolicy() override;
+
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Result<std::optional<IdempotencyRow>> GetIdempotency(const std::string& scope, const std::string& key) override;
+
+  Result<std::optional<SessionRow>> GetSession(const std::string& id_sha256) override;
+
+  Result<std::vector<std::pair<std::string, std::int64_t>>> CountCasesByState() override;
+  Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) override;
+  Result<std::int64_t> CountBreachedDeadlines() override;
+
+ protected:
+  explicit SqliteReads(SqliteConnection& conn) : conn_(conn) {}
+  SqliteConnection& conn() { return conn_; }
+
+ private:
+  SqliteConnection& conn_;
+};
+
+extern template class SqliteReads<ReadTxn>;
+extern template class SqliteReads<WriteTxn>;
+
+// A read-only snapshot: BEGIN on a pooled connection at construction,
+// ROLLBACK and return of the connection to `release` at destruction.
+class SqliteReadTxn final : public SqliteReads<ReadTxn> {
+ public:
+  using Release = std::function<void(std::unique_ptr<SqliteConnection>)>;
+  // Begins the snapshot on `conn`. Errors: unavailable (the connection is
+  // handed back to `release`, which may discard it).
+  static Result<std::unique_ptr<ReadTxn>> Begin(std::unique_ptr<SqliteConnection> conn, Release release);
+  ~SqliteReadTxn() override;
+
+ private:
+  SqliteReadTxn(std::unique_ptr<SqliteConnection> conn, Release release);
+
+  std::unique_ptr<SqliteConnection> owned_;
+  Release release_;
+};
+
+}  // namespace aftersales::sqlite

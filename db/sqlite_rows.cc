@@ -1,0 +1,138 @@
+#include "db/sqlite_rows.h"
+
+namespace aftersales::sqlite {
+
+const char* VisibilityName(Visibility v) { return v == Visibility::kInternal ? "internal" : "buyer"; }
+
+Result<Order> ReadOrder(SqliteStatement& s) {
+  Order o;
+  o.id = s.ColumnText(0);
+  o.buyer_id = s.ColumnText(1);
+  o.currency = s.ColumnText(2);
+  o.placed_at = s.ColumnInt(3);
+  o.delivered_at = s.ColumnOptInt(4);
+  o.shipping_paid = s.ColumnInt(5);
+  o.created_at = s.ColumnInt(6);
+  return o;
+}
+
+Result<OrderLine> ReadOrderLine(SqliteStatement& s) {
+  OrderLine l;
+  l.line_id = s.ColumnText(0);
+  l.sku = s.ColumnText(1);
+  l.title = s.ColumnText(2);
+  l.qty = s.ColumnInt(3);
+  l.paid = s.ColumnInt(4);
+  l.no_reason_return = s.ColumnInt(5) != 0;
+  return l;
+}
+
+Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
+  CaseRow c;
+  c.id = s.ColumnText(0);
+  c.order_id = s.ColumnText(1);
+  c.buyer_id = s.ColumnText(2);
+  c.type = s.ColumnText(3);
+  c.state = s.ColumnText(4);
+  c.version = s.ColumnInt(5);
+  c.assignee = s.ColumnOptText(6);
+  c.policy_version = static_cast<int>(s.ColumnInt(7));
+  c.created_at = s.ColumnInt(8);
+  c.updated_at = s.ColumnInt(9);
+  c.next_due_at = s.ColumnOptInt(10);
+  c.breached = s.ColumnInt(11) != 0;
+  c.doc = s.ColumnText(12);
+  return c;
+}
+
+Result<DeadlineRow> ReadDeadline(SqliteStatement& s) {
+  DeadlineRow d;
+  d.id = s.ColumnInt(0);
+  d.case_id = s.ColumnText(1);
+  d.kind = s.ColumnText(2);
+  d.started_at = s.ColumnInt(3);
+  d.due_at = s.ColumnInt(4);
+  d.status = s.ColumnText(5);
+  d.closed_at = s.ColumnOptInt(6);
+  return d;
+}
+
+Result<Text> ReadText(SqliteStatement& s) {
+  Text t;
+  t.id = s.ColumnText(0);
+  t.case_id = s.ColumnText(1);
+  t.kind = s.ColumnText(2);
+  std::string visibility = s.ColumnText(3);
+  if (visibility == "internal") {
+    t.visibility = Visibility::kInternal;
+  } else if (visibility == "buyer") {
+    t.visibility = Visibility::kBuyer;
+  } else {
+    return Status::Unavailable("text " + t.id + " has an unknown visibility '" + visibility + "'");
+  }
+  t.author_id = s.ColumnText(4);
+  t.body = s.ColumnText(5);
+  t.sha256 = s.ColumnText(6);
+  t.created_at = s.ColumnInt(7);
+  return t;
+}
+
+Result<UserRow> ReadUser(SqliteStatement& s) {
+  UserRow u;
+  u.id = s.ColumnText(0);
+  u.name = s.ColumnText(1);
+  u.role = s.ColumnText(2);
+  u.approval_limit = s.ColumnOptInt(3);
+  u.external_id = s.ColumnOptText(4);
+  u.disabled = s.ColumnInt(5) != 0;
+  u.password_hash = s.ColumnOptText(6);
+  u.created_at = s.ColumnInt(7);
+  return u;
+}
+
+Result<AuditRow> ReadAudit(SqliteStatement& s) {
+  AuditRow a;
+  a.seq = s.ColumnInt(0);
+  a.at = s.ColumnText(1);
+  a.actor_id = s.ColumnText(2);
+  a.actor_role = s.ColumnText(3);
+  a.case_id = s.ColumnOptText(4);
+  a.action = s.ColumnText(5);
+  a.from_state = s.ColumnOptText(6);
+  a.to_state = s.ColumnOptText(7);
+  a.data = s.ColumnText(8);
+  a.prev_hash = s.ColumnText(9);
+  a.hash = s.ColumnText(10);
+  return a;
+}
+
+Result<PolicyRow> ReadPolicy(SqliteStatement& s) {
+  PolicyRow p;
+  p.version = static_cast<int>(s.ColumnInt(0));
+  p.doc = s.ColumnText(1);
+  p.created_at = s.ColumnInt(2);
+  return p;
+}
+
+Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s) {
+  IdempotencyRow r;
+  r.scope = s.ColumnText(0);
+  r.key = s.ColumnText(1);
+  r.request_hash = s.ColumnText(2);
+  r.status = static_cast<int>(s.ColumnInt(3));
+  r.body = s.ColumnText(4);
+  r.created_at = s.ColumnInt(5);
+  return r;
+}
+
+Result<SessionRow> ReadSession(SqliteStatement& s) {
+  SessionRow r;
+  r.id_sha256 = s.ColumnText(0);
+  r.user_id = s.ColumnText(1);
+  r.csrf_token = s.ColumnText(2);
+  r.created_at = s.ColumnInt(3);
+  r.expires_at = s.ColumnInt(4);
+  return r;
+}
+
+}  // namespace aftersales::sqlite

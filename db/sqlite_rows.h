@@ -1,0 +1,41 @@
+// Row codecs of the SQLite store: the column lists each query selects, in
+// order, and the functions that turn a current row into a store record.
+//
+// Internal to db/. Stateless; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "db/sqlite_statement.h"
+#include "domain/model.h"
+#include "engine/store.h"
+
+namespace aftersales::sqlite {
+
+constexpr const char* kCaseColumns =
+    "id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at, updated_at, next_due_at,"
+    " breached, doc";
+constexpr const char* kTextColumns = "id, case_id, kind, visibility, author_id, body, sha256, created_at";
+constexpr const char* kUserColumns = "id, name, role, approval_limit, external_id, disabled, password_hash, created_at";
+constexpr const char* kAuditColumns =
+    "seq, at, actor_id, actor_role, case_id, action, from_state, to_state, data, prev_hash, hash";
+
+// "internal" | "buyer", as stored in texts.visibility.
+const char* VisibilityName(Visibility v);
+
+// Each reads the current row of a statement that selected the matching
+// column list. Errors: unavailable (a stored value this program cannot
+// read, such as an unknown visibility).
+Result<Order> ReadOrder(SqliteStatement& s);  // without lines
+Result<OrderLine> ReadOrderLine(SqliteStatement& s);
+Result<CaseRow> ReadCaseRow(SqliteStatement& s);
+Result<DeadlineRow> ReadDeadline(SqliteStatement& s);
+Result<Text> ReadText(SqliteStatement& s);
+Result<UserRow> ReadUser(SqliteStatement& s);
+Result<AuditRow> ReadAudit(SqliteStatement& s);
+Result<PolicyRow> ReadPolicy(SqliteStatement& s);
+Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s);
+Result<SessionRow> ReadSession(SqliteStatement& s);
+
+}  // namespace aftersales::sqlite

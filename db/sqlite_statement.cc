@@ -1,0 +1,116 @@
+#include "db/sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "db/sqlite_connection.h"
+
+namespace aftersales::sqlite {
+
+SqliteStatement::SqliteStatement(SqliteConnection& conn, sqlite3_stmt* stmt, std::string sql)
+    : conn_(conn), stmt_(stmt), sql_(std::move(sql)) {}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+SqliteStatement& SqliteStatement::BindInt(std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, next_param_++, value);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindText(std::string_view value) {
+  // SQLITE_TRANSIENT: SQLite copies the bytes, so temporaries are safe.
+  int rc = sqlite3_bind_text64(stmt_, next_param_++, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindNull() {
+  int rc = sqlite3_bind_null(stmt_, next_param_++);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindOptInt(const std::optional<std::int64_t>& value) {
+  return value ? BindInt(*value) : BindNull();
+}
+
+SqliteStatement& SqliteStatement::BindOptText(const std::optional<std::string>& value) {
+  return value ? BindText(*value) : BindNull();
+}
+
+Result<bool> SqliteStatement::Step() {
+  last_error_ = 0;
+  if (bind_error_ != 0) {
+    conn_.MarkFailed();
+    return conn_.ErrorStatus(bind_error_, "binding parameters of: " + sql_);
+  }
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  last_error_ = sqlite3_extended_errcode(sqlite3_db_handle(stmt_));
+  if ((rc & 0xff) != SQLITE_CONSTRAINT) conn_.MarkFailed();
+  return conn_.ErrorStatus(rc, sql_);
+}
+
+Status SqliteStatement::Run() {
+  Result<bool> row = Step();
+  if (!row.ok()) return row.status();
+  return Status::Ok();
+}
+
+bool SqliteStatement::UniquenessViolated() const {
+  return last_error_ == SQLITE_CONSTRAINT_PRIMARYKEY || last_error_ == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t SqliteStatement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string SqliteStatement::ColumnText(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return std::string();
+  // Length after the text conversion above, as the SQLite docs require.
+  int size = sqlite3_column_bytes(stmt_, column);
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+}
+
+std::optional<std::int64_t> SqliteStatement::ColumnOptInt(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return ColumnInt(column);
+}
+
+std::optional<std::string> SqliteStatement::ColumnOptText(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return ColumnText(column);
+}
+
+void SqliteStatement::Reset() {
+  // sqlite3_reset repeats the last step's error code; it was reported already.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  next_param_ = 1;
+  bind_error_ = 0;
+  last_error_ = 0;
+}
+
+StatementHandle::StatementHandle(SqliteStatement* cached) : stmt_(cached) { stmt_->set_in_use(true); }
+
+StatementHandle::StatementHandle(std::unique_ptr<SqliteStatement> owned)
+    : stmt_(owned.get()), owned_(std::move(owned)) {
+  stmt_->set_in_use(true);
+}
+
+StatementHandle::StatementHandle(StatementHandle&& other) noexcept
+    : stmt_(other.stmt_), owned_(std::move(other.owned_)) {
+  other.stmt_ = nullptr;
+}
+
+StatementHandle::~StatementHandle() {
+  if (stmt_ == nullptr) return;
+  stmt_->Reset();
+  stmt_->set_in_use(false);
+}
+
+}  // namespace aftersales::sqlite

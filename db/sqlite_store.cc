@@ -1,0 +1,82 @@
+#include "db/sqlite_store.h"
+
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "db/schema.h"
+#include "db/sqlite_connection.h"
+#include "db/sqlite_read_txn.h"
+#include "db/sqlite_write_txn.h"
+
+namespace aftersales {
+
+using sqlite::OpenMode;
+using sqlite::SqliteConnection;
+
+struct SqliteStore::Impl {
+  std::string path;
+  std::size_t max_idle_readers = 0;
+
+  std::mutex writer_mu;  // held by the one live WriteTxn
+  std::unique_ptr<SqliteConnection> writer;
+
+  std::mutex pool_mu;  // guards idle_readers
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers;
+
+  std::unique_ptr<SqliteConnection> TakeReader() {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (idle_readers.empty()) return nullptr;
+    std::unique_ptr<SqliteConnection> conn = std::move(idle_readers.back());
+    idle_readers.pop_back();
+    return conn;
+  }
+
+  void ReturnReader(std::unique_ptr<SqliteConnection> conn) {
+    if (conn->failed()) return;  // closed here: its state is unknown
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (idle_readers.size() < max_idle_readers) idle_readers.push_back(std::move(conn));
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) { return Open(path, Options()); }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, const Options& options) {
+  Result<std::unique_ptr<SqliteConnection>> writer = SqliteConnection::Open(path, OpenMode::kReadWrite);
+  if (!writer.ok()) return writer.status();
+  static const SystemClock kSystemClock;
+  const Clock& clock = options.clock != nullptr ? *options.clock : kSystemClock;
+  Status migrated = sqlite::Migrate(**writer, clock.Now());
+  if (!migrated.ok()) return Status::Unavailable("cannot open database " + path + ": " + migrated.message());
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->max_idle_readers = options.max_idle_readers > 0 ? static_cast<std::size_t>(options.max_idle_readers) : 0;
+  impl->writer = std::move(*writer);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
+  std::unique_lock<std::mutex> lock(impl_->writer_mu);
+  return sqlite::SqliteWriteTxn::Begin(*impl_->writer, std::move(lock));
+}
+
+Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
+  std::unique_ptr<SqliteConnection> conn = impl_->TakeReader();
+  if (conn == nullptr) {
+    Result<std::unique_ptr<SqliteConnection>> opened = SqliteConnection::Open(impl_->path, OpenMode::kReadOnly);
+    if (!opened.ok()) return opened.status();
+    conn = std::move(*opened);
+  }
+  Impl* impl = impl_.get();
+  return sqlite::SqliteReadTxn::Begin(
+      std::move(conn), [impl](std::unique_ptr<SqliteConnection> c) { impl->ReturnReader(std::move(c)); });
+}
+
+const std::string& SqliteStore::path() const { return impl_->path; }
+
+}  // namespace aftersales

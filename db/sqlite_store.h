@@ -1,0 +1,81 @@
+// SqliteStore: the Store of engine/store.h on one SQLite database file.
+//
+// Durability and isolation: the file runs in WAL mode with synchronous=FULL
+// (a commit is on disk when Commit() returns), foreign_keys=ON and a 5 s
+// busy timeout. Writes go through one writer connection guarded by a mutex
+// that a WriteTxn holds for its whole life (`BEGIN IMMEDIATE` … `COMMIT`), so
+// writers of this process serialize and never fail on each other. Reads use
+// a small pool of read-only connections, each ReadTxn one `BEGIN` … snapshot
+// that never blocks the writer; keep read transactions short so that WAL
+// checkpoints can proceed.
+//
+// Errors: every storage failure is unavailable, with SQLite's message. The
+// documented exceptions: a PRIMARY KEY or UNIQUE clash on any Insert* (and on
+// UpdateUser's name) is already_exists; UpdateCase with a stale version is
+// version_conflict; UpdateOrderDelivery, UpdateCase, SetDeadlineStatus and
+// UpdateUser on a missing row are not_found; an unknown deadline status is
+// internal. Foreign keys (order lines, cases → orders, deadlines → cases,
+// tokens and sessions → users) are checked at Commit, which then fails with
+// unavailable and writes nothing. Any failed method leaves the transaction
+// as it was before the call; after an unavailable error Commit refuses.
+//
+// Other behaviour the interface leaves open: UpdateCase replaces every
+// column but id; UpdateUser every column but id and created_at;
+// SetDeadlineStatus sets closed_at = `at` for "done" and clears it
+// otherwise; PutSetting and PutIdempotency insert or replace; DeleteSession
+// of a missing session is ok; the id fields of DeadlineRow and OutboxRow are
+// ignored on insert (the store assigns them, increasing). Lists are ordered:
+// CasesOfOrder and ListUsers by (created_at, id), TextsOfCase by
+// (created_at, id), CountCasesByState by state.
+//
+// Thread-safety: a SqliteStore is shared by all threads. A transaction
+// belongs to the thread that began it, and every transaction must be
+// destroyed before the store. A thread holding a WriteTxn must not call
+// BeginWrite again (it would wait for itself).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "domain/clock.h"
+#include "domain/status.h"
+#include "engine/store.h"
+
+namespace aftersales {
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    // Stamps schema_migrations.applied_at; the system clock when null.
+    const Clock* clock = nullptr;
+    // Read-only connections kept open for reuse; more are opened on demand
+    // and closed when their transaction ends.
+    int max_idle_readers = 4;
+  };
+
+  // Opens (creating if missing) the database file at `path` and applies any
+  // pending schema migrations in one transaction. Errors: unavailable, whose
+  // message names `path` (missing directory, not a database, a schema newer
+  // than this program, ...). On error nothing is written.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Options& options);
+  ~SqliteStore() override;
+
+  // Waits for the writer mutex (other writers of this process), then for
+  // SQLite's write lock (other processes, up to the busy timeout). Errors:
+  // unavailable.
+  Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
+  // A snapshot on a pooled read-only connection. Errors: unavailable.
+  Result<std::unique_ptr<ReadTxn>> BeginRead() override;
+
+  // The path the store was opened with.
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aftersales

@@ -1,0 +1,356 @@
+#include "db/sqlite_write_txn.h"
+
+#include <string>
+#include <utility>
+
+#include "db/sqlite_rows.h"
+
+namespace aftersales::sqlite {
+namespace {
+
+bool IsDeadlineStatus(const std::string& status) {
+  return status == "open" || status == "breached" || status == "done";
+}
+
+Status AlreadyExists(const std::string& what) { return Status(Code::kAlreadyExists, what + " already exists"); }
+
+}  // namespace
+
+Result<std::unique_ptr<WriteTxn>> SqliteWriteTxn::Begin(SqliteConnection& conn, std::unique_lock<std::mutex> lock) {
+  // A transaction left open by a rollback that failed earlier is ended now,
+  // so that one bad moment does not block every later writer.
+  if (conn.InTransaction()) conn.Exec("ROLLBACK");
+  conn.ClearFailed();
+  Status s = conn.Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(conn, std::move(lock)));
+}
+
+SqliteWriteTxn::SqliteWriteTxn(SqliteConnection& conn, std::unique_lock<std::mutex> lock)
+    : SqliteReads<WriteTxn>(conn), lock_(std::move(lock)) {}
+
+SqliteWriteTxn::~SqliteWriteTxn() {
+  if (!committed_ && conn().InTransaction()) conn().Exec("ROLLBACK");
+}
+
+Status SqliteWriteTxn::CheckOpen() const {
+  if (committed_) return Status::Internal("write after Commit: the transaction is over");
+  return Status::Ok();
+}
+
+template <class Bind>
+Status SqliteWriteTxn::RunWrite(std::string_view sql, Bind bind, const std::string& what) {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  Result<StatementHandle> stmt = conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  Status s = (*stmt)->Run();
+  if (!s.ok() && (*stmt)->UniquenessViolated()) return AlreadyExists(what);
+  return s;
+}
+
+template <class Body>
+Status SqliteWriteTxn::InSavepoint(Body body) {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  AS_RETURN_IF_ERROR(conn().Exec("SAVEPOINT store_write"));
+  Status s = body();
+  if (s.ok()) return conn().Exec("RELEASE SAVEPOINT store_write");
+  if (!conn().Exec("ROLLBACK TO SAVEPOINT store_write").ok() || !conn().Exec("RELEASE SAVEPOINT store_write").ok()) {
+    conn().MarkFailed();
+  }
+  return s;
+}
+
+template <class Bind>
+Result<std::int64_t> SqliteWriteTxn::InsertReturningId(std::string_view sql, Bind bind, const std::string& what) {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  Result<StatementHandle> stmt = conn().Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(**stmt);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return (*stmt)->UniquenessViolated() ? AlreadyExists(what) : row.status();
+  if (!*row) return Status::Unavailable("storage error: no id returned for " + what);
+  std::int64_t id = (*stmt)->ColumnInt(0);
+  // Step to the end so that the statement is complete before the next one.
+  Result<bool> done = (*stmt)->Step();
+  if (!done.ok()) return done.status();
+  return id;
+}
+
+Status SqliteWriteTxn::Commit() {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  if (conn().failed()) {
+    return Status::Unavailable("commit refused: an earlier statement of this transaction failed; nothing was written");
+  }
+  // On failure (a deferred foreign key, a full disk) the transaction stays
+  // open and the destructor rolls it back.
+  AS_RETURN_IF_ERROR(conn().Exec("COMMIT"));
+  committed_ = true;
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::InsertOrder(const Order& order) {
+  return InSavepoint([&]() -> Status {
+    AS_RETURN_IF_ERROR(RunWrite(
+        "INSERT INTO orders (id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [&](SqliteStatement& s) {
+          s.BindText(order.id)
+              .BindText(order.buyer_id)
+              .BindText(order.currency)
+              .BindInt(order.placed_at)
+              .BindOptInt(order.delivered_at)
+              .BindInt(order.shipping_paid)
+              .BindInt(order.created_at);
+        },
+        "order " + order.id));
+    for (std::size_t i = 0; i < order.lines.size(); ++i) {
+      const OrderLine& line = order.lines[i];
+      AS_RETURN_IF_ERROR(RunWrite(
+          "INSERT INTO order_lines (order_id, line_id, sku, title, qty, paid, no_reason_return, position)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [&](SqliteStatement& s) {
+            s.BindText(order.id)
+                .BindText(line.line_id)
+                .BindText(line.sku)
+                .BindText(line.title)
+                .BindInt(line.qty)
+                .BindInt(line.paid)
+                .BindInt(line.no_reason_return ? 1 : 0)
+                .BindInt(static_cast<std::int64_t>(i));
+          },
+          "line " + line.line_id + " of order " + order.id));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteWriteTxn::UpdateOrderDelivery(const std::string& order_id, std::optional<TimePoint> delivered_at) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE orders SET delivered_at = ? WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindOptInt(delivered_at).BindText(order_id); }, "order " + order_id));
+  if (conn().Changes() == 0) return Status::NotFound("order " + order_id);
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
+  return RunWrite(
+      "INSERT INTO cases (id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at,"
+      " updated_at, next_due_at, breached, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindText(row.id)
+            .BindText(row.order_id)
+            .BindText(row.buyer_id)
+            .BindText(row.type)
+            .BindText(row.state)
+            .BindInt(row.version)
+            .BindOptText(row.assignee)
+            .BindInt(row.policy_version)
+            .BindInt(row.created_at)
+            .BindInt(row.updated_at)
+            .BindOptInt(row.next_due_at)
+            .BindInt(row.breached ? 1 : 0)
+            .BindText(row.doc);
+      },
+      "case " + row.id);
+}
+
+Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_version) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE cases SET order_id = ?, buyer_id = ?, type = ?, state = ?, version = ?, assignee = ?,"
+      " policy_version = ?, created_at = ?, updated_at = ?, next_due_at = ?, breached = ?, doc = ?"
+      " WHERE id = ? AND version = ?",
+      [&](SqliteStatement& s) {
+        s.BindText(row.order_id)
+            .BindText(row.buyer_id)
+            .BindText(row.type)
+            .BindText(row.state)
+            .BindInt(row.version)
+            .BindOptText(row.assignee)
+            .BindInt(row.policy_version)
+            .BindInt(row.created_at)
+            .BindInt(row.updated_at)
+            .BindOptInt(row.next_due_at)
+            .BindInt(row.breached ? 1 : 0)
+            .BindText(row.doc)
+            .BindText(row.id)
+            .BindInt(expected_version);
+      },
+      "case " + row.id));
+  if (conn().Changes() == 1) return Status::Ok();
+  // Nothing changed: tell a missing case from a stale version.
+  Result<std::optional<CaseRow>> stored = GetCase(row.id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return Status::NotFound("case " + row.id);
+  return Status(Code::kVersionConflict, "case " + row.id + " is at version " + std::to_string((*stored)->version) +
+                                            ", not " + std::to_string(expected_version));
+}
+
+Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
+  if (!IsDeadlineStatus(row.status)) return Status::Internal("unknown deadline status '" + row.status + "'");
+  return InsertReturningId(
+      "INSERT INTO deadlines (case_id, kind, started_at, due_at, status, closed_at) VALUES (?, ?, ?, ?, ?, ?)"
+      " RETURNING id",
+      [&](SqliteStatement& s) {
+        s.BindText(row.case_id)
+            .BindText(row.kind)
+            .BindInt(row.started_at)
+            .BindInt(row.due_at)
+            .BindText(row.status)
+            .BindOptInt(row.closed_at);
+      },
+      "deadline");
+}
+
+Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) {
+  if (!IsDeadlineStatus(status)) return Status::Internal("unknown deadline status '" + status + "'");
+  // closed_at records when a deadline left the listing; open and breached
+  // deadlines are still listed.
+  std::optional<TimePoint> closed_at;
+  if (status == "done") closed_at = at;
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE deadlines SET status = ?, closed_at = ? WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(status).BindOptInt(closed_at).BindInt(id); }, "deadline"));
+  if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::InsertText(const Text& text) {
+  return RunWrite(
+      "INSERT INTO texts (id, case_id, kind, visibility, author_id, body, sha256, created_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindText(text.id)
+            .BindText(text.case_id)
+            .BindText(text.kind)
+            .BindText(VisibilityName(text.visibility))
+            .BindText(text.author_id)
+            .BindText(text.body)
+            .BindText(text.sha256)
+            .BindInt(text.created_at);
+      },
+      "text " + text.id);
+}
+
+Status SqliteWriteTxn::AppendAudit(const AuditRow& row) {
+  return RunWrite(
+      "INSERT INTO audit (seq, at, actor_id, actor_role, case_id, action, from_state, to_state, data, prev_hash, hash)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindInt(row.seq)
+            .BindText(row.at)
+            .BindText(row.actor_id)
+            .BindText(row.actor_role)
+            .BindOptText(row.case_id)
+            .BindText(row.action)
+            .BindOptText(row.from_state)
+            .BindOptText(row.to_state)
+            .BindText(row.data)
+            .BindText(row.prev_hash)
+            .BindText(row.hash);
+      },
+      "audit entry " + std::to_string(row.seq));
+}
+
+Result<std::int64_t> SqliteWriteTxn::InsertOutbox(const OutboxRow& row) {
+  return InsertReturningId(
+      "INSERT INTO outbox (event_id, type, case_id, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+      [&](SqliteStatement& s) {
+        s.BindText(row.event_id)
+            .BindText(row.type)
+            .BindOptText(row.case_id)
+            .BindText(row.payload)
+            .BindInt(row.created_at);
+      },
+      "event " + row.event_id);
+}
+
+Status SqliteWriteTxn::InsertUser(const UserRow& row) {
+  return RunWrite(
+      "INSERT INTO users (id, name, role, approval_limit, external_id, disabled, password_hash, created_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindText(row.id)
+            .BindText(row.name)
+            .BindText(row.role)
+            .BindOptInt(row.approval_limit)
+            .BindOptText(row.external_id)
+            .BindInt(row.disabled ? 1 : 0)
+            .BindOptText(row.password_hash)
+            .BindInt(row.created_at);
+      },
+      "user " + row.id + " or name " + row.name);
+}
+
+Status SqliteWriteTxn::UpdateUser(const UserRow& row) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE users SET name = ?, role = ?, approval_limit = ?, external_id = ?, disabled = ?, password_hash = ?"
+      " WHERE id = ?",
+      [&](SqliteStatement& s) {
+        s.BindText(row.name)
+            .BindText(row.role)
+            .BindOptInt(row.approval_limit)
+            .BindOptText(row.external_id)
+            .BindInt(row.disabled ? 1 : 0)
+            .BindOptText(row.password_hash)
+            .BindText(row.id);
+      },
+      "user name " + row.name));
+  if (conn().Changes() == 0) return Status::NotFound("user " + row.id);
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::InsertToken(const std::string& token_sha256, const std::string& user_id, TimePoint at) {
+  return RunWrite(
+      "INSERT INTO tokens (token_sha256, user_id, created_at) VALUES (?, ?, ?)",
+      [&](SqliteStatement& s) { s.BindText(token_sha256).BindText(user_id).BindInt(at); }, "token");
+}
+
+Status SqliteWriteTxn::InsertPolicy(const PolicyRow& row) {
+  return RunWrite(
+      "INSERT INTO policies (version, doc, created_at) VALUES (?, ?, ?)",
+      [&](SqliteStatement& s) { s.BindInt(row.version).BindText(row.doc).BindInt(row.created_at); },
+      "policy version " + std::to_string(row.version));
+}
+
+Status SqliteWriteTxn::PutSetting(const std::string& key, const std::string& value) {
+  return RunWrite(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [&](SqliteStatement& s) { s.BindText(key).BindText(value); }, "setting " + key);
+}
+
+Status SqliteWriteTxn::PutIdempotency(const IdempotencyRow& row) {
+  return RunWrite(
+      "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,"
+      " body = excluded.body, created_at = excluded.created_at",
+      [&](SqliteStatement& s) {
+        s.BindText(row.scope)
+            .BindText(row.key)
+            .BindText(row.request_hash)
+            .BindInt(row.status)
+            .BindText(row.body)
+            .BindInt(row.created_at);
+      },
+      "idempotency key");
+}
+
+Status SqliteWriteTxn::InsertSession(const SessionRow& row) {
+  return RunWrite(
+      "INSERT INTO sessions (id_sha256, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindText(row.id_sha256)
+            .BindText(row.user_id)
+            .BindText(row.csrf_token)
+            .BindInt(row.created_at)
+            .BindInt(row.expires_at);
+      },
+      "session");
+}
+
+Status SqliteWriteTxn::DeleteSession(const std::string& id_sha256) {
+  return RunWrite(
+      "DELETE FROM sessions WHERE id_sha256 = ?", [&](SqliteStatement& s) { s.BindText(id_sha256); }, "session");
+}
+
+}  // namespace aftersales::sqlite

@@ -1,0 +1,92 @@
+#include "engine/test_clock.h"
+
+#include <charconv>
+#include <string>
+#include <utility>
+
+#include "engine/audit_log.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+// FireDueDeadlines handles a bounded batch per call; a move that leaves more
+// than this many batches due is a runaway loop, not a test.
+constexpr int kMaxFiringRounds = 10000;
+constexpr int kFiringBatch = 1000;
+
+}  // namespace
+
+Result<std::unique_ptr<TestClock>> TestClock::Open(Store& store, TimePoint wall_now) {
+  auto txn = store.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto stored = (*txn)->GetSetting(kSettingKey);
+  if (!stored.ok()) return stored.status();
+  TimePoint start = wall_now;
+  if (*stored) {
+    const std::string& text = **stored;
+    TimePoint value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return Status::Unavailable("the stored test clock value is unreadable: " + text);
+    }
+    start = value;
+  } else {
+    AS_RETURN_IF_ERROR((*txn)->PutSetting(kSettingKey, std::to_string(start)));
+    AS_RETURN_IF_ERROR((*txn)->Commit());
+  }
+  return std::unique_ptr<TestClock>(new TestClock(store, start));
+}
+
+Result<TimePoint> TestClock::Advance(const Actor& actor, std::int64_t seconds) {
+  if (seconds < 0 || seconds > kMaxAdvanceSeconds) {
+    return Status::Invalid("advance_seconds", "advance_seconds must be an integer from 0 to 3162240000");
+  }
+  std::lock_guard<std::mutex> lock(move_mu_);
+  const TimePoint from = clock_.Now();
+  const TimePoint to = from + seconds;
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  WriteTxn& w = **txn;
+  AS_RETURN_IF_ERROR(w.PutSetting(kSettingKey, std::to_string(to)));
+  AuditRecord record;
+  // Recorded at the moment of the move, so that the entries of the deadlines
+  // it fires (due after `from`) keep the log's times in order.
+  record.at = from;
+  record.actor_id = actor.id;
+  record.actor_role = NameOf(actor.role);
+  record.action = "clock_advanced";
+  record.data = json{{"from", FormatTime(from)}, {"to", FormatTime(to)}, {"advance_seconds", seconds}};
+  auto appended = AuditLog::Append(w, record);
+  if (!appended.ok()) return appended.status();
+  AS_RETURN_IF_ERROR(w.Commit());
+  return clock_.AdvanceTo(to);
+}
+
+Result<json> AdvanceTestClock(TestClock& clock, CaseService& cases, const Actor& actor, const json& body) {
+  if (actor.role != Role::kAdmin) return Status(Code::kForbidden, "only an admin may move the test clock");
+  if (!body.is_object()) return Status(Code::kMalformedJson, "the body must be a JSON object");
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() != "advance_seconds") return Status::Invalid(it.key(), "unknown field");
+  }
+  if (!body.contains("advance_seconds")) return Status::Invalid("advance_seconds", "advance_seconds is required");
+  const json& v = body["advance_seconds"];
+  if (!v.is_number_integer()) return Status::Invalid("advance_seconds", "advance_seconds must be an integer");
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(TestClock::kMaxAdvanceSeconds)) {
+    return Status::Invalid("advance_seconds", "advance_seconds is too large");
+  }
+  auto now = clock.Advance(actor, v.get<std::int64_t>());
+  if (!now.ok()) return now.status();
+
+  json fired = json::array();
+  for (int round = 0; round < kMaxFiringRounds; ++round) {
+    auto batch = cases.FireDueDeadlines(kFiringBatch);
+    if (!batch.ok()) return batch.status();
+    for (const auto& f : *batch) fired.push_back({{"case_id", f.case_id}, {"kind", f.kind}});
+    if (batch->empty()) break;
+  }
+  return json{{"now", FormatTime(*now)}, {"fired", std::move(fired)}};
+}
+
+}  // namespace aftersales

@@ -1,0 +1,63 @@
+// TestClock: the engine's clock under `serve --test-clock` (SPEC §6.9).
+//
+// A manual clock whose time is stored in the settings table: it starts at
+// wall time on the first start, keeps its stored time across restarts, never
+// moves back, and moves only through Advance (POST /api/v1/test/clock). Each
+// move is one write transaction holding the new time and an audit entry
+// `clock_advanced`; the in-memory time follows once it is committed.
+// AdvanceTestClock then fires every deadline due at the new time.
+//
+// Thread-safe: Now() is lock-free; moves are serialized.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/clock.h"
+#include "domain/command.h"
+#include "domain/status.h"
+#include "engine/case_service.h"
+#include "engine/store.h"
+
+namespace aftersales {
+
+class TestClock final : public Clock {
+ public:
+  // The settings key holding the time (decimal seconds since the epoch).
+  static constexpr const char* kSettingKey = "test_clock.now";
+  // One move is at most this long (about 100 years).
+  static constexpr std::int64_t kMaxAdvanceSeconds = 100LL * 366 * kDay;
+
+  // Loads the stored time, or stores `wall_now` when none is stored yet.
+  // Errors: unavailable (also for an unreadable stored value).
+  static Result<std::unique_ptr<TestClock>> Open(Store& store, TimePoint wall_now);
+
+  TimePoint Now() const override { return clock_.Now(); }
+
+  // Moves the clock forward by `seconds` (0 <= seconds <= kMaxAdvanceSeconds)
+  // as `actor`, storing the new time and a `clock_advanced` audit entry
+  // {from, to, advance_seconds} in one transaction. Returns the new time.
+  // Errors: validation_failed, unavailable; on error the time is unchanged.
+  Result<TimePoint> Advance(const Actor& actor, std::int64_t seconds);
+
+ private:
+  TestClock(Store& store, TimePoint start) : store_(store), clock_(start) {}
+
+  Store& store_;
+  ManualClock clock_;
+  std::mutex move_mu_;  // one move at a time
+};
+
+// POST /test/clock (admin): parses {"advance_seconds": N} (an integer >= 0;
+// anything else is refused), advances `clock`, then fires every deadline due
+// at the new time (CaseService::FireDueDeadlines until none is left).
+// Returns {"now", "fired": [{"case_id", "kind"}]}. Errors: forbidden,
+// malformed_json, validation_failed, unavailable. Deadlines that fired stay
+// fired even when a later firing fails.
+Result<nlohmann::json> AdvanceTestClock(TestClock& clock, CaseService& cases, const Actor& actor,
+                                        const nlohmann::json& body);
+
+}  // namespace aftersales

@@ -1,0 +1,246 @@
+// ListCases against a reference implementation over a few hundred cases:
+// every filter, both sorts, keyset paging; and the query plans of the
+// sweep and of the case lists.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <functional>
+#include <set>
+
+#include "db/sqlite_read_txn.h"
+#include "tests/db/db_test_util.h"
+
+namespace aftersales::testing {
+namespace {
+
+constexpr int kCases = 300;
+
+// A fixed pseudo-random sequence (the tests must not depend on luck).
+class Lcg {
+ public:
+  std::uint32_t Next(std::uint32_t bound) {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint32_t>(state_ >> 33) % bound;
+  }
+
+ private:
+  std::uint64_t state_ = 42;
+};
+
+const std::vector<std::string> kStates = {"requested", "pending_approval", "negotiating", "awaiting_return",
+                                          "refunded"};
+const std::vector<std::string> kTypes = {"refund_only", "return_refund", "exchange"};
+
+std::vector<CaseRow> SeedCases(StoreFixture& f) {
+  Lcg rng;
+  std::vector<CaseRow> rows;
+  auto w = f.Write();
+  for (int o = 0; o < 5; ++o) REQUIRE_OK(w->InsertOrder(MakeOrder("O-" + std::to_string(o))));
+  for (int i = 0; i < kCases; ++i) {
+    // Ids not in creation order, so that id order and time order differ.
+    CaseRow c = MakeCase("C-" + std::to_string((i * 37) % kCases + 1000), "O-" + std::to_string(rng.Next(5)));
+    c.buyer_id = "buyer-" + std::to_string(rng.Next(4));
+    c.state = kStates[rng.Next(kStates.size())];
+    c.type = kTypes[rng.Next(kTypes.size())];
+    std::uint32_t who = rng.Next(4);
+    c.assignee = who == 0 ? std::nullopt : std::optional<std::string>("u-" + std::to_string(who));
+    c.breached = rng.Next(5) == 0;
+    // Few distinct values: many ties on the sort keys; a quarter without a deadline.
+    c.next_due_at = rng.Next(4) == 0 ? std::nullopt : std::optional<TimePoint>(kT0 + 3600 * rng.Next(20));
+    c.created_at = kT0 + 60 * rng.Next(40);
+    REQUIRE_OK(w->InsertCase(c));
+    rows.push_back(c);
+  }
+  REQUIRE_OK(w->Commit());
+  return rows;
+}
+
+// The reference: filter and sort in memory, exactly as CaseFilter documents.
+std::vector<std::string> Expected(const std::vector<CaseRow>& rows, const CaseFilter& f) {
+  std::vector<CaseRow> kept;
+  for (const CaseRow& c : rows) {
+    if (!f.states.empty() && std::find(f.states.begin(), f.states.end(), c.state) == f.states.end()) continue;
+    if (f.type && c.type != *f.type) continue;
+    if (f.assignee && c.assignee != f.assignee) continue;
+    if (f.unassigned && c.assignee.has_value()) continue;
+    if (f.order_id && c.order_id != *f.order_id) continue;
+    if (f.buyer_id && c.buyer_id != *f.buyer_id) continue;
+    if (f.breached && c.breached != *f.breached) continue;
+    if (f.due_before && !(c.next_due_at && *c.next_due_at < *f.due_before)) continue;
+    kept.push_back(c);
+  }
+  if (f.sort_by_due) {
+    std::sort(kept.begin(), kept.end(), [](const CaseRow& a, const CaseRow& b) {
+      if (a.next_due_at.has_value() != b.next_due_at.has_value()) return a.next_due_at.has_value();  // nulls last
+      if (a.next_due_at != b.next_due_at) return *a.next_due_at < *b.next_due_at;
+      return a.id < b.id;
+    });
+  } else {
+    std::sort(kept.begin(), kept.end(), [](const CaseRow& a, const CaseRow& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+  }
+  std::vector<std::string> ids;
+  for (const CaseRow& c : kept) ids.push_back(c.id);
+  return ids;
+}
+
+// Pages through ListCases with `page_size`, following keyset cursors.
+std::vector<std::string> AllPages(Store& store, CaseFilter filter, int page_size) {
+  filter.limit = page_size;
+  filter.has_cursor = false;
+  std::vector<std::string> ids;
+  for (int guard = 0; guard < 10000; ++guard) {
+    auto r = Value(store.BeginRead());
+    std::vector<CaseRow> page = Value(r->ListCases(filter));
+    REQUIRE(page.size() <= static_cast<std::size_t>(page_size));
+    for (const CaseRow& c : page) ids.push_back(c.id);
+    if (page.size() < static_cast<std::size_t>(page_size)) return ids;
+    filter.has_cursor = true;
+    filter.cursor_key =
+        filter.sort_by_due ? page.back().next_due_at : std::optional<std::int64_t>(page.back().created_at);
+    filter.cursor_id = page.back().id;
+  }
+  FAIL("paging does not end");
+  return ids;
+}
+
+struct NamedFilter {
+  const char* name;
+  std::function<void(CaseFilter&)> set;
+};
+
+TEST_CASE("ListCases matches the reference for every filter, both sorts and any page size", "[db]") {
+  StoreFixture f;
+  const std::vector<CaseRow> rows = SeedCases(f);
+
+  const std::vector<NamedFilter> filters = {
+      {"none", [](CaseFilter&) {}},
+      {"one state", [](CaseFilter& c) { c.states = {"requested"}; }},
+      {"two states",
+       [](CaseFilter& c) {
+         c.states = {"negotiating", "refunded"};
+       }},
+      {"type", [](CaseFilter& c) { c.type = "exchange"; }},
+      {"assignee", [](CaseFilter& c) { c.assignee = "u-2"; }},
+      {"unassigned", [](CaseFilter& c) { c.unassigned = true; }},
+      {"order", [](CaseFilter& c) { c.order_id = "O-3"; }},
+      {"buyer", [](CaseFilter& c) { c.buyer_id = "buyer-1"; }},
+      {"breached", [](CaseFilter& c) { c.breached = true; }},
+      {"not breached", [](CaseFilter& c) { c.breached = false; }},
+      {"due before", [](CaseFilter& c) { c.due_before = kT0 + 3600 * 7; }},
+      {"combined",
+       [](CaseFilter& c) {
+         c.states = {"requested", "pending_approval", "awaiting_return"};
+         c.type = "return_refund";
+         c.breached = false;
+         c.due_before = kT0 + 3600 * 15;
+       }},
+      {"nothing matches", [](CaseFilter& c) { c.order_id = "O-404"; }},
+  };
+  for (const NamedFilter& nf : filters) {
+    for (bool by_due : {true, false}) {
+      CaseFilter filter;
+      nf.set(filter);
+      filter.sort_by_due = by_due;
+      const std::vector<std::string> expected = Expected(rows, filter);
+      for (int page_size : {1, 7, 50, 1000}) {
+        INFO("filter " << nf.name << ", " << (by_due ? "due" : "created") << " sort, pages of " << page_size);
+        std::vector<std::string> got = AllPages(f.store(), filter, page_size);
+        CHECK(got == expected);  // same rows, same order: each exactly once
+      }
+    }
+  }
+  // The data exercise what they should.
+  CaseFilter all;
+  CHECK(Expected(rows, all).size() == static_cast<std::size_t>(kCases));
+  all.unassigned = true;
+  CHECK_FALSE(Expected(rows, all).empty());
+}
+
+TEST_CASE("ListCases: a due-sort cursor with a null key continues among the cases without a deadline", "[db]") {
+  StoreFixture f;
+  const std::vector<CaseRow> rows = SeedCases(f);
+  CaseFilter filter;
+  const std::vector<std::string> expected = Expected(rows, filter);
+  std::size_t nulls = 0;
+  for (const CaseRow& c : rows) nulls += c.next_due_at.has_value() ? 0 : 1;
+  REQUIRE(nulls > 2);
+  const std::size_t start = expected.size() - nulls;  // the first case without a deadline
+  auto at_start = std::find_if(rows.begin(), rows.end(), [&](const CaseRow& c) { return c.id == expected[start]; });
+  REQUIRE_FALSE(at_start->next_due_at.has_value());
+
+  filter.has_cursor = true;
+  filter.cursor_key = std::nullopt;
+  filter.cursor_id = expected[start];
+  filter.limit = 1000;
+  auto page = Value(f.Read()->ListCases(filter));
+  std::vector<std::string> got;
+  for (const CaseRow& c : page) got.push_back(c.id);
+  CHECK(got == std::vector<std::string>(expected.begin() + static_cast<std::ptrdiff_t>(start) + 1, expected.end()));
+}
+
+TEST_CASE("ListCases: limit 0 is empty; a created_at cursor needs a key", "[db]") {
+  StoreFixture f;
+  SeedCases(f);
+  auto r = f.Read();
+  CaseFilter zero;
+  zero.limit = 0;
+  CHECK(Value(r->ListCases(zero)).empty());
+  CaseFilter bad;
+  bad.sort_by_due = false;
+  bad.has_cursor = true;
+  bad.cursor_id = "C-1000";
+  CHECK(r->ListCases(bad).status().code() == Code::kValidationFailed);
+}
+
+std::string Plan(sqlite::SqliteConnection& conn, const std::string& sql,
+                 const std::vector<std::variant<std::int64_t, std::string>>& params = {}) {
+  auto stmt = Value(conn.Prepare("EXPLAIN QUERY PLAN " + sql));
+  for (const auto& p : params) {
+    if (std::holds_alternative<std::int64_t>(p)) {
+      stmt->BindInt(std::get<std::int64_t>(p));
+    } else {
+      stmt->BindText(std::get<std::string>(p));
+    }
+  }
+  std::string plan;
+  while (Value(stmt->Step())) plan += stmt->ColumnText(3) + "\n";  // the `detail` column
+  return plan;
+}
+
+TEST_CASE("the due-deadline sweep is a range scan of the partial index", "[db]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  std::string plan = Plan(*conn, sqlite::kDueDeadlinesSql, {kT0, std::int64_t{100}});
+  INFO(plan);
+  CHECK_THAT(plan, Catch::Contains("SEARCH deadlines USING INDEX deadlines_open_due (due_at<?)"));
+  CHECK_THAT(plan, !Catch::Contains("SCAN"));
+  CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));  // the index gives the order
+}
+
+TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  CaseFilter due;
+  CaseFilter created;
+  created.sort_by_due = false;
+  CaseFilter due_paged = due;
+  due_paged.has_cursor = true;
+  due_paged.cursor_key = kT0;
+  due_paged.cursor_id = "C-1";
+  for (const CaseFilter* filter : {&due, &created, &due_paged}) {
+    for (const sqlite::CaseListQuery& q : Value(sqlite::BuildCaseListQueries(*filter))) {
+      auto params = q.params;
+      params.emplace_back(std::int64_t{50});
+      std::string plan = Plan(*conn, q.sql, params);
+      INFO(q.sql << "\n" << plan);
+      CHECK_THAT(plan, Catch::Contains("USING INDEX cases_due") || Catch::Contains("USING INDEX cases_created"));
+      CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aftersales::testing

@@ -1,0 +1,674 @@
+// SqliteStore: every method round-trips, the documented errors, transaction
+// semantics, durability across reopen, and the schema migrations.
+#include "db/sqlite_store.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "db/schema.h"
+#include "tests/db/db_test_util.h"
+
+namespace aftersales::testing {
+namespace {
+
+Text MakeText(const std::string& id, const std::string& case_id, Visibility visibility, TimePoint at) {
+  Text t;
+  t.id = id;
+  t.case_id = case_id;
+  t.kind = "comment";
+  t.visibility = visibility;
+  t.author_id = "u-agent";
+  t.body = "text " + id + " — 你好";
+  t.sha256 = std::string(64, 'a');
+  t.created_at = at;
+  return t;
+}
+
+AuditRow MakeAudit(std::int64_t seq, const std::string& actor, std::optional<std::string> case_id,
+                   const std::string& action, const std::string& at) {
+  AuditRow a;
+  a.seq = seq;
+  a.at = at;
+  a.actor_id = actor;
+  a.actor_role = "agent";
+  a.case_id = std::move(case_id);
+  a.action = action;
+  a.from_state = "requested";
+  a.to_state = std::nullopt;
+  a.data = R"({"n":)" + std::to_string(seq) + "}";
+  a.prev_hash = std::string(64, '0');
+  a.hash = std::string(63, 'f') + std::to_string(seq % 10);
+  return a;
+}
+
+DeadlineRow MakeDeadline(const std::string& case_id, const std::string& kind, TimePoint due_at) {
+  DeadlineRow d;
+  d.case_id = case_id;
+  d.kind = kind;
+  d.started_at = kT0;
+  d.due_at = due_at;
+  return d;
+}
+
+TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db]") {
+  TempDir dir;
+  const std::string missing_dir = dir.File("no/such/dir/db.sqlite");
+  auto opened = SqliteStore::Open(missing_dir);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == Code::kUnavailable);
+  CHECK_THAT(opened.status().message(), Catch::Contains(missing_dir));
+
+  const std::string garbage = dir.File("garbage.sqlite");
+  std::ofstream(garbage) << std::string(8192, 'x');
+  auto not_db = SqliteStore::Open(garbage);
+  REQUIRE_FALSE(not_db.ok());
+  CHECK(not_db.status().code() == Code::kUnavailable);
+  CHECK_THAT(not_db.status().message(), Catch::Contains(garbage));
+}
+
+TEST_CASE("connections are configured for durability", "[db]") {
+  TempDir dir;
+  auto conn = Value(sqlite::SqliteConnection::Open(dir.File("db.sqlite"), sqlite::OpenMode::kReadWrite));
+  CHECK(QueryTexts(*conn, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+  CHECK(QueryInt(*conn, "PRAGMA synchronous") == 2);  // FULL
+  CHECK(QueryInt(*conn, "PRAGMA foreign_keys") == 1);
+  CHECK(QueryInt(*conn, "PRAGMA busy_timeout") == 5000);
+}
+
+TEST_CASE("orders round-trip with their lines in insertion order", "[db]") {
+  StoreFixture f;
+  Order order = MakeOrder("O-1", {"z-line", "a-line", "m-line"});
+  Order undelivered = MakeOrder("O-2");
+  undelivered.delivered_at = std::nullopt;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(order));
+    REQUIRE_OK(w->InsertOrder(undelivered));
+    // A write transaction reads its own writes.
+    auto seen = Value(w->GetOrder("O-1"));
+    REQUIRE(seen.has_value());
+    CheckSame(*seen, order);
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  auto got = Value(r->GetOrder("O-1"));
+  REQUIRE(got.has_value());
+  CheckSame(*got, order);
+  auto got2 = Value(r->GetOrder("O-2"));
+  REQUIRE(got2.has_value());
+  CheckSame(*got2, undelivered);
+  CHECK_FALSE(Value(r->GetOrder("O-404")).has_value());
+}
+
+TEST_CASE("UpdateOrderDelivery sets and clears delivered_at; missing order is not_found", "[db]") {
+  StoreFixture f;
+  auto w = f.Write();
+  REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+  REQUIRE_OK(w->UpdateOrderDelivery("O-1", kT0 + 7));
+  CHECK(Value(w->GetOrder("O-1"))->delivered_at == std::optional<TimePoint>(kT0 + 7));
+  REQUIRE_OK(w->UpdateOrderDelivery("O-1", std::nullopt));
+  CHECK_FALSE(Value(w->GetOrder("O-1"))->delivered_at.has_value());
+  CHECK(w->UpdateOrderDelivery("O-404", kT0).code() == Code::kNotFound);
+  REQUIRE_OK(w->Commit());
+}
+
+TEST_CASE("InsertOrder: a taken id is already_exists and nothing of the order is written", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+    REQUIRE_OK(w->Commit());
+  }
+  auto w = f.Write();
+  Order again = MakeOrder("O-1", {"X"});
+  Status s = w->InsertOrder(again);
+  CHECK(s.code() == Code::kAlreadyExists);
+  CHECK_THAT(s.message(), Catch::Contains("O-1"));
+
+  // A failing line undoes the order row written before it.
+  Order twice = MakeOrder("O-2", {"A", "A"});
+  CHECK_FALSE(w->InsertOrder(twice).ok());
+  CHECK_FALSE(Value(w->GetOrder("O-2")).has_value());
+  w.reset();
+
+  auto r = f.Read();
+  CheckSame(*Value(r->GetOrder("O-1")), MakeOrder("O-1"));
+  CHECK_FALSE(Value(r->GetOrder("O-2")).has_value());
+}
+
+TEST_CASE("cases round-trip; UpdateCase checks the version", "[db]") {
+  StoreFixture f;
+  CaseRow c1 = MakeCase("C-1", "O-1");
+  CaseRow c2 = MakeCase("C-2", "O-1");
+  c2.assignee = "u-agent";
+  c2.next_due_at = std::nullopt;
+  c2.breached = true;
+  c2.created_at = kT0 - 1;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+    REQUIRE_OK(w->InsertCase(c1));
+    REQUIRE_OK(w->InsertCase(c2));
+    CHECK(w->InsertCase(c1).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  {
+    auto r = f.Read();
+    CheckSame(*Value(r->GetCase("C-1")), c1);
+    CheckSame(*Value(r->GetCase("C-2")), c2);
+    CHECK_FALSE(Value(r->GetCase("C-404")).has_value());
+    auto of_order = Value(r->CasesOfOrder("O-1"));
+    REQUIRE(of_order.size() == 2);
+    CHECK(of_order[0].id == "C-2");  // created first
+    CHECK(of_order[1].id == "C-1");
+    CHECK(Value(r->CasesOfOrder("O-404")).empty());
+  }
+
+  CaseRow next = c1;
+  next.version = 2;
+  next.state = "pending_approval";
+  next.assignee = "u-sup";
+  next.next_due_at = std::nullopt;
+  next.breached = true;
+  next.updated_at = kT0 + 60;
+  next.doc = R"({"changed":true})";
+  {
+    auto w = f.Write();
+    Status stale = w->UpdateCase(next, 2);
+    CHECK(stale.code() == Code::kVersionConflict);
+    CheckSame(*Value(w->GetCase("C-1")), c1);  // untouched
+    REQUIRE_OK(w->UpdateCase(next, 1));
+    CHECK(w->UpdateCase(next, 1).code() == Code::kVersionConflict);  // now at 2
+    CaseRow ghost = MakeCase("C-404", "O-1");
+    CHECK(w->UpdateCase(ghost, 1).code() == Code::kNotFound);
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  CheckSame(*Value(r->GetCase("C-1")), next);
+}
+
+TEST_CASE("deadlines: ids, listing, due sweep, status changes and counts", "[db]") {
+  StoreFixture f;
+  auto w = f.Write();
+  REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+  REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-1")));
+  REQUIRE_OK(w->InsertCase(MakeCase("C-2", "O-1")));
+  DeadlineRow a = MakeDeadline("C-1", "merchant_response", kT0 + 300);
+  DeadlineRow b = MakeDeadline("C-1", "buyer_ship", kT0 + 100);
+  DeadlineRow c = MakeDeadline("C-2", "merchant_response", kT0 + 100);
+  DeadlineRow d = MakeDeadline("C-2", "refund_issue", kT0 + 200);
+  a.id = 999;  // ignored: the store assigns ids
+  std::vector<std::int64_t> ids;
+  for (DeadlineRow* row : {&a, &b, &c, &d}) {
+    row->id = Value(w->InsertDeadline(*row));
+    ids.push_back(row->id);
+  }
+  for (std::size_t i = 1; i < ids.size(); ++i) CHECK(ids[i] > ids[i - 1]);
+
+  auto listed = Value(w->ListedDeadlines("C-1"));
+  REQUIRE(listed.size() == 2);
+  CheckSame(listed[0], b);  // by due_at
+  CheckSame(listed[1], a);
+
+  // Due at kT0 + 200: c and b tie on due_at and come by id.
+  auto due = Value(w->DueDeadlines(kT0 + 200, 10));
+  REQUIRE(due.size() == 3);
+  CHECK(due[0].id == b.id);
+  CHECK(due[1].id == c.id);
+  CHECK(due[2].id == d.id);
+  CHECK(Value(w->DueDeadlines(kT0 + 200, 2)).size() == 2);
+  CHECK(Value(w->DueDeadlines(kT0 + 99, 10)).empty());
+  CHECK(Value(w->DueDeadlines(kT0 + 1000, 0)).empty());
+  CHECK(Value(w->CountOpenDeadlinesDueBefore(kT0 + 200)) == 2);  // strictly before
+
+  REQUIRE_OK(w->SetDeadlineStatus(b.id, "breached", kT0 + 150));
+  REQUIRE_OK(w->SetDeadlineStatus(c.id, "done", kT0 + 160));
+  CHECK(w->SetDeadlineStatus(12345, "done", kT0).code() == Code::kNotFound);
+  CHECK(w->SetDeadlineStatus(a.id, "finished", kT0).code() == Code::kInternal);
+  REQUIRE_OK(w->Commit());
+  w.reset();
+
+  auto r = f.Read();
+  auto due_now = Value(r->DueDeadlines(kT0 + 1000, 10));
+  REQUIRE(due_now.size() == 2);  // breached and done are not due again
+  CHECK(due_now[0].id == d.id);
+  CHECK(due_now[1].id == a.id);
+  listed = Value(r->ListedDeadlines("C-1"));
+  REQUIRE(listed.size() == 2);  // a breached deadline stays listed
+  CHECK(listed[0].status == "breached");
+  CHECK_FALSE(listed[0].closed_at.has_value());
+  auto listed2 = Value(r->ListedDeadlines("C-2"));
+  REQUIRE(listed2.size() == 1);  // done is not listed
+  CHECK(listed2[0].id == d.id);
+  CHECK(Value(r->CountBreachedDeadlines()) == 1);
+  CHECK(Value(r->CountOpenDeadlinesDueBefore(kT0 + 1000)) == 2);
+}
+
+TEST_CASE("texts round-trip with their visibility", "[db]") {
+  StoreFixture f;
+  Text internal = MakeText("T-2", "C-1", Visibility::kInternal, kT0 + 5);
+  Text buyer = MakeText("T-1", "C-1", Visibility::kBuyer, kT0 + 9);
+  Text other = MakeText("T-3", "C-2", Visibility::kBuyer, kT0);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertText(internal));
+    REQUIRE_OK(w->InsertText(buyer));
+    REQUIRE_OK(w->InsertText(other));
+    CHECK(w->InsertText(other).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  auto texts = Value(r->TextsOfCase("C-1"));
+  REQUIRE(texts.size() == 2);
+  CheckSame(texts[0], internal);  // by created_at
+  CheckSame(texts[1], buyer);
+  CheckSame(*Value(r->GetText("T-3")), other);
+  CHECK_FALSE(Value(r->GetText("T-404")).has_value());
+}
+
+TEST_CASE("audit: append, head, filtered list and scan in seq order", "[db]") {
+  StoreFixture f;
+  {
+    auto r = f.Read();
+    CHECK_FALSE(Value(r->AuditHead()).has_value());
+  }
+  std::vector<AuditRow> rows = {
+      MakeAudit(1, "u-a", "C-1", "submit", "2027-01-15T08:00:00Z"),
+      MakeAudit(2, "u-b", "C-2", "submit", "2027-01-15T09:00:00Z"),
+      MakeAudit(3, "u-a", "C-1", "approve", "2027-01-16T08:00:00Z"),
+      MakeAudit(4, "system", std::nullopt, "clock_advanced", "2027-01-17T08:00:00Z"),
+      MakeAudit(5, "u-b", "C-1", "comment", "2027-01-18T08:00:00Z"),
+  };
+  rows[3].from_state = std::nullopt;
+  rows[3].to_state = "closed";
+  {
+    auto w = f.Write();
+    for (const AuditRow& row : rows) REQUIRE_OK(w->AppendAudit(row));
+    CHECK(w->AppendAudit(rows[0]).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  CheckSame(*Value(r->AuditHead()), rows[4]);
+
+  auto seqs = [&](const AuditFilter& filter) {
+    std::vector<std::int64_t> out;
+    for (const AuditRow& row : Value(r->ListAudit(filter))) out.push_back(row.seq);
+    return out;
+  };
+  AuditFilter all;
+  auto listed = Value(r->ListAudit(all));
+  REQUIRE(listed.size() == rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) CheckSame(listed[i], rows[i]);
+
+  AuditFilter by_case;
+  by_case.case_id = "C-1";
+  CHECK(seqs(by_case) == std::vector<std::int64_t>{1, 3, 5});
+  AuditFilter by_actor;
+  by_actor.actor_id = "u-b";
+  CHECK(seqs(by_actor) == std::vector<std::int64_t>{2, 5});
+  AuditFilter by_action;
+  by_action.action = "submit";
+  CHECK(seqs(by_action) == std::vector<std::int64_t>{1, 2});
+  AuditFilter by_time;
+  by_time.from = "2027-01-15T09:00:00Z";  // inclusive
+  by_time.to = "2027-01-17T08:00:00Z";    // inclusive
+  CHECK(seqs(by_time) == std::vector<std::int64_t>{2, 3, 4});
+  AuditFilter page;
+  page.after_seq = 2;
+  page.limit = 2;
+  CHECK(seqs(page) == std::vector<std::int64_t>{3, 4});
+  AuditFilter combined;
+  combined.case_id = "C-1";
+  combined.actor_id = "u-a";
+  combined.after_seq = 1;
+  CHECK(seqs(combined) == std::vector<std::int64_t>{3});
+
+  std::vector<std::int64_t> scanned;
+  REQUIRE_OK(r->ScanAudit([&](const AuditRow& row) {
+    scanned.push_back(row.seq);
+    return true;
+  }));
+  CHECK(scanned == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+  scanned.clear();
+  REQUIRE_OK(r->ScanAudit([&](const AuditRow& row) {
+    scanned.push_back(row.seq);
+    return row.seq < 2;  // stop after the second
+  }));
+  CHECK(scanned == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("ScanAudit's callback may read through the same transaction", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    for (int i = 1; i <= 3; ++i) REQUIRE_OK(w->AppendAudit(MakeAudit(i, "u-a", "C-1", "x", "2027-01-15T08:00:00Z")));
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  int inner_rows = 0;
+  REQUIRE_OK(r->ScanAudit([&](const AuditRow&) {
+    // Same statement text nested: must not disturb the outer scan.
+    REQUIRE_OK(r->ScanAudit([&](const AuditRow&) {
+      ++inner_rows;
+      return true;
+    }));
+    return true;
+  }));
+  CHECK(inner_rows == 9);
+}
+
+TEST_CASE("outbox rows get increasing ids; an event id is unique", "[db]") {
+  StoreFixture f;
+  OutboxRow e;
+  e.event_id = "evt-1";
+  e.type = "case.created";
+  e.case_id = "C-1";
+  e.payload = R"({"case_id":"C-1"})";
+  e.created_at = kT0;
+  std::int64_t first = 0;
+  std::int64_t second = 0;
+  {
+    auto w = f.Write();
+    first = Value(w->InsertOutbox(e));
+    e.event_id = "evt-2";
+    e.case_id = std::nullopt;
+    second = Value(w->InsertOutbox(e));
+    CHECK(w->InsertOutbox(e).status().code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK(first > 0);
+  CHECK(second > first);
+  f.Close();
+  auto raw = RawConnection(f.path());
+  CHECK(QueryTexts(*raw,
+                   "SELECT event_id || '|' || type || '|' || COALESCE(case_id, '-') || '|' || payload"
+                   " FROM outbox ORDER BY id") ==
+        std::vector<std::string>{R"(evt-1|case.created|C-1|{"case_id":"C-1"})",
+                                 R"(evt-2|case.created|-|{"case_id":"C-1"})"});
+}
+
+TEST_CASE("users and tokens", "[db]") {
+  StoreFixture f;
+  UserRow agent = MakeUser("u-1", "alice", "agent");
+  agent.approval_limit = 20000;
+  agent.password_hash = "pbkdf2-sha256$1$00$11";
+  UserRow buyer = MakeUser("u-2", "bob", "buyer");
+  buyer.external_id = "buyer-O-1";
+  buyer.created_at = kT0 - 1;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertUser(agent));
+    REQUIRE_OK(w->InsertUser(buyer));
+    CHECK(w->InsertUser(MakeUser("u-1", "carol", "agent")).code() == Code::kAlreadyExists);  // id taken
+    CHECK(w->InsertUser(MakeUser("u-3", "alice", "agent")).code() == Code::kAlreadyExists);  // name taken
+    REQUIRE_OK(w->InsertToken(std::string(64, 'b'), "u-1", kT0));
+    CHECK(w->InsertToken(std::string(64, 'b'), "u-2", kT0).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  {
+    auto r = f.Read();
+    CheckSame(*Value(r->GetUser("u-1")), agent);
+    CheckSame(*Value(r->GetUserByName("bob")), buyer);
+    CheckSame(*Value(r->GetUserByTokenHash(std::string(64, 'b'))), agent);
+    CHECK_FALSE(Value(r->GetUserByTokenHash(std::string(64, 'c'))).has_value());
+    CHECK_FALSE(Value(r->GetUser("u-404")).has_value());
+    CHECK_FALSE(Value(r->GetUserByName("nobody")).has_value());
+    auto users = Value(r->ListUsers());
+    REQUIRE(users.size() == 2);
+    CHECK(users[0].id == "u-2");  // created first
+    CHECK(users[1].id == "u-1");
+  }
+  UserRow changed = agent;
+  changed.name = "alice2";
+  changed.role = "supervisor";
+  changed.approval_limit = std::nullopt;
+  changed.disabled = true;
+  changed.password_hash = std::nullopt;
+  changed.external_id = "x";
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->UpdateUser(changed));
+    UserRow clash = buyer;
+    clash.name = "alice2";
+    CHECK(w->UpdateUser(clash).code() == Code::kAlreadyExists);
+    CHECK(w->UpdateUser(MakeUser("u-404", "zed", "agent")).code() == Code::kNotFound);
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  CheckSame(*Value(r->GetUser("u-1")), changed);
+  CheckSame(*Value(r->GetUser("u-2")), buyer);
+}
+
+TEST_CASE("policies, settings, idempotency records and sessions", "[db]") {
+  StoreFixture f;
+  {
+    auto r = f.Read();
+    CHECK_FALSE(Value(r->LatestPolicy()).has_value());
+    CHECK_FALSE(Value(r->GetSetting("clock")).has_value());
+  }
+  IdempotencyRow idem;
+  idem.scope = "u-1 POST /api/v1/cases";
+  idem.key = "k-1";
+  idem.request_hash = std::string(64, 'd');
+  idem.status = 0;
+  idem.body = "";
+  idem.created_at = kT0;
+  SessionRow session;
+  session.id_sha256 = std::string(64, 'e');
+  session.user_id = "u-1";
+  session.csrf_token = "csrf";
+  session.created_at = kT0;
+  session.expires_at = kT0 + kDay;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertUser(MakeUser("u-1", "alice", "agent")));
+    REQUIRE_OK(w->InsertPolicy({1, R"({"v":1})", kT0}));
+    REQUIRE_OK(w->InsertPolicy({2, R"({"v":2})", kT0 + 1}));
+    CHECK(w->InsertPolicy({2, R"({"v":3})", kT0 + 2}).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->PutSetting("clock", "1"));
+    REQUIRE_OK(w->PutSetting("clock", "2"));  // replaces
+    REQUIRE_OK(w->PutIdempotency(idem));
+    idem.status = 201;
+    idem.body = R"({"id":"C-1"})";
+    REQUIRE_OK(w->PutIdempotency(idem));  // replaces
+    REQUIRE_OK(w->InsertSession(session));
+    CHECK(w->InsertSession(session).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  {
+    auto r = f.Read();
+    auto latest = Value(r->LatestPolicy());
+    REQUIRE(latest.has_value());
+    CHECK(latest->version == 2);
+    CHECK(latest->doc == R"({"v":2})");
+    CHECK(latest->created_at == kT0 + 1);
+    CHECK(Value(r->GetPolicy(1))->doc == R"({"v":1})");
+    CHECK_FALSE(Value(r->GetPolicy(3)).has_value());
+    CHECK(Value(r->GetSetting("clock")) == std::optional<std::string>("2"));
+    auto got = Value(r->GetIdempotency(idem.scope, idem.key));
+    REQUIRE(got.has_value());
+    CHECK(got->scope == idem.scope);
+    CHECK(got->key == idem.key);
+    CHECK(got->request_hash == idem.request_hash);
+    CHECK(got->status == 201);
+    CHECK(got->body == idem.body);
+    CHECK(got->created_at == kT0);
+    CHECK_FALSE(Value(r->GetIdempotency(idem.scope, "k-2")).has_value());
+    CHECK_FALSE(Value(r->GetIdempotency("other scope", idem.key)).has_value());
+    auto s = Value(r->GetSession(session.id_sha256));
+    REQUIRE(s.has_value());
+    CHECK(s->user_id == "u-1");
+    CHECK(s->csrf_token == "csrf");
+    CHECK(s->created_at == kT0);
+    CHECK(s->expires_at == kT0 + kDay);
+  }
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->DeleteSession(session.id_sha256));
+    REQUIRE_OK(w->DeleteSession(session.id_sha256));  // absent: still ok
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  CHECK_FALSE(Value(r->GetSession(session.id_sha256)).has_value());
+}
+
+TEST_CASE("CountCasesByState counts per state", "[db]") {
+  StoreFixture f;
+  auto w = f.Write();
+  REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+  const std::vector<std::string> states = {"requested", "refunding", "requested", "closed", "requested"};
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    CaseRow c = MakeCase("C-" + std::to_string(i), "O-1");
+    c.state = states[i];
+    REQUIRE_OK(w->InsertCase(c));
+  }
+  REQUIRE_OK(w->Commit());
+  w.reset();
+  auto counts = Value(f.Read()->CountCasesByState());
+  using Count = std::pair<std::string, std::int64_t>;
+  CHECK(counts == std::vector<Count>{{"closed", 1}, {"refunding", 1}, {"requested", 3}});
+}
+
+TEST_CASE("destroying an uncommitted WriteTxn rolls everything back", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+    REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-1")));
+    REQUIRE_OK(w->PutSetting("k", "v"));
+    REQUIRE_OK(w->AppendAudit(MakeAudit(1, "u", "C-1", "submit", "2027-01-15T08:00:00Z")));
+    // Not visible to others before the commit.
+    auto r = f.Read();
+    CHECK_FALSE(Value(r->GetOrder("O-1")).has_value());
+  }
+  auto r = f.Read();
+  CHECK_FALSE(Value(r->GetOrder("O-1")).has_value());
+  CHECK_FALSE(Value(r->GetCase("C-1")).has_value());
+  CHECK_FALSE(Value(r->GetSetting("k")).has_value());
+  CHECK_FALSE(Value(r->AuditHead()).has_value());
+  r.reset();
+  // And the writer is free again.
+  auto w = f.Write();
+  REQUIRE_OK(w->PutSetting("k", "v2"));
+  REQUIRE_OK(w->Commit());
+  CHECK(Value(f.Read()->GetSetting("k")) == std::optional<std::string>("v2"));
+}
+
+TEST_CASE("a transaction cannot be written or committed after Commit", "[db]") {
+  StoreFixture f;
+  auto w = f.Write();
+  REQUIRE_OK(w->PutSetting("k", "v"));
+  REQUIRE_OK(w->Commit());
+  CHECK(w->PutSetting("k", "w").code() == Code::kInternal);
+  CHECK(w->Commit().code() == Code::kInternal);
+  w.reset();
+  CHECK(Value(f.Read()->GetSetting("k")) == std::optional<std::string>("v"));
+}
+
+TEST_CASE("foreign keys are checked at commit, which then writes nothing", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "v"));
+    REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-missing")));
+    Status s = w->Commit();
+    CHECK(s.code() == Code::kUnavailable);
+    CHECK_THAT(s.message(), Catch::Contains("FOREIGN KEY"));
+  }
+  auto r = f.Read();
+  CHECK_FALSE(Value(r->GetCase("C-1")).has_value());
+  CHECK_FALSE(Value(r->GetSetting("k")).has_value());
+}
+
+TEST_CASE("a ReadTxn is one snapshot", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("n", "1"));
+    REQUIRE_OK(w->Commit());
+  }
+  auto before = f.Read();
+  CHECK(Value(before->GetSetting("n")) == std::optional<std::string>("1"));
+  {
+    auto w = f.Write();  // a ReadTxn never blocks the writer
+    REQUIRE_OK(w->PutSetting("n", "2"));
+    REQUIRE_OK(w->PutSetting("m", "x"));
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK(Value(before->GetSetting("n")) == std::optional<std::string>("1"));
+  CHECK_FALSE(Value(before->GetSetting("m")).has_value());
+  auto after = f.Read();
+  CHECK(Value(after->GetSetting("n")) == std::optional<std::string>("2"));
+  CHECK(Value(after->GetSetting("m")) == std::optional<std::string>("x"));
+}
+
+TEST_CASE("reopening the file keeps everything", "[db]") {
+  StoreFixture f;
+  Order order = MakeOrder("O-1", {"b", "a"});
+  CaseRow c = MakeCase("C-1", "O-1");
+  UserRow u = MakeUser("u-1", "alice", "admin");
+  AuditRow a = MakeAudit(1, "u-1", "C-1", "submit", "2027-01-15T08:00:00Z");
+  Text t = MakeText("T-1", "C-1", Visibility::kInternal, kT0);
+  DeadlineRow d = MakeDeadline("C-1", "merchant_response", kT0 + 48 * kHour);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(order));
+    REQUIRE_OK(w->InsertCase(c));
+    REQUIRE_OK(w->InsertUser(u));
+    REQUIRE_OK(w->InsertToken("tok", "u-1", kT0));
+    REQUIRE_OK(w->AppendAudit(a));
+    REQUIRE_OK(w->InsertText(t));
+    d.id = Value(w->InsertDeadline(d));
+    REQUIRE_OK(w->InsertPolicy({1, "{}", kT0}));
+    REQUIRE_OK(w->PutSetting("clock", "123"));
+    REQUIRE_OK(w->Commit());
+  }
+  f.Reopen();
+  auto r = f.Read();
+  CheckSame(*Value(r->GetOrder("O-1")), order);
+  CheckSame(*Value(r->GetCase("C-1")), c);
+  CheckSame(*Value(r->GetUserByTokenHash("tok")), u);
+  CheckSame(*Value(r->AuditHead()), a);
+  CheckSame(*Value(r->GetText("T-1")), t);
+  auto listed = Value(r->ListedDeadlines("C-1"));
+  REQUIRE(listed.size() == 1);
+  CheckSame(listed[0], d);
+  CHECK(Value(r->LatestPolicy())->version == 1);
+  CHECK(Value(r->GetSetting("clock")) == std::optional<std::string>("123"));
+}
+
+TEST_CASE("migrations run once and are recorded", "[db]") {
+  StoreFixture f;  // opened at kT0
+  f.Close();
+  {
+    auto raw = RawConnection(f.path());
+    CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM schema_migrations") ==
+          static_cast<std::int64_t>(sqlite::Migrations().size()));
+    CHECK(QueryInt(*raw, "SELECT MAX(version) FROM schema_migrations") == sqlite::LatestSchemaVersion());
+    CHECK(QueryInt(*raw, "SELECT MIN(applied_at) FROM schema_migrations") == kT0);
+  }
+  f.clock().Advance(kDay);
+  f.Reopen();
+  f.Reopen();
+  f.Close();
+  auto raw = RawConnection(f.path());
+  CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM schema_migrations") ==
+        static_cast<std::int64_t>(sqlite::Migrations().size()));
+  CHECK(QueryInt(*raw, "SELECT MAX(applied_at) FROM schema_migrations") == kT0);  // not re-applied
+}
+
+TEST_CASE("a database from a newer program is refused", "[db]") {
+  StoreFixture f;
+  f.Close();
+  {
+    auto raw = Value(sqlite::SqliteConnection::Open(f.path(), sqlite::OpenMode::kReadWrite));
+    REQUIRE_OK(raw->Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)"));
+  }
+  auto opened = SqliteStore::Open(f.path());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == Code::kUnavailable);
+  CHECK_THAT(opened.status().message(), Catch::Contains("999") && Catch::Contains(f.path()));
+}
+
+}  // namespace
+}  // namespace aftersales::testing
