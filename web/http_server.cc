@@ -1,0 +1,466 @@
+#include "web/http_server.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/crypto.h"
+#include "web/api_routes.h"
+#include "web/guarded_server.h"
+#include "web/idempotency.h"
+#include "web/json_body.h"
+#include "web/metrics.h"
+#include "web/problem.h"
+#include "web/request_limits.h"
+#include "web/route.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+constexpr int kStartWaitMillis = 5000;
+constexpr std::size_t kMaxLoggedPathBytes = 200;
+constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// The request this thread is serving. cpp-httplib runs the expect-100
+// handler, the pre-routing handler, the route handler, the error handler and
+// the logger of one request on the thread that serves its connection, one
+// request after another; the logger, which runs last, resets it.
+struct RequestContext {
+  const httplib::Request* request = nullptr;  // set once admission started
+  double started = 0;
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  std::optional<Actor> actor;
+  std::optional<std::string> session_id;
+  std::optional<std::string> csrf_token;
+  bool answered = false;     // this layer wrote the response
+  std::string log_error;     // the real message of a 5xx answer
+};
+thread_local RequestContext t_ctx;
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+bool IsUnsafeMethod(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
+
+// Paths under which an unknown route still needs credentials first (SPEC
+// §4.2: 401 before 404); other unknown paths answer 404 at once.
+bool IsProtectedPath(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 || path == "/metrics" || path.rfind("/metrics/", 0) == 0;
+}
+
+// The value of cookie `name` across all Cookie headers.
+std::optional<std::string> FindCookie(const httplib::Request& req, const std::string& name) {
+  const auto count = req.get_header_value_count("Cookie");
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string header = req.get_header_value("Cookie", i);
+    std::size_t pos = 0;
+    while (pos < header.size()) {
+      std::size_t end = header.find(';', pos);
+      if (end == std::string::npos) end = header.size();
+      const std::string pair = Trim(header.substr(pos, end - pos));
+      const auto eq = pair.find('=');
+      if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+      pos = end + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string MetricMethod(const std::string& m) {
+  static const char* kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  for (const char* k : kKnown) {
+    if (m == k) return m;
+  }
+  return "OTHER";
+}
+
+// A problem document for statuses cpp-httplib answers on its own.
+json LibraryProblem(int status) {
+  switch (status) {
+    case 400: return ProblemJson(Status(Code::kValidationFailed, "the HTTP request is malformed"));
+    case 404: return ProblemJson(Status::NotFound("route"));
+    case 413: return ProblemJson(Status(Code::kPayloadTooLarge, "the request body exceeds 1 MiB"));
+    case 414: return ProblemJson(414, "uri_too_long", "URI too long", "the request URI exceeds 8 KiB");
+    case 416: return ProblemJson(416, "range_not_satisfiable", "Range not satisfiable", "byte ranges are not served");
+    case 431: return ProblemJson(Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB"));
+    default: break;
+  }
+  if (status >= 500) return ProblemJson(Status::Internal("library error"));
+  return ProblemJson(status, "bad_request", "Bad request", "the request cannot be served");
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(const WebServices& services, HttpServerOptions options)
+      : services_(services),
+        options_(std::move(options)),
+        keys_(services.store, services.wall_clock),
+        routes_(BuildApiRoutes(services, metrics_)) {
+    const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
+    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.set_tcp_nodelay(true);
+    server_.set_read_timeout(options_.read_timeout_seconds, 0);
+    server_.set_write_timeout(options_.write_timeout_seconds, 0);
+    server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
+    server_.set_keep_alive_max_count(static_cast<std::size_t>(std::max(1, options_.keep_alive_max_requests)));
+    server_.set_payload_max_length(kMaxBodyBytes);
+    server_.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
+    // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a
+    // second server bind the same port silently.
+    server_.set_socket_options([this](socket_t fd) {
+      int yes = 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_fd_ = fd;
+    });
+    server_.set_request_start_handler([] { t_ctx = RequestContext(); });
+    server_.set_expect_100_continue_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return ExpectContinue(req, res); });
+    server_.set_pre_routing_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); }));
+    server_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) { return OnError(req, res); }));
+    server_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+      // The library announces keep-alive even on a connection that closes.
+      if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+    });
+    server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) { OnLogged(req, res); });
+    const httplib::Server::Handler dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(req, res);
+    };
+    server_.Get(".*", dispatch);
+    server_.Post(".*", dispatch);
+    server_.Put(".*", dispatch);
+    server_.Patch(".*", dispatch);
+    server_.Delete(".*", dispatch);
+  }
+
+  ~Impl() { Stop(); }
+
+  Status Start(const std::string& host, int port) {
+    if (thread_.joinable()) return Status(Code::kAlreadyExists, "the server is already started");
+    errno = 0;
+    const int bound = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+    if (bound < 0) {
+      const int err = errno;
+      std::string message = "cannot listen on " + host + ":" + std::to_string(port) + ": ";
+      message += err != 0 ? std::strerror(err) : "the address cannot be resolved or bound";
+      if (err == EADDRINUSE) message += " (is another server using that port?)";
+      return Status::Unavailable(message);
+    }
+    // The library listens with a backlog of 5; bursts of connections need more.
+    if (listen_fd_ >= 0) ::listen(listen_fd_, options_.listen_backlog);
+    port_ = bound;
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    WaitUntilRunning();
+    if (!server_.is_running()) {
+      Stop();
+      return Status::Unavailable("the server did not start");
+    }
+    return Status::Ok();
+  }
+
+  int port() const { return port_; }
+
+  void Stop() {
+    if (!thread_.joinable()) return;
+    // The accept loop may still be starting; stop() is a no-op until it runs.
+    WaitUntilRunning();
+    server_.stop();
+    thread_.join();
+  }
+
+ private:
+  void WaitUntilRunning() {
+    for (int waited = 0; !server_.is_running() && waited < kStartWaitMillis; ++waited) SleepForMillis(1);
+  }
+
+  // --- before the body is read ---------------------------------------------
+
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res) {
+    if (PreRoute(req, res) == HandlerResponse::Handled) {
+      // Answered instead of "100 Continue": cpp-httplib writes this answer
+      // without computing its length.
+      res.set_header("Content-Length", std::to_string(res.body.size()));
+      return res.status;
+    }
+    return 100;
+  }
+
+  HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res) {
+    if (t_ctx.request == &req) return HandlerResponse::Unhandled;  // admitted by ExpectContinue
+    t_ctx = RequestContext();
+    t_ctx.request = &req;
+    t_ctx.started = MonotonicSeconds();
+    Status status;
+    try {
+      status = Admit(req);
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("admission failed: ") + e.what());
+    } catch (...) {
+      status = Status::Internal("admission failed");
+    }
+    if (status.ok()) return HandlerResponse::Unhandled;
+    // The body, if any, is unread: the connection must not be reused.
+    const bool has_body = DeclaredBodyBytes(req) > 0 || req.has_header("Transfer-Encoding");
+    const bool framing = status.code() == Code::kLengthRequired || status.code() == Code::kHeadersTooLarge ||
+                         (status.code() == Code::kValidationFailed && !t_ctx.route);
+    if (has_body || framing) {
+      CloseConnectionAfterResponse();
+      res.set_header("Connection", "close");
+    }
+    WriteReply(ApiReply::Error(status), res);
+    return HandlerResponse::Handled;
+  }
+
+  // The checks that need no body, in SPEC §4.2's order.
+  Status Admit(const httplib::Request& req) {
+    // Byte ranges mean nothing to this API; the library would apply them.
+    const_cast<httplib::Request&>(req).ranges.clear();
+    AS_RETURN_IF_ERROR(CheckFraming(req));
+    const std::string method = req.method == "HEAD" ? "GET" : req.method;
+    if (!IsUnsafeMethod(method) && DeclaredBodyBytes(req) > 0) {
+      return Status::Invalid("Content-Length", "a " + req.method + " request has no body");
+    }
+    if (IsUnsafeMethod(method) && !req.has_header("Content-Length")) {
+      // RFC 9112 §6.3: without Content-Length (Transfer-Encoding is refused
+      // above) a request has no body. The library would read until EOF.
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
+    for (const Route& route : routes_) {
+      std::smatch m;
+      if (route.method == method && std::regex_match(req.path, m, route.regex)) {
+        t_ctx.route = &route;
+        for (std::size_t i = 1; i < m.size(); ++i) t_ctx.params.push_back(m[i].str());
+        break;
+      }
+    }
+    const bool needs_auth = t_ctx.route ? t_ctx.route->access == Access::kAuthenticated : IsProtectedPath(req.path);
+    if (needs_auth) AS_RETURN_IF_ERROR(Authenticate(req));
+    AS_RETURN_IF_ERROR(CheckBodySize(req));
+    AS_RETURN_IF_ERROR(CheckContentType(req));
+    if (!t_ctx.route) return Status(Code::kNotFound, "no such route: " + req.method + " " + req.path);
+    return Status::Ok();
+  }
+
+  Status Authenticate(const httplib::Request& req) {
+    if (req.has_header("Authorization")) {
+      const std::string value = req.get_header_value("Authorization");
+      if (value.size() < 7 || Lower(value.substr(0, 7)) != "bearer ") {
+        return Status(Code::kUnauthenticated, "Authorization must be \"Bearer <token>\"");
+      }
+      auto actor = services_.users.Authenticate(Trim(value.substr(7)));
+      if (!actor.ok()) return actor.status();
+      t_ctx.actor = std::move(*actor);
+      return Status::Ok();
+    }
+    if (auto session = FindCookie(req, kSessionCookie)) {
+      auto auth = services_.users.AuthenticateSession(*session);
+      if (!auth.ok()) return auth.status();
+      t_ctx.actor = auth->actor;
+      t_ctx.session_id = *session;
+      t_ctx.csrf_token = auth->csrf_token;
+      if (IsUnsafeMethod(req.method) && !ConstantTimeEquals(req.get_header_value(kCsrfHeader), auth->csrf_token)) {
+        return Status(Code::kForbidden, "a change made with a session cookie needs the session's X-CSRF-Token header");
+      }
+      return Status::Ok();
+    }
+    return Status(Code::kUnauthenticated, "send Authorization: Bearer <token>, or log in for a session");
+  }
+
+  // --- after the body is read ----------------------------------------------
+
+  void Dispatch(const httplib::Request& req, httplib::Response& res) {
+    ApiReply reply;
+    try {
+      reply = Serve(req);
+    } catch (const std::exception& e) {
+      reply = ApiReply::Error(Status::Internal(std::string("unhandled exception: ") + e.what()));
+    } catch (...) {
+      reply = ApiReply::Error(Status::Internal("unhandled exception"));
+    }
+    try {
+      WriteReply(reply, res);
+    } catch (...) {
+      res.status = 500;
+      res.set_content(WireJson(ProblemJson(Status::Internal("write failed"))), kProblemContentType);
+      t_ctx.answered = true;
+    }
+  }
+
+  ApiReply Serve(const httplib::Request& req) {
+    if (t_ctx.request != &req || t_ctx.route == nullptr) {
+      return ApiReply::Error(Status::Internal("request reached a handler without admission"));
+    }
+    const Route& route = *t_ctx.route;
+    std::unique_ptr<IdempotencyKeys::Claim> claim;
+    if (route.idempotent && t_ctx.actor && req.has_header("Idempotency-Key")) {
+      auto begun = keys_.Begin(IdempotencyKeys::Scope(t_ctx.actor->id, req.method, req.path),
+                               req.get_header_value("Idempotency-Key"), req.body);
+      if (!begun.ok()) return ApiReply::Error(begun.status());
+      claim = std::move(*begun);
+      if (const auto& stored = claim->replay()) {
+        ApiReply replay = ApiReply::Text(stored->status, stored->body,
+                                         stored->status >= 400 ? kProblemContentType : kJsonContentType);
+        replay.headers.emplace_back("Idempotent-Replayed", "true");
+        return replay;
+      }
+    }
+    ApiReply reply = Run(route, req, claim.get());
+    if (claim) {
+      const json body = reply.error.ok() ? reply.json.value_or(json(nullptr)) : ProblemJson(reply.error);
+      claim->Record(reply.status, body, route.redact);
+    }
+    return reply;
+  }
+
+  ApiReply Run(const Route& route, const httplib::Request& req, IdempotencyKeys::Claim* claim) {
+    ApiRequest r(req);
+    r.params = t_ctx.params;
+    r.actor = t_ctx.actor ? &*t_ctx.actor : nullptr;
+    r.session_id = t_ctx.session_id;
+    r.csrf_token = t_ctx.csrf_token;
+    if (route.body == BodyKind::kJsonObject) {
+      if (req.body.empty()) {
+        r.body = json::object();
+      } else {
+        auto parsed = ParseJsonBody(req.body);
+        if (!parsed.ok()) return ApiReply::Error(parsed.status());
+        if (!parsed->is_object()) return ApiReply::Error(Status(Code::kMalformedJson, "the body must be a JSON object"));
+        r.body = std::move(*parsed);
+      }
+    }
+    if (route.roles != 0 && (r.actor == nullptr || (route.roles & Bit(r.actor->role)) == 0)) {
+      return ApiReply::Error(Status(Code::kForbidden, "this route is not open to your role"));
+    }
+    if (claim) r.hook = claim->Hook(route.success_status, route.redact);
+    return route.handler(r);
+  }
+
+  void WriteReply(const ApiReply& reply, httplib::Response& res) {
+    res.status = reply.status;
+    for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+    if (!reply.error.ok()) {
+      const Status& error = reply.error;
+      if (error.code() == Code::kInternal || error.code() == Code::kUnavailable) t_ctx.log_error = error.message();
+      if (error.code() == Code::kUnauthenticated) res.set_header("WWW-Authenticate", "Bearer");
+      if (error.code() == Code::kRateLimited && error.extra().contains("retry_after_seconds")) {
+        res.set_header("Retry-After", error.extra().at("retry_after_seconds").dump());
+      }
+      res.status = HttpStatusOf(error.code());
+      res.set_content(WireJson(ProblemJson(error)), kProblemContentType);
+    } else if (reply.json) {
+      res.set_content(WireJson(*reply.json), kJsonContentType);
+    } else if (!reply.text.empty()) {
+      res.set_content(reply.text, reply.content_type);
+    }
+    t_ctx.answered = true;
+  }
+
+  // --- answers the library makes, and the log ---------------------------------
+
+  HandlerResponse OnError(const httplib::Request& req, httplib::Response& res) {
+    try {
+      if (t_ctx.request == &req && t_ctx.answered) return HandlerResponse::Unhandled;
+      int status = res.status;
+      // The request line parsed but its headers did not: the head was too big.
+      // (The library notes the peer address only once the headers are read.)
+      const bool line_ok = (req.version == "HTTP/1.1" || req.version == "HTTP/1.0") && !req.path.empty() &&
+                           std::count(req.target.begin(), req.target.end(), '?') <= 1;
+      const bool head_failed = req.remote_addr.empty() && line_ok;
+      if (status == 400 && (RequestHeadTooLarge() || head_failed)) status = 431;
+      res.status = status;
+      res.set_content(WireJson(LibraryProblem(status)), kProblemContentType);
+      // The rest of a request the library refused cannot be trusted.
+      CloseConnectionAfterResponse();
+      res.set_header("Connection", "close");
+    } catch (...) {
+      // Leave the library's own answer.
+    }
+    return HandlerResponse::Handled;
+  }
+
+  void OnLogged(const httplib::Request& req, const httplib::Response& res) {
+    try {
+      const bool ours = t_ctx.request == &req;
+      const double seconds = ours ? MonotonicSeconds() - t_ctx.started : 0.0;
+      const std::string route = ours && t_ctx.route ? t_ctx.route->pattern : "unmatched";
+      metrics_.Observe(route, MetricMethod(req.method), res.status, seconds);
+      json line = {{"ts", FormatTime(services_.wall_clock.Now())},
+                   {"method", req.method},
+                   {"route", route},
+                   {"path", req.path.substr(0, kMaxLoggedPathBytes)},
+                   {"status", res.status},
+                   {"ms", static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0},
+                   {"actor", ours && t_ctx.actor ? json(t_ctx.actor->id) : json(nullptr)},
+                   {"remote", req.remote_addr}};
+      if (ours && !t_ctx.log_error.empty()) line["error"] = t_ctx.log_error;
+      Emit(WireJson(line));
+    } catch (...) {
+      // Logging never takes the server down.
+    }
+    t_ctx = RequestContext();
+  }
+
+  void Emit(const std::string& line) {
+    if (options_.access_log) {
+      options_.access_log(line);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(log_mu_);
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+  }
+
+  WebServices services_;
+  HttpServerOptions options_;
+  HttpMetrics metrics_;
+  IdempotencyKeys keys_;
+  std::vector<Route> routes_;
+  GuardedServer server_;
+  std::thread thread_;
+  std::atomic<int> port_{0};
+  int listen_fd_ = -1;
+  std::mutex log_mu_;
+};
+
+HttpServer::HttpServer(const WebServices& services, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(services, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Start(const std::string& host, int port) { return impl_->Start(host, port); }
+
+int HttpServer::port() const { return impl_->port(); }
+
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace aftersales

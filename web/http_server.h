@@ -1,0 +1,90 @@
+// HttpServer: the HTTP API of SPEC §6 over cpp-httplib.
+//
+// Every request passes, in this order (SPEC §4.2, §6.13): framing limits
+// (411 Transfer-Encoding, 400 CR/LF in header values, 431 headers over
+// 16 KiB), authentication (401; bearer token or session cookie, with a CSRF
+// header for cookie-authenticated writes, else 403), 413 for a declared body
+// over 1 MiB, 415 for a body that is not application/json, 404 for an
+// unknown route — all before any body byte is read — then idempotency
+// (SPEC §6.8), UTF-8/JSON parsing (400), the route's role check (403) and
+// the route's handler. Every error is application/problem+json. A request
+// refused before its body was read ends its connection, so that the unread
+// body is never taken for the next request.
+//
+// Each answered request writes one JSON line to the access log (method,
+// route pattern, status, milliseconds, actor id; never a token or a
+// password) and is counted for GET /metrics.
+//
+// Connections are served by a fixed pool of threads with short timeouts and
+// a keep-alive limit, so that idle or slow clients holding connections do
+// not delay others. Expose the server to the internet only behind a
+// reverse proxy that terminates TLS.
+//
+// Thread-safety: Start and Stop are called from one controlling thread;
+// requests are served concurrently, and the services must be thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "domain/clock.h"
+#include "domain/status.h"
+#include "engine/case_service.h"
+#include "engine/policy_registry.h"
+#include "engine/store.h"
+#include "engine/test_clock.h"
+#include "engine/user_service.h"
+
+namespace aftersales {
+
+// What the HTTP layer serves. The caller owns everything and keeps it alive
+// until the server has stopped.
+struct WebServices {
+  Store& store;
+  CaseService& cases;
+  UserService& users;
+  PolicyRegistry& policies;
+  const Clock& clock;                // the engine's (business) time
+  const Clock& wall_clock;           // real time: idempotency records, log stamps
+  TestClock* test_clock = nullptr;   // set only under --test-clock: enables POST /test/clock
+};
+
+struct HttpServerOptions {
+  // 64 idle keep-alive clients must leave threads for everybody else.
+  int threads = 96;
+  int read_timeout_seconds = 5;
+  int write_timeout_seconds = 5;
+  int keep_alive_timeout_seconds = 5;
+  int keep_alive_max_requests = 100;
+  int listen_backlog = 1024;
+  // Receives one JSON line (without newline) per answered request. Empty:
+  // lines go to stderr.
+  std::function<void(const std::string&)> access_log;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(const WebServices& services, HttpServerOptions options = {});
+  ~HttpServer();  // stops the server
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds `host:port` (port 0: an ephemeral port, see port()) and serves on
+  // a background thread. Errors: unavailable, with a message naming the
+  // address and the reason ("address already in use"); already_exists when
+  // started twice.
+  Status Start(const std::string& host, int port);
+  // The bound port once Start succeeded; 0 before.
+  int port() const;
+  // Stops accepting connections, lets in-flight requests finish (idle
+  // keep-alive connections close within keep_alive_timeout_seconds), then
+  // returns. Safe to call more than once.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aftersales

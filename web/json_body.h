@@ -1,0 +1,30 @@
+// Request bodies: strict UTF-8 and JSON parsing for the HTTP API (SPEC §6:
+// "JSON, UTF-8"; malformed bodies answer 400 malformed_json). Pure
+// functions; thread-safe; never throw.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/status.h"
+
+namespace aftersales {
+
+// Deeper bodies are refused before parsing: no request needs them, and deep
+// values make recursive copies expensive.
+constexpr int kMaxJsonDepth = 64;
+
+// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view bytes);
+
+// The deepest nesting of arrays and objects in `text`, counting brackets
+// outside strings. Meaningful for well-formed JSON; cheap for any input.
+int JsonNestingDepth(std::string_view text);
+
+// Parses a request body. Errors: malformed_json (invalid UTF-8, nesting
+// deeper than kMaxJsonDepth, syntax errors, trailing data).
+Result<nlohmann::json> ParseJsonBody(std::string_view body);
+
+}  // namespace aftersales
