@@ -180,8 +180,10 @@ struct Case {
     return t;
   }
   // Whether the case still holds its units (SPEC §3): units come back only
-  // when cancelled, or closed before receipt and without a refund.
+  // when cancelled, or closed before receipt and without a refund; received
+  // units never do (a cancel after a failed inspection keeps them).
   bool HoldsUnits() const {
+    if (GoodsReceived()) return true;
     if (state == State::kCancelled) return false;
     if (state == State::kClosed && !GoodsReceived() && RefundsHeld() == 0) return false;
     return true;

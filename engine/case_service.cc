@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/approval_limit.h"
 #include "engine/audit_log.h"
 #include "engine/body_reader.h"
 #include "engine/case_codec.h"
@@ -223,24 +224,6 @@ json TextIds(const TextsById& written) {
 
 // ---- Rules ---------------------------------------------------------------
 
-bool WithinLimit(const Actor& actor, Money amount, const Policy& policy) {
-  switch (actor.role) {
-    case Role::kAgent: return amount <= actor.limit.value_or(policy.agent_limit);
-    case Role::kSupervisor: return amount <= actor.limit.value_or(policy.supervisor_limit);
-    default: return true;  // managers and the system have no limit; other roles fix no amounts
-  }
-}
-
-// The amount an approval limit is checked against (SPEC §4: an exchange's
-// approval counts the value of the exchanged lines).
-Money LimitAmount(const Case& c, const Command& cmd) {
-  switch (cmd.action) {
-    case Action::kApprove: return c.type == CaseType::kExchange ? c.LinesAmount() : c.requested_amount;
-    case Action::kOffer: return cmd.amount.value_or(0);
-    default: return 0;
-  }
-}
-
 // The agreed or requested amount a person's action would fix, checked
 // against the case's refundable amount (422). nullopt: the action fixes none.
 std::optional<Money> AmountFixed(const Case& c, const Command& cmd, bool goes_to_supervisor) {
@@ -330,6 +313,11 @@ Status ValidateInContext(ReadTxn& txn, const Case& c, const Command& cmd, const 
         }
       }
       break;
+    case Action::kModify:
+      if (c.type == CaseType::kExchange && cmd.requested_amount.value_or(0) != 0) {
+        r.Fail("requested_amount", "an exchange requests 0");
+      }
+      break;
     case Action::kComment:
       if (!IsStaff(actor.role) && cmd.visibility.value_or("buyer") != "buyer") {
         r.Fail("visibility", "a buyer's comment is visible to the buyer");
@@ -355,9 +343,9 @@ Actor SystemActor() {
   return a;
 }
 
-Status InvalidTransition(const Case& c, Action action, const Actor& actor) {
+Status InvalidTransition(const Case& c, Action action, const Actor& actor, const Policy& policy) {
   json allowed = json::array();
-  for (Action a : Workflow::For(c.type).AllowedActions(c, actor.role)) allowed.push_back(NameOf(a));
+  for (Action a : AllowedActionsFor(c, actor, policy)) allowed.push_back(NameOf(a));
   Status s(Code::kInvalidTransition,
            std::string(NameOf(action)) + " is not possible in state " + NameOf(c.state));
   s.With("state", NameOf(c.state));
@@ -697,19 +685,19 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
     s.With("state", NameOf(kase.state));
     return s;
   }
+  auto policy = policies_.Version(kase.policy_version);
+  if (!policy.ok()) return policy.status();
   const Workflow& wf = Workflow::For(kase.type);
-  if (!wf.StateAllows(kase, *action)) return InvalidTransition(kase, *action, actor);
+  if (!wf.StateAllows(kase, *action)) return InvalidTransition(kase, *action, actor, **policy);
   if (!wf.StateAllowsRole(kase, *action, actor.role)) {
     return Status(Code::kForbidden, std::string("a ") + NameOf(actor.role) + " may not " + action_name +
                                         " in state " + NameOf(kase.state));
   }
   auto cmd = ParseCommand(*action, body);
   if (!cmd.ok()) return cmd.status();
-  auto policy = policies_.Version(kase.policy_version);
-  if (!policy.ok()) return policy.status();
   AS_RETURN_IF_ERROR(ValidateInContext(w, kase, *cmd, actor, **policy, now));
 
-  const bool within = WithinLimit(actor, LimitAmount(kase, *cmd), **policy);
+  const bool within = WithinApprovalLimit(actor, ApprovalAmount(kase, *cmd), **policy);
   if (!within && wf.RequiresWithinLimit(kase, *action, actor.role)) {
     return Status(Code::kApprovalLimitExceeded,
                   "the amount exceeds your approval limit; a supervisor or manager must decide");
@@ -721,12 +709,13 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   if (!cases.ok()) return cases.status();
   Ledger ledger(**order, *cases, kase.id);
   const Money cap = ledger.CaseCap(kase);
+  // A modify repeats SPEC §4.1's checks in their order: the window first.
+  if (*action == Action::kModify) AS_RETURN_IF_ERROR(ReturnWindowCheck(**order, kase.reason, **policy, now));
   const bool to_supervisor = *action == Action::kApprove && kase.state == State::kRequested && !within;
   if (auto fixed = AmountFixed(kase, *cmd, to_supervisor); fixed && *fixed > cap) {
     return Status(Code::kAmountExceedsRefundable,
                   "amount " + std::to_string(*fixed) + " exceeds the refundable " + std::to_string(cap));
   }
-  if (*action == Action::kModify) AS_RETURN_IF_ERROR(ReturnWindowCheck(**order, kase.reason, **policy, now));
 
   // Free text goes to the erasable texts table before the machine runs, so
   // the actions can keep its reference.
@@ -758,7 +747,7 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   TransitionContext ctx{kase, *cmd, actor, **policy, now, within, cap, refs};
   Status fired = wf.Fire(ctx);
   if (!fired.ok()) {
-    if (fired.code() == Code::kInvalidTransition) return InvalidTransition(before, *action, actor);
+    if (fired.code() == Code::kInvalidTransition) return InvalidTransition(before, *action, actor, **policy);
     return fired;
   }
   const bool changes_case = *action != Action::kComment;

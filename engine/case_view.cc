@@ -1,6 +1,6 @@
 #include "engine/case_view.h"
 
-#include "workflows/workflow.h"
+#include "engine/approval_limit.h"
 
 namespace aftersales {
 namespace {
@@ -91,7 +91,7 @@ json RenderCase(const Case& c, const Actor& actor, const TextsById& texts, const
     deadlines.push_back({{"kind", NameOf(d.kind)}, {"due_at", FormatTime(d.due_at)}, {"breached", d.breached}});
   }
   json allowed = json::array();
-  for (Action a : Workflow::For(c.type).AllowedActions(c, actor.role)) allowed.push_back(NameOf(a));
+  for (Action a : AllowedActionsFor(c, actor, policy)) allowed.push_back(NameOf(a));
   return {{"id", c.id},
           {"type", NameOf(c.type)},
           {"state", NameOf(c.state)},

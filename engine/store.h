@@ -144,6 +144,37 @@ struct SessionRow {
   TimePoint expires_at = 0;
 };
 
+// A webhook endpoint (SPEC §6.12). The secret signs every delivery, so it is
+// stored as given (retrievable), unlike tokens and passwords; it is never
+// served or written to the audit log.
+struct WebhookRow {
+  std::string id;
+  std::string url;                  // http(s), as given
+  std::vector<std::string> events;  // event types it subscribes to
+  std::string secret;
+  TimePoint created_at = 0;  // wall time
+  bool disabled = false;     // a disabled endpoint gets no new deliveries and no attempts
+};
+
+// One outbox event on its way to one webhook. status: pending (waiting for
+// its next attempt, or being attempted), delivered (a 2xx answer), dead
+// (given up). Times are wall time.
+struct DeliveryRow {
+  std::int64_t id = 0;  // assigned by the store, increasing
+  std::string webhook_id;
+  std::int64_t outbox_id = 0;
+  std::string event_id;    // the outbox event's id: the same on every attempt and redelivery
+  std::string event_type;  // the outbox event's type
+  std::string status = "pending";
+  int attempts = 0;                   // attempts made so far
+  TimePoint next_attempt_at = 0;      // meaningful while pending
+  std::optional<int> last_status;     // HTTP status of the last attempt, if it got one
+  std::optional<std::string> last_error;  // why the last attempt failed, if it did
+  TimePoint started_at = 0;  // start of the current series of attempts (creation or redelivery); give-up counts from it
+  TimePoint created_at = 0;
+  TimePoint updated_at = 0;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -183,6 +214,25 @@ class ReadTxn {
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> CountCasesByState() = 0;
   virtual Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) = 0;
   virtual Result<std::int64_t> CountBreachedDeadlines() = 0;
+
+  // Webhooks (SPEC §6.12) and the delivery side of the outbox.
+  // Every webhook, by (created_at, id).
+  virtual Result<std::vector<WebhookRow>> ListWebhooks() = 0;
+  virtual Result<std::optional<WebhookRow>> GetWebhook(const std::string& id) = 0;
+  virtual Result<std::optional<OutboxRow>> GetOutbox(std::int64_t id) = 0;
+  // Outbox rows with id > `after_id`, by id, at most `limit`.
+  virtual Result<std::vector<OutboxRow>> OutboxAfter(std::int64_t after_id, int limit) = 0;
+  // How many outbox rows have id > `after_id`.
+  virtual Result<std::int64_t> CountOutboxAfter(std::int64_t after_id) = 0;
+  // Pending deliveries of `webhook_id` with next_attempt_at <= now, by
+  // (next_attempt_at, id), at most `limit` (an index range scan).
+  virtual Result<std::vector<DeliveryRow>> DueDeliveries(const std::string& webhook_id, TimePoint now, int limit) = 0;
+  // Deliveries of `webhook_id` with id > `after_id`, by id, at most `limit`.
+  virtual Result<std::vector<DeliveryRow>> ListDeliveries(const std::string& webhook_id, int limit,
+                                                          std::int64_t after_id) = 0;
+  virtual Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) = 0;
+  // Deliveries with status pending, over all webhooks.
+  virtual Result<std::int64_t> CountPendingDeliveries() = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -214,6 +264,15 @@ class WriteTxn : public ReadTxn {
   virtual Status PutIdempotency(const IdempotencyRow& row) = 0;
   virtual Status InsertSession(const SessionRow& row) = 0;
   virtual Status DeleteSession(const std::string& id_sha256) = 0;
+
+  // already_exists when the id is taken.
+  virtual Status InsertWebhook(const WebhookRow& row) = 0;
+  // Assigns and returns the row id (row.id is ignored).
+  virtual Result<std::int64_t> InsertDelivery(const DeliveryRow& row) = 0;
+  // Replaces status, attempts, next_attempt_at, last_status, last_error,
+  // started_at and updated_at of the delivery whose id matches; not_found
+  // when there is none.
+  virtual Status UpdateDelivery(const DeliveryRow& row) = 0;
 };
 
 class Store {

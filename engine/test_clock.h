@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "domain/clock.h"

@@ -12,10 +12,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kUserIdHexBytes = 8;       // "u_" + 16 hex
-constexpr std::size_t kTokenHexBytes = 32;       // 64 hex
-constexpr std::size_t kSessionHexBytes = 32;     // 64 hex
-constexpr std::size_t kCsrfHexBytes = 32;        // 64 hex
+constexpr std::size_t kUserIdHexBytes = 8;    // "u_" + 16 hex
+constexpr std::size_t kTokenHexBytes = 32;    // 64 hex
+constexpr std::size_t kSessionHexBytes = 32;  // 64 hex
+constexpr std::size_t kCsrfHexBytes = 32;     // 64 hex
 constexpr std::size_t kMaxNameBytes = 128;
 constexpr std::size_t kMaxPasswordBytes = 1024;  // PBKDF2 cost grows with it
 constexpr std::size_t kMaxTokenBytes = 512;

@@ -1,0 +1,28 @@
+// Approval limits (SPEC §2, §4): who may fix how much. Pure functions;
+// thread-safe.
+#pragma once
+
+#include <vector>
+
+#include "domain/command.h"
+#include "domain/model.h"
+#include "workflows/policy.h"
+
+namespace aftersales {
+
+// Whether `amount` is within `actor`'s approval limit. Agents and
+// supervisors without a limit of their own use the policy's default;
+// managers and the system have none; other roles fix no amounts.
+bool WithinApprovalLimit(const Actor& actor, Money amount, const Policy& policy);
+
+// The amount an action's approval limit is checked against: approve checks
+// the requested amount (an exchange: the value of its lines), offer its
+// amount; other actions check none (0).
+Money ApprovalAmount(const Case& kase, const Command& cmd);
+
+// The caller's allowed_actions (SPEC §3): the table's actions for the
+// state and role, less an approve that could only answer
+// approval_limit_exceeded.
+std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy);
+
+}  // namespace aftersales
