@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 flavour="${1:-release}"
 jobs="$(nproc)"
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=Release -DAFTERSALES_WERROR=ON) ;;
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DAFTERSALES_WERROR=ON -DAFTERSALES_BROWSER_TESTS="${AFTERSALES_BROWSER_TESTS:-OFF}") ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DAFTERSALES_SANITIZE=ON -DAFTERSALES_WERROR=ON) ;;
   *) echo "usage: $0 release|asan" >&2; exit 2 ;;
 esac

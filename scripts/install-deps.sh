@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Installs what building and testing aftersales needs from Debian 12's
-# packages, skipping the update when everything is already there.
+# Installs what building (and, with --browser, browser-testing) aftersales
+# needs from Debian 12's packages. Nothing is updated or installed when it is
+# all there already.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev
   catch2 libcli11-dev libssl-dev
-  curl ca-certificates
+  curl ca-certificates jq
 )
+if [ "${1:-}" = "--browser" ]; then
+  packages+=(chromium fonts-noto-cjk)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The web UI's build uses npm (a chart library, embedded at build time);
+# any Node.js 18 or later will do, Debian's included.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   echo "==> installing: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -19,5 +28,5 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
-  echo "==> build dependencies already installed"
+  echo "==> dependencies already installed"
 fi

@@ -3,7 +3,7 @@
 # build and the ASan+UBSan build each run the whole suite under CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --browser
 scripts/check-clock.sh
 total_passed=0
 total_failed=0
@@ -31,6 +31,6 @@ run_suite() {
     exit 1
   fi
 }
-run_suite release
+AFTERSALES_BROWSER_TESTS=ON run_suite release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_suite asan
 echo "$total_passed passed, $total_failed failed"
