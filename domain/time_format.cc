@@ -53,7 +53,7 @@ std::string FormatTime(TimePoint t) {
   std::int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
                 static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   return buf;
