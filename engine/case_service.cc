@@ -266,6 +266,9 @@ Status ValidateInContext(ReadTxn& txn, const Case& c, const Command& cmd, const 
       if (c.type == CaseType::kRefundOnly && cmd.return_required.value_or(false)) {
         r.Fail("return_required", "a refund_only case never takes the goods back");
       }
+      if (cmd.action == Action::kArbitrate && c.type != CaseType::kExchange && cmd.amount && *cmd.amount == 0) {
+        r.Fail("amount", "a grant of money is at least 1 (only an exchange grants a replacement with 0)");
+      }
       break;
     case Action::kReceive: {
       bool short_or_damaged = false;
@@ -332,6 +335,19 @@ Status ValidateInContext(ReadTxn& txn, const Case& c, const Command& cmd, const 
 // inspection's. Other staff notes are internal.
 Visibility NoteVisibility(const Command& cmd, const Actor& actor) {
   if (!IsStaff(actor.role)) return Visibility::kBuyer;
+  // The integration speaks for the buyer on the buyer's own actions.
+  if (actor.role == Role::kIntegration) {
+    switch (cmd.action) {
+      case Action::kAppeal:
+      case Action::kCancel:
+      case Action::kAcceptOffer:
+      case Action::kDeclineOffer:
+      case Action::kModify:
+      case Action::kShipReturn:
+      case Action::kConfirmDelivery: return Visibility::kBuyer;
+      default: break;
+    }
+  }
   if (cmd.action == Action::kOffer || cmd.action == Action::kReceive) return Visibility::kBuyer;
   return Visibility::kInternal;
 }
@@ -663,6 +679,9 @@ Result<json> CaseService::Submit(const Actor& actor, const json& body, const Txn
 
 Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, const std::string& action_name,
                                 const json& body, const TxnHook& hook) {
+  // A deadline that passed before the sweep reached it acts first: the
+  // engine behaves as if it had been running at its due time.
+  AS_RETURN_IF_ERROR(FireDueDeadlinesOf(case_id));
   const TimePoint now = clock_.Now();
   auto txn = store_.BeginWrite();
   if (!txn.ok()) return txn.status();
@@ -709,8 +728,14 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   if (!cases.ok()) return cases.status();
   Ledger ledger(**order, *cases, kase.id);
   const Money cap = ledger.CaseCap(kase);
-  // A modify repeats SPEC §4.1's checks in their order: the window first.
-  if (*action == Action::kModify) AS_RETURN_IF_ERROR(ReturnWindowCheck(**order, kase.reason, **policy, now));
+  // A modify repeats SPEC §4.1's checks in their order (its lines do not
+  // change and this case still holds their units, so quantities stand).
+  if (*action == Action::kModify) {
+    if (kase.type != CaseType::kRefundOnly && !(*order)->delivered_at) {
+      return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
+    }
+    AS_RETURN_IF_ERROR(ReturnWindowCheck(**order, kase.reason, **policy, now));
+  }
   const bool to_supervisor = *action == Action::kApprove && kase.state == State::kRequested && !within;
   if (auto fixed = AmountFixed(kase, *cmd, to_supervisor); fixed && *fixed > cap) {
     return Status(Code::kAmountExceedsRefundable,
@@ -932,113 +957,147 @@ Result<json> CaseService::Timeline(const Actor& actor, const std::string& case_i
 
 // ---- Deadlines -------------------------------------------------------------
 
-namespace {
+Result<CaseService::Firing> CaseService::FireDeadline(const DeadlineRow& row, TimePoint now) {
+  Firing firing;
+  const Actor system = SystemActor();
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  WriteTxn& w = **txn;
+  auto loaded = LoadCase(w, row.case_id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) {
+    // An orphaned row (its case is gone): close it so that it is not read again.
+    AS_RETURN_IF_ERROR(w.SetDeadlineStatus(row.id, "done", now));
+    AS_RETURN_IF_ERROR(w.Commit());
+    return firing;
+  }
+  Case kase = std::move(**loaded);
+  auto listed = std::find_if(kase.deadlines.begin(), kase.deadlines.end(),
+                             [&](const Deadline& d) { return d.id == row.id; });
+  // A person's action made it stale, or another sweep fired it: nothing to do.
+  if (listed == kase.deadlines.end() || listed->breached) return firing;
+  const DeadlineKind kind = listed->kind;
+  const TimePoint due = listed->due_at;
+  // As if the engine had been running at due_at; but never before the case's
+  // last change (a late carrier report can make a deadline due in the past),
+  // so that the record stays in time order.
+  const TimePoint at = std::max(due, kase.updated_at);
+  auto policy = policies_.Version(kase.policy_version);
+  if (!policy.ok()) return policy.status();
+  const Case before = kase;
 
-// What one firing did.
-struct Firing {
-  bool fired = false;
-  std::optional<TimePoint> earliest_new_due;
-};
+  if (IsBreachKind(kind)) {
+    listed->breached = true;
+    const json assignee = kase.assignee ? json(*kase.assignee) : json(nullptr);
+    json data = {{"deadline", NameOf(kind)}, {"due_at", FormatTime(due)}, {"assignee", assignee}};
+    AS_RETURN_IF_ERROR(AppendAudit(w, system, kase, "deadline_breached", kase.state, kase.state, data, at));
+    AS_RETURN_IF_ERROR(Emit(w, "sla.breached", kase.id,
+                            {{"case_id", kase.id}, {"deadline", NameOf(kind)}, {"due_at", FormatTime(due)},
+                             {"assignee", assignee}},
+                            now));
+  }
+  Command cmd;
+  cmd.action = Action::kTimeout;
+  cmd.deadline = kind;
+  cmd.due_at = due;
+  auto order = w.GetOrder(kase.order_id);
+  if (!order.ok()) return order.status();
+  if (!order->has_value()) return Status::Internal("case " + kase.id + " has no order");
+  auto cases = LoadOrderCases(w, kase.order_id);
+  if (!cases.ok()) return cases.status();
+  Ledger ledger(**order, *cases, kase.id);
+  Case trial = kase;
+  TransitionContext ctx{trial, cmd, system, **policy, at, true, ledger.CaseCap(kase), {}};
+  Status effect = Workflow::For(kase.type).Fire(ctx);
+  if (effect.ok()) {
+    trial.version = kase.version + 1;
+    trial.updated_at = at;
+    UpdateDeadlines(trial, kase.state, cmd, **policy, at);
+    json data = {{"deadline", NameOf(kind)}, {"due_at", FormatTime(due)}, {"version", trial.version}};
+    if (!ctx.effects.empty()) data["effects"] = ctx.effects;
+    AS_RETURN_IF_ERROR(AppendAudit(w, system, trial, "timeout", kase.state, trial.state, data, at));
+    AS_RETURN_IF_ERROR(EmitChange(w, before, trial, "timeout", now));
+    kase = std::move(trial);
+  } else if (effect.code() != Code::kInvalidTransition) {
+    return effect;
+  } else if (!IsBreachKind(kind)) {
+    // No effect here and no breach to record: the deadline is spent.
+    kase.deadlines.erase(listed);
+  }
+  AS_RETURN_IF_ERROR(SaveDeadlines(w, kase, before.deadlines, now));
+  AS_RETURN_IF_ERROR(w.UpdateCase(CaseToRow(kase), before.version));
+  AS_RETURN_IF_ERROR(w.Commit());
+  firing.fired = true;
+  firing.kind = NameOf(kind);
+  for (const auto& d : kase.deadlines) {
+    const bool is_new = std::none_of(before.deadlines.begin(), before.deadlines.end(),
+                                     [&](const Deadline& b) { return b.id == d.id; });
+    if (is_new && (!firing.earliest_new_due || d.due_at < *firing.earliest_new_due)) {
+      firing.earliest_new_due = d.due_at;
+    }
+  }
+  return firing;
+}
 
-}  // namespace
+Status CaseService::FireDueDeadlinesOf(const std::string& case_id) {
+  for (int guard = 0; guard < kDueBatch; ++guard) {
+    const TimePoint now = clock_.Now();
+    std::optional<DeadlineRow> next;
+    {
+      auto txn = store_.BeginRead();
+      if (!txn.ok()) return txn.status();
+      auto listed = (*txn)->ListedDeadlines(case_id);
+      if (!listed.ok()) return listed.status();
+      for (const auto& d : *listed) {
+        if (d.status == "open" && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
+      }
+    }
+    if (!next) return Status::Ok();
+    auto firing = FireDeadline(*next, now);
+    if (!firing.ok()) return firing.status();
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<FiredDeadline>> CaseService::FireDueDeadlines(int max) {
   std::vector<FiredDeadline> fired;
-  const Actor system = SystemActor();
+  std::set<std::int64_t> failed;  // rows that failed in this sweep: skipped, tried again next sweep
+  Status first_error = Status::Ok();
   while (static_cast<int>(fired.size()) < max) {
     const TimePoint now = clock_.Now();
     std::vector<DeadlineRow> due;
     {
       auto rtxn = store_.BeginRead();
       if (!rtxn.ok()) return rtxn.status();
-      auto rows = (*rtxn)->DueDeadlines(now, kDueBatch);
+      auto rows = (*rtxn)->DueDeadlines(now, kDueBatch + static_cast<int>(failed.size()));
       if (!rows.ok()) return rows.status();
-      due = std::move(*rows);
+      for (auto& r : *rows) {
+        if (!failed.count(r.id)) due.push_back(std::move(r));
+      }
     }
     if (due.empty()) break;
+    bool progress = false;
     for (std::size_t i = 0; i < due.size() && static_cast<int>(fired.size()) < max; ++i) {
-      const DeadlineRow& row = due[i];
-      Firing firing;
-      {
-        auto txn = store_.BeginWrite();
-        if (!txn.ok()) return txn.status();
-        WriteTxn& w = **txn;
-        auto loaded = LoadCase(w, row.case_id);
-        if (!loaded.ok()) return loaded.status();
-        if (!loaded->has_value()) continue;
-        Case kase = std::move(**loaded);
-        auto listed = std::find_if(kase.deadlines.begin(), kase.deadlines.end(),
-                                   [&](const Deadline& d) { return d.id == row.id; });
-        // A human action made it stale (closed or already handled): nothing to do.
-        if (listed == kase.deadlines.end() || listed->breached) continue;
-        const DeadlineKind kind = listed->kind;
-        const TimePoint at = listed->due_at;  // as if the engine had been running then
-        auto policy = policies_.Version(kase.policy_version);
-        if (!policy.ok()) return policy.status();
-        const Case before = kase;
-
-        if (IsBreachKind(kind)) {
-          listed->breached = true;
-          json data = {{"deadline", NameOf(kind)},
-                       {"due_at", FormatTime(at)},
-                       {"assignee", kase.assignee ? json(*kase.assignee) : json(nullptr)}};
-          AS_RETURN_IF_ERROR(AppendAudit(w, system, kase, "deadline_breached", kase.state, kase.state, data, at));
-          AS_RETURN_IF_ERROR(Emit(w, "sla.breached", kase.id,
-                                  {{"case_id", kase.id},
-                                   {"deadline", NameOf(kind)},
-                                   {"due_at", FormatTime(at)},
-                                   {"assignee", kase.assignee ? json(*kase.assignee) : json(nullptr)}},
-                                  now));
-        }
-        Command cmd;
-        cmd.action = Action::kTimeout;
-        cmd.deadline = kind;
-        cmd.due_at = at;
-        auto order = w.GetOrder(kase.order_id);
-        if (!order.ok()) return order.status();
-        if (!order->has_value()) return Status::Internal("case " + kase.id + " has no order");
-        auto cases = LoadOrderCases(w, kase.order_id);
-        if (!cases.ok()) return cases.status();
-        Ledger ledger(**order, *cases, kase.id);
-        Case trial = kase;
-        TransitionContext ctx{trial, cmd, system, **policy, at, true, ledger.CaseCap(kase), {}};
-        Status effect = Workflow::For(kase.type).Fire(ctx);
-        if (effect.ok()) {
-          trial.version = kase.version + 1;
-          trial.updated_at = at;
-          UpdateDeadlines(trial, kase.state, cmd, **policy, at);
-          json data = {{"deadline", NameOf(kind)}, {"due_at", FormatTime(at)}, {"version", trial.version}};
-          if (!ctx.effects.empty()) data["effects"] = ctx.effects;
-          AS_RETURN_IF_ERROR(AppendAudit(w, system, trial, "timeout", kase.state, trial.state, data, at));
-          AS_RETURN_IF_ERROR(EmitChange(w, before, trial, "timeout", now));
-          kase = std::move(trial);
-        } else if (effect.code() != Code::kInvalidTransition) {
-          return effect;
-        } else if (!IsBreachKind(kind)) {
-          // No effect here and no breach to record: the deadline is spent.
-          kase.deadlines.erase(listed);
-        }
-        AS_RETURN_IF_ERROR(SaveDeadlines(w, kase, before.deadlines, now));
-        AS_RETURN_IF_ERROR(w.UpdateCase(CaseToRow(kase), before.version));
-        AS_RETURN_IF_ERROR(w.Commit());
-        firing.fired = true;
-        for (const auto& d : kase.deadlines) {
-          const bool is_new = std::none_of(before.deadlines.begin(), before.deadlines.end(),
-                                           [&](const Deadline& b) { return b.id == d.id; });
-          if (is_new && (!firing.earliest_new_due || d.due_at < *firing.earliest_new_due)) {
-            firing.earliest_new_due = d.due_at;
-          }
-        }
-        fired.push_back({row.case_id, NameOf(kind)});
+      auto firing = FireDeadline(due[i], now);
+      if (!firing.ok()) {
+        // One bad case must not stall every later deadline.
+        failed.insert(due[i].id);
+        if (first_error.ok()) first_error = firing.status();
+        if (firing.status().code() == Code::kUnavailable) return firing.status();
+        continue;
       }
+      progress = true;
+      if (firing->fired) fired.push_back({due[i].case_id, firing->kind});
       // A firing may start a deadline that is already due and earlier than
-      // the rest of this batch: fetch again to keep due_at order.
-      if (firing.earliest_new_due && *firing.earliest_new_due <= now &&
-          (i + 1 >= due.size() || *firing.earliest_new_due < due[i + 1].due_at)) {
+      // the rest of this batch: read again to keep due_at order.
+      if (firing->earliest_new_due && *firing->earliest_new_due <= now &&
+          (i + 1 >= due.size() || *firing->earliest_new_due < due[i + 1].due_at)) {
         break;
       }
     }
+    if (!progress) break;
   }
+  if (fired.empty() && !first_error.ok()) return first_error;
   return fired;
 }
 

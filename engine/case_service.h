@@ -79,6 +79,17 @@ class CaseService {
   const Clock& clock() const { return clock_; }
 
  private:
+  // What one firing did.
+  struct Firing {
+    bool fired = false;
+    std::string kind;
+    std::optional<TimePoint> earliest_new_due;
+  };
+  // Fires one due deadline in its own transaction (breach, then effect).
+  Result<Firing> FireDeadline(const DeadlineRow& row, TimePoint now);
+  // Fires the due deadlines of one case, in due_at order.
+  Status FireDueDeadlinesOf(const std::string& case_id);
+
   Store& store_;
   const Clock& clock_;
   PolicyRegistry& policies_;

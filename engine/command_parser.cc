@@ -66,7 +66,7 @@ Result<Command> ParseCommand(Action action, const nlohmann::json& body) {
       break;
     case Action::kReceive: {
       c.result = r.Enum("result", true, {"pass", "fail"});
-      c.grade = r.String("grade", false, 32);
+      c.grade = r.Id("grade", false);  // a grading code (A, B, used-like-new…), not free text
       c.restock = r.Bool("restock", false);
       if (c.result && *c.result == "fail" && !c.note) r.Fail("note", "is required when the result is fail");
       if (const auto* lines = r.Array("lines", false, kMaxReceivedLines)) {

@@ -123,7 +123,8 @@ void Do(RecordInspection, TransitionContext& t) {
   in.note = t.texts.note;
   in.by = t.actor.id;
   in.at = t.now;
-  const bool restock = t.cmd.restock.value_or(true);
+  // SPEC: restock defaults to true on a pass; failed goods are not restocked unless said.
+  const bool restock = t.cmd.restock.value_or(in.pass);
   for (const auto& line : t.kase.lines) {
     InspectedLine il;
     il.line_id = line.line_id;

@@ -26,9 +26,10 @@ const Status& StatusOf(const Result<T>& r) {
 // REQUIRE that a Status or Result is ok, printing its message if not.
 #define REQUIRE_OK(expr)                                                \
   do {                                                                  \
-    const auto& require_ok_value_ = (expr);                             \
-    INFO(::aftersales::testing::StatusOf(require_ok_value_).message()); \
-    REQUIRE(::aftersales::testing::StatusOf(require_ok_value_).ok());   \
+    const ::aftersales::Status require_ok_status_ =                     \
+        ::aftersales::testing::StatusOf((expr));                        \
+    INFO(require_ok_status_.message());                                 \
+    REQUIRE(require_ok_status_.ok());                                   \
   } while (0)
 
 // The value of an ok Result (REQUIREs ok).

@@ -150,3 +150,32 @@ TEST_CASE("a deadline made stale by a person does nothing", "[scheduler]") {
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+TEST_CASE("a deadline past due acts before a person's late action", "[engine][deadlines]") {
+  EngineHarness h;
+  REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1", 1, 90000)).ok());
+  auto c = h.cases().Submit(h.user("buyer"), {{"order_id", "o1"},
+                                              {"type", "refund_only"},
+                                              {"reason", "quality_issue"},
+                                              {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+  REQUIRE(c.ok());
+  const std::string id = (*c)["id"];
+  h.clock().Advance(49 * kHour);  // merchant_response passed; no sweep ran yet
+  auto late = h.cases().Apply(h.user("agent"), id, "approve", json::object());
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.status().code() == Code::kInvalidTransition);
+  auto timeline = h.cases().Timeline(h.user("manager"), id);
+  REQUIRE(timeline.ok());
+  const auto& items = (*timeline)["items"];
+  REQUIRE(items.size() == 3);
+  CHECK(items[1]["action"] == "deadline_breached");
+  CHECK(items[2]["action"] == "timeout");
+  CHECK(items[2]["actor"]["role"] == "system");
+  CHECK(items[2]["at"] == "2026-11-03T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace aftersales::testing
