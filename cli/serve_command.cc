@@ -4,22 +4,22 @@
 #include <signal.h>
 
 #include <charconv>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "cli/cli_common.h"
 #include "domain/clock.h"
 #include "engine/case_service.h"
+#include "engine/deadline_scheduler.h"
 #include "engine/policy_registry.h"
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
+#include "engine/webhook_dispatcher.h"
+#include "engine/webhook_service.h"
 #include "web/http_server.h"
+#include "web/http_webhook_transport.h"
 #include "workflows/policy.h"
 
 namespace aftersales {
@@ -27,9 +27,6 @@ namespace {
 
 constexpr const char* kCommand = "serve";
 constexpr const char* kBootstrapTokenVariable = "AFTERSALES_BOOTSTRAP_TOKEN";
-// Deadlines are hours long; a sweep a second keeps them punctual at the cost
-// of one small read.
-constexpr std::chrono::seconds kSweepInterval{1};
 
 struct ListenAddress {
   std::string host;
@@ -62,36 +59,6 @@ std::string Url(const ListenAddress& address, int port) {
 
 // Fires due deadlines once a second until stopped (not under a test clock,
 // whose moves fire them).
-class DeadlineSweeper {
- public:
-  explicit DeadlineSweeper(CaseService& cases) : cases_(cases), thread_([this] { Run(); }) {}
-  ~DeadlineSweeper() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      auto fired = cases_.FireDueDeadlines();
-      if (!fired.ok()) std::cerr << "aftersales serve: deadline sweep failed: " << fired.status().message() << "\n";
-      lock.lock();
-      wake_.wait_for(lock, kSweepInterval, [this] { return stopping_; });
-    }
-  }
-
-  CaseService& cases_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts once the rest is built
-};
 
 }  // namespace
 
@@ -140,6 +107,8 @@ int RunServe(const ServeOptions& options) {
   }
   CaseService cases(**store, clock, policies);
   UserService users(**store, clock, policies, system_clock);
+  // Webhook deliveries keep the wall clock, also under a test clock (SPEC §6.9).
+  WebhookService webhooks(**store, clock, system_clock);
 
   if (const char* token = std::getenv(kBootstrapTokenVariable); token != nullptr && *token != '\0') {
     auto created = users.Bootstrap(token);
@@ -147,7 +116,8 @@ int RunServe(const ServeOptions& options) {
       PrintError(std::cerr, kCommand, created.status());
       return kExitUnusable;
     }
-    if (*created) std::cerr << "aftersales serve: created the admin user 'admin' from " << kBootstrapTokenVariable << "\n";
+    if (*created)
+      std::cerr << "aftersales serve: created the admin user 'admin' from " << kBootstrapTokenVariable << "\n";
   }
 
   // SIGINT and SIGTERM are taken by sigwait below, so every thread started
@@ -161,15 +131,21 @@ int RunServe(const ServeOptions& options) {
 
   int exit_code = kExitOk;
   {
-    WebServices services{**store, cases, users, policies, clock, system_clock, test_clock.get()};
+    WebServices services{**store, cases, users, policies, clock, system_clock, test_clock.get(), &webhooks};
     HttpServer server(services);
     Status started = server.Start(address->host, address->port);
     if (!started.ok()) {
       PrintError(std::cerr, kCommand, started);
       exit_code = kExitUnusable;
     } else {
-      std::unique_ptr<DeadlineSweeper> sweeper;
-      if (!test_clock) sweeper = std::make_unique<DeadlineSweeper>(cases);
+      // Its first pass fires what came due while the server was down; under
+      // a test clock time moves only by POST /test/clock, which fires too.
+      DeadlineScheduler scheduler(cases, {});
+      scheduler.Start();
+      HttpWebhookTransport webhook_transport;
+      WebhookDispatcher dispatcher(webhooks, webhook_transport, system_clock);
+      Status dispatching = dispatcher.Start();
+      if (!dispatching.ok()) PrintError(std::cerr, kCommand, dispatching);  // events wait in the outbox
       std::cout << "aftersales: listening on " << Url(*address, server.port());
       if (test_clock) std::cout << " (test clock at " << FormatTime(test_clock->Now()) << ")";
       std::cout << std::endl;
@@ -178,7 +154,8 @@ int RunServe(const ServeOptions& options) {
       sigwait(&stop_signals, &signal_number);
       std::cerr << "aftersales serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
                 << " received; finishing requests in flight\n";
-      sweeper.reset();
+      scheduler.Stop();
+      dispatcher.Stop();
       server.Stop();
     }
   }
