@@ -382,8 +382,15 @@ Result<Actor> UserService::Authenticate(const std::string& token) {
 }
 
 const std::string& UserService::DummyPasswordHash() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!dummy_hash_.empty()) return dummy_hash_;
+  }
+  // Hashed outside the lock, which guards the throttle too; a race only
+  // computes it twice.
+  std::string hash = HashPassword(RandomHex(16));
   std::lock_guard<std::mutex> lock(mu_);
-  if (dummy_hash_.empty()) dummy_hash_ = HashPassword(RandomHex(16));
+  if (dummy_hash_.empty()) dummy_hash_ = std::move(hash);
   return dummy_hash_;
 }
 

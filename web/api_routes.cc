@@ -21,7 +21,54 @@ constexpr RoleSet kAdminOnly = Bit(Role::kAdmin);
 constexpr RoleSet kAuditReaders = Bit(Role::kManager) | Bit(Role::kAdmin);
 constexpr RoleSet kOrderWriters = Bit(Role::kIntegration) | Bit(Role::kAdmin);
 
-std::regex Path(const std::string& pattern) { return std::regex(pattern, std::regex::ECMAScript | std::regex::optimize); }
+// Builds one Route; its regex is derived from the pattern, so that logs,
+// metrics and matching never disagree: "{…}" segments capture an id of SPEC
+// §1, and dots match themselves.
+class On {
+ public:
+  On(std::string method, const std::string& pattern) {
+    route_.method = std::move(method);
+    route_.pattern = pattern;
+    std::string regex;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      if (pattern[i] == '{') {
+        regex += kIdCapture;
+        i = pattern.find('}', i);
+      } else if (pattern[i] == '.') {
+        regex += "\\.";
+      } else {
+        regex += pattern[i];
+      }
+    }
+    route_.regex = std::regex(regex, std::regex::ECMAScript | std::regex::optimize);
+  }
+  On& Public() {
+    route_.access = Access::kPublic;
+    return *this;
+  }
+  On& Roles(RoleSet roles) {
+    route_.roles = roles;
+    return *this;
+  }
+  On& JsonBody() {
+    route_.body = BodyKind::kJsonObject;
+    return *this;
+  }
+  // Honours Idempotency-Key; `success_status` is what a success stores.
+  On& Idempotent(int success_status, std::vector<std::string> redact = {}) {
+    route_.idempotent = true;
+    route_.success_status = success_status;
+    route_.redact = std::move(redact);
+    return *this;
+  }
+  Route Handle(std::function<ApiReply(ApiRequest&)> handler) {
+    route_.handler = std::move(handler);
+    return std::move(route_);
+  }
+
+ private:
+  Route route_;
+};
 
 std::string SessionCookie(const std::string& session_id, std::int64_t max_age) {
   return std::string(kSessionCookie) + "=" + session_id +
@@ -52,10 +99,9 @@ bool ParseInt(const std::string& s, std::int64_t* out) {
 }
 
 Result<CaseQuery> ParseCaseQuery(const httplib::Request& req) {
-  AS_RETURN_IF_ERROR(CheckQuery(req,
-                                {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before",
-                                 "sort", "limit", "cursor"},
-                                {"state"}));
+  AS_RETURN_IF_ERROR(CheckQuery(
+      req, {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "sort", "limit", "cursor"},
+      {"state"}));
   CaseQuery q;
   const auto count = req.get_param_value_count("state");
   for (std::size_t i = 0; i < count; ++i) {
@@ -174,94 +220,102 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   UserService& users = s.users;
   PolicyRegistry& policies = s.policies;
   const Clock& clock = s.clock;
-  const std::string id = kIdCapture;
-
-  std::vector<Route> routes;
-  auto add = [&routes](Route r) { routes.push_back(std::move(r)); };
+  std::vector<Route> r;
 
   // §6.1: health, the API description, metrics.
-  add({"GET", "/healthz", Path("/healthz"), Access::kPublic, 0, BodyKind::kNone, false, 200, {},
-       [](ApiRequest&) { return ApiReply::Json(200, json{{"status", "ok"}}); }});
-  add({"GET", "/api/v1/openapi.json", Path("/api/v1/openapi\\.json"), Access::kPublic, 0, BodyKind::kNone, false,
-       200, {}, [](ApiRequest&) { return ApiReply::Text(200, OpenApiJson(), "application/json"); }});
-  add({"GET", "/metrics", Path("/metrics"), Access::kAuthenticated, kAuditReaders, BodyKind::kNone, false, 200, {},
-       [&store, &clock, &metrics](ApiRequest&) {
-         auto text = metrics.Render(store, clock.Now());
-         if (!text.ok()) return ApiReply::Error(text.status());
-         return ApiReply::Text(200, std::move(*text), "text/plain; version=0.0.4; charset=utf-8");
-       }});
+  r.push_back(On("GET", "/healthz").Public().Handle([](ApiRequest&) {
+    return ApiReply::Json(200, json{{"status", "ok"}});
+  }));
+  r.push_back(On("GET", "/api/v1/openapi.json").Public().Handle([](ApiRequest&) {
+    return ApiReply::Text(200, OpenApiJson(), "application/json");
+  }));
+  r.push_back(On("GET", "/metrics").Roles(kAuditReaders).Handle([&store, &clock, &metrics](ApiRequest&) {
+    auto text = metrics.Render(store, clock.Now());
+    if (!text.ok()) return ApiReply::Error(text.status());
+    return ApiReply::Text(200, std::move(*text), "text/plain; version=0.0.4; charset=utf-8");
+  }));
 
   // §6.2: users and sessions.
-  add({"POST", "/api/v1/users", Path("/api/v1/users"), Access::kAuthenticated, kAdminOnly, BodyKind::kJsonObject,
-       true, 201, {"token"},
-       [&users](ApiRequest& r) { return ApiReply::From(users.CreateUserFromJson(*r.actor, r.body, r.hook), 201); }});
-  add({"GET", "/api/v1/users", Path("/api/v1/users"), Access::kAuthenticated, kAdminOnly, BodyKind::kNone, false, 200,
-       {}, [&users](ApiRequest& r) { return ApiReply::From(users.ListUsers(*r.actor)); }});
-  add({"PATCH", "/api/v1/users/{id}", Path("/api/v1/users/" + id), Access::kAuthenticated, kAdminOnly,
-       BodyKind::kJsonObject, false, 200, {},
-       [&users](ApiRequest& r) { return ApiReply::From(users.PatchUser(*r.actor, r.params[0], r.body, r.hook)); }});
-  add({"POST", "/api/v1/session", Path("/api/v1/session"), Access::kPublic, 0, BodyKind::kJsonObject, false, 200, {},
-       [&users](ApiRequest& r) { return Login(users, r); }});
-  add({"GET", "/api/v1/session", Path("/api/v1/session"), Access::kAuthenticated, 0, BodyKind::kNone, false, 200, {},
-       [&users](ApiRequest& r) { return WhoAmI(users, r); }});
-  add({"DELETE", "/api/v1/session", Path("/api/v1/session"), Access::kAuthenticated, 0, BodyKind::kNone, false, 204,
-       {}, [&users](ApiRequest& r) { return Logout(users, r); }});
+  r.push_back(On("POST", "/api/v1/users")
+                  .Roles(kAdminOnly)
+                  .JsonBody()
+                  .Idempotent(201, {"token"})
+                  .Handle([&users](ApiRequest& q) {
+                    return ApiReply::From(users.CreateUserFromJson(*q.actor, q.body, q.hook), 201);
+                  }));
+  r.push_back(On("GET", "/api/v1/users").Roles(kAdminOnly).Handle([&users](ApiRequest& q) {
+    return ApiReply::From(users.ListUsers(*q.actor));
+  }));
+  r.push_back(On("PATCH", "/api/v1/users/{id}").Roles(kAdminOnly).JsonBody().Handle([&users](ApiRequest& q) {
+    return ApiReply::From(users.PatchUser(*q.actor, q.params[0], q.body, q.hook));
+  }));
+  r.push_back(
+      On("POST", "/api/v1/session").Public().JsonBody().Handle([&users](ApiRequest& q) { return Login(users, q); }));
+  r.push_back(On("GET", "/api/v1/session").Handle([&users](ApiRequest& q) { return WhoAmI(users, q); }));
+  r.push_back(On("DELETE", "/api/v1/session").Handle([&users](ApiRequest& q) { return Logout(users, q); }));
 
   // §6.3: orders.
-  add({"POST", "/api/v1/orders", Path("/api/v1/orders"), Access::kAuthenticated, kOrderWriters, BodyKind::kJsonObject,
-       true, 201, {},
-       [&cases](ApiRequest& r) { return ApiReply::From(cases.CreateOrder(*r.actor, r.body, r.hook), 201); }});
-  add({"PATCH", "/api/v1/orders/{id}", Path("/api/v1/orders/" + id), Access::kAuthenticated, kOrderWriters,
-       BodyKind::kJsonObject, false, 200, {},
-       [&cases](ApiRequest& r) { return ApiReply::From(cases.PatchOrder(*r.actor, r.params[0], r.body, r.hook)); }});
-  add({"GET", "/api/v1/orders/{id}", Path("/api/v1/orders/" + id), Access::kAuthenticated, 0, BodyKind::kNone, false,
-       200, {}, [&cases](ApiRequest& r) { return ApiReply::From(cases.GetOrder(*r.actor, r.params[0])); }});
+  r.push_back(
+      On("POST", "/api/v1/orders").Roles(kOrderWriters).JsonBody().Idempotent(201).Handle([&cases](ApiRequest& q) {
+        return ApiReply::From(cases.CreateOrder(*q.actor, q.body, q.hook), 201);
+      }));
+  r.push_back(On("PATCH", "/api/v1/orders/{id}").Roles(kOrderWriters).JsonBody().Handle([&cases](ApiRequest& q) {
+    return ApiReply::From(cases.PatchOrder(*q.actor, q.params[0], q.body, q.hook));
+  }));
+  r.push_back(On("GET", "/api/v1/orders/{id}").Handle([&cases](ApiRequest& q) {
+    return ApiReply::From(cases.GetOrder(*q.actor, q.params[0]));
+  }));
 
   // §6.4-6.7: cases.
-  add({"POST", "/api/v1/cases", Path("/api/v1/cases"), Access::kAuthenticated, 0, BodyKind::kJsonObject, true, 201, {},
-       [&cases](ApiRequest& r) { return ApiReply::From(cases.Submit(*r.actor, r.body, r.hook), 201); }});
-  add({"GET", "/api/v1/cases", Path("/api/v1/cases"), Access::kAuthenticated, 0, BodyKind::kNone, false, 200, {},
-       [&cases](ApiRequest& r) {
-         auto query = ParseCaseQuery(r.http);
-         if (!query.ok()) return ApiReply::Error(query.status());
-         return ApiReply::From(cases.ListCases(*r.actor, *query));
-       }});
-  add({"GET", "/api/v1/cases/{id}", Path("/api/v1/cases/" + id), Access::kAuthenticated, 0, BodyKind::kNone, false,
-       200, {}, [&cases](ApiRequest& r) { return ApiReply::From(cases.GetCase(*r.actor, r.params[0])); }});
-  add({"POST", "/api/v1/cases/{id}/actions/{action}", Path("/api/v1/cases/" + id + "/actions/" + id),
-       Access::kAuthenticated, 0, BodyKind::kJsonObject, true, 200, {}, [&cases](ApiRequest& r) {
-         return ApiReply::From(cases.Apply(*r.actor, r.params[0], r.params[1], r.body, r.hook));
-       }});
-  add({"GET", "/api/v1/cases/{id}/timeline", Path("/api/v1/cases/" + id + "/timeline"), Access::kAuthenticated, 0,
-       BodyKind::kNone, false, 200, {},
-       [&cases](ApiRequest& r) { return ApiReply::From(cases.Timeline(*r.actor, r.params[0])); }});
+  r.push_back(On("POST", "/api/v1/cases").JsonBody().Idempotent(201).Handle([&cases](ApiRequest& q) {
+    return ApiReply::From(cases.Submit(*q.actor, q.body, q.hook), 201);
+  }));
+  r.push_back(On("GET", "/api/v1/cases").Handle([&cases](ApiRequest& q) {
+    auto query = ParseCaseQuery(q.http);
+    if (!query.ok()) return ApiReply::Error(query.status());
+    return ApiReply::From(cases.ListCases(*q.actor, *query));
+  }));
+  r.push_back(On("GET", "/api/v1/cases/{id}").Handle([&cases](ApiRequest& q) {
+    return ApiReply::From(cases.GetCase(*q.actor, q.params[0]));
+  }));
+  r.push_back(
+      On("POST", "/api/v1/cases/{id}/actions/{action}").JsonBody().Idempotent(200).Handle([&cases](ApiRequest& q) {
+        return ApiReply::From(cases.Apply(*q.actor, q.params[0], q.params[1], q.body, q.hook));
+      }));
+  r.push_back(On("GET", "/api/v1/cases/{id}/timeline").Handle([&cases](ApiRequest& q) {
+    return ApiReply::From(cases.Timeline(*q.actor, q.params[0]));
+  }));
 
   // §6.10: the audit log.
-  add({"GET", "/api/v1/audit", Path("/api/v1/audit"), Access::kAuthenticated, kAuditReaders, BodyKind::kNone, false,
-       200, {}, [&store](ApiRequest& r) { return ApiReply::From(ListAudit(store, r.http)); }});
-  add({"GET", "/api/v1/audit/verify", Path("/api/v1/audit/verify"), Access::kAuthenticated, kAuditReaders,
-       BodyKind::kNone, false, 200, {}, [&store](ApiRequest&) { return ApiReply::From(VerifyAudit(store)); }});
+  r.push_back(On("GET", "/api/v1/audit").Roles(kAuditReaders).Handle([&store](ApiRequest& q) {
+    return ApiReply::From(ListAudit(store, q.http));
+  }));
+  r.push_back(On("GET", "/api/v1/audit/verify").Roles(kAuditReaders).Handle([&store](ApiRequest&) {
+    return ApiReply::From(VerifyAudit(store));
+  }));
 
   // §5: the policy.
-  add({"GET", "/api/v1/policy", Path("/api/v1/policy"), Access::kAuthenticated, 0, BodyKind::kNone, false, 200, {},
-       [&policies](ApiRequest&) {
-         auto p = policies.Current();
-         return ApiReply::Json(200, json{{"version", p->version}, {"policy", p->document}});
-       }});
-  add({"PUT", "/api/v1/policy", Path("/api/v1/policy"), Access::kAuthenticated, kAdminOnly, BodyKind::kJsonObject,
-       false, 200, {}, [&policies, &clock](ApiRequest& r) {
-         return ApiReply::From(policies.Replace(*r.actor, r.body, clock.Now(), r.hook));
-       }});
+  r.push_back(On("GET", "/api/v1/policy").Handle([&policies](ApiRequest&) {
+    auto p = policies.Current();
+    if (!p) return ApiReply::Error(Status::Unavailable("the policy cannot be loaded"));
+    return ApiReply::Json(200, json{{"version", p->version}, {"policy", p->document}});
+  }));
+  r.push_back(On("PUT", "/api/v1/policy").Roles(kAdminOnly).JsonBody().Handle([&policies, &clock](ApiRequest& q) {
+    return ApiReply::From(policies.Replace(*q.actor, q.body, clock.Now(), q.hook));
+  }));
 
   // §6.9: the test clock exists only when the server runs on one.
   if (s.test_clock != nullptr) {
     TestClock& test_clock = *s.test_clock;
-    add({"POST", "/api/v1/test/clock", Path("/api/v1/test/clock"), Access::kAuthenticated, kAdminOnly,
-         BodyKind::kJsonObject, true, 200, {}, [&test_clock, &cases](ApiRequest& r) {
-           return ApiReply::From(AdvanceTestClock(test_clock, cases, *r.actor, r.body));
-         }});
+    r.push_back(On("POST", "/api/v1/test/clock")
+                    .Roles(kAdminOnly)
+                    .JsonBody()
+                    .Idempotent(200)
+                    .Handle([&test_clock, &cases](ApiRequest& q) {
+                      return ApiReply::From(AdvanceTestClock(test_clock, cases, *q.actor, q.body));
+                    }));
   }
-  return routes;
+  return r;
 }
 
 }  // namespace aftersales

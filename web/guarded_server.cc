@@ -22,6 +22,7 @@ namespace {
 // connection, one request at a time, on one pool thread.
 thread_local bool t_close_after_response = false;
 thread_local bool t_head_too_large = false;
+thread_local bool t_bare_line_feed = false;
 
 constexpr int kStopPollMillis = 100;  // how often idle connections look for Stop()
 constexpr int kLingerMillis = 1000;   // graceful close: how long unread input is drained
@@ -95,7 +96,11 @@ class GuardedStream final : public httplib::Stream {
     if (in_head_) n = std::min(n, kMaxRequestHeadBytes - head_bytes_);
     std::memcpy(ptr, buffer_.data() + buffer_off_, n);
     buffer_off_ += n;
-    if (in_head_) Watch(ptr, n);
+    if (in_head_ && !Watch(ptr, n)) {
+      // A line ending in LF alone: the library would silently drop it.
+      t_bare_line_feed = true;
+      return -1;
+    }
     return static_cast<ssize_t>(n);
   }
 
@@ -121,17 +126,20 @@ class GuardedStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
-  // Follows "\r\n\r\n" across reads; the head ends there.
-  void Watch(const char* p, std::size_t n) {
+  // Follows "\r\n\r\n" across reads; the head ends there. False when a
+  // line of the head ends in LF without CR.
+  bool Watch(const char* p, std::size_t n) {
     static constexpr char kEnd[] = "\r\n\r\n";
     for (std::size_t i = 0; i < n && in_head_; ++i) {
       ++head_bytes_;
+      if (p[i] == '\n' && tail_ != 1 && tail_ != 3) return false;
       if (p[i] == kEnd[tail_]) {
         if (++tail_ == 4) in_head_ = false;
       } else {
         tail_ = p[i] == '\r' ? 1 : 0;
       }
     }
+    return true;
   }
 
   int sock_;
@@ -169,6 +177,8 @@ void CloseConnectionAfterResponse() { t_close_after_response = true; }
 
 bool RequestHeadTooLarge() { return t_head_too_large; }
 
+bool RequestHeadHasBareLineFeed() { return t_bare_line_feed; }
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   GuardedStream stream(sock, Millis(read_timeout_sec_, read_timeout_usec_),
                        Millis(write_timeout_sec_, write_timeout_usec_));
@@ -188,6 +198,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
 
     t_close_after_response = false;
     t_head_too_large = false;
+    t_bare_line_feed = false;
     if (request_start_) request_start_();
     stream.StartRequest();
     bool connection_closed = false;
@@ -201,6 +212,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   }
   t_close_after_response = false;
   t_head_too_large = false;
+  t_bare_line_feed = false;
   if (linger) {
     LingeringClose(sock);
   } else {

@@ -3,6 +3,8 @@
 //  - the request line and headers are read without any bound on their size
 //    or count: here a request head larger than kMaxRequestHeadBytes fails
 //    the read (answered 431 by the error handler, see RequestHeadTooLarge);
+//  - a head line ending in LF alone is dropped silently by the library:
+//    here it fails the read (answered 400, see RequestHeadHasBareLineFeed);
 //  - a handler cannot end a keep-alive connection: a request refused before
 //    its body was read must not leave that body to be parsed as the next
 //    request (CloseConnectionAfterResponse), and such connections are
@@ -15,11 +17,11 @@
 // by HttpServer. Thread-safe as httplib::Server is.
 #pragma once
 
+#include <httplib.h>
+
 #include <cstddef>
 #include <functional>
 #include <utility>
-
-#include <httplib.h>
 
 namespace aftersales {
 
@@ -34,6 +36,10 @@ void CloseConnectionAfterResponse();
 // Whether the current request's head failed to parse because it outgrew
 // kMaxRequestHeadBytes (the calling thread's request).
 bool RequestHeadTooLarge();
+
+// Whether the current request's head failed to parse because one of its
+// lines ended in LF without CR (the calling thread's request).
+bool RequestHeadHasBareLineFeed();
 
 class GuardedServer : public httplib::Server {
  public:

@@ -1,5 +1,6 @@
 #include "web/http_server.h"
 
+#include <httplib.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -10,14 +11,12 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "engine/crypto.h"
 #include "web/api_routes.h"
@@ -28,6 +27,8 @@
 #include "web/problem.h"
 #include "web/request_limits.h"
 #include "web/route.h"
+#include "web/ui_routes.h"
+#include "web/webhook_routes.h"
 
 namespace aftersales {
 namespace {
@@ -51,8 +52,8 @@ struct RequestContext {
   std::optional<Actor> actor;
   std::optional<std::string> session_id;
   std::optional<std::string> csrf_token;
-  bool answered = false;     // this layer wrote the response
-  std::string log_error;     // the real message of a 5xx answer
+  bool answered = false;  // this layer wrote the response
+  std::string log_error;  // the real message of a 5xx answer
 };
 thread_local RequestContext t_ctx;
 
@@ -104,13 +105,20 @@ std::string MetricMethod(const std::string& m) {
 // A problem document for statuses cpp-httplib answers on its own.
 json LibraryProblem(int status) {
   switch (status) {
-    case 400: return ProblemJson(Status(Code::kValidationFailed, "the HTTP request is malformed"));
-    case 404: return ProblemJson(Status::NotFound("route"));
-    case 413: return ProblemJson(Status(Code::kPayloadTooLarge, "the request body exceeds 1 MiB"));
-    case 414: return ProblemJson(414, "uri_too_long", "URI too long", "the request URI exceeds 8 KiB");
-    case 416: return ProblemJson(416, "range_not_satisfiable", "Range not satisfiable", "byte ranges are not served");
-    case 431: return ProblemJson(Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB"));
-    default: break;
+    case 400:
+      return ProblemJson(Status(Code::kValidationFailed, "the HTTP request is malformed"));
+    case 404:
+      return ProblemJson(Status::NotFound("route"));
+    case 413:
+      return ProblemJson(Status(Code::kPayloadTooLarge, "the request body exceeds 1 MiB"));
+    case 414:
+      return ProblemJson(414, "uri_too_long", "URI too long", "the request URI exceeds 8 KiB");
+    case 416:
+      return ProblemJson(416, "range_not_satisfiable", "Range not satisfiable", "byte ranges are not served");
+    case 431:
+      return ProblemJson(Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB"));
+    default:
+      break;
   }
   if (status >= 500) return ProblemJson(Status::Internal("library error"));
   return ProblemJson(status, "bad_request", "Bad request", "the request cannot be served");
@@ -125,6 +133,10 @@ class HttpServer::Impl {
         options_(std::move(options)),
         keys_(services.store, services.wall_clock),
         routes_(BuildApiRoutes(services, metrics_)) {
+    if (services_.webhooks != nullptr) {
+      for (Route& route : BuildWebhookRoutes(*services_.webhooks)) routes_.push_back(std::move(route));
+    }
+    AppendUiRoutes(routes_);
     const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_tcp_nodelay(true);
@@ -354,7 +366,8 @@ class HttpServer::Impl {
       } else {
         auto parsed = ParseJsonBody(req.body);
         if (!parsed.ok()) return ApiReply::Error(parsed.status());
-        if (!parsed->is_object()) return ApiReply::Error(Status(Code::kMalformedJson, "the body must be a JSON object"));
+        if (!parsed->is_object())
+          return ApiReply::Error(Status(Code::kMalformedJson, "the body must be a JSON object"));
         r.body = std::move(*parsed);
       }
     }
@@ -367,7 +380,10 @@ class HttpServer::Impl {
 
   void WriteReply(const ApiReply& reply, httplib::Response& res) {
     res.status = reply.status;
-    for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+    for (const auto& [name, value] : reply.headers) {
+      if (name == "Cache-Control") res.headers.erase(name);  // a route's own replaces the default no-store
+      res.set_header(name, value);
+    }
     if (!reply.error.ok()) {
       const Status& error = reply.error;
       if (error.code() == Code::kInternal || error.code() == Code::kUnavailable) t_ctx.log_error = error.message();
@@ -396,9 +412,12 @@ class HttpServer::Impl {
       const bool line_ok = (req.version == "HTTP/1.1" || req.version == "HTTP/1.0") && !req.path.empty() &&
                            std::count(req.target.begin(), req.target.end(), '?') <= 1;
       const bool head_failed = req.remote_addr.empty() && line_ok;
-      if (status == 400 && (RequestHeadTooLarge() || head_failed)) status = 431;
+      const bool bare_lf = RequestHeadHasBareLineFeed();
+      if (status == 400 && !bare_lf && (RequestHeadTooLarge() || head_failed)) status = 431;
       res.status = status;
-      res.set_content(WireJson(LibraryProblem(status)), kProblemContentType);
+      res.set_content(WireJson(bare_lf ? ProblemJson(Status::Invalid("headers", "header lines must end with CR LF"))
+                                       : LibraryProblem(status)),
+                      kProblemContentType);
       // The rest of a request the library refused cannot be trusted.
       CloseConnectionAfterResponse();
       res.set_header("Connection", "close");

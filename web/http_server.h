@@ -35,6 +35,7 @@
 #include "engine/store.h"
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
+#include "engine/webhook_service.h"
 
 namespace aftersales {
 
@@ -45,9 +46,10 @@ struct WebServices {
   CaseService& cases;
   UserService& users;
   PolicyRegistry& policies;
-  const Clock& clock;                // the engine's (business) time
-  const Clock& wall_clock;           // real time: idempotency records, log stamps
-  TestClock* test_clock = nullptr;   // set only under --test-clock: enables POST /test/clock
+  const Clock& clock;                  // the engine's (business) time
+  const Clock& wall_clock;             // real time: idempotency records, log stamps
+  TestClock* test_clock = nullptr;     // set only under --test-clock: enables POST /test/clock
+  WebhookService* webhooks = nullptr;  // set: serves /api/v1/webhooks (SPEC §6.12)
 };
 
 struct HttpServerOptions {

@@ -15,9 +15,8 @@ std::string IdempotencyKeys::Scope(const std::string& caller_id, const std::stri
 
 bool IdempotencyKeys::Storable(int status) { return status < 500 && status != 409 && status != 429; }
 
-Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std::string& scope,
-                                                                        const std::string& key,
-                                                                        std::string_view body) {
+Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std::string& scope, const std::string& key,
+                                                                       std::string_view body) {
   if (key.empty() || key.size() > kMaxKeyBytes) {
     return Status::Invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
   }
@@ -53,7 +52,7 @@ void IdempotencyKeys::Release(const std::string& scope, const std::string& key) 
 IdempotencyKeys::Claim::~Claim() { owner_.Release(scope_, key_); }
 
 IdempotencyRow IdempotencyKeys::Claim::Row(int status, const nlohmann::json& body,
-                                          const std::vector<std::string>& redact) const {
+                                           const std::vector<std::string>& redact) const {
   nlohmann::json stored = body;
   if (stored.is_object()) {
     for (const auto& member : redact) stored.erase(member);

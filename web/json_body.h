@@ -3,9 +3,8 @@
 // functions; thread-safe; never throw.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "domain/status.h"
 

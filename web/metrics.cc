@@ -4,6 +4,8 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/webhook_service.h"
+
 namespace aftersales {
 namespace {
 
@@ -49,6 +51,7 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
   std::vector<std::pair<std::string, std::int64_t>> by_state;
   std::int64_t due_soon = 0;
   std::int64_t breached = 0;
+  std::int64_t outbox_backlog = 0;
   {
     auto txn = store.BeginRead();
     if (!txn.ok()) return txn.status();
@@ -61,6 +64,9 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
     auto late = (*txn)->CountBreachedDeadlines();
     if (!late.ok()) return late.status();
     breached = *late;
+    auto backlog = WebhookService::Backlog(**txn);
+    if (!backlog.ok()) return backlog.status();
+    outbox_backlog = *backlog;
   }
 
   std::ostringstream out;
@@ -79,8 +85,8 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
       std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         cumulative += h.buckets[i];
-        out << "aftersales_http_request_duration_seconds_bucket{" << labels << ",le=\"" << Number(kBuckets[i])
-            << "\"} " << cumulative << "\n";
+        out << "aftersales_http_request_duration_seconds_bucket{" << labels << ",le=\"" << Number(kBuckets[i]) << "\"} "
+            << cumulative << "\n";
       }
       out << "aftersales_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << h.count << "\n"
           << "aftersales_http_request_duration_seconds_sum{" << labels << "} " << Number(h.sum) << "\n"
@@ -98,7 +104,10 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
       << "aftersales_deadlines_due_within_hour " << due_soon << "\n"
       << "# HELP aftersales_deadlines_breached Breached deadlines still listed on their cases.\n"
       << "# TYPE aftersales_deadlines_breached gauge\n"
-      << "aftersales_deadlines_breached " << breached << "\n";
+      << "aftersales_deadlines_breached " << breached << "\n"
+      << "# HELP aftersales_outbox_backlog Webhook deliveries pending plus outbox events not yet fanned out.\n"
+      << "# TYPE aftersales_outbox_backlog gauge\n"
+      << "aftersales_outbox_backlog " << outbox_backlog << "\n";
   return out.str();
 }
 

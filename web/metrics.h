@@ -21,15 +21,14 @@ namespace aftersales {
 
 class HttpMetrics {
  public:
-  static constexpr std::array<double, 11> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                      0.5,   1.0,  2.5,   5.0,  10.0};
+  static constexpr std::array<double, 11> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
 
   // Counts one answered request.
   void Observe(const std::string& route, const std::string& method, int status, double seconds);
 
   // The whole exposition: the HTTP series plus aftersales_cases{state},
-  // aftersales_deadlines_due_within_hour and aftersales_deadlines_breached
-  // read from `store` at `now`. Errors: unavailable.
+  // aftersales_deadlines_due_within_hour, aftersales_deadlines_breached and
+  // aftersales_outbox_backlog read from `store` at `now`. Errors: unavailable.
   Result<std::string> Render(Store& store, TimePoint now);
 
  private:

@@ -7,30 +7,54 @@ using nlohmann::json;
 
 const char* TitleOf(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kMalformedJson: return "Malformed JSON";
-    case Code::kValidationFailed: return "Validation failed";
-    case Code::kUnauthenticated: return "Unauthenticated";
-    case Code::kForbidden: return "Forbidden";
-    case Code::kApprovalLimitExceeded: return "Approval limit exceeded";
-    case Code::kNotFound: return "Not found";
-    case Code::kVersionConflict: return "Version conflict";
-    case Code::kInvalidTransition: return "Invalid transition";
-    case Code::kAlreadyExists: return "Already exists";
-    case Code::kIdempotencyInProgress: return "Idempotent request in progress";
-    case Code::kLengthRequired: return "Length required";
-    case Code::kPayloadTooLarge: return "Payload too large";
-    case Code::kUnsupportedMediaType: return "Unsupported media type";
-    case Code::kQuantityExceedsReturnable: return "Quantity exceeds returnable";
-    case Code::kOrderNotDelivered: return "Order not delivered";
-    case Code::kOutsideReturnWindow: return "Outside return window";
-    case Code::kNotEligible: return "Not eligible";
-    case Code::kAmountExceedsRefundable: return "Amount exceeds refundable";
-    case Code::kIdempotencyKeyReused: return "Idempotency key reused";
-    case Code::kRateLimited: return "Rate limited";
-    case Code::kHeadersTooLarge: return "Headers too large";
-    case Code::kUnavailable: return "Service unavailable";
-    case Code::kInternal: return "Internal error";
+    case Code::kOk:
+      return "OK";
+    case Code::kMalformedJson:
+      return "Malformed JSON";
+    case Code::kValidationFailed:
+      return "Validation failed";
+    case Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Code::kForbidden:
+      return "Forbidden";
+    case Code::kApprovalLimitExceeded:
+      return "Approval limit exceeded";
+    case Code::kNotFound:
+      return "Not found";
+    case Code::kVersionConflict:
+      return "Version conflict";
+    case Code::kInvalidTransition:
+      return "Invalid transition";
+    case Code::kAlreadyExists:
+      return "Already exists";
+    case Code::kIdempotencyInProgress:
+      return "Idempotent request in progress";
+    case Code::kLengthRequired:
+      return "Length required";
+    case Code::kPayloadTooLarge:
+      return "Payload too large";
+    case Code::kUnsupportedMediaType:
+      return "Unsupported media type";
+    case Code::kQuantityExceedsReturnable:
+      return "Quantity exceeds returnable";
+    case Code::kOrderNotDelivered:
+      return "Order not delivered";
+    case Code::kOutsideReturnWindow:
+      return "Outside return window";
+    case Code::kNotEligible:
+      return "Not eligible";
+    case Code::kAmountExceedsRefundable:
+      return "Amount exceeds refundable";
+    case Code::kIdempotencyKeyReused:
+      return "Idempotency key reused";
+    case Code::kRateLimited:
+      return "Rate limited";
+    case Code::kHeadersTooLarge:
+      return "Headers too large";
+    case Code::kUnavailable:
+      return "Service unavailable";
+    case Code::kInternal:
+      return "Internal error";
   }
   return "Internal error";
 }
@@ -62,8 +86,8 @@ json ProblemJson(const Status& status) {
 }
 
 json ProblemJson(int http_status, const std::string& code, const std::string& title, const std::string& detail) {
-  return {{"type", TypeOf(code)},   {"title", title}, {"status", http_status},
-          {"detail", detail},       {"code", code},   {"errors", json::array()}};
+  return {{"type", TypeOf(code)}, {"title", title}, {"status", http_status},
+          {"detail", detail},     {"code", code},   {"errors", json::array()}};
 }
 
 std::string WireJson(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -4,9 +4,8 @@
 // `allowed_actions` of an invalid transition). Pure functions; thread-safe.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "domain/status.h"
 

@@ -6,17 +6,17 @@
 // request; thread-safe.
 #pragma once
 
+#include <httplib.h>
+
 #include <cstddef>
 #include <optional>
-
-#include <httplib.h>
 
 #include "domain/status.h"
 
 namespace aftersales {
 
-constexpr std::size_t kMaxBodyBytes = 1024 * 1024;       // 413 above
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;       // 431 above
+constexpr std::size_t kMaxBodyBytes = 1024 * 1024;  // 413 above
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;  // 431 above
 
 // Framing and header checks, in this order: any Transfer-Encoding →
 // length_required (411); a header value holding CR, LF or NUL, or the text

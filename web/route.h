@@ -6,15 +6,15 @@
 // Plain values; a built table is immutable and shared by all threads.
 #pragma once
 
+#include <httplib.h>
+
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "domain/command.h"
 #include "domain/status.h"
@@ -28,10 +28,10 @@ struct ApiRequest {
   explicit ApiRequest(const httplib::Request& request) : http(request) {}
 
   const httplib::Request& http;
-  std::vector<std::string> params;   // the pattern's captures, in order
-  const Actor* actor = nullptr;      // null only on public routes
-  nlohmann::json body;               // the parsed body ({} when empty); null on bodiless routes
-  TxnHook hook;                      // stores the idempotency record; empty without a key
+  std::vector<std::string> params;        // the pattern's captures, in order
+  const Actor* actor = nullptr;           // null only on public routes
+  nlohmann::json body;                    // the parsed body ({} when empty); null on bodiless routes
+  TxnHook hook;                           // stores the idempotency record; empty without a key
   std::optional<std::string> session_id;  // the session cookie, when it authenticated the caller
   std::optional<std::string> csrf_token;  // that session's CSRF token
 };
@@ -39,9 +39,9 @@ struct ApiRequest {
 // What a handler answers: a JSON value, raw text, or an error.
 struct ApiReply {
   int status = 200;
-  Status error;                       // not ok → problem+json with its HTTP status
+  Status error;  // not ok → problem+json with its HTTP status
   std::optional<nlohmann::json> json;
-  std::string text;                   // used when json is empty
+  std::string text;  // used when json is empty
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
 
@@ -63,11 +63,11 @@ enum class BodyKind {
 };
 
 struct Route {
-  std::string method;    // GET, POST, PUT, PATCH, DELETE
-  std::string pattern;   // "/api/v1/cases/{id}": for logs and metrics
-  std::regex regex;      // matches the whole decoded path
+  std::string method;   // GET, POST, PUT, PATCH, DELETE
+  std::string pattern;  // "/api/v1/cases/{id}": for logs and metrics
+  std::regex regex;     // matches the whole decoded path
   Access access = Access::kAuthenticated;
-  RoleSet roles = 0;     // 0: every authenticated role; else 403 for others
+  RoleSet roles = 0;  // 0: every authenticated role; else 403 for others
   BodyKind body = BodyKind::kNone;
   bool idempotent = false;          // honours Idempotency-Key
   int success_status = 200;         // what the idempotency record stores on success

@@ -1,0 +1,255 @@
+// SPEC §6.13 limits and the cpp-httplib holes they close, on the wire.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "web/json_body.h"
+#include "web/web_fixture.h"
+
+namespace aftersales::testing {
+namespace {
+
+using nlohmann::json;
+
+// A request head with a bearer token; it asks the server to close the
+// connection afterwards unless `keep_alive`.
+std::string Head(const std::string& request_line, const std::string& token, const std::string& extra = "",
+                 bool keep_alive = false) {
+  return request_line + "\r\nHost: t\r\nAuthorization: Bearer " + token + "\r\n" +
+         (keep_alive ? "" : "Connection: close\r\n") + extra + "\r\n";
+}
+
+TEST_CASE("malformed bodies answer 400 malformed_json", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  SECTION("not JSON") {
+    HttpResult r = web.Post("/api/v1/users", std::string("{\"name\": "), admin);
+    CHECK(r.status == 400);
+    CHECK(r.Code() == "malformed_json");
+    CHECK(r.ContentType() == "application/problem+json");
+  }
+  SECTION("trailing garbage") {
+    CHECK(web.Post("/api/v1/users", std::string("{} {}"), admin).Code() == "malformed_json");
+  }
+  SECTION("invalid UTF-8") {
+    HttpResult r = web.Post("/api/v1/users", std::string("{\"name\": \"a\xff\xfe\", \"role\": \"agent\"}"), admin);
+    CHECK(r.status == 400);
+    CHECK(r.Code() == "malformed_json");
+  }
+  SECTION("an overlong UTF-8 form") {
+    CHECK(web.Post("/api/v1/users", std::string("{\"name\": \"\xc0\xaf\"}"), admin).Code() == "malformed_json");
+  }
+  SECTION("a body that is not an object") {
+    CHECK(web.Post("/api/v1/users", std::string("[1, 2]"), admin).Code() == "malformed_json");
+    CHECK(web.Post("/api/v1/users", std::string("\"x\""), admin).Code() == "malformed_json");
+  }
+  SECTION("nesting deeper than the limit") {
+    std::string deep = "{\"a\": " + std::string(200, '[') + std::string(200, ']') + "}";
+    CHECK(web.Post("/api/v1/users", deep, admin).Code() == "malformed_json");
+  }
+  SECTION("a number beyond double range") {
+    CHECK(web.Post("/api/v1/users", std::string("{\"approval_limit\": 1e400}"), admin).Code() == "malformed_json");
+  }
+}
+
+TEST_CASE("unknown fields, wrong types and huge numbers answer 400 validation_failed", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  HttpResult unknown = web.Post("/api/v1/users", json{{"name", "x"}, {"role", "agent"}, {"is_root", true}}, admin);
+  CHECK(unknown.status == 400);
+  CHECK(unknown.Code() == "validation_failed");
+  REQUIRE(unknown.Json()["errors"].size() == 1);
+  CHECK(unknown.Json()["errors"][0]["field"] == "is_root");
+
+  HttpResult wrong = web.Post("/api/v1/users", json{{"name", 5}, {"role", "agent"}}, admin);
+  CHECK(wrong.Code() == "validation_failed");
+  CHECK(wrong.Json()["errors"][0]["field"] == "name");
+
+  HttpResult huge = web.Post(
+      "/api/v1/users", std::string(R"({"name":"x","role":"agent","approval_limit":99999999999999999999})"), admin);
+  CHECK(huge.status == 400);
+  CHECK(huge.Code() == "validation_failed");
+  HttpResult fractional =
+      web.Post("/api/v1/users", json{{"name", "x"}, {"role", "agent"}, {"approval_limit", 1.5}}, admin);
+  CHECK(fractional.Code() == "validation_failed");
+  HttpResult negative =
+      web.Post("/api/v1/users", json{{"name", "x"}, {"role", "agent"}, {"approval_limit", -1}}, admin);
+  CHECK(negative.Code() == "validation_failed");
+}
+
+TEST_CASE("a body over 1 MiB is refused with 413 before it is sent", "[web][hardening]") {
+  WebFixture web;
+  // Only the head goes out: the answer must come without the body.
+  std::string raw = Head("POST /api/v1/users HTTP/1.1", web.token("admin"),
+                         "Content-Type: application/json\r\nContent-Length: 2000000\r\n");
+  std::string answer = RawExchange(web.port(), raw, 3000);
+  CHECK(RawStatus(answer) == 413);
+  CHECK(answer.find("application/problem+json") != std::string::npos);
+  CHECK(answer.find("payload_too_large") != std::string::npos);
+  // One byte over the limit is refused; exactly the limit is not.
+  std::string over = Head("POST /api/v1/users HTTP/1.1", web.token("admin"),
+                          "Content-Type: application/json\r\nContent-Length: 1048577\r\n");
+  CHECK(RawStatus(RawExchange(web.port(), over)) == 413);
+  std::string body(1048576, ' ');
+  body[0] = '{';
+  body[body.size() - 1] = '}';
+  HttpResult at_limit = web.Post("/api/v1/users", body, web.token("admin"));
+  CHECK(at_limit.status == 400);  // read and parsed: name is missing
+  CHECK(at_limit.Code() == "validation_failed");
+}
+
+TEST_CASE("Expect: 100-continue gets the refusal instead of 100", "[web][hardening]") {
+  WebFixture web;
+  std::string raw = Head("POST /api/v1/users HTTP/1.1", web.token("admin"),
+                         "Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n");
+  std::string answer = RawExchange(web.port(), raw, 3000);
+  CHECK(RawStatus(answer) == 413);
+  CHECK(answer.find("100 Continue") == std::string::npos);
+}
+
+TEST_CASE("a chunked body answers 411 and is never parsed as a request", "[web][hardening]") {
+  WebFixture web;
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%zx", smuggled.size());
+  std::string raw = Head("POST /api/v1/users HTTP/1.1", web.token("admin"),
+                         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n", true) +
+                    hex + "\r\n" + smuggled + "\r\n0\r\n\r\n";
+  std::string answer = RawExchange(web.port(), raw, 3000);
+  CHECK(RawStatus(answer) == 411);
+  CHECK(answer.find("length_required") != std::string::npos);
+  CHECK(RawResponseCount(answer) == 1);
+}
+
+TEST_CASE("an unread body of a refused request is not taken for the next request", "[web][hardening]") {
+  WebFixture web;
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+  std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled;
+  std::string answer = RawExchange(web.port(), raw, 3000);
+  CHECK(RawStatus(answer) == 401);
+  CHECK(RawResponseCount(answer) == 1);
+}
+
+TEST_CASE("header values with CR or LF, raw or percent-encoded, answer 400", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  for (const std::string value :
+       {"a%0d%0aX-Injected: 1", "a%0D%0AX-Injected: 1", "a%0Ab", "a%0dB", "a%250d%250a", "a\rb"}) {
+    INFO(value);
+    std::string answer =
+        RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, "X-Note: " + value + "\r\n"));
+    CHECK(RawStatus(answer) == 400);
+    CHECK(answer.find("validation_failed") != std::string::npos);
+  }
+  // A bare LF inside a header line (the library would drop the line).
+  std::string bare = RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, "X-Note: a\nX-Role: admin\r\n"));
+  CHECK(RawStatus(bare) == 400);
+  CHECK(bare.find("CR LF") != std::string::npos);
+  CHECK(RawResponseCount(bare) == 1);
+  CHECK(RawStatus(RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, "X-Note: plain %41\r\n"))) == 200);
+}
+
+TEST_CASE("headers over 16 KiB answer 431", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  SECTION("many headers") {
+    std::string extra;
+    for (int i = 0; i < 20; ++i) extra += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'x') + "\r\n";
+    std::string answer = RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, extra));
+    CHECK(RawStatus(answer) == 431);
+    CHECK(answer.find("headers_too_large") != std::string::npos);
+  }
+  SECTION("one long header") {
+    std::string answer = RawExchange(
+        web.port(), Head("GET /api/v1/users HTTP/1.1", admin, "X-Big: " + std::string(20000, 'x') + "\r\n"));
+    CHECK(RawStatus(answer) == 431);
+    CHECK(RawResponseCount(answer) == 1);
+  }
+  SECTION("an endless head") {
+    std::string extra;
+    for (int i = 0; i < 400; ++i) extra += "X-" + std::to_string(i) + ": " + std::string(200, 'y') + "\r\n";
+    std::string answer = RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, extra));
+    CHECK(RawStatus(answer) == 431);
+    CHECK(RawResponseCount(answer) == 1);
+  }
+  SECTION("just under the limit passes") {
+    std::string extra;
+    for (int i = 0; i < 14; ++i) extra += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'x') + "\r\n";
+    CHECK(RawStatus(RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, extra))) == 200);
+  }
+}
+
+TEST_CASE("bodies must be application/json", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  const std::string body = json{{"name", "eve"}, {"role", "agent"}}.dump();
+  CHECK(web.Post("/api/v1/users", body, admin, {}, "text/plain").status == 415);
+  CHECK(web.Post("/api/v1/users", body, admin, {}, "application/x-www-form-urlencoded").Code() ==
+        "unsupported_media_type");
+  CHECK(web.Post("/api/v1/users", body, admin, {}, "application/json; charset=utf-8").status == 201);
+  CHECK(web.Send("PATCH", "/api/v1/users/" + web.user_id("agent"), "{}", admin, {}, "text/plain").status == 415);
+  // A compressed body would be inflated without bound.
+  CHECK(web.Post("/api/v1/users", body, admin, {{"Content-Encoding", "gzip"}}).status == 415);
+}
+
+TEST_CASE("requests without a body need no Content-Type and never wait for one", "[web][hardening]") {
+  WebFixture web;
+  // No Content-Length on a POST: RFC 9112 says the body is empty.
+  std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + web.token("admin") +
+                    "\r\nConnection: close\r\n\r\n";
+  const double start = MonotonicSeconds();
+  std::string answer = RawExchange(web.port(), raw, 4000);
+  CHECK(MonotonicSeconds() - start < 2.0);
+  CHECK(RawStatus(answer) == 400);  // an empty body is {}: name is missing
+  CHECK(answer.find("validation_failed") != std::string::npos);
+}
+
+TEST_CASE("a GET with a body is refused", "[web][hardening]") {
+  WebFixture web;
+  std::string raw = Head("GET /api/v1/users HTTP/1.1", web.token("admin"), "Content-Length: 5\r\n", true) + "hello";
+  std::string answer = RawExchange(web.port(), raw);
+  CHECK(RawStatus(answer) == 400);
+  CHECK(RawResponseCount(answer) == 1);
+}
+
+TEST_CASE("a spoofed REMOTE_ADDR header is not taken as the peer", "[web][hardening]") {
+  WebFixture web;
+  RawExchange(web.port(), "GET /healthz HTTP/1.1\r\nHost: t\r\nREMOTE_ADDR: 10.6.6.6\r\nConnection: close\r\n\r\n");
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    for (const auto& line : web.access_log()) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j["route"] == "/healthz") {
+        seen = true;
+        CHECK(j["remote"] == "127.0.0.1");
+      }
+    }
+    if (!seen) SleepForMillis(10);
+  }
+  CHECK(seen);
+}
+
+TEST_CASE("byte ranges are not applied to API answers", "[web][hardening]") {
+  WebFixture web;
+  HttpResult r = web.Get("/healthz", "", {{"Range", "bytes=0-3"}});
+  CHECK(r.status == 200);
+  CHECK(r.Json() == json{{"status", "ok"}});
+}
+
+TEST_CASE("UTF-8 and nesting checks", "[web][hardening][unit]") {
+  CHECK(IsValidUtf8("plain"));
+  CHECK(IsValidUtf8("\xe4\xbb\x85\xe9\x80\x80\xe6\xac\xbe"));  // 仅退款
+  CHECK(IsValidUtf8("\xf0\x9f\x98\x80"));
+  CHECK_FALSE(IsValidUtf8("\xff"));
+  CHECK_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));      // a surrogate
+  CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(IsValidUtf8("\xe4\xbb"));          // truncated
+  CHECK(JsonNestingDepth("{\"a\": [1, {\"b\": \"[[[[\"}]}") == 3);
+  CHECK(JsonNestingDepth("\"\\\"[\"") == 0);
+  CHECK_FALSE(ParseJsonBody("{\"a\": \"\\ud800\"}").ok());
+  CHECK(ParseJsonBody("{\"a\": 1}").ok());
+}
+
+}  // namespace
+}  // namespace aftersales::testing

@@ -1,0 +1,218 @@
+// `aftersales serve` as a process: start-up, bootstrap, the printed address,
+// refusals to start, and a clean stop on SIGTERM.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "web/web_fixture.h"
+#include "workflows/policy.h"
+
+namespace aftersales::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kBootstrapToken = "as_test_bootstrap_token_0123456789abcdef";
+
+// The program under test: $AFTERSALES_BIN, else next to this test binary.
+std::string ProgramPath() {
+  if (const char* bin = std::getenv("AFTERSALES_BIN"); bin != nullptr && *bin != '\0') return bin;
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "aftersales";
+  std::string dir(self, static_cast<std::size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  return dir + "/../cli/aftersales";
+}
+
+struct Child {
+  pid_t pid = -1;
+  int out = -1;  // the child's stdout
+};
+
+// Starts the program with `args`; stderr goes to `err_path`. Everything the
+// child needs is prepared before fork: only system calls run after it.
+Child Spawn(const std::vector<std::string>& args, const std::string& err_path, bool bootstrap) {
+  const std::string program = ProgramPath();
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string(*e).rfind("AFTERSALES_BOOTSTRAP_TOKEN=", 0) != 0) env.emplace_back(*e);
+  }
+  if (bootstrap) env.push_back(std::string("AFTERSALES_BOOTSTRAP_TOKEN=") + kBootstrapToken);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], 1);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (err >= 0) ::dup2(err, 2);
+    ::close(pipe_fds[0]);
+    ::execve(program.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  return Child{pid, pipe_fds[0]};
+}
+
+// The first line the child prints, waiting at most `timeout_ms`.
+std::string FirstLine(const Child& child, int timeout_ms = 20000) {
+  std::string line;
+  char c;
+  while (line.find('\n') == std::string::npos) {
+    pollfd p{child.out, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) break;
+    if (::read(child.out, &c, 1) != 1) break;
+    line += c;
+  }
+  return line;
+}
+
+// The exit status, or -1 when it does not exit within `timeout_ms`.
+int WaitExit(const Child& child, int timeout_ms = 20000) {
+  for (int waited = 0; waited < timeout_ms; waited += 10) {
+    int status = 0;
+    const pid_t r = ::waitpid(child.pid, &status, WNOHANG);
+    if (r == child.pid) {
+      ::close(child.out);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    SleepForMillis(10);
+  }
+  ::kill(child.pid, SIGKILL);
+  ::waitpid(child.pid, nullptr, 0);
+  ::close(child.out);
+  return -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int PortOf(const std::string& line) {
+  std::smatch m;
+  if (!std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)"))) return 0;
+  return std::stoi(m[1].str());
+}
+
+HttpResult Call(int port, const std::string& method, const std::string& path, const std::string& body = "") {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  httplib::Headers headers = {{"Authorization", std::string("Bearer ") + kBootstrapToken}};
+  auto r = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/json");
+  HttpResult out;
+  if (r) {
+    out.status = r->status;
+    out.body = r->body;
+  }
+  return out;
+}
+
+TEST_CASE("serve starts, bootstraps an admin, prints its address and stops on SIGTERM", "[web][serve]") {
+  TempDir dir;
+  const std::string db = dir.File("serve.db");
+  const std::string err = dir.File("stderr.txt");
+  std::string now_after_move;
+  {
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0", "--test-clock"}, err, true);
+    const std::string line = FirstLine(child);
+    INFO(line << ReadFile(err));
+    const int port = PortOf(line);
+    REQUIRE(port > 0);
+    CHECK(line.find("test clock") != std::string::npos);
+    CHECK(Call(port, "GET", "/healthz").status == 200);
+    HttpResult users = Call(port, "GET", "/api/v1/users");
+    REQUIRE(users.status == 200);
+    json items = json::parse(users.body)["items"];
+    REQUIRE(items.size() == 1);
+    CHECK(items[0]["name"] == "admin");
+    CHECK(items[0]["role"] == "admin");
+    HttpResult moved = Call(port, "POST", "/api/v1/test/clock", R"({"advance_seconds": 86400})");
+    REQUIRE(moved.status == 200);
+    now_after_move = json::parse(moved.body)["now"];
+
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+    const std::string log = ReadFile(err);
+    CHECK(log.find("SIGTERM") != std::string::npos);
+    CHECK(log.find(kBootstrapToken) == std::string::npos);
+  }
+  {
+    // A restart keeps the data and the test clock's time; no second admin.
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0", "--test-clock"}, err, true);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    HttpResult still = Call(port, "POST", "/api/v1/test/clock", R"({"advance_seconds": 0})");
+    REQUIRE(still.status == 200);
+    CHECK(json::parse(still.body)["now"] == now_after_move);
+    CHECK(json::parse(Call(port, "GET", "/api/v1/users").body)["items"].size() == 1);
+    ::kill(child.pid, SIGINT);
+    CHECK(WaitExit(child) == 0);
+  }
+  {
+    // Without --test-clock the route does not exist.
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0"}, err, false);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    CHECK(Call(port, "POST", "/api/v1/test/clock", R"({"advance_seconds": 0})").status == 404);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+}
+
+TEST_CASE("serve refuses to start with a clear message", "[web][serve]") {
+  TempDir dir;
+  const std::string err = dir.File("stderr.txt");
+  SECTION("the port is taken") {
+    WebFixture web;
+    Child child =
+        Spawn({"serve", "--db", dir.File("a.db"), "--listen", "127.0.0.1:" + std::to_string(web.port())}, err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("in use") != std::string::npos);
+  }
+  SECTION("the policy file is invalid") {
+    json doc = json::parse(DefaultPolicyJson());
+    doc["deadlines"]["buyer_ship"]["hours"] = "a week";
+    const std::string policy = dir.File("policy.json");
+    std::ofstream(policy) << doc.dump();
+    Child child = Spawn({"serve", "--db", dir.File("b.db"), "--listen", "127.0.0.1:0", "--policy", policy}, err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("deadlines.buyer_ship.hours") != std::string::npos);
+  }
+  SECTION("the database cannot be opened") {
+    Child child = Spawn({"serve", "--db", dir.File("missing/dir/c.db"), "--listen", "127.0.0.1:0"}, err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("c.db") != std::string::npos);
+  }
+  SECTION("the address is malformed") {
+    Child child = Spawn({"serve", "--db", dir.File("d.db"), "--listen", "localhost"}, err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("--listen") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace aftersales::testing

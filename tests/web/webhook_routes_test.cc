@@ -1,0 +1,205 @@
+// The webhook routes' wire contract (SPEC §6.12): status codes, roles,
+// problem+json, paging, idempotency, no secret in any answer, and the
+// outbox backlog gauge on /metrics. Business rules are tested through
+// WebhookService directly (tests/engine/webhook_service_test.cc).
+#include <catch2/catch.hpp>
+
+#include "engine/webhook_service.h"
+#include "web/web_fixture.h"
+
+namespace aftersales::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSecret = "route-test-secret-0123456789";
+
+// The fixture's stack served by a second server that also has webhooks.
+class WebhookServer {
+ public:
+  WebhookServer() : hooks_(f_.store(), f_.clock(), f_.wall()) {
+    WebServices services = f_.services();
+    services.webhooks = &hooks_;
+    HttpServerOptions options;
+    options.access_log = [](const std::string&) {};
+    server_ = std::make_unique<HttpServer>(services, options);
+    Status started = server_->Start("127.0.0.1", 0);
+    if (!started.ok()) throw std::runtime_error(started.message());
+  }
+  ~WebhookServer() { server_->Stop(); }
+
+  WebFixture& f() { return f_; }
+  WebhookService& hooks() { return hooks_; }
+  const std::string& admin() const { return f_.token("admin"); }
+
+  HttpResult Send(const std::string& method, const std::string& path, const std::string& token,
+                  const std::string& body = "", httplib::Headers headers = {}) {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_read_timeout(10, 0);
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    httplib::Result result{nullptr, httplib::Error::Unknown};
+    if (method == "GET") {
+      result = client.Get(path, headers);
+    } else {
+      result = client.Post(path, headers, body, "application/json");
+    }
+    HttpResult out;
+    if (!result) return out;
+    out.status = result->status;
+    out.body = result->body;
+    out.headers = result->headers;
+    return out;
+  }
+  HttpResult Get(const std::string& path, const std::string& token) { return Send("GET", path, token); }
+  HttpResult Post(const std::string& path, const json& body, const std::string& token, httplib::Headers headers = {}) {
+    return Send("POST", path, token, body.dump(), std::move(headers));
+  }
+  std::string CreateHook(std::vector<std::string> events) {
+    auto res =
+        Post("/api/v1/webhooks", {{"url", "http://127.0.0.1:9/in"}, {"events", events}, {"secret", kSecret}}, admin());
+    REQUIRE(res.status == 201);
+    return res.Json()["id"];
+  }
+  // An order and a case: one case.created event in the outbox.
+  void AddCase(const std::string& order_id) {
+    REQUIRE(f_.Post("/api/v1/orders", OrderBody(order_id, "b1"), f_.token("integration")).status == 201);
+    json submit = {{"order_id", order_id},
+                   {"type", "refund_only"},
+                   {"reason", "not_received"},
+                   {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}};
+    auto res = f_.Post("/api/v1/cases", submit, f_.token("buyer"));
+    INFO(res.body);
+    REQUIRE(res.status == 201);
+  }
+
+ private:
+  WebFixture f_;
+  WebhookService hooks_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_CASE("POST /webhooks answers 201 without the secret; GET lists and shows", "[web][webhooks]") {
+  WebhookServer s;
+  auto created =
+      s.Post("/api/v1/webhooks",
+             {{"url", "https://shop.example/hook"}, {"events", {"case.created"}}, {"secret", kSecret}}, s.admin());
+  REQUIRE(created.status == 201);
+  CHECK_THAT(created.ContentType(), Catch::StartsWith("application/json"));
+  const json view = created.Json();
+  CHECK(view["url"] == "https://shop.example/hook");
+  CHECK(view["events"] == json({"case.created"}));
+  CHECK_FALSE(view.contains("secret"));
+  CHECK(created.body.find(kSecret) == std::string::npos);
+
+  auto list = s.Get("/api/v1/webhooks", s.admin());
+  REQUIRE(list.status == 200);
+  REQUIRE(list.Json()["items"].size() == 1);
+  CHECK(list.Json()["items"][0] == view);
+  CHECK(list.body.find(kSecret) == std::string::npos);
+
+  auto one = s.Get("/api/v1/webhooks/" + view["id"].get<std::string>(), s.admin());
+  REQUIRE(one.status == 200);
+  CHECK(one.Json() == view);
+  CHECK(s.Get("/api/v1/webhooks/wh_0000000000000000", s.admin()).Code() == "not_found");
+
+  auto audit = s.f().Get("/api/v1/audit?action=webhook_created", s.admin());
+  REQUIRE(audit.status == 200);
+  CHECK(audit.Json()["items"].size() == 1);
+  CHECK(audit.body.find(kSecret) == std::string::npos);
+}
+
+TEST_CASE("webhook routes are for admins and validate their input", "[web][webhooks]") {
+  WebhookServer s;
+  const json good = {{"url", "https://shop.example/hook"}, {"events", {"case.created"}}, {"secret", kSecret}};
+  CHECK(s.Post("/api/v1/webhooks", good, "").status == 401);
+  auto manager = s.Post("/api/v1/webhooks", good, s.f().token("manager"));
+  CHECK(manager.status == 403);
+  CHECK(manager.Code() == "forbidden");
+  CHECK(s.Get("/api/v1/webhooks", s.f().token("agent")).status == 403);
+
+  json bad = good;
+  bad["secret"] = "short";
+  auto invalid = s.Post("/api/v1/webhooks", bad, s.admin());
+  CHECK(invalid.status == 400);
+  CHECK_THAT(invalid.ContentType(), Catch::StartsWith("application/problem+json"));
+  CHECK(invalid.Code() == "validation_failed");
+  CHECK(invalid.Json()["errors"][0]["field"] == "secret");
+  CHECK(invalid.body.find("short") == std::string::npos);  // the secret is not echoed
+
+  bad = good;
+  bad["events"] = json::array({"order.created"});
+  CHECK(s.Post("/api/v1/webhooks", bad, s.admin()).Json()["errors"][0]["field"] == "events[0]");
+  CHECK(s.Send("POST", "/api/v1/webhooks", s.admin(), "{\"url\":").Code() == "malformed_json");
+  CHECK(s.Get("/api/v1/webhooks", s.admin()).Json()["items"].empty());
+}
+
+TEST_CASE("POST /webhooks honours Idempotency-Key", "[web][webhooks]") {
+  WebhookServer s;
+  const json body = {{"url", "https://shop.example/hook"}, {"events", {"sla.breached"}}, {"secret", kSecret}};
+  auto first = s.Post("/api/v1/webhooks", body, s.admin(), {{"Idempotency-Key", "hook-1"}});
+  auto again = s.Post("/api/v1/webhooks", body, s.admin(), {{"Idempotency-Key", "hook-1"}});
+  REQUIRE(first.status == 201);
+  CHECK(again.status == 201);
+  CHECK(again.Header("Idempotent-Replayed") == "true");
+  CHECK(again.Json() == first.Json());
+  CHECK(s.Get("/api/v1/webhooks", s.admin()).Json()["items"].size() == 1);
+}
+
+TEST_CASE("deliveries page with a cursor, redeliver answers 200, and /metrics shows the backlog", "[web][webhooks]") {
+  WebhookServer s;
+  const std::string hook = s.CreateHook({"case.created"});
+  s.AddCase("o1");
+  s.AddCase("o2");
+  s.AddCase("o3");
+
+  auto metrics = s.Get("/metrics", s.admin());
+  REQUIRE(metrics.status == 200);
+  CHECK_THAT(metrics.body, Catch::Contains("# TYPE aftersales_outbox_backlog gauge\naftersales_outbox_backlog 3\n"));
+  REQUIRE(s.hooks().FanOut(100).ok());
+  CHECK_THAT(s.Get("/metrics", s.admin()).body, Catch::Contains("\naftersales_outbox_backlog 3\n"));  // now pending
+
+  const std::string base = "/api/v1/webhooks/" + hook + "/deliveries";
+  auto page = s.Get(base + "?limit=2", s.admin());
+  REQUIRE(page.status == 200);
+  REQUIRE(page.Json()["items"].size() == 2);
+  REQUIRE(page.Json()["next_cursor"].is_string());
+  auto rest = s.Get(base + "?limit=2&cursor=" + page.Json()["next_cursor"].get<std::string>(), s.admin());
+  REQUIRE(rest.status == 200);
+  REQUIRE(rest.Json()["items"].size() == 1);
+  CHECK(rest.Json()["next_cursor"].is_null());
+  const json delivery = page.Json()["items"][0];
+  CHECK(delivery["status"] == "pending");
+  CHECK(delivery["event_type"] == "case.created");
+
+  CHECK(s.Get(base + "?limit=0", s.admin()).Code() == "validation_failed");
+  CHECK(s.Get(base + "?page=2", s.admin()).Code() == "validation_failed");
+  CHECK(s.Get(base + "?limit=1&limit=2", s.admin()).Code() == "validation_failed");
+  CHECK(s.Get("/api/v1/webhooks/wh_none/deliveries", s.admin()).status == 404);
+  CHECK(s.Get(base, s.f().token("manager")).status == 403);
+
+  const std::string redeliver = base + "/" + std::to_string(delivery["id"].get<std::int64_t>()) + "/redeliver";
+  auto redelivered = s.Send("POST", redeliver, s.admin());
+  REQUIRE(redelivered.status == 200);
+  CHECK(redelivered.Json()["id"] == delivery["id"]);
+  CHECK(redelivered.Json()["status"] == "pending");
+  CHECK(s.Post(redeliver, {{"force", true}}, s.admin()).Code() == "validation_failed");
+  CHECK(s.Send("POST", base + "/999999/redeliver", s.admin()).status == 404);
+  CHECK(s.Send("POST", "/api/v1/webhooks/wh_none/deliveries/1/redeliver", s.admin()).status == 404);
+  CHECK(s.Send("POST", redeliver, s.f().token("agent")).status == 403);
+}
+
+TEST_CASE("the API description lists the webhook routes", "[web][webhooks]") {
+  WebhookServer s;
+  auto doc = s.Get("/api/v1/openapi.json", "");
+  REQUIRE(doc.status == 200);
+  const json api = doc.Json();
+  for (const char* path : {"/api/v1/webhooks", "/api/v1/webhooks/{id}", "/api/v1/webhooks/{id}/deliveries",
+                           "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"}) {
+    INFO(path);
+    CHECK(api["paths"].contains(path));
+  }
+  CHECK(api["webhooks"].contains("event"));
+}
+
+}  // namespace
+}  // namespace aftersales::testing

@@ -1,0 +1,340 @@
+// One form per case action (SPEC §4). The case page shows exactly the
+// actions in the case's `allowed_actions`; each form checks its fields
+// before sending, sends `expected_version` so that a change made meanwhile
+// by someone else is refused (409) instead of overwritten, and shows the
+// server's errors next to the fields they concern.
+import {h, uid} from './dom.js';
+import {t, word} from './i18n.js';
+import * as api from './api.js';
+import * as session from './session.js';
+import {errorBox, alertBox, setFieldError, button, who} from './components.js';
+import {money} from './format.js';
+import {textField, moneyField, selectField, radioField, checkboxField, dateTimeField, fixedField, urlListField} from './fields.js';
+
+// Actions shown in red: they end or refuse something.
+const DANGEROUS = new Set(['reject', 'cancel', 'refund_failed']);
+const GRADES = ['A', 'B', 'C', 'D'];
+// Actions whose form has nothing to fill but an optional note.
+export const SIMPLE_ACTIONS = new Set(['approve', 'cancel', 'accept_offer', 'decline_offer', 'confirm_delivery']);
+
+const note = (hint) => textField('note', {multiline: true, hint});
+
+// The value of the lines an exchange replaces: approval limits apply to it.
+function exchangeValue(c) {
+  return c.lines.reduce((sum, l) => sum + (l.amount || 0), 0);
+}
+
+function approveIntro(c) {
+  const me = session.user();
+  const amount = c.type === 'exchange' ? exchangeValue(c) : c.requested_amount;
+  const lines = [
+    c.type === 'exchange'
+      ? t('action_form.approve_exchange', {value: money(amount, c.currency)})
+      : t('action_form.approve_amount', {amount: money(c.requested_amount, c.currency)}),
+  ];
+  if (me && me.approval_limit !== null && me.approval_limit !== undefined && amount > me.approval_limit) {
+    lines.push(
+      c.state === 'requested'
+        ? t('action_form.over_limit_escalates', {limit: money(me.approval_limit, c.currency)})
+        : t('action_form.over_limit_refused', {limit: money(me.approval_limit, c.currency)}),
+    );
+  }
+  return lines;
+}
+
+function pendingRefund(c) {
+  return (c.refunds || []).find((r) => r.status === 'pending');
+}
+
+// What each action asks for: fields (see fields.js), an intro, and checks
+// across fields. `ctx` holds {policy, order}.
+const SPECS = {
+  approve: (c) => ({intro: approveIntro(c), fields: [note()]}),
+  reject: (c, ctx) => ({
+    fields: [
+      selectField('reason_code', [['', t('form.choose_one')], ...ctx.policy.reject_reasons.map((r) => [r, word('reject_reason', r)])], {required: true}),
+      note(t('action_form.note_internal')),
+    ],
+  }),
+  offer: (c, ctx) => {
+    const me = session.user();
+    const cap = ctx.order ? ctx.order.refundable_amount : null;
+    const limit = me && me.approval_limit !== null && me.approval_limit !== undefined ? me.approval_limit : null;
+    const max = [cap, limit].filter((x) => x !== null).reduce((a, b) => Math.min(a, b), Infinity);
+    return {
+      intro: [
+        t('action_form.offer_intro', {amount: money(c.requested_amount, c.currency)}),
+        cap !== null ? t('action_form.refundable', {amount: money(cap, c.currency)}) : null,
+        limit !== null ? t('action_form.your_limit', {limit: money(limit, c.currency)}) : null,
+      ],
+      fields: [
+        moneyField('amount', c.currency, {required: true, max: Number.isFinite(max) ? max : undefined}),
+        checkboxField('return_required', {
+          checked: c.type !== 'refund_only',
+          disabled: c.type === 'refund_only',
+          hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
+        }),
+        note(t('action_form.note_buyer')),
+      ],
+    };
+  },
+  arbitrate: (c) => {
+    const grantOnly = [];
+    const fields = [
+      radioField('decision', [['grant', word('decision', 'grant')], ['uphold', word('decision', 'uphold')]], {
+        onchange: (v) => grantOnly.forEach((f) => f.el.classList.toggle('hidden', v !== 'grant')),
+      }),
+      moneyField('amount', c.currency, {hint: t('action_form.arbitrate_amount_hint', {amount: money(c.requested_amount, c.currency)})}),
+      checkboxField('return_required', {
+        checked: c.type !== 'refund_only',
+        disabled: c.type === 'refund_only',
+        hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
+      }),
+      note(),
+    ];
+    grantOnly.push(fields[1], fields[2]);
+    grantOnly.forEach((f) => f.el.classList.add('hidden'));
+    return {
+      intro: [t('action_form.arbitrate_intro', {amount: money(c.requested_amount, c.currency)})],
+      fields,
+      // An upheld rejection takes neither amount nor return.
+      adjust: (body) => {
+        if (body.decision === 'uphold') {
+          delete body.amount;
+          delete body.return_required;
+        } else if (c.type === 'refund_only') {
+          body.return_required = false;
+        }
+      },
+    };
+  },
+  assign: (c) => {
+    const other = textField('assignee_id', {label: t('field.assignee_id'), hint: t('action_form.assignee_id_hint')});
+    other.el.classList.add('hidden');
+    const choice = selectField(
+      'assignee_choice',
+      [['me', t('queue.assigned_to_me')], ['none', t('queue.unassigned')], ['other', t('action_form.someone_else')]],
+      {label: t('field.assignee'), value: 'me'},
+    );
+    choice.input.addEventListener('change', () => other.el.classList.toggle('hidden', choice.input.value !== 'other'));
+    return {
+      intro: [t('action_form.assigned_now', {who: who(c.assignee)})],
+      fields: [choice, other],
+      adjust: (body) => {
+        const value = body.assignee_choice;
+        body.assignee = value === 'me' ? session.user().id : value === 'none' ? null : body.assignee_id || '';
+        delete body.assignee_choice;
+        delete body.assignee_id;
+      },
+      check: (body) => (body.assignee === '' ? {field: other, message: t('form.required')} : null),
+    };
+  },
+  comment: () => {
+    const staff = !session.hasRole('buyer');
+    return {
+      noVersion: true,
+      fields: [
+        textField('text', {multiline: true, required: true, label: t('field.comment')}),
+        staff ? selectField('visibility', [['internal', word('visibility', 'internal')], ['buyer', word('visibility', 'buyer')]], {value: 'internal'}) : null,
+      ].filter(Boolean),
+    };
+  },
+  receive: (c) => {
+    const lines = receiveLinesField(c);
+    return {
+      intro: c.return_shipment ? [t('action_form.receive_intro', {carrier: c.return_shipment.carrier, tracking: c.return_shipment.tracking_no})] : [],
+      fields: [
+        radioField('result', [['pass', word('result', 'pass')], ['fail', word('result', 'fail')]], {label: t('field.result'), value: 'pass'}),
+        selectField('grade', [['', t('form.not_graded')], ...GRADES.map((g) => [g, t('action_form.grade', {grade: g})])]),
+        checkboxField('restock', {checked: true, hint: t('action_form.restock_hint')}),
+        lines,
+        textField('note', {multiline: true, hint: t('action_form.receive_note_hint')}),
+      ],
+      check: (body, fields) => {
+        const shortOrDamaged = body.lines.some((l, i) => l.received < c.lines[i].qty || l.damaged > 0);
+        if (body.result === 'pass' && shortOrDamaged) return {field: fields[0], message: t('action_form.must_fail')};
+        if (body.result === 'fail' && !body.note) return {field: fields[4], message: t('action_form.fail_needs_note')};
+        return null;
+      },
+    };
+  },
+  ship_replacement: (c) => {
+    const sku = c.lines.map((l) => l.replacement_sku).filter(Boolean)[0] || '';
+    return {
+      fields: [
+        carrierField(),
+        textField('tracking_no', {required: true, maxLength: 64}),
+        textField('sku', {value: sku, hint: t('action_form.sku_hint')}),
+        note(),
+      ],
+    };
+  },
+  carrier_update: (c) => ({
+    intro: [t('action_form.carrier_update_intro')],
+    fields: [
+      fixedField('shipment', c.state === 'replacement_shipped' ? 'replacement' : 'return'),
+      fixedField('status', 'delivered'),
+      dateTimeField('at', {required: true, value: new Date(), label: t('field.delivered_at')}),
+      note(),
+    ],
+  }),
+  refund_issued: (c) => {
+    const r = pendingRefund(c);
+    return {
+      intro: r ? [t('action_form.refund_intro', {amount: money(r.amount, c.currency), id: r.id})] : [],
+      fields: [textField('external_ref', {required: true, maxLength: 128, hint: t('action_form.external_ref_hint')}), note()],
+    };
+  },
+  refund_failed: (c) => {
+    const r = pendingRefund(c);
+    return {
+      intro: r ? [t('action_form.refund_intro', {amount: money(r.amount, c.currency), id: r.id})] : [],
+      fields: [textField('error', {required: true, multiline: true, label: t('field.refund_error')}), note()],
+    };
+  },
+  // Buyer and integration actions.
+  ship_return: (c) => ({
+    intro: c.return_address ? [t('action_form.ship_to', {address: [c.return_address.name, c.return_address.address, c.return_address.phone].filter(Boolean).join(', ')})] : [],
+    fields: [carrierField(), textField('tracking_no', {required: true, maxLength: 64}), note()],
+  }),
+  accept_offer: (c) => ({
+    intro: c.offer ? [t('action_form.accept_intro', {amount: money(c.offer.amount, c.currency)})] : [],
+    fields: [note()],
+  }),
+  decline_offer: () => ({fields: [note()]}),
+  appeal: () => ({fields: [textField('note', {multiline: true, required: true, hint: t('action_form.appeal_hint')})]}),
+  modify: (c) => ({
+    fields: [
+      moneyField('requested_amount', c.currency, {value: c.requested_amount, positive: c.type !== 'exchange'}),
+      textField('description', {multiline: true, value: c.description}),
+      urlListField('evidence', {value: c.evidence, hint: t('action_form.evidence_hint')}),
+      note(),
+    ],
+  }),
+  cancel: () => ({intro: [t('action_form.cancel_intro')], fields: [note()]}),
+  confirm_delivery: () => ({fields: [note()]}),
+};
+
+const CARRIERS = ['SF Express', 'JD Logistics', 'ZTO Express', 'YTO Express', 'STO Express', 'YunDa', 'EMS', 'J&T Express', 'Deppon'];
+
+function carrierField() {
+  const f = textField('carrier', {required: true, maxLength: 64});
+  const list = h('datalist', {id: uid('carriers')}, CARRIERS.map((c) => h('option', {value: c})));
+  f.input.setAttribute('list', list.id);
+  f.el.append(list);
+  return f;
+}
+
+// Units received and damaged, per line of the case.
+function receiveLinesField(c) {
+  const rows = c.lines.map((l) => {
+    const received = h('input', {type: 'number', min: 0, max: l.qty, step: 1, value: String(l.qty), id: uid(), inputmode: 'numeric'});
+    const damaged = h('input', {type: 'number', min: 0, max: l.qty, step: 1, value: '0', id: uid(), inputmode: 'numeric'});
+    return {line: l, received, damaged};
+  });
+  const error = h('p', {class: 'field-error', 'aria-live': 'polite'});
+  const el = h(
+    'fieldset',
+    {class: 'field lines'},
+    h('legend', {}, t('field.lines')),
+    rows.map((r) =>
+      h(
+        'div',
+        {class: 'line-row'},
+        h('span', {class: 'line-name'}, t('action_form.line', {id: r.line.line_id, qty: r.line.qty})),
+        h('label', {for: r.received.id}, t('field.received')),
+        r.received,
+        h('label', {for: r.damaged.id}, t('field.damaged')),
+        r.damaged,
+      ),
+    ),
+    error,
+  );
+  const input = rows.length ? rows[0].received : h('input');
+  error.id = `${input.id}-error`;
+  return {
+    name: 'lines',
+    input,
+    el,
+    read() {
+      const out = [];
+      for (const r of rows) {
+        const received = Number(r.received.value);
+        const damaged = Number(r.damaged.value);
+        if (!Number.isInteger(received) || !Number.isInteger(damaged) || received < 0 || damaged < 0 || received > r.line.qty || damaged > received) {
+          return {error: t('action_form.bad_units', {qty: r.line.qty})};
+        }
+        out.push({line_id: r.line.line_id, received, damaged});
+      }
+      return {value: out};
+    },
+  };
+}
+
+export function hasForm(action) {
+  return action in SPECS;
+}
+
+// The form for `action` on case `c`. ctx: {policy, order, onDone(updated,
+// action), onConflict(error), onCancel}.
+export function actionForm(c, action, ctx) {
+  const spec = SPECS[action](c, ctx);
+  const fields = spec.fields;
+  const status = h('div', {'aria-live': 'polite'});
+  const submitLabel = action === 'arbitrate' ? t('action_form.decide') : word('action', action);
+  const submit = h('button', {type: 'submit', class: `btn ${DANGEROUS.has(action) ? 'btn-danger' : 'btn-primary'}`}, submitLabel);
+  let key = api.idempotencyKey();
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    status.replaceChildren();
+    const body = spec.noVersion ? {} : {expected_version: c.version};
+    let firstBad = null;
+    for (const f of fields) {
+      const r = f.read();
+      if (f.input) setFieldError(f.input, r.error);
+      if (r.error && !firstBad) firstBad = f;
+      if (!r.error && r.value !== undefined) body[f.name] = r.value;
+    }
+    if (!firstBad && spec.adjust) spec.adjust(body);
+    const crossError = !firstBad && spec.check ? spec.check(body, fields) : null;
+    if (crossError) {
+      setFieldError(crossError.field.input, crossError.message);
+      firstBad = crossError.field;
+    }
+    if (firstBad) {
+      status.append(alertBox('error', t('form.fix_errors')));
+      if (firstBad.input) firstBad.input.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const updated = await api.post(`/cases/${encodeURIComponent(c.id)}/actions/${action}`, body, {key});
+      ctx.onDone(updated, action);
+    } catch (err) {
+      key = api.idempotencyKey();
+      if (err.status === 409 && (err.code === 'version_conflict' || err.code === 'invalid_transition')) {
+        ctx.onConflict(err);
+        return;
+      }
+      for (const fe of err.errors) {
+        const f = fields.find((x) => x.name === fe.field);
+        if (f && f.input) setFieldError(f.input, fe.message);
+      }
+      status.append(errorBox(err));
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  const formId = uid('action');
+  return h(
+    'form',
+    {class: `action-form action-${action}`, onsubmit: onSubmit, novalidate: true, 'aria-labelledby': `${formId}-title`, dataset: {action}},
+    h('h3', {id: `${formId}-title`}, word('action', action)),
+    (spec.intro || []).filter(Boolean).map((line) => h('p', {class: 'intro'}, line)),
+    fields.map((f) => f.el).filter(Boolean),
+    status,
+    h('div', {class: 'form-buttons'}, submit, ctx.onCancel ? button(t('common.cancel'), ctx.onCancel) : null),
+  );
+}

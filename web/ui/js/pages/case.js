@@ -1,0 +1,290 @@
+// One case: everything about it, its history, and exactly the actions the
+// caller may take now. ?action=<name> opens that action's form at once;
+// &back=<page> returns there once the action is done.
+import {h, fill} from '../dom.js';
+import {t, word} from '../i18n.js';
+import * as api from '../api.js';
+import * as session from '../session.js';
+import {pageHeader, card, details, dataTable, stateBadge, badge, errorBox, alertBox, button, who, externalLink} from '../components.js';
+import {actionForm, hasForm} from '../actions.js';
+import {countdown} from '../countdown.js';
+import {money, dateTime} from '../format.js';
+import {timeline} from '../timeline.js';
+import {getPolicy, userNames} from '../lookups.js';
+import {flash} from '../flash.js';
+
+async function loadAll(id) {
+  const path = `/cases/${encodeURIComponent(id)}`;
+  const [c, tl, policy, names] = await Promise.all([api.get(path), api.get(`${path}/timeline`), getPolicy(), userNames()]);
+  let order = null;
+  try {
+    order = await api.get(`/orders/${encodeURIComponent(c.order_id)}`);
+  } catch (e) {
+    order = null;  // the case is still worth showing
+  }
+  return {c, timeline: tl.items, policy, order, names};
+}
+
+// What differs between two versions of a case, as words.
+function changes(before, after, names) {
+  const out = [];
+  if (before.state !== after.state) out.push(t('conflict.state', {from: word('state', before.state), to: word('state', after.state)}));
+  if (before.version !== after.version) out.push(t('conflict.version', {from: before.version, to: after.version}));
+  if (before.assignee !== after.assignee) out.push(t('conflict.assignee', {from: who(before.assignee, names), to: who(after.assignee, names)}));
+  if (before.agreed_amount !== after.agreed_amount) out.push(t('conflict.agreed', {amount: money(after.agreed_amount, after.currency)}));
+  if ((before.offers || []).length !== (after.offers || []).length) out.push(t('conflict.offer'));
+  if ((before.refunds || []).length !== (after.refunds || []).length) out.push(t('conflict.refunds'));
+  const lost = before.allowed_actions.filter((a) => !after.allowed_actions.includes(a));
+  if (lost.length) out.push(t('conflict.actions_gone', {actions: lost.map((a) => word('action', a)).join(', ')}));
+  return out;
+}
+
+function summaryCard(c, names) {
+  const wide = {wide: true};
+  return card(
+    t('case.summary'),
+    details(
+      [
+        [t('case.type'), word('type', c.type)],
+        [t('case.reason'), word('reason', c.reason)],
+        [t('case.requested_amount'), money(c.requested_amount, c.currency)],
+        [t('case.agreed_amount'), c.agreed_amount === null ? null : money(c.agreed_amount, c.currency)],
+        [t('case.refunded_amount'), c.refunded_amount ? money(c.refunded_amount, c.currency) : null],
+        [t('case.assignee'), who(c.assignee, names)],
+        [t('case.reject_reason'), c.reject_reason ? word('reject_reason', c.reject_reason) : null],
+        [t('case.close_reason'), c.close_reason ? word('close_reason', c.close_reason) : null],
+        [t('case.created_at'), dateTime(c.created_at)],
+        [t('case.updated_at'), dateTime(c.updated_at)],
+        [t('case.modifications'), c.modifications ? String(c.modifications) : null],
+        [t('case.version'), String(c.version)],
+        [t('case.description'), c.description ? h('p', {class: 'prewrap description'}, c.description) : null, wide],
+        [t('case.evidence'), c.evidence && c.evidence.length ? h('ul', {class: 'plain'}, c.evidence.map((u) => h('li', {}, externalLink(u)))) : null, wide],
+      ],
+      {columns: 2},
+    ),
+  );
+}
+
+function orderCard(c, order) {
+  const caseLines = new Map(c.lines.map((l) => [l.line_id, l]));
+  const cur = c.currency;
+  const lineRows = order ? order.lines : c.lines.map((l) => ({line_id: l.line_id}));
+  return card(
+    t('case.order_title', {id: c.order_id}),
+    order
+      ? details([
+          [t('order.buyer'), order.buyer_id],
+          [t('order.placed_at'), dateTime(order.placed_at)],
+          [t('order.delivered_at'), order.delivered_at ? dateTime(order.delivered_at) : t('order.not_delivered')],
+          [t('order.paid_total'), money(order.paid_total, cur)],
+          [t('order.shipping_paid'), money(order.shipping_paid, cur)],
+          [t('order.refundable'), money(order.refundable_amount, cur)],
+        ])
+      : h('p', {class: 'muted'}, t('order.unavailable')),
+    dataTable({
+      caption: t('order.lines'),
+      columns: [
+        {label: t('order.line'), cell: (l) => l.line_id},
+        {label: t('order.item'), cell: (l) => h('div', {}, l.title || '—', l.sku ? h('div', {class: 'muted small mono'}, l.sku) : null)},
+        {label: t('order.qty'), class: 'num', cell: (l) => (l.qty === undefined ? '—' : String(l.qty))},
+        {label: t('order.paid'), class: 'num', cell: (l) => (l.paid === undefined ? '—' : money(l.paid, cur))},
+        {label: t('order.in_case'), class: 'num', cell: (l) => (caseLines.has(l.line_id) ? String(caseLines.get(l.line_id).qty) : '—')},
+        {label: t('order.case_amount'), class: 'num', cell: (l) => (caseLines.has(l.line_id) ? money(caseLines.get(l.line_id).amount, cur) : '—')},
+        {label: t('order.replacement_sku'), cell: (l) => (caseLines.get(l.line_id) || {}).replacement_sku || '—'},
+      ],
+      rows: lineRows,
+    }),
+  );
+}
+
+function negotiationCard(c, names) {
+  if (!c.offers || !c.offers.length) return null;
+  return card(
+    t('case.negotiation'),
+    dataTable({
+      caption: t('case.negotiation'),
+      columns: [
+        {label: t('common.time'), cell: (o) => dateTime(o.at)},
+        {label: t('common.by'), cell: (o) => who(o.by, names)},
+        {label: t('field.amount'), class: 'num', cell: (o) => money(o.amount, c.currency)},
+        {label: t('field.return_required'), cell: (o) => (o.return_required ? t('common.yes') : t('common.no'))},
+        {label: t('field.note'), cell: (o) => (o.note ? h('span', {class: 'prewrap'}, o.note) : '—')},
+      ],
+      rows: c.offers,
+    }),
+    c.offer ? h('p', {}, badge(t('case.offer_open'), 'info'), ' ', money(c.offer.amount, c.currency)) : null,
+  );
+}
+
+function shipmentDetails(s) {
+  return details([
+    [t('shipment.carrier'), s.carrier],
+    [t('shipment.tracking_no'), h('span', {class: 'mono'}, s.tracking_no)],
+    [t('shipment.shipped_at'), s.shipped_at ? dateTime(s.shipped_at) : null],
+    [t('shipment.delivered_at'), s.delivered_at ? dateTime(s.delivered_at) : null],
+    [t('shipment.received_at'), s.received_at ? dateTime(s.received_at) : null],
+  ]);
+}
+
+function shipmentsCard(c) {
+  if (!c.return_shipment && !c.replacement_shipment && !c.return_address) return null;
+  const a = c.return_address;
+  return card(
+    t('case.shipments'),
+    c.return_shipment ? [h('h3', {}, t('shipment.return')), shipmentDetails(c.return_shipment)] : null,
+    c.replacement_shipment ? [h('h3', {}, t('shipment.replacement')), shipmentDetails(c.replacement_shipment)] : null,
+    a ? [h('h3', {}, t('shipment.return_address')), h('address', {class: 'prewrap'}, [a.name, a.address, a.phone].filter(Boolean).join('\n'))] : null,
+  );
+}
+
+function inspectionCard(c, names) {
+  const i = c.inspection;
+  if (!i) return null;
+  return card(
+    t('case.inspection'),
+    details([
+      [t('field.result'), badge(word('result', i.result), i.result === 'pass' ? 'success' : 'danger')],
+      [t('field.grade'), i.grade],
+      [t('field.note'), i.note ? h('span', {class: 'prewrap'}, i.note) : null],
+      [t('common.by'), i.by ? who(i.by, names) : null],
+      [t('common.time'), i.at ? dateTime(i.at) : null],
+      [t('field.lines'), (i.lines || []).map((l) => t('timeline.line_inspected', {id: l.line_id, received: l.received, damaged: l.damaged, restocked: l.restocked ?? 0})).join('; ')],
+    ]),
+  );
+}
+
+function refundsCard(c) {
+  if (!c.refunds || !c.refunds.length) return null;
+  return card(
+    t('case.refunds'),
+    dataTable({
+      caption: t('case.refunds'),
+      columns: [
+        {label: t('refund.id'), cell: (r) => h('span', {class: 'mono'}, r.id)},
+        {label: t('field.amount'), class: 'num', cell: (r) => money(r.amount, c.currency)},
+        {label: t('refund.status'), cell: (r) => badge(word('refund_status', r.status), r.status === 'issued' ? 'success' : r.status === 'failed' ? 'danger' : 'warning')},
+        {label: t('field.external_ref'), cell: (r) => r.external_ref || (r.error ? h('span', {class: 'text-danger'}, r.error) : '—')},
+        {label: t('common.updated'), cell: (r) => dateTime(r.updated_at || r.created_at)},
+      ],
+      rows: c.refunds,
+    }),
+  );
+}
+
+function deadlinesCard(c) {
+  return card(
+    t('case.deadlines'),
+    c.deadlines && c.deadlines.length
+      ? h(
+          'ul',
+          {class: 'deadlines plain'},
+          c.deadlines.map((d) =>
+            h(
+              'li',
+              {class: d.breached ? 'breached' : null},
+              h('div', {}, h('strong', {}, word('deadline', d.kind)), d.breached ? [' ', badge(t('deadline.breached'), 'danger')] : null),
+              h('div', {class: 'small'}, dateTime(d.due_at), ' · ', countdown(d)),
+            ),
+          ),
+        )
+      : h('p', {class: 'muted'}, t('case.no_deadlines')),
+  );
+}
+
+export async function casePage(view, {params, query, navigate, reload}) {
+  const back = query.get('back');
+  let data = await loadAll(params.id);
+  let open = query.get('action');
+  let conflictNotice = null;
+
+  function onDone(updated, action) {
+    const text = t('case.done', {action: word('action', action), state: word('state', updated.state)});
+    flash(text, 'success');
+    if (back && action !== 'comment') navigate(`#/${back}`);
+    else if (location.hash !== `#/cases/${encodeURIComponent(updated.id)}`) navigate(`#/cases/${encodeURIComponent(updated.id)}`);
+    else reload();
+  }
+
+  async function onConflict(err) {
+    const before = data.c;
+    data = await loadAll(params.id);
+    const list = changes(before, data.c, data.names);
+    conflictNotice = alertBox(
+      'warning',
+      h('strong', {}, err.code === 'version_conflict' ? t('conflict.title') : t('conflict.invalid_title')),
+      list.length ? h('ul', {}, list.map((x) => h('li', {}, x))) : null,
+      h('p', {}, t('conflict.reloaded')),
+    );
+    if (!data.c.allowed_actions.includes(open)) open = null;
+    render();
+    conflictNotice.scrollIntoView({block: 'nearest'});
+  }
+
+  function actionsCard() {
+    const c = data.c;
+    const acts = c.allowed_actions.filter((a) => a !== 'comment' && hasForm(a));
+    const holder = h('div', {class: 'action-holder'});
+    const ctx = {policy: data.policy, order: data.order, onDone, onConflict, onCancel: () => show(null)};
+    function show(action) {
+      open = action;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.action === action));
+      fill(holder, action ? actionForm(c, action, ctx) : null);
+      const first = holder.querySelector('input:not([type=hidden]), select, textarea');
+      if (first && action) first.focus();
+    }
+    const buttons = acts.map((a) =>
+      h('button', {type: 'button', class: `btn ${a === 'reject' || a === 'cancel' ? 'btn-outline-danger' : 'btn-outline'}`, dataset: {action: a}, 'aria-pressed': 'false', onclick: () => show(a)}, word('action', a)),
+    );
+    const el = card(
+      t('case.actions'),
+      conflictNotice,
+      acts.length ? h('div', {class: 'action-buttons'}, buttons) : h('p', {class: 'muted'}, t('case.no_actions', {state: word('state', c.state)})),
+      holder,
+    );
+    if (open && acts.includes(open)) {
+      queueMicrotask(() => show(open));
+    }
+    return el;
+  }
+
+  function commentCard() {
+    const c = data.c;
+    if (!c.allowed_actions.includes('comment')) return null;
+    return card(null, actionForm(c, 'comment', {policy: data.policy, order: data.order, onDone, onConflict}));
+  }
+
+  function render() {
+    const c = data.c;
+    fill(
+      view,
+      pageHeader(
+        t('case.heading', {id: c.id}),
+        stateBadge(c.state),
+        back ? h('a', {class: 'btn btn-link', href: `#/${back}`}, t('common.back')) : null,
+        button(t('common.refresh'), reload),
+      ),
+      h(
+        'div',
+        {class: 'case-layout'},
+        h(
+          'div',
+          {class: 'case-main'},
+          summaryCard(c, data.names),
+          card(t('case.timeline'), timeline(data.timeline, c.currency, data.names)),
+          orderCard(c, data.order),
+          negotiationCard(c, data.names),
+          shipmentsCard(c),
+          inspectionCard(c, data.names),
+          refundsCard(c),
+        ),
+        h('aside', {class: 'case-side', 'aria-label': t('case.actions')}, actionsCard(), deadlinesCard(c), commentCard()),
+      ),
+    );
+  }
+
+  render();
+  if (session.user() && !open) {
+    const h1 = view.querySelector('h1');
+    if (h1) h1.focus({preventScroll: true});
+  }
+}

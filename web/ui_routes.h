@@ -1,0 +1,25 @@
+// The web UI's routes: GET / (the single page) and GET /ui/<asset> (its
+// scripts, styles and images), served from the assets embedded at build
+// time (web/ui_assets.h). Public: the page itself holds no data; every
+// datum comes from the API after login. Each answer carries a strict
+// Content-Security-Policy (only this origin's scripts, no inline script or
+// style), an ETag, and Cache-Control: no-cache (revalidated, answered 304
+// when unchanged). Plain values; thread-safe once built.
+#pragma once
+
+#include <vector>
+
+#include "web/route.h"
+
+namespace aftersales {
+
+// The Content-Security-Policy sent with every UI answer.
+constexpr const char* kUiContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+// Appends the UI's routes to `routes` (after the API's, so that the API
+// keeps every path it has).
+void AppendUiRoutes(std::vector<Route>& routes);
+
+}  // namespace aftersales
