@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --browser
 scripts/check-clock.sh
+scripts/lint-openapi.sh
 total_passed=0
 total_failed=0
 run_suite() {
