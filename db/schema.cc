@@ -144,11 +144,44 @@ constexpr const char* kSchemaV1[] = {
 ))sql",
 };
 
+// Version 2: webhooks and the delivery side of the outbox (SPEC §6.12).
+// events is a JSON array of event types. A delivery is one outbox event on
+// its way to one webhook; the dispatcher's query (pending, due by now, per
+// webhook) is a range scan of the partial index deliveries_pending_due.
+constexpr const char* kSchemaV2[] = {
+    R"sql(CREATE TABLE webhooks (
+  id         TEXT PRIMARY KEY,
+  url        TEXT NOT NULL,
+  events     TEXT NOT NULL,
+  secret     TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  disabled   INTEGER NOT NULL CHECK (disabled IN (0, 1))
+))sql",
+    R"sql(CREATE TABLE deliveries (
+  id              INTEGER PRIMARY KEY,
+  webhook_id      TEXT NOT NULL REFERENCES webhooks (id) DEFERRABLE INITIALLY DEFERRED,
+  outbox_id       BIGINT NOT NULL REFERENCES outbox (id) DEFERRABLE INITIALLY DEFERRED,
+  event_id        TEXT NOT NULL,
+  event_type      TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  last_status     INTEGER,
+  last_error      TEXT,
+  started_at      BIGINT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  updated_at      BIGINT NOT NULL
+))sql",
+    "CREATE INDEX deliveries_pending_due ON deliveries (webhook_id, next_attempt_at, id) WHERE status = 'pending'",
+    "CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id)",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
       {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
+      {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
   };
   return kMigrations;
 }

@@ -355,6 +355,73 @@ Result<std::int64_t> SqliteReads<Base>::CountBreachedDeadlines() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deadlines WHERE status = 'breached'", kNoParams);
 }
 
+template <class Base>
+Result<std::vector<WebhookRow>> SqliteReads<Base>::ListWebhooks() {
+  return QueryAll<WebhookRow>(conn_,
+                              std::string("SELECT ") + kWebhookColumns + " FROM webhooks ORDER BY created_at, id",
+                              kNoParams, ReadWebhook);
+}
+
+template <class Base>
+Result<std::optional<WebhookRow>> SqliteReads<Base>::GetWebhook(const std::string& id) {
+  return QueryOne<WebhookRow>(
+      conn_, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(id); }, ReadWebhook);
+}
+
+template <class Base>
+Result<std::optional<OutboxRow>> SqliteReads<Base>::GetOutbox(std::int64_t id) {
+  return QueryOne<OutboxRow>(
+      conn_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindInt(id); }, ReadOutbox);
+}
+
+template <class Base>
+Result<std::vector<OutboxRow>> SqliteReads<Base>::OutboxAfter(std::int64_t after_id, int limit) {
+  if (limit <= 0) return std::vector<OutboxRow>();
+  return QueryAll<OutboxRow>(
+      conn_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
+      [&](SqliteStatement& s) { s.BindInt(after_id).BindInt(limit); }, ReadOutbox);
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountOutboxAfter(std::int64_t after_id) {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM outbox WHERE id > ?",
+                    [&](SqliteStatement& s) { s.BindInt(after_id); });
+}
+
+template <class Base>
+Result<std::vector<DeliveryRow>> SqliteReads<Base>::DueDeliveries(const std::string& webhook_id, TimePoint now,
+                                                                  int limit) {
+  if (limit <= 0) return std::vector<DeliveryRow>();
+  return QueryAll<DeliveryRow>(
+      conn_, kDueDeliveriesSql, [&](SqliteStatement& s) { s.BindText(webhook_id).BindInt(now).BindInt(limit); },
+      ReadDelivery);
+}
+
+template <class Base>
+Result<std::vector<DeliveryRow>> SqliteReads<Base>::ListDeliveries(const std::string& webhook_id, int limit,
+                                                                   std::int64_t after_id) {
+  if (limit <= 0) return std::vector<DeliveryRow>();
+  return QueryAll<DeliveryRow>(
+      conn_,
+      std::string("SELECT ") + kDeliveryColumns +
+          " FROM deliveries WHERE webhook_id = ? AND id > ? ORDER BY id LIMIT ?",
+      [&](SqliteStatement& s) { s.BindText(webhook_id).BindInt(after_id).BindInt(limit); }, ReadDelivery);
+}
+
+template <class Base>
+Result<std::optional<DeliveryRow>> SqliteReads<Base>::GetDelivery(std::int64_t id) {
+  return QueryOne<DeliveryRow>(
+      conn_, std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindInt(id); }, ReadDelivery);
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountPendingDeliveries() {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'", kNoParams);
+}
+
 template class SqliteReads<ReadTxn>;
 template class SqliteReads<WriteTxn>;
 

@@ -23,6 +23,14 @@ constexpr const char* kDueDeadlinesSql =
     "SELECT id, case_id, kind, started_at, due_at, status, closed_at FROM deadlines"
     " WHERE status = 'open' AND due_at <= ? ORDER BY due_at, id LIMIT ?";
 
+// The dispatcher's query (pending deliveries of one webhook due by now); it
+// keeps the literal status = 'pending' so that SQLite uses the partial index
+// deliveries_pending_due. Exposed so that a test can check its plan.
+constexpr const char* kDueDeliveriesSql =
+    "SELECT id, webhook_id, outbox_id, event_id, event_type, status, attempts, next_attempt_at, last_status,"
+    " last_error, started_at, created_at, updated_at FROM deliveries"
+    " WHERE status = 'pending' AND webhook_id = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?";
+
 // The statements ListCases runs for `filter`, in order, each with its
 // parameters except the final `LIMIT ?`, which the runner binds to the rows
 // still wanted; the second (if any) continues where the first stops. Empty
@@ -66,6 +74,17 @@ class SqliteReads : public Base {
   Result<std::vector<std::pair<std::string, std::int64_t>>> CountCasesByState() override;
   Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) override;
   Result<std::int64_t> CountBreachedDeadlines() override;
+
+  Result<std::vector<WebhookRow>> ListWebhooks() override;
+  Result<std::optional<WebhookRow>> GetWebhook(const std::string& id) override;
+  Result<std::optional<OutboxRow>> GetOutbox(std::int64_t id) override;
+  Result<std::vector<OutboxRow>> OutboxAfter(std::int64_t after_id, int limit) override;
+  Result<std::int64_t> CountOutboxAfter(std::int64_t after_id) override;
+  Result<std::vector<DeliveryRow>> DueDeliveries(const std::string& webhook_id, TimePoint now, int limit) override;
+  Result<std::vector<DeliveryRow>> ListDeliveries(const std::string& webhook_id, int limit,
+                                                  std::int64_t after_id) override;
+  Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override;
+  Result<std::int64_t> CountPendingDeliveries() override;
 
  protected:
   explicit SqliteReads(SqliteConnection& conn) : conn_(conn) {}

@@ -1,8 +1,12 @@
 #include "db/sqlite_rows.h"
 
+#include <nlohmann/json.hpp>
+
 namespace aftersales::sqlite {
 
 const char* VisibilityName(Visibility v) { return v == Visibility::kInternal ? "internal" : "buyer"; }
+
+std::string EncodeEvents(const std::vector<std::string>& events) { return nlohmann::json(events).dump(); }
 
 Result<Order> ReadOrder(SqliteStatement& s) {
   Order o;
@@ -133,6 +137,51 @@ Result<SessionRow> ReadSession(SqliteStatement& s) {
   r.created_at = s.ColumnInt(3);
   r.expires_at = s.ColumnInt(4);
   return r;
+}
+
+Result<OutboxRow> ReadOutbox(SqliteStatement& s) {
+  OutboxRow r;
+  r.id = s.ColumnInt(0);
+  r.event_id = s.ColumnText(1);
+  r.type = s.ColumnText(2);
+  r.case_id = s.ColumnOptText(3);
+  r.payload = s.ColumnText(4);
+  r.created_at = s.ColumnInt(5);
+  return r;
+}
+
+Result<WebhookRow> ReadWebhook(SqliteStatement& s) {
+  WebhookRow w;
+  w.id = s.ColumnText(0);
+  w.url = s.ColumnText(1);
+  const nlohmann::json events = nlohmann::json::parse(s.ColumnText(2), nullptr, false);
+  if (!events.is_array()) return Status::Unavailable("webhook " + w.id + " has unreadable events");
+  for (const auto& e : events) {
+    if (!e.is_string()) return Status::Unavailable("webhook " + w.id + " has unreadable events");
+    w.events.push_back(e.get<std::string>());
+  }
+  w.secret = s.ColumnText(3);
+  w.created_at = s.ColumnInt(4);
+  w.disabled = s.ColumnInt(5) != 0;
+  return w;
+}
+
+Result<DeliveryRow> ReadDelivery(SqliteStatement& s) {
+  DeliveryRow d;
+  d.id = s.ColumnInt(0);
+  d.webhook_id = s.ColumnText(1);
+  d.outbox_id = s.ColumnInt(2);
+  d.event_id = s.ColumnText(3);
+  d.event_type = s.ColumnText(4);
+  d.status = s.ColumnText(5);
+  d.attempts = static_cast<int>(s.ColumnInt(6));
+  d.next_attempt_at = s.ColumnInt(7);
+  if (const auto status = s.ColumnOptInt(8)) d.last_status = static_cast<int>(*status);
+  d.last_error = s.ColumnOptText(9);
+  d.started_at = s.ColumnInt(10);
+  d.created_at = s.ColumnInt(11);
+  d.updated_at = s.ColumnInt(12);
+  return d;
 }
 
 }  // namespace aftersales::sqlite

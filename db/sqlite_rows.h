@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/sqlite_statement.h"
 #include "domain/model.h"
@@ -20,9 +21,16 @@ constexpr const char* kTextColumns = "id, case_id, kind, visibility, author_id, 
 constexpr const char* kUserColumns = "id, name, role, approval_limit, external_id, disabled, password_hash, created_at";
 constexpr const char* kAuditColumns =
     "seq, at, actor_id, actor_role, case_id, action, from_state, to_state, data, prev_hash, hash";
+constexpr const char* kOutboxColumns = "id, event_id, type, case_id, payload, created_at";
+constexpr const char* kWebhookColumns = "id, url, events, secret, created_at, disabled";
+constexpr const char* kDeliveryColumns =
+    "id, webhook_id, outbox_id, event_id, event_type, status, attempts, next_attempt_at, last_status, last_error,"
+    " started_at, created_at, updated_at";
 
 // "internal" | "buyer", as stored in texts.visibility.
 const char* VisibilityName(Visibility v);
+// A webhook's event types as stored in webhooks.events (a JSON array).
+std::string EncodeEvents(const std::vector<std::string>& events);
 
 // Each reads the current row of a statement that selected the matching
 // column list. Errors: unavailable (a stored value this program cannot
@@ -37,5 +45,8 @@ Result<AuditRow> ReadAudit(SqliteStatement& s);
 Result<PolicyRow> ReadPolicy(SqliteStatement& s);
 Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s);
 Result<SessionRow> ReadSession(SqliteStatement& s);
+Result<OutboxRow> ReadOutbox(SqliteStatement& s);
+Result<WebhookRow> ReadWebhook(SqliteStatement& s);  // unavailable: events that are not a JSON array of strings
+Result<DeliveryRow> ReadDelivery(SqliteStatement& s);
 
 }  // namespace aftersales::sqlite

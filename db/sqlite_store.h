@@ -12,10 +12,11 @@
 // Errors: every storage failure is unavailable, with SQLite's message. The
 // documented exceptions: a PRIMARY KEY or UNIQUE clash on any Insert* (and on
 // UpdateUser's name) is already_exists; UpdateCase with a stale version is
-// version_conflict; UpdateOrderDelivery, UpdateCase, SetDeadlineStatus and
-// UpdateUser on a missing row are not_found; an unknown deadline status is
-// internal. Foreign keys (order lines, cases → orders, deadlines → cases,
-// tokens and sessions → users) are checked at Commit, which then fails with
+// version_conflict; UpdateOrderDelivery, UpdateCase, SetDeadlineStatus,
+// UpdateUser and UpdateDelivery on a missing row are not_found; an unknown
+// deadline or delivery status is internal. Foreign keys (order lines, cases
+// → orders, deadlines → cases, tokens and sessions → users, deliveries →
+// webhooks and outbox) are checked at Commit, which then fails with
 // unavailable and writes nothing. Any failed method leaves the transaction
 // as it was before the call; after an unavailable error Commit refuses.
 //
@@ -23,10 +24,11 @@
 // column but id; UpdateUser every column but id and created_at;
 // SetDeadlineStatus sets closed_at = `at` for "done" and clears it
 // otherwise; PutSetting and PutIdempotency insert or replace; DeleteSession
-// of a missing session is ok; the id fields of DeadlineRow and OutboxRow are
-// ignored on insert (the store assigns them, increasing). Lists are ordered:
-// CasesOfOrder and ListUsers by (created_at, id), TextsOfCase by
-// (created_at, id), CountCasesByState by state.
+// of a missing session is ok; the id fields of DeadlineRow, OutboxRow and
+// DeliveryRow are ignored on insert (the store assigns them, increasing).
+// Lists are ordered: CasesOfOrder and ListUsers by (created_at, id),
+// TextsOfCase by (created_at, id), CountCasesByState by state, ListWebhooks
+// by (created_at, id).
 //
 // Thread-safety: a SqliteStore is shared by all threads. A transaction
 // belongs to the thread that began it, and every transaction must be

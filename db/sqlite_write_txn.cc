@@ -12,6 +12,15 @@ bool IsDeadlineStatus(const std::string& status) {
   return status == "open" || status == "breached" || status == "done";
 }
 
+bool IsDeliveryStatus(const std::string& status) {
+  return status == "pending" || status == "delivered" || status == "dead";
+}
+
+std::optional<std::int64_t> OptInt(const std::optional<int>& v) {
+  if (!v) return std::nullopt;
+  return std::int64_t{*v};
+}
+
 Status AlreadyExists(const std::string& what) { return Status(Code::kAlreadyExists, what + " already exists"); }
 
 }  // namespace
@@ -351,6 +360,63 @@ Status SqliteWriteTxn::InsertSession(const SessionRow& row) {
 Status SqliteWriteTxn::DeleteSession(const std::string& id_sha256) {
   return RunWrite(
       "DELETE FROM sessions WHERE id_sha256 = ?", [&](SqliteStatement& s) { s.BindText(id_sha256); }, "session");
+}
+
+Status SqliteWriteTxn::InsertWebhook(const WebhookRow& row) {
+  return RunWrite(
+      "INSERT INTO webhooks (id, url, events, secret, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindText(row.id)
+            .BindText(row.url)
+            .BindText(EncodeEvents(row.events))
+            .BindText(row.secret)
+            .BindInt(row.created_at)
+            .BindInt(row.disabled ? 1 : 0);
+      },
+      "webhook " + row.id);
+}
+
+Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
+  if (!IsDeliveryStatus(row.status)) return Status::Internal("unknown delivery status '" + row.status + "'");
+  return InsertReturningId(
+      "INSERT INTO deliveries (webhook_id, outbox_id, event_id, event_type, status, attempts, next_attempt_at,"
+      " last_status, last_error, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      " RETURNING id",
+      [&](SqliteStatement& s) {
+        s.BindText(row.webhook_id)
+            .BindInt(row.outbox_id)
+            .BindText(row.event_id)
+            .BindText(row.event_type)
+            .BindText(row.status)
+            .BindInt(row.attempts)
+            .BindInt(row.next_attempt_at)
+            .BindOptInt(OptInt(row.last_status))
+            .BindOptText(row.last_error)
+            .BindInt(row.started_at)
+            .BindInt(row.created_at)
+            .BindInt(row.updated_at);
+      },
+      "delivery");
+}
+
+Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
+  if (!IsDeliveryStatus(row.status)) return Status::Internal("unknown delivery status '" + row.status + "'");
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,"
+      " started_at = ?, updated_at = ? WHERE id = ?",
+      [&](SqliteStatement& s) {
+        s.BindText(row.status)
+            .BindInt(row.attempts)
+            .BindInt(row.next_attempt_at)
+            .BindOptInt(OptInt(row.last_status))
+            .BindOptText(row.last_error)
+            .BindInt(row.started_at)
+            .BindInt(row.updated_at)
+            .BindInt(row.id);
+      },
+      "delivery " + std::to_string(row.id)));
+  if (conn().Changes() == 0) return Status::NotFound("delivery " + std::to_string(row.id));
+  return Status::Ok();
 }
 
 }  // namespace aftersales::sqlite

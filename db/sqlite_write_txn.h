@@ -42,6 +42,9 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status PutIdempotency(const IdempotencyRow& row) override;
   Status InsertSession(const SessionRow& row) override;
   Status DeleteSession(const std::string& id_sha256) override;
+  Status InsertWebhook(const WebhookRow& row) override;
+  Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override;
+  Status UpdateDelivery(const DeliveryRow& row) override;
 
  private:
   SqliteWriteTxn(SqliteConnection& conn, std::unique_lock<std::mutex> lock);

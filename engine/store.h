@@ -166,11 +166,13 @@ struct DeliveryRow {
   std::string event_id;    // the outbox event's id: the same on every attempt and redelivery
   std::string event_type;  // the outbox event's type
   std::string status = "pending";
-  int attempts = 0;                   // attempts made so far
-  TimePoint next_attempt_at = 0;      // meaningful while pending
-  std::optional<int> last_status;     // HTTP status of the last attempt, if it got one
-  std::optional<std::string> last_error;  // why the last attempt failed, if it did
-  TimePoint started_at = 0;  // start of the current series of attempts (creation or redelivery); give-up counts from it
+  int attempts = 0;                       // attempts made so far
+  TimePoint next_attempt_at = 0;          // meaningful while pending
+  std::optional<int> last_status;         // HTTP status of the last attempt, if an answer came
+  std::optional<std::string> last_error;  // why no answer came to the last attempt, if none did
+  // Start of the current series of attempts (creation, or a redelivery of a
+  // dead delivery); the give-up time counts from it.
+  TimePoint started_at = 0;
   TimePoint created_at = 0;
   TimePoint updated_at = 0;
 };

@@ -1,4 +1,4 @@
-// The routes of SPEC §6 (without reports and webhooks): each handler reads
+// The routes of SPEC §6 (reports come later): each handler reads
 // its request, calls one engine method and maps the result. Thread-safe
 // once built: handlers share only the thread-safe services.
 #pragma once

@@ -316,14 +316,23 @@ TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then
   p.max_seconds = 40;
   p.give_up_after_seconds = 100;
 
+  const DeliveryRow seen = f.Deliveries(hook).front();
+  auto payload = Must(f.hooks->AttemptPayload(seen));
+  REQUIRE(payload.has_value());
+  CHECK(*payload == f.Outbox().front().payload);
+
   AttemptOutcome failed{500, ""};
   DeliveryRow d = Must(f.hooks->RecordAttempt(id, failed, p, 0));
+  // The row seen before that attempt is stale: no second attempt from it.
+  CHECK_FALSE(Must(f.hooks->AttemptPayload(seen)).has_value());
+  CHECK_FALSE(Must(f.hooks->AttemptPayload(d)).has_value());  // not due yet
   CHECK(d.status == "pending");
   CHECK(d.attempts == 1);
   CHECK(d.last_status == std::optional<int>(500));
   CHECK(d.next_attempt_at == kWallStart + 10);
 
   f.wall.Advance(10);
+  CHECK(Must(f.hooks->AttemptPayload(d)).has_value());  // due now
   AttemptOutcome refused{std::nullopt, "POST to 127.0.0.1:9 failed: Connection"};
   d = Must(f.hooks->RecordAttempt(id, refused, p, 0));
   CHECK(d.attempts == 2);

@@ -117,6 +117,22 @@ class FaultInjectingStore : public Store {
       return inner_->CountOpenDeadlinesDueBefore(t);
     }
     Result<std::int64_t> CountBreachedDeadlines() override { return inner_->CountBreachedDeadlines(); }
+    Result<std::vector<WebhookRow>> ListWebhooks() override { return inner_->ListWebhooks(); }
+    Result<std::optional<WebhookRow>> GetWebhook(const std::string& id) override { return inner_->GetWebhook(id); }
+    Result<std::optional<OutboxRow>> GetOutbox(std::int64_t id) override { return inner_->GetOutbox(id); }
+    Result<std::vector<OutboxRow>> OutboxAfter(std::int64_t after_id, int limit) override {
+      return inner_->OutboxAfter(after_id, limit);
+    }
+    Result<std::int64_t> CountOutboxAfter(std::int64_t after_id) override { return inner_->CountOutboxAfter(after_id); }
+    Result<std::vector<DeliveryRow>> DueDeliveries(const std::string& webhook_id, TimePoint now, int limit) override {
+      return inner_->DueDeliveries(webhook_id, now, limit);
+    }
+    Result<std::vector<DeliveryRow>> ListDeliveries(const std::string& webhook_id, int limit,
+                                                    std::int64_t after_id) override {
+      return inner_->ListDeliveries(webhook_id, limit, after_id);
+    }
+    Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override { return inner_->GetDelivery(id); }
+    Result<std::int64_t> CountPendingDeliveries() override { return inner_->CountPendingDeliveries(); }
 
     // Writes: counted, and failed when it is their turn.
     Status Commit() override {
@@ -172,6 +188,15 @@ class FaultInjectingStore : public Store {
     }
     Status DeleteSession(const std::string& id_sha256) override {
       return Write([&] { return inner_->DeleteSession(id_sha256); });
+    }
+    Status InsertWebhook(const WebhookRow& row) override {
+      return Write([&] { return inner_->InsertWebhook(row); });
+    }
+    Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override {
+      return Write([&] { return inner_->InsertDelivery(row); });
+    }
+    Status UpdateDelivery(const DeliveryRow& row) override {
+      return Write([&] { return inner_->UpdateDelivery(row); });
     }
 
    private:
