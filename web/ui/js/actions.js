@@ -14,8 +14,6 @@ import {textField, moneyField, selectField, radioField, checkboxField, dateTimeF
 // Actions shown in red: they end or refuse something.
 const DANGEROUS = new Set(['reject', 'cancel', 'refund_failed']);
 const GRADES = ['A', 'B', 'C', 'D'];
-// Actions whose form has nothing to fill but an optional note.
-export const SIMPLE_ACTIONS = new Set(['approve', 'cancel', 'accept_offer', 'decline_offer', 'confirm_delivery']);
 
 const note = (hint) => textField('note', {multiline: true, hint});
 
@@ -114,7 +112,7 @@ const SPECS = {
     const choice = selectField(
       'assignee_choice',
       [['me', t('queue.assigned_to_me')], ['none', t('queue.unassigned')], ['other', t('action_form.someone_else')]],
-      {label: t('field.assignee'), value: 'me'},
+      {label: t('field.assign_to'), value: 'me'},
     );
     choice.input.addEventListener('change', () => other.el.classList.toggle('hidden', choice.input.value !== 'other'));
     return {

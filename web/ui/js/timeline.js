@@ -20,11 +20,11 @@ function yesNo(v) {
 
 // One member of an entry's data as words.
 function valueText(key, value, currency, names) {
+  if (key === 'assignee') return who(value, names);
   if (value === null || value === undefined) return '—';
   if (MONEY.has(key) && typeof value === 'number') return money(value, currency);
   if (WORDS[key]) return word(WORDS[key], value);
   if (typeof value === 'boolean') return yesNo(value);
-  if (key === 'assignee') return who(value, names);
   if (key === 'at' || key === 'due_at') return dateTime(value);
   if (key === 'lines' && Array.isArray(value)) {
     return value

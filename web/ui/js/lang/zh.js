@@ -46,7 +46,7 @@ export default {
   'common.updated': '更新时间',
 
   'time.in': '剩余 {d}',
-  'time.overdue_by': '已超时 {d}',
+  'time.overdue_by': '逾期 {d}',
   'time.days_hours': '{d}天{h}小时',
   'time.hours_minutes': '{h}小时{m}分',
   'time.minutes_seconds': '{m}分{s}秒',
@@ -499,7 +499,8 @@ export default {
   'field.text': '内容',
   'field.comment': '备注',
   'field.visibility': '可见范围',
-  'field.assignee': '分配给',
+  'field.assignee': '处理人',
+  'field.assign_to': '分配给',
   'field.assignee_id': '用户 ID',
   'field.description': '问题描述',
   'field.evidence': '凭证链接',

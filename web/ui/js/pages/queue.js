@@ -133,6 +133,7 @@ export async function queuePage(view, {query}) {
   }
 
   async function load() {
+    if (!view.isConnected) return;  // a late timer of a page already left
     const f = current();
     rememberFilters(f);
     fill(results, loading());

@@ -76,6 +76,7 @@ function createForm(onCreated) {
     try {
       const created = await api.post('/users', body, {key});
       key = api.idempotencyKey();
+      for (const f of [name, limit, external, pw]) f.input.value = '';
       onCreated(created);
     } catch (err) {
       key = api.idempotencyKey();

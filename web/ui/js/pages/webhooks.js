@@ -48,6 +48,8 @@ function createForm(onCreated) {
     try {
       const created = await api.post('/webhooks', {url: u.value, events: chosen, secret: s.value}, {key});
       key = api.idempotencyKey();
+      url.input.value = '';
+      secret.input.value = '';  // the secret is never shown again
       onCreated(created);
     } catch (err) {
       key = api.idempotencyKey();
