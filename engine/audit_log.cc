@@ -1,11 +1,13 @@
 #include "engine/audit_log.h"
 
+
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "domain/utf8.h"
 #include "engine/crypto.h"
 
 namespace aftersales {
@@ -20,39 +22,6 @@ constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53) - 1;
 constexpr int kMaxDepth = 256;
 
 Status Refuse(std::string message) { return Status::Invalid("data", std::move(message)); }
-
-// Decodes one UTF-8 sequence at s[*pos]; advances *pos. False on malformed
-// input (overlong forms, surrogates, code points above U+10FFFF, truncation).
-bool DecodeUtf8(std::string_view s, std::size_t* pos, char32_t* cp) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(*pos);
-  std::size_t len = 0;
-  char32_t c = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) {
-    *cp = b0;
-    *pos += 1;
-    return true;
-  } else if ((b0 & 0xe0) == 0xc0) {
-    len = 2, c = b0 & 0x1f, min = 0x80;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    len = 3, c = b0 & 0x0f, min = 0x800;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    len = 4, c = b0 & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (*pos + len > s.size()) return false;
-  for (std::size_t i = 1; i < len; ++i) {
-    const unsigned char b = byte(*pos + i);
-    if ((b & 0xc0) != 0x80) return false;
-    c = (c << 6) | (b & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return false;
-  *cp = c;
-  *pos += len;
-  return true;
-}
 
 // The UTF-16 code units of a UTF-8 string; RFC 8785 §3.2.3 sorts keys by them.
 bool ToUtf16(std::string_view s, std::u16string* out) {
@@ -312,6 +281,16 @@ nlohmann::json AuditLog::ToJson(const AuditRow& row) {
   json out = HashedEntry(row, data ? std::move(*data) : json(row.data));
   out["hash"] = row.hash;
   return out;
+}
+
+AuditRecord AuditRecordOf(const Actor& actor, TimePoint at, std::string action, nlohmann::json data) {
+  AuditRecord r;
+  r.at = at;
+  r.actor_id = actor.id;
+  r.actor_role = NameOf(actor.role);
+  r.action = std::move(action);
+  r.data = std::move(data);
+  return r;
 }
 
 }  // namespace aftersales

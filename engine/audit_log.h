@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/clock.h"
+#include "domain/command.h"
 #include "domain/status.h"
 #include "engine/store.h"
 
@@ -30,6 +31,9 @@ struct AuditRecord {
   std::optional<std::string> to_state;
   nlohmann::json data = nlohmann::json::object();  // never a token, password or secret
 };
+
+// An entry by `actor` at `at` that concerns no case (users, webhooks, …).
+AuditRecord AuditRecordOf(const Actor& actor, TimePoint at, std::string action, nlohmann::json data);
 
 struct AuditVerification {
   bool ok = true;

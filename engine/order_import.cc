@@ -8,6 +8,8 @@
 #include <set>
 #include <utility>
 
+#include "domain/utf8.h"
+
 namespace aftersales {
 namespace {
 
@@ -62,38 +64,6 @@ Problem CurrencyProblem(std::string_view s) {
     return "must be three upper-case letters (ISO 4217)";
   }
   return std::nullopt;
-}
-
-// Valid UTF-8 without control characters (C0, DEL, C1).
-bool IsCleanUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if (b0 < 0x80) {
-      len = 1, cp = b0;
-    } else if ((b0 & 0xe0) == 0xc0) {
-      len = 2, cp = b0 & 0x1f, min = 0x80;
-    } else if ((b0 & 0xf0) == 0xe0) {
-      len = 3, cp = b0 & 0x0f, min = 0x800;
-    } else if ((b0 & 0xf8) == 0xf0) {
-      len = 4, cp = b0 & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return false;
-    i += len;
-  }
-  return true;
 }
 
 Problem TextProblem(std::string_view s, std::size_t max_bytes) {

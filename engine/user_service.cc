@@ -87,16 +87,6 @@ Status RequireObject(const json& body) {
   return Status::Ok();
 }
 
-AuditRecord Record(const Actor& actor, TimePoint at, std::string action, json data) {
-  AuditRecord r;
-  r.at = at;
-  r.actor_id = actor.id;
-  r.actor_role = NameOf(actor.role);
-  r.action = std::move(action);
-  r.data = std::move(data);
-  return r;
-}
-
 Status RunHook(const TxnHook& hook, WriteTxn& txn, const json& response) {
   if (!hook) return Status::Ok();
   return hook(txn, response);
@@ -195,7 +185,7 @@ Result<CreatedUser> UserService::CreateUser(const Actor& actor, const NewUser& s
                {"approval_limit", row.approval_limit ? json(*row.approval_limit) : json(nullptr)},
                {"external_id", row.external_id ? json(*row.external_id) : json(nullptr)},
                {"has_password", row.password_hash.has_value()}};
-  auto appended = AuditLog::Append(w, Record(actor, now, "user_created", std::move(data)));
+  auto appended = AuditLog::Append(w, AuditRecordOf(actor, now, "user_created", std::move(data)));
   if (!appended.ok()) return appended.status();
 
   CreatedUser created{UserJson(row), token};
@@ -336,7 +326,7 @@ Result<json> UserService::PatchUser(const Actor& actor, const std::string& id, c
   AS_RETURN_IF_ERROR(s);
   const TimePoint now = clock_.Now();
   json data = {{"user_id", row.id}, {"changes", std::move(changes)}};
-  auto appended = AuditLog::Append(w, Record(actor, now, "user_updated", std::move(data)));
+  auto appended = AuditLog::Append(w, AuditRecordOf(actor, now, "user_updated", std::move(data)));
   if (!appended.ok()) return appended.status();
   json response = UserJson(row);
   AS_RETURN_IF_ERROR(RunHook(hook, w, response));
@@ -479,7 +469,7 @@ Result<LoginResult> UserService::Login(const std::string& name, const std::strin
   WriteTxn& w = **txn;
   AS_RETURN_IF_ERROR(w.InsertSession(session));
   auto appended =
-      AuditLog::Append(w, Record(actor, clock_.Now(), "login", json{{"user_id", user->id}, {"method", "password"}}));
+      AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), "login", json{{"user_id", user->id}, {"method", "password"}}));
   if (!appended.ok()) return appended.status();
   AS_RETURN_IF_ERROR(w.Commit());
   return result;

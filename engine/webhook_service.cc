@@ -56,16 +56,6 @@ Result<std::int64_t> ReadCursor(ReadTxn& txn) {
   return *n;
 }
 
-AuditRecord Record(const Actor& actor, TimePoint at, std::string action, json data) {
-  AuditRecord r;
-  r.at = at;
-  r.actor_id = actor.id;
-  r.actor_role = NameOf(actor.role);
-  r.action = std::move(action);
-  r.data = std::move(data);
-  return r;
-}
-
 Status RequireAdmin(const Actor& actor) {
   if (actor.role != Role::kAdmin) return Status(Code::kForbidden, "only an admin may manage webhooks");
   return Status::Ok();
@@ -214,7 +204,7 @@ Result<json> WebhookService::CreateWebhook(const Actor& actor, const json& body,
   AS_RETURN_IF_ERROR(w.InsertWebhook(row));
   // Never the secret (SPEC §7).
   json data = {{"webhook_id", row.id}, {"url", row.url}, {"events", row.events}};
-  auto appended = AuditLog::Append(w, Record(actor, clock_.Now(), "webhook_created", std::move(data)));
+  auto appended = AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), "webhook_created", std::move(data)));
   if (!appended.ok()) return appended.status();
   json response = WebhookJson(row);
   AS_RETURN_IF_ERROR(RunHook(hook, w, response));
@@ -319,7 +309,7 @@ Result<json> WebhookService::Redeliver(const Actor& actor, const std::string& we
                {"redelivery_id", next.id},
                {"event_id", before.event_id},
                {"previous_status", before.status}};
-  auto appended = AuditLog::Append(w, Record(actor, clock_.Now(), "webhook_redelivered", std::move(data)));
+  auto appended = AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), "webhook_redelivered", std::move(data)));
   if (!appended.ok()) return appended.status();
   json response = DeliveryJson(next);
   AS_RETURN_IF_ERROR(RunHook(hook, w, response));

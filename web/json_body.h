@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "domain/status.h"
+#include "domain/utf8.h"
 
 namespace aftersales {
 
@@ -14,9 +15,6 @@ namespace aftersales {
 // values make recursive copies expensive.
 constexpr int kMaxJsonDepth = 64;
 
-// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view bytes);
 
 // The deepest nesting of arrays and objects in `text`, counting brackets
 // outside strings. Meaningful for well-formed JSON; cheap for any input.
