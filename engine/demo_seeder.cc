@@ -181,6 +181,9 @@ std::vector<Story> Stories() {
         {20, "finance", "refund_issued", {{"external_ref", "ALIPAY-20261120-0311"}}}}},
       {300, "exchange", "wrong_item", 8, 1, "b-1002", "尺码发错 Wrong size sent.", {{2, "agent1", "approve", none}}},
       {20, "exchange", "not_as_described", 9, 1, "b-1003", "换个颜色 Different colour please.", {{2, "buyer:b-1003", "cancel", none}}},
+      {60, "exchange", "wrong_item", 5, 1, "b-1004", "发成了旧包装 Old packaging sent.",
+       {{2, "supervisor", "approve", none},
+        {12, "buyer:b-1004", "ship_return", {{"carrier", "SF Express"}, {"tracking_no", "SF1402836060"}}}}},
   };
   // Everyday volume: more cases spread over the period, in common states.
   const char* reasons[] = {"quality_issue", "no_reason", "not_as_described", "wrong_item", "damaged_in_transit"};
