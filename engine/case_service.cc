@@ -679,9 +679,6 @@ Result<json> CaseService::Submit(const Actor& actor, const json& body, const Txn
 
 Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, const std::string& action_name,
                                 const json& body, const TxnHook& hook) {
-  // A deadline that passed before the sweep reached it acts first: the
-  // engine behaves as if it had been running at its due time.
-  AS_RETURN_IF_ERROR(FireDueDeadlinesOf(case_id));
   const TimePoint now = clock_.Now();
   auto txn = store_.BeginWrite();
   if (!txn.ok()) return txn.status();
@@ -690,6 +687,17 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value() || !MaySeeBuyer(actor, (*loaded)->buyer_id)) return Status::NotFound("case " + case_id);
   Case kase = std::move(**loaded);
+  // A deadline that passed before the sweep reached it acts first, as if
+  // the engine had been running at its due time; then the action is tried
+  // on what that left. Firing makes progress, so this retries at most once
+  // per deadline that came due meanwhile.
+  const bool overdue = std::any_of(kase.deadlines.begin(), kase.deadlines.end(),
+                                   [&](const Deadline& d) { return !d.breached && d.due_at <= now; });
+  if (overdue) {
+    txn->reset();
+    AS_RETURN_IF_ERROR(FireDueDeadlinesOf(case_id));
+    return Apply(actor, case_id, action_name, body, hook);
+  }
   const auto action = ParseAction(action_name);
   if (!action || *action == Action::kSubmit || *action == Action::kTimeout) {
     return Status(Code::kNotFound, "unknown action " + action_name);

@@ -87,7 +87,8 @@ class CaseService {
   };
   // Fires one due deadline in its own transaction (breach, then effect).
   Result<Firing> FireDeadline(const DeadlineRow& row, TimePoint now);
-  // Fires the due deadlines of one case, in due_at order.
+  // Fires the due deadlines of one case, in due_at order (Apply calls it
+  // only when the case it loaded has one).
   Status FireDueDeadlinesOf(const std::string& case_id);
 
   Store& store_;

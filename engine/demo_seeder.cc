@@ -274,17 +274,12 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
     summary.logins.push_back({p.name, NameOf(p.role), password, created->token, p.external});
     if (progress) progress(++done, total);
   }
+  // "buyer:<buyer_id>": the buyer's own login where the demo has one, else
+  // the storefront integration acting for the buyer.
   auto actor_of = [&](const std::string& who) {
-    if (who.rfind("buyer:", 0) == 0) {
-      Actor b;
-      b.id = "buyer-" + who.substr(6);
-      b.role = Role::kBuyer;
-      b.external_id = who.substr(6);
-      // Buyers without a login act through the storefront integration.
-      if (b.external_id == "b-1001") return actors["buyer1"];
-      if (b.external_id == "b-1002") return actors["buyer2"];
-      return actors["integration"];
-    }
+    if (who == "buyer:b-1001") return actors.at("buyer1");
+    if (who == "buyer:b-1002") return actors.at("buyer2");
+    if (who.rfind("buyer:", 0) == 0) return actors.at("integration");
     return actors.at(who);
   };
 

@@ -62,16 +62,6 @@ bool Workflow::RequiresWithinLimit(const Case& kase, Action action, Role role) c
   return any;
 }
 
-std::vector<Action> Workflow::StateActions(const Case& kase) const {
-  std::vector<Action> out;
-  for (int i = 0; i < kActionCount; ++i) {
-    const auto action = static_cast<Action>(i);
-    if (action == Action::kSubmit || action == Action::kTimeout) continue;
-    if (StateAllows(kase, action)) out.push_back(action);
-  }
-  return out;
-}
-
 bool RoleEverTakes(Role role, Action action) {
   if (action == Action::kSubmit) return (roles::kSubmitters & Bit(role)) != 0;
   for (CaseType t : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange}) {

@@ -59,8 +59,6 @@ class Workflow {
   // Whether `role` over its approval limit has no row for `action` here
   // (then the answer is 403 approval_limit_exceeded).
   bool RequiresWithinLimit(const Case& kase, Action action, Role role) const;
-  // The actions of this state for any role, for invalid_transition answers.
-  std::vector<Action> StateActions(const Case& kase) const;
 
   // Processes `ctx.cmd` (its action; for timeout its deadline) from
   // `ctx.kase.state`. On success the case holds the new state and whatever

@@ -28,10 +28,7 @@ TEST_CASE("16 threads racing on one order never over-refund or return a unit twi
   std::vector<std::string> ids(16);
   std::atomic<int> refused{0};
   RunThreads(16, [&](int i) {
-    auto r = cs.Submit(h.user("buyer"), {{"order_id", "o1"},
-                                         {"type", "refund_only"},
-                                         {"reason", "quality_issue"},
-                                         {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+    auto r = cs.Submit(h.user("buyer"), RefundOnlyRequest("o1"));
     if (r.ok()) {
       ids[i] = (*r)["id"];
     } else {
@@ -75,10 +72,7 @@ TEST_CASE("racing approvals with one expected_version: exactly one wins", "[engi
   EngineHarness h;
   CaseService& cs = h.cases();
   REQUIRE(cs.CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
-  auto c = cs.Submit(h.user("buyer"), {{"order_id", "o1"},
-                                       {"type", "refund_only"},
-                                       {"reason", "quality_issue"},
-                                       {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+  auto c = cs.Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());
   const std::string id = (*c)["id"];
   std::atomic<int> won{0}, conflicts{0};

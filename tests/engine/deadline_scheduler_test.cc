@@ -96,10 +96,7 @@ TEST_CASE("10,000 deadlines due at once all fire, once each", "[scheduler]") {
 TEST_CASE("the background thread fires what comes due and stops promptly", "[scheduler]") {
   EngineHarness h;
   REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
-  auto c = h.cases().Submit(h.user("buyer"), {{"order_id", "o1"},
-                                              {"type", "refund_only"},
-                                              {"reason", "quality_issue"},
-                                              {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+  auto c = h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());
   DeadlineScheduler scheduler(h.cases(), {200, 20, 1});
   scheduler.Start();
@@ -131,10 +128,7 @@ TEST_CASE("a deadline due while the engine was down fires once at start-up", "[s
 TEST_CASE("a deadline made stale by a person does nothing", "[scheduler]") {
   EngineHarness h;
   REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
-  auto c = h.cases().Submit(h.user("buyer"), {{"order_id", "o1"},
-                                              {"type", "refund_only"},
-                                              {"reason", "quality_issue"},
-                                              {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+  auto c = h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());
   const std::string id = (*c)["id"];
   h.clock().Advance(47 * kHour);
@@ -157,10 +151,7 @@ namespace {
 TEST_CASE("a deadline past due acts before a person's late action", "[engine][deadlines]") {
   EngineHarness h;
   REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1", 1, 90000)).ok());
-  auto c = h.cases().Submit(h.user("buyer"), {{"order_id", "o1"},
-                                              {"type", "refund_only"},
-                                              {"reason", "quality_issue"},
-                                              {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+  auto c = h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());
   const std::string id = (*c)["id"];
   h.clock().Advance(49 * kHour);  // merchant_response passed; no sweep ran yet

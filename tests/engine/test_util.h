@@ -24,6 +24,14 @@ inline nlohmann::json MakeOrder(const std::string& id, std::int64_t qty = 3, std
           {"lines", {{{"line_id", "l1"}, {"sku", "SKU-1"}, {"title", "Tea cup"}, {"qty", qty}, {"paid", paid}}}}};
 }
 
+// The body of a refund_only submit for `qty` units of line l1 of `order_id`.
+inline nlohmann::json RefundOnlyRequest(const std::string& order_id, std::int64_t qty = 1) {
+  return {{"order_id", order_id},
+          {"type", "refund_only"},
+          {"reason", "quality_issue"},
+          {"lines", {{{"line_id", "l1"}, {"qty", qty}}}}};
+}
+
 // Every row of every table, in a stable order, as text.
 inline std::string DumpDatabase(const std::string& path) {
   sqlite3* db = nullptr;
