@@ -176,12 +176,77 @@ constexpr const char* kSchemaV2[] = {
     "CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id)",
 };
 
+// Version 3: what the reports read (issue "Manager tools"), kept with every
+// change in the same transaction so that a report is a few aggregates over
+// indexed columns, not a walk over every case document.
+//  - staff_events: what each staff member did and what it scores, derived
+//    from the audit log alone (engine/staff_events.h), so it can be
+//    recomputed from the log and compared. One row per (entry, user, kind).
+//  - case_facts / case_fact_lines: one row per case (and per case line) with
+//    the figures of the case reports (reasons, warehouse, finance).
+//  - deadlines.breached_at: a breach stays known after its state is left.
+//  - cases.risk_flagged: the abuse signal of the buyer at submit (queue filter).
+//  - orders by buyer and by placing time: the abuse signals and return rates.
+constexpr const char* kSchemaV3[] = {
+    R"sql(CREATE TABLE staff_events (
+  seq      INTEGER NOT NULL,
+  at       BIGINT NOT NULL,
+  user_id  TEXT NOT NULL,
+  case_id  TEXT NOT NULL,
+  kind     TEXT NOT NULL,
+  value    BIGINT NOT NULL,
+  currency TEXT,
+  PRIMARY KEY (seq, user_id, kind)
+))sql",
+    "CREATE INDEX staff_events_at ON staff_events (at, kind, user_id, value)",
+    "CREATE INDEX staff_events_user ON staff_events (user_id, at)",
+    R"sql(CREATE TABLE case_facts (
+  case_id             TEXT PRIMARY KEY,
+  type                TEXT NOT NULL,
+  reason              TEXT NOT NULL,
+  buyer_id            TEXT NOT NULL,
+  currency            TEXT NOT NULL,
+  state               TEXT NOT NULL,
+  created_at          BIGINT NOT NULL,
+  requested_amount    BIGINT NOT NULL,
+  agreed_amount       BIGINT,
+  approved_at         BIGINT,
+  refunded_amount     BIGINT NOT NULL,
+  refunded_at         BIGINT,
+  refunds_failed      INTEGER NOT NULL,
+  return_shipped_at   BIGINT,
+  return_delivered_at BIGINT,
+  return_received_at  BIGINT,
+  inspection_result   TEXT,
+  inspection_grade    TEXT
+))sql",
+    "CREATE INDEX case_facts_created ON case_facts (created_at)",
+    "CREATE INDEX case_facts_buyer ON case_facts (buyer_id, created_at)",
+    R"sql(CREATE TABLE case_fact_lines (
+  case_id         TEXT NOT NULL,
+  line_id         TEXT NOT NULL,
+  sku             TEXT NOT NULL,
+  qty             BIGINT NOT NULL,
+  refunded_amount BIGINT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  PRIMARY KEY (case_id, line_id)
+))sql",
+    "CREATE INDEX case_fact_lines_created ON case_fact_lines (created_at, sku)",
+    "ALTER TABLE deadlines ADD COLUMN breached_at BIGINT",
+    "ALTER TABLE cases ADD COLUMN risk_flagged INTEGER NOT NULL DEFAULT 0 CHECK (risk_flagged IN (0, 1))",
+    "CREATE INDEX cases_flagged ON cases (next_due_at, id) WHERE risk_flagged = 1",
+    "CREATE INDEX deadlines_started ON deadlines (started_at, kind)",
+    "CREATE INDEX orders_buyer ON orders (buyer_id, placed_at)",
+    "CREATE INDEX orders_placed ON orders (placed_at)",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
       {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
       {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
+      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}},
   };
   return kMigrations;
 }

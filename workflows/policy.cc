@@ -1,6 +1,7 @@
 #include "workflows/policy.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -20,8 +21,10 @@ class PolicyReader {
 
   Status Read(const nlohmann::json& doc) {
     if (!doc.is_object()) return Status::Invalid("policy", "the policy must be a JSON object");
-    AS_RETURN_IF_ERROR(OnlyKeys(doc, "", {"return_window_days", "reasons", "reject_reasons", "approval_limits",
-                                          "return_address", "deadlines"}));
+    AS_RETURN_IF_ERROR(OnlyKeys(doc, "",
+                                {"return_window_days", "reasons", "reject_reasons", "approval_limits",
+                                 "return_address", "deadlines"},
+                                {"scorecard", "risk"}));
     const auto& windows = Member(doc, "return_window_days");
     AS_RETURN_IF_ERROR(Object(windows, "return_window_days", {"no_reason", "default"}));
     AS_RETURN_IF_ERROR(Int(windows, "return_window_days", "no_reason", 1, kMaxWindowDays, &p_.no_reason_window_days));
@@ -61,12 +64,85 @@ class PolicyReader {
         AS_RETURN_IF_ERROR(Int(d, key, "after_delivery_hours", 1, kMaxHours, &p_.receipt_after_delivery_hours));
       }
     }
+    if (doc.contains("scorecard")) AS_RETURN_IF_ERROR(ReadScorecard(doc.at("scorecard")));
+    if (doc.contains("risk")) AS_RETURN_IF_ERROR(ReadRisk(doc.at("risk")));
     p_.document = doc;
+    return Status::Ok();
+  }
+
+  // Called on the shipped default first, so a document without the optional
+  // sections keeps the default's.
+  Status ReadScorecard(const nlohmann::json& sc) {
+    AS_RETURN_IF_ERROR(Object(sc, "scorecard", {"points", "bands"}));
+    const auto& points = sc.at("points");
+    AS_RETURN_IF_ERROR(Object(points, "scorecard.points", ScoredEventKinds()));
+    p_.scorecard.points.clear();
+    for (const auto& kind : ScoredEventKinds()) {
+      std::int64_t n = 0;
+      AS_RETURN_IF_ERROR(Int(points, "scorecard.points", kind.c_str(), -kMaxPoints, kMaxPoints, &n));
+      p_.scorecard.points[kind] = n;
+    }
+    const auto& bands = sc.at("bands");
+    if (!bands.is_array() || bands.empty()) {
+      return Status::Invalid("scorecard.bands", "must be a non-empty array of bands");
+    }
+    p_.scorecard.bands.clear();
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+      const std::string key = "scorecard.bands[" + std::to_string(i) + "]";
+      const bool last = i + 1 == bands.size();
+      const auto& b = bands[i];
+      if (!b.is_object()) return Status::Invalid(key, "must be an object");
+      AS_RETURN_IF_ERROR(OnlyKeys(b, key, {"name"}, {"min_points"}));
+      if (!b.at("name").is_string() || b.at("name").get<std::string>().empty()) {
+        return Status::Invalid(key + ".name", "must be a non-empty string");
+      }
+      ScorecardPolicy::Band band;
+      band.name = b.at("name").get<std::string>();
+      if (!names.insert(band.name).second) return Status::Invalid(key + ".name", "duplicate band " + band.name);
+      if (last && b.contains("min_points")) {
+        return Status::Invalid(key + ".min_points", "the last band takes every lower total: no min_points");
+      }
+      if (!last) {
+        if (!b.contains("min_points")) return Status::Invalid(key + ".min_points", "missing policy key");
+        std::int64_t min = 0;
+        AS_RETURN_IF_ERROR(Int(b, key, "min_points", -kMaxTotal, kMaxTotal, &min));
+        if (!p_.scorecard.bands.empty() && min >= *p_.scorecard.bands.back().min_points) {
+          return Status::Invalid(key + ".min_points", "bands go from the highest minimum down");
+        }
+        band.min_points = min;
+      }
+      p_.scorecard.bands.push_back(band);
+    }
+    return Status::Ok();
+  }
+
+  Status ReadRisk(const nlohmann::json& r) {
+    AS_RETURN_IF_ERROR(Object(r, "risk", {"window_days", "thresholds", "require_supervisor"}));
+    AS_RETURN_IF_ERROR(Int(r, "risk", "window_days", 1, kMaxWindowDays, &p_.risk.window_days));
+    const auto& t = r.at("thresholds");
+    AS_RETURN_IF_ERROR(Object(t, "risk.thresholds",
+                              {"cases", "refund_only_cases", "refunded_amount", "return_rate_percent",
+                               "min_orders_for_rate"}));
+    AS_RETURN_IF_ERROR(Int(t, "risk.thresholds", "cases", 1, kMaxCount, &p_.risk.cases));
+    AS_RETURN_IF_ERROR(Int(t, "risk.thresholds", "refund_only_cases", 1, kMaxCount, &p_.risk.refund_only_cases));
+    AS_RETURN_IF_ERROR(Int(t, "risk.thresholds", "refunded_amount", 1, kMaxMoney, &p_.risk.refunded_amount));
+    AS_RETURN_IF_ERROR(
+        Int(t, "risk.thresholds", "return_rate_percent", 1, 100000, &p_.risk.return_rate_percent));
+    AS_RETURN_IF_ERROR(
+        Int(t, "risk.thresholds", "min_orders_for_rate", 1, kMaxCount, &p_.risk.min_orders_for_rate));
+    if (!r.at("require_supervisor").is_boolean()) {
+      return Status::Invalid("risk.require_supervisor", "must be true or false");
+    }
+    p_.risk.require_supervisor = r.at("require_supervisor").get<bool>();
     return Status::Ok();
   }
 
  private:
   static constexpr Money kMaxMoney = 1'000'000'000'000'000;  // 10^18 minor units
+  static constexpr std::int64_t kMaxPoints = 1000;              // per event
+  static constexpr std::int64_t kMaxTotal = 1'000'000'000;      // band minimums
+  static constexpr std::int64_t kMaxCount = 1'000'000;
 
   static const nlohmann::json& Member(const nlohmann::json& obj, const char* key) {
     static const nlohmann::json kNull;
@@ -74,9 +150,12 @@ class PolicyReader {
     return it == obj.end() ? kNull : *it;
   }
 
-  static Status OnlyKeys(const nlohmann::json& obj, const std::string& prefix, const std::vector<std::string>& keys) {
+  // Refuses keys outside `keys` and `optional`, and any missing key of `keys`.
+  static Status OnlyKeys(const nlohmann::json& obj, const std::string& prefix, const std::vector<std::string>& keys,
+                         const std::vector<std::string>& optional = {}) {
     for (const auto& [k, v] : obj.items()) {
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end() &&
+          std::find(optional.begin(), optional.end(), k) == optional.end()) {
         return Status::Invalid(prefix.empty() ? k : prefix + "." + k, "unknown policy key");
       }
     }
@@ -138,8 +217,33 @@ bool Policy::IsRejectReason(const std::string& r) const {
   return std::find(reject_reasons.begin(), reject_reasons.end(), r) != reject_reasons.end();
 }
 
+const std::string& ScorecardPolicy::BandOf(std::int64_t total) const {
+  for (const auto& b : bands) {
+    if (!b.min_points || total >= *b.min_points) return b.name;
+  }
+  static const std::string kNone;
+  return kNone;  // unreachable for a parsed policy: its last band has no minimum
+}
+
+namespace {
+
+// The optional sections of the shipped default, read once.
+const Policy& ShippedDefaults() {
+  static const Policy kDefaults = [] {
+    Policy p;
+    Status s = PolicyReader(p).Read(nlohmann::json::parse(DefaultPolicyJson()));
+    if (!s.ok()) std::abort();  // the shipped file is checked by a test
+    return p;
+  }();
+  return kDefaults;
+}
+
+}  // namespace
+
 Result<Policy> ParsePolicy(const nlohmann::json& doc) {
   Policy p;
+  p.scorecard = ShippedDefaults().scorecard;
+  p.risk = ShippedDefaults().risk;
   Status s = PolicyReader(p).Read(doc);
   if (!s.ok()) return s;
   return p;

@@ -137,5 +137,64 @@ TEST_CASE("the shipped policy parses and a bad one names its key", "[policy]") {
   CHECK(ParsePolicy(bad).status().errors().at(0).field == "reasons");
 }
 
+TEST_CASE("the scorecard and risk sections are optional, validated, and default to the shipped ones", "[policy]") {
+  const Policy shipped = DefaultPolicy();
+  CHECK(shipped.scorecard.PointsOf("sla_breach") == -5);
+  CHECK(shipped.scorecard.PointsOf("decision_on_time") == 1);
+  CHECK(shipped.scorecard.BandOf(50) == "bonus");
+  CHECK(shipped.scorecard.BandOf(49) == "normal");
+  CHECK(shipped.scorecard.BandOf(0) == "normal");
+  CHECK(shipped.scorecard.BandOf(-1) == "review");
+  CHECK(shipped.risk.window_days == 90);
+  CHECK(shipped.risk.require_supervisor);
+
+  auto doc = nlohmann::json::parse(DefaultPolicyJson());
+  auto without = doc;
+  without.erase("scorecard");
+  without.erase("risk");
+  auto parsed = ParsePolicy(without);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->scorecard.points == shipped.scorecard.points);
+  CHECK(parsed->risk.cases == shipped.risk.cases);
+
+  auto custom = doc;
+  custom["scorecard"]["points"]["sla_breach"] = -10;
+  custom["scorecard"]["bands"] = {{{"name", "top"}, {"min_points", 5}}, {{"name", "rest"}}};
+  custom["risk"]["thresholds"]["cases"] = 2;
+  custom["risk"]["require_supervisor"] = false;
+  parsed = ParsePolicy(custom);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->scorecard.PointsOf("sla_breach") == -10);
+  CHECK(parsed->scorecard.BandOf(5) == "top");
+  CHECK(parsed->scorecard.BandOf(4) == "rest");
+  CHECK(parsed->risk.cases == 2);
+  CHECK_FALSE(parsed->risk.require_supervisor);
+
+  auto field_of_error = [&](const nlohmann::json& bad) {
+    auto r = ParsePolicy(bad);
+    REQUIRE_FALSE(r.ok());
+    return r.status().errors().at(0).field;
+  };
+  auto bad = doc;
+  bad["scorecard"]["points"]["coffee_breaks"] = 1;
+  CHECK(field_of_error(bad) == "scorecard.points.coffee_breaks");
+  bad = doc;
+  bad["scorecard"]["points"].erase("sla_breach");
+  CHECK(field_of_error(bad) == "scorecard.points.sla_breach");
+  bad = doc;
+  bad["scorecard"]["bands"] = {{{"name", "low"}, {"min_points", 0}}, {{"name", "high"}, {"min_points", 10}},
+                               {{"name", "rest"}}};
+  CHECK(field_of_error(bad) == "scorecard.bands[1].min_points");
+  bad = doc;
+  bad["scorecard"]["bands"] = {{{"name", "only"}, {"min_points", 0}}};
+  CHECK(field_of_error(bad) == "scorecard.bands[0].min_points");
+  bad = doc;
+  bad["risk"]["thresholds"]["cases"] = 0;
+  CHECK(field_of_error(bad) == "risk.thresholds.cases");
+  bad = doc;
+  bad["risk"]["require_supervisor"] = "yes";
+  CHECK(field_of_error(bad) == "risk.require_supervisor");
+}
+
 }  // namespace
 }  // namespace aftersales
