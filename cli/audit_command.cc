@@ -1,9 +1,13 @@
 #include "cli/audit_command.h"
 
 #include <fstream>
+#include <vector>
 
+#include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
+#include "engine/audit_checkpoint.h"
 #include "engine/audit_log.h"
+#include "engine/ed25519_key.h"
 
 namespace aftersales {
 namespace {
@@ -25,32 +29,107 @@ std::unique_ptr<ReadTxn> OpenSnapshot(const std::string& db_path, const char* co
   return std::move(*txn);
 }
 
+// A checkpoint file as given: what it holds, or why it holds none.
+struct CheckpointFile {
+  std::string path;
+  std::optional<AuditCheckpoint> checkpoint;
+  std::string problem;
+};
+
 }  // namespace
 
-int RunAuditVerify(const std::string& db_path, std::ostream& out, std::ostream& err) {
+int RunAuditVerify(const AuditVerifyOptions& options, std::ostream& out, std::ostream& err) {
   constexpr const char* kCommand = "audit verify";
+  // Everything the checkpoints need is read before the (long) chain check.
+  std::optional<Ed25519PublicKey> public_key;
+  std::vector<CheckpointFile> files;
+  if (!options.checkpoint_files.empty()) {
+    if (!options.public_key_file) {
+      PrintError(err, kCommand,
+                 Status::Invalid("--public-key",
+                                 "checking a checkpoint needs the public key that signed it: give "
+                                 "--public-key FILE (the FILE.pub that audit keygen wrote)"));
+      return kExitUnusable;
+    }
+    Result<std::string> pem = ReadWholeFile(*options.public_key_file);
+    if (!pem.ok()) {
+      PrintError(err, kCommand, pem.status());
+      return kExitUnusable;
+    }
+    Result<Ed25519PublicKey> key = Ed25519PublicKey::FromPem(*pem);
+    if (!key.ok()) {
+      PrintError(err, kCommand,
+                 Status::Invalid("--public-key", "'" + *options.public_key_file + "': " + key.status().message()));
+      return kExitUnusable;
+    }
+    public_key = std::move(*key);
+    for (const std::string& path : options.checkpoint_files) {
+      Result<std::string> text = ReadWholeFile(path);
+      if (!text.ok()) {
+        PrintError(err, kCommand, text.status());
+        return kExitUnusable;
+      }
+      CheckpointFile file{path, std::nullopt, ""};
+      Result<AuditCheckpoint> parsed = ParseCheckpoint(*text);
+      if (parsed.ok()) {
+        file.checkpoint = std::move(*parsed);
+      } else {
+        file.problem = "not a checkpoint: " + parsed.status().message();
+      }
+      files.push_back(std::move(file));
+    }
+  }
+
   std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<ReadTxn> txn = OpenSnapshot(db_path, kCommand, &store, err);
+  std::unique_ptr<ReadTxn> txn = OpenSnapshot(options.db_path, kCommand, &store, err);
   if (!txn) return kExitUnusable;
-  Result<AuditVerification> verified = AuditLog::Verify(*txn);
-  txn.reset();
+  Result<AuditVerification> verified = AuditLog::Verify(*txn, ProgressLines(err, "checked"));
   if (!verified.ok()) {
     PrintError(err, kCommand, verified.status());
     return kExitUnusable;
   }
+  bool all_ok = verified->ok;
   if (!verified->ok) {
     out << "audit log BROKEN: first bad seq " << verified->first_bad_seq.value_or(0) << "\n"
         << "problem: " << verified->problem << "\n"
         << "entries intact before it: " << verified->entries << "\n";
-    return kExitFailed;
-  }
-  out << "audit log ok: " << verified->entries << (verified->entries == 1 ? " entry" : " entries") << "\n";
-  if (verified->head) {
-    out << "head: seq " << verified->head->seq << " hash " << verified->head->hash << "\n";
   } else {
-    out << "head: none (the log is empty)\n";
+    out << "audit log ok: " << verified->entries << (verified->entries == 1 ? " entry" : " entries") << "\n";
+    if (verified->head) {
+      out << "head: seq " << verified->head->seq << " hash " << verified->head->hash << "\n";
+    } else {
+      out << "head: none (the log is empty)\n";
+    }
   }
-  return kExitOk;
+  if (files.empty()) return all_ok ? kExitOk : kExitFailed;
+
+  // The same snapshot: the chain and the checkpoints are checked on one log.
+  std::vector<AuditCheckpoint> checkpoints;
+  for (const CheckpointFile& f : files) {
+    if (f.checkpoint) checkpoints.push_back(*f.checkpoint);
+  }
+  Result<std::vector<CheckpointFinding>> findings =
+      CheckAuditCheckpoints(*txn, checkpoints, *public_key, ProgressLines(err, "hashed"));
+  txn.reset();
+  if (!findings.ok()) {
+    PrintError(err, kCommand, findings.status());
+    return kExitUnusable;
+  }
+  std::size_t next = 0;
+  int failed = 0;
+  for (const CheckpointFile& f : files) {
+    std::string problem = f.problem;
+    if (f.checkpoint) problem = (*findings)[next++].problem;
+    if (problem.empty()) {
+      out << f.path << ": ok (seq " << f.checkpoint->seq << ", head " << f.checkpoint->head << ", signed "
+          << f.checkpoint->time << ")\n";
+    } else {
+      out << f.path << ": FAILED: " << problem << "\n";
+      ++failed;
+    }
+  }
+  out << "checkpoints: " << files.size() - static_cast<std::size_t>(failed) << " of " << files.size() << " ok\n";
+  return all_ok && failed == 0 ? kExitOk : kExitFailed;
 }
 
 int RunAuditExport(const std::string& db_path, const std::optional<std::string>& out_path, std::ostream& out,

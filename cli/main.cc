@@ -2,17 +2,20 @@
 // command. The only place that picks concrete classes (SQLite store, system
 // clock) for the administrative commands; `serve` and `demo` wire their own.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <exception>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/audit_checkpoint_command.h"
 #include "cli/audit_command.h"
 #include "cli/backup_command.h"
 #include "cli/cli_common.h"
 #include "cli/demo_command.h"
 #include "cli/orders_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "domain/clock.h"
@@ -50,6 +53,19 @@ int Main(int argc, char** argv) {
       "--policy", serve_policy, "policy JSON file (default: the shipped policy, or the latest stored one)");
   serve_cmd->add_flag("--test-clock", serve.test_clock,
                       "use a manual clock moved by POST /api/v1/test/clock (testing only)");
+  std::string serve_checkpoint_dir;
+  std::string serve_checkpoint_key;
+  CLI::Option* checkpoint_dir_opt = serve_cmd->add_option(
+      "--checkpoint-dir", serve_checkpoint_dir, "write signed audit checkpoints into this folder (made when missing)");
+  CLI::Option* checkpoint_key_opt =
+      serve_cmd->add_option("--checkpoint-key", serve_checkpoint_key, "the private key that signs them (audit keygen)");
+  serve_cmd
+      ->add_option("--checkpoint-every", serve.checkpoint_every_seconds,
+                   "seconds between checkpoints; one is written only when the log grew")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 24 * 3600))
+      ->capture_default_str();
+  checkpoint_dir_opt->needs(checkpoint_key_opt);
+  checkpoint_key_opt->needs(checkpoint_dir_opt);
 
   std::string demo_db = kDefaultDb;
   CLI::App* demo_cmd = app.add_subcommand("demo", "Fill a database with realistic demo data and print the logins");
@@ -82,23 +98,64 @@ int Main(int argc, char** argv) {
       ->required();
   AddDbOption(import_cmd, &import.db_path, "(created when missing)");
 
-  CLI::App* audit_cmd = app.add_subcommand("audit", "Check or export the audit log");
+  CLI::App* audit_cmd = app.add_subcommand("audit", "Check, export or sign the audit log");
   audit_cmd->require_subcommand(1);
-  std::string verify_db = kDefaultDb;
-  CLI::App* verify_cmd =
-      audit_cmd->add_subcommand("verify", "Recompute the hash chain; exit 1 naming the first bad seq if broken");
-  AddDbOption(verify_cmd, &verify_db, "to check (must exist)");
+  AuditVerifyOptions verify;
+  verify.db_path = kDefaultDb;
+  std::string verify_public_key;
+  CLI::App* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad seq or what broke");
+  AddDbOption(verify_cmd, &verify.db_path, "to check (must exist)");
+  verify_cmd->add_option("--checkpoint", verify.checkpoint_files,
+                         "a signed checkpoint file the log must still extend (repeatable)");
+  CLI::Option* public_key_opt = verify_cmd->add_option(
+      "--public-key", verify_public_key, "the PEM public key that signed the checkpoints (FILE.pub of audit keygen)");
   std::string export_db = kDefaultDb;
   std::string export_out;
   CLI::App* export_cmd = audit_cmd->add_subcommand("export", "Write every audit entry as JSON lines, oldest first");
   AddDbOption(export_cmd, &export_db, "to read (must exist)");
   CLI::Option* out_opt = export_cmd->add_option("--out", export_out, "output file (default: standard output)");
+  std::string keygen_out;
+  CLI::App* keygen_cmd = audit_cmd->add_subcommand(
+      "keygen", "Make an Ed25519 key for signing checkpoints: FILE (private, mode 0600) and FILE.pub");
+  keygen_cmd->add_option("--out", keygen_out, "the private key file to write (never overwritten)")->required();
+  AuditCheckpointOptions checkpoint;
+  checkpoint.db_path = kDefaultDb;
+  CLI::App* checkpoint_cmd = audit_cmd->add_subcommand(
+      "checkpoint", "Verify the audit log and write a signed checkpoint of its head (exit 1 if it may not be signed)");
+  AddDbOption(checkpoint_cmd, &checkpoint.db_path, "to sign (must exist)");
+  checkpoint_cmd->add_option("--key", checkpoint.key_path, "the private key (audit keygen)")->required();
+  checkpoint_cmd
+      ->add_option("--out", checkpoint.out,
+                   "a folder (the file is named checkpoint-<seq>.json) or a new file; default: this folder")
+      ->capture_default_str();
 
   std::string backup_dest;
   std::string backup_db = kDefaultDb;
   CLI::App* backup_cmd = app.add_subcommand("backup", "Copy the live database to a new file and check the copy");
   backup_cmd->add_option("FILE", backup_dest, "the new backup file (never overwritten)")->required();
   AddDbOption(backup_cmd, &backup_db, "to copy (must exist)");
+
+  ReportOptions report;
+  report.db_path = kDefaultDb;
+  std::string report_user;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Print a report (docs/reports.md) as JSON or CSV; scorecard --recompute checks the staff events");
+  report_cmd->add_option("NAME", report.name, "agents, sla, reasons, warehouse, finance or scorecard")
+      ->required()
+      ->check(CLI::IsMember({"agents", "sla", "reasons", "warehouse", "finance", "scorecard"}));
+  AddDbOption(report_cmd, &report.db_path, "to read (must exist)");
+  report_cmd->add_option("--from", report.from, "start of the period, RFC 3339 (inclusive)");
+  report_cmd->add_option("--to", report.to, "end of the period, RFC 3339 (exclusive)");
+  report_cmd->add_option("--period", report.period, "a calendar month in UTC, YYYY-MM (instead of --from/--to)");
+  report_cmd->add_option("--currency", report.currency, "currency of the money figures (default: that of most cases)");
+  CLI::Option* report_user_opt =
+      report_cmd->add_option("--user", report_user, "scorecard: one staff member, with their scored events");
+  report_cmd->add_option("--format", report.format, "json or csv")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->capture_default_str();
+  report_cmd->add_flag("--recompute", report.recompute,
+                       "scorecard: rebuild the staff events from the audit log and compare; exit 1 on a difference");
 
   try {
     app.parse(argc, argv);
@@ -110,6 +167,8 @@ int Main(int argc, char** argv) {
   SystemClock clock;
   if (*serve_cmd) {
     if (*policy_opt) serve.policy_path = serve_policy;
+    if (*checkpoint_dir_opt) serve.checkpoint_dir = serve_checkpoint_dir;
+    if (*checkpoint_key_opt) serve.checkpoint_key = serve_checkpoint_key;
     return RunServe(serve);
   }
   if (*demo_cmd) return RunDemo(demo_db);
@@ -119,12 +178,21 @@ int Main(int argc, char** argv) {
     return RunUserAdd(user_add, clock, std::cin, std::cout, std::cerr);
   }
   if (*import_cmd) return RunOrdersImport(import, clock, std::cout, std::cerr);
-  if (*verify_cmd) return RunAuditVerify(verify_db, std::cout, std::cerr);
+  if (*verify_cmd) {
+    if (*public_key_opt) verify.public_key_file = verify_public_key;
+    return RunAuditVerify(verify, std::cout, std::cerr);
+  }
+  if (*keygen_cmd) return RunAuditKeygen(keygen_out, std::cout, std::cerr);
+  if (*checkpoint_cmd) return RunAuditCheckpoint(checkpoint, clock, std::cout, std::cerr);
   if (*export_cmd) {
     return RunAuditExport(export_db, *out_opt ? std::optional<std::string>(export_out) : std::nullopt, std::cout,
                           std::cerr);
   }
   if (*backup_cmd) return RunBackup(backup_dest, backup_db, std::cout, std::cerr);
+  if (*report_cmd) {
+    if (*report_user_opt) report.user_id = report_user;
+    return RunReport(report, clock, std::cout, std::cerr);
+  }
   std::cerr << app.help();
   return kExitUnusable;
 }

@@ -8,12 +8,18 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 
+#include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
 #include "domain/clock.h"
+#include "engine/case_facts.h"
 #include "engine/case_service.h"
+#include "engine/checkpoint_folder.h"
+#include "engine/checkpoint_scheduler.h"
 #include "engine/deadline_scheduler.h"
 #include "engine/policy_registry.h"
+#include "engine/staff_event_log.h"
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
 #include "engine/webhook_dispatcher.h"
@@ -81,10 +87,58 @@ int RunServe(const ServeOptions& options) {
     policy = DefaultPolicy();
   }
 
+  // Checkpoints: the key and the folder are checked before anything starts.
+  std::optional<Ed25519PrivateKey> checkpoint_key;
+  std::optional<CheckpointFolder> checkpoint_folder;
+  if (options.checkpoint_dir.has_value() != options.checkpoint_key.has_value()) {
+    PrintError(std::cerr, kCommand,
+               Status::Invalid("--checkpoint-dir", "--checkpoint-dir and --checkpoint-key go together"));
+    return kExitUnusable;
+  }
+  if (options.checkpoint_key) {
+    auto key = ReadPrivateKeyFile(*options.checkpoint_key, std::cerr);
+    if (!key.ok()) {
+      PrintError(std::cerr, kCommand, key.status());
+      return kExitUnusable;
+    }
+    checkpoint_key.emplace(std::move(*key));
+    checkpoint_folder.emplace(*options.checkpoint_dir);
+    Status created = checkpoint_folder->Create();
+    if (!created.ok()) {
+      PrintError(std::cerr, kCommand, created);
+      return kExitUnusable;
+    }
+  }
+
   auto store = OpenOrCreateStore(options.db_path, std::cerr);
   if (!store.ok()) {
     PrintError(std::cerr, kCommand, store.status());
     return kExitUnusable;
+  }
+  // A database upgraded from before the reports has cases but no case facts:
+  // build them once, before anything serves a report or changes a case.
+  auto facts_missing = CaseFactsMissing(**store);
+  Status facts = facts_missing.status();
+  if (facts.ok() && *facts_missing) {
+    std::cerr << "aftersales serve: building the report facts of the existing cases (upgraded database)\n";
+    auto built = BackfillCaseFacts(**store);
+    facts = built.status();
+    if (built.ok()) std::cerr << "aftersales serve: report facts built for " << *built << " cases\n";
+  }
+  if (!facts.ok()) {
+    PrintError(std::cerr, kCommand, facts);
+    return kExitUnusable;
+  }
+  // Likewise the staff events (docs/reports.md): rebuilt from the audit log
+  // alone, in one transaction, when the table is empty but the log has some.
+  auto staff_events = BackfillStaffEvents(**store);
+  if (!staff_events.ok()) {
+    PrintError(std::cerr, kCommand, staff_events.status());
+    return kExitUnusable;
+  }
+  if (staff_events->rebuilt) {
+    std::cerr << "aftersales serve: staff events rebuilt from the audit log (" << staff_events->events
+              << " events from " << staff_events->entries << " entries; upgraded database)\n";
   }
 
   SystemClock system_clock;
@@ -132,6 +186,11 @@ int RunServe(const ServeOptions& options) {
   int exit_code = kExitOk;
   {
     WebServices services{**store, cases, users, policies, clock, system_clock, test_clock.get(), &webhooks};
+    std::optional<CheckpointSource> checkpoint_source;
+    if (checkpoint_key) {
+      checkpoint_source.emplace(CheckpointSource{*checkpoint_folder, checkpoint_key->public_key()});
+      services.checkpoints = &*checkpoint_source;
+    }
     HttpServer server(services);
     Status started = server.Start(address->host, address->port);
     if (!started.ok()) {
@@ -152,6 +211,15 @@ int RunServe(const ServeOptions& options) {
       WebhookDispatcher dispatcher(webhooks, webhook_transport, system_clock);
       Status dispatching = dispatcher.Start();
       if (!dispatching.ok()) PrintError(std::cerr, kCommand, dispatching);  // events wait in the outbox
+      // Checkpoints are signatures: they keep the wall clock, also under a test clock.
+      std::unique_ptr<CheckpointScheduler> checkpoints;
+      if (checkpoint_key) {
+        CheckpointScheduler::Options checkpoint_options;
+        checkpoint_options.every_seconds = options.checkpoint_every_seconds;
+        checkpoints = std::make_unique<CheckpointScheduler>(**store, *checkpoint_key, *checkpoint_folder, system_clock,
+                                                            checkpoint_options);
+        checkpoints->Start();
+      }
       std::cout << "aftersales: listening on " << Url(*address, server.port());
       if (test_clock) std::cout << " (test clock at " << FormatTime(test_clock->Now()) << ")";
       std::cout << std::endl;
@@ -162,6 +230,7 @@ int RunServe(const ServeOptions& options) {
                 << " received; finishing requests in flight\n";
       scheduler.Stop();
       dispatcher.Stop();
+      if (checkpoints) checkpoints->Stop();
       server.Stop();
     }
   }

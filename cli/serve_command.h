@@ -2,6 +2,7 @@
 // database file until the process is told to stop.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -12,11 +13,18 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";   // HOST:PORT
   std::optional<std::string> policy_path;  // unset: the shipped default policy
   bool test_clock = false;                 // SPEC §6.9 manual clock and its route
+  // Signed audit checkpoints (docs/audit-checkpoints.md): both set, or neither.
+  std::optional<std::string> checkpoint_dir;  // the folder they are written to
+  std::optional<std::string> checkpoint_key;  // the private key file that signs them
+  std::int64_t checkpoint_every_seconds = 3600;
 };
 
-// Serves until SIGINT or SIGTERM. Returns the process exit code: 0 after a
-// clean shutdown, 2 when it cannot start (bad address, unreadable policy,
-// database unavailable), with the reason written to stderr.
+// Serves until SIGINT or SIGTERM. With a checkpoint folder and key, a
+// background thread writes a signed checkpoint at start and every
+// checkpoint_every_seconds of wall time when the log grew. Returns the
+// process exit code: 0 after a clean shutdown, 2 when it cannot start (bad
+// address, unreadable policy or key, database unavailable), with the
+// reason written to stderr.
 int RunServe(const ServeOptions& options);
 
 }  // namespace aftersales

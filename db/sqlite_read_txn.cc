@@ -1,5 +1,7 @@
 #include "db/sqlite_read_txn.h"
 
+#include <limits>
+
 #include "db/sqlite_rows.h"
 
 namespace aftersales::sqlite {
@@ -93,6 +95,8 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
     conditions.push_back("next_due_at < ?");
     params.emplace_back(*filter.due_before);
   }
+  // A literal, so that SQLite can use the partial index cases_flagged.
+  if (filter.flagged_only) conditions.push_back("risk_flagged = 1");
 
   auto make = [&](std::vector<std::string> extra, std::vector<std::variant<std::int64_t, std::string>> extra_params,
                   const char* order_by) {
@@ -198,6 +202,23 @@ Result<std::vector<CaseRow>> SqliteReads<Base>::ListCases(const CaseFilter& filt
 }
 
 template <class Base>
+Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfBuyer(const std::string& buyer_id, TimePoint from,
+                                                             TimePoint to) {
+  return QueryAll<CaseRow>(
+      conn_,
+      std::string("SELECT ") + kCaseColumns +
+          " FROM cases WHERE buyer_id = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, id",
+      [&](SqliteStatement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); }, ReadCaseRow);
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from,
+                                                           TimePoint to) {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM orders WHERE buyer_id = ? AND placed_at >= ? AND placed_at <= ?",
+                    [&](SqliteStatement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); });
+}
+
+template <class Base>
 Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlines(const std::string& case_id) {
   return QueryAll<DeadlineRow>(
       conn_,
@@ -297,6 +318,20 @@ Status SqliteReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& 
     Result<AuditRow> entry = ReadAudit(**stmt);
     if (!entry.ok()) return entry.status();
     if (!fn(*entry)) return Status::Ok();
+  }
+}
+
+template <class Base>
+Status SqliteReads<Base>::AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
+                                      const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) {
+  Result<StatementHandle> stmt = conn_.Prepare("SELECT seq, hash FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindInt(from_seq).BindInt(to_seq);
+  while (true) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    if (!fn((*stmt)->ColumnInt(0), (*stmt)->ColumnText(1))) return Status::Ok();
   }
 }
 
@@ -420,6 +455,328 @@ Result<std::optional<DeliveryRow>> SqliteReads<Base>::GetDelivery(std::int64_t i
 template <class Base>
 Result<std::int64_t> SqliteReads<Base>::CountPendingDeliveries() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'", kNoParams);
+}
+
+namespace {
+
+constexpr const char* kStaffEventColumns = "seq, at, user_id, case_id, kind, value, currency";
+
+StaffEventRow ReadStaffEvent(SqliteStatement& s) {
+  StaffEventRow row;
+  row.seq = s.ColumnInt(0);
+  row.at = s.ColumnInt(1);
+  row.user_id = s.ColumnText(2);
+  row.case_id = s.ColumnText(3);
+  row.kind = s.ColumnText(4);
+  row.value = s.ColumnInt(5);
+  row.currency = s.ColumnOptText(6);
+  return row;
+}
+
+// A period [from, to) as the bounds of `at >= ? AND at < ?`; an open side
+// is the end of the range, so that every period query is the same range
+// scan of staff_events_at.
+void BindPeriod(SqliteStatement& s, const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
+  s.BindInt(from.value_or(std::numeric_limits<std::int64_t>::min()));
+  s.BindInt(to.value_or(std::numeric_limits<std::int64_t>::max()));
+}
+
+}  // namespace
+
+template <class Base>
+Result<std::vector<StaffEventRow>> SqliteReads<Base>::ListStaffEvents(std::int64_t after_seq,
+                                                                      std::int64_t up_to_seq) {
+  return QueryAll<StaffEventRow>(
+      conn_,
+      std::string("SELECT ") + kStaffEventColumns +
+          " FROM staff_events WHERE seq > ? AND seq <= ? ORDER BY seq, user_id, kind",
+      [&](SqliteStatement& s) { s.BindInt(after_seq).BindInt(up_to_seq); },
+      [](SqliteStatement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
+}
+
+template <class Base>
+Result<std::optional<std::int64_t>> SqliteReads<Base>::LastStaffEventSeq() {
+  Result<std::optional<std::optional<std::int64_t>>> max = QueryOne<std::optional<std::int64_t>>(
+      conn_, "SELECT MAX(seq) FROM staff_events", kNoParams,
+      [](SqliteStatement& s) -> Result<std::optional<std::int64_t>> { return s.ColumnOptInt(0); });
+  if (!max.ok()) return max.status();
+  return max->has_value() ? **max : std::optional<std::int64_t>();
+}
+
+template <class Base>
+Result<std::vector<StaffEventCount>> SqliteReads<Base>::CountStaffEvents(std::optional<TimePoint> from,
+                                                                         std::optional<TimePoint> to,
+                                                                         const std::optional<std::string>& currency) {
+  return QueryAll<StaffEventCount>(
+      conn_, currency ? kCountStaffEventsInCurrencySql : kCountStaffEventsSql,
+      [&](SqliteStatement& s) {
+        BindPeriod(s, from, to);
+        if (currency) s.BindText(*currency);
+      },
+      [](SqliteStatement& s) -> Result<StaffEventCount> {
+        return StaffEventCount{s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2), s.ColumnInt(3)};
+      });
+}
+
+template <class Base>
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::StaffEventValues(
+    const std::string& kind, std::optional<TimePoint> from, std::optional<TimePoint> to) {
+  return QueryAll<std::pair<std::string, std::int64_t>>(
+      conn_, kStaffEventValuesSql,
+      [&](SqliteStatement& s) {
+        BindPeriod(s, from, to);
+        s.BindText(kind);
+      },
+      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
+        return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
+      });
+}
+
+template <class Base>
+Result<std::vector<StaffEventRow>> SqliteReads<Base>::StaffEventsOfUser(const std::string& user_id,
+                                                                        std::optional<TimePoint> from,
+                                                                        std::optional<TimePoint> to) {
+  return QueryAll<StaffEventRow>(
+      conn_,
+      std::string("SELECT ") + kStaffEventColumns +
+          " FROM staff_events WHERE user_id = ? AND at >= ? AND at < ? ORDER BY seq, kind",
+      [&](SqliteStatement& s) {
+        s.BindText(user_id);
+        BindPeriod(s, from, to);
+      },
+      [](SqliteStatement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
+}
+
+// A case's currency is its order's.
+template <class Base>
+Result<std::optional<std::string>> SqliteReads<Base>::MostCommonCaseCurrency() {
+  return QueryOne<std::string>(
+      conn_,
+      "SELECT o.currency FROM cases c JOIN orders o ON o.id = c.order_id"
+      " GROUP BY o.currency ORDER BY COUNT(*) DESC, o.currency LIMIT 1",
+      kNoParams, [](SqliteStatement& s) -> Result<std::string> { return s.ColumnText(0); });
+}
+
+namespace {
+
+// A report period as two bound parameters: [from, to), open sides as the
+// widest values, so that every period runs the same statement.
+constexpr std::int64_t kOpenFrom = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kOpenTo = std::numeric_limits<std::int64_t>::max();
+
+void BindBounds(SqliteStatement& s, std::optional<TimePoint> from, std::optional<TimePoint> to) {
+  s.BindInt(from.value_or(kOpenFrom)).BindInt(to.value_or(kOpenTo));
+}
+
+constexpr const char* kCaseFactColumns =
+    "case_id, type, reason, buyer_id, currency, state, created_at, requested_amount, agreed_amount, approved_at,"
+    " refunded_amount, refunded_at, refunds_failed, return_shipped_at, return_delivered_at, return_received_at,"
+    " inspection_result, inspection_grade";
+
+Result<CaseFactsRow> ReadCaseFacts(SqliteStatement& s) {
+  CaseFactsRow r;
+  r.case_id = s.ColumnText(0);
+  r.type = s.ColumnText(1);
+  r.reason = s.ColumnText(2);
+  r.buyer_id = s.ColumnText(3);
+  r.currency = s.ColumnText(4);
+  r.state = s.ColumnText(5);
+  r.created_at = s.ColumnInt(6);
+  r.requested_amount = s.ColumnInt(7);
+  r.agreed_amount = s.ColumnOptInt(8);
+  r.approved_at = s.ColumnOptInt(9);
+  r.refunded_amount = s.ColumnInt(10);
+  r.refunded_at = s.ColumnOptInt(11);
+  r.refunds_failed = s.ColumnInt(12);
+  r.return_shipped_at = s.ColumnOptInt(13);
+  r.return_delivered_at = s.ColumnOptInt(14);
+  r.return_received_at = s.ColumnOptInt(15);
+  r.inspection_result = s.ColumnOptText(16);
+  r.inspection_grade = s.ColumnOptText(17);
+  return r;
+}
+
+Result<CaseFactLineRow> ReadCaseFactLine(SqliteStatement& s) {
+  CaseFactLineRow r;
+  r.case_id = s.ColumnText(0);
+  r.line_id = s.ColumnText(1);
+  r.sku = s.ColumnText(2);
+  r.qty = s.ColumnInt(3);
+  r.refunded_amount = s.ColumnInt(4);
+  r.created_at = s.ColumnInt(5);
+  return r;
+}
+
+Result<std::int64_t> ReadFirstInt(SqliteStatement& s) { return s.ColumnInt(0); }
+
+
+}  // namespace
+
+template <class Base>
+Result<std::optional<CaseFactsRow>> SqliteReads<Base>::GetCaseFacts(const std::string& case_id) {
+  return QueryOne<CaseFactsRow>(
+      conn_, std::string("SELECT ") + kCaseFactColumns + " FROM case_facts WHERE case_id = ?",
+      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadCaseFacts);
+}
+
+template <class Base>
+Result<std::vector<CaseFactLineRow>> SqliteReads<Base>::CaseFactLines(const std::string& case_id) {
+  return QueryAll<CaseFactLineRow>(
+      conn_,
+      "SELECT case_id, line_id, sku, qty, refunded_amount, created_at FROM case_fact_lines WHERE case_id = ?"
+      " ORDER BY line_id",
+      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadCaseFactLine);
+}
+
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountCaseFacts() {
+  return QueryCount(conn_, "SELECT COUNT(*) FROM case_facts", kNoParams);
+}
+
+template <class Base>
+Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::optional<TimePoint> from,
+                                                                         std::optional<TimePoint> to) {
+  // A range scan of case_facts_created; the groups are few (reasons ×
+  // currencies × grades).
+  return QueryAll<CaseFactTotalsRow>(
+      conn_,
+      "SELECT reason, currency, inspection_grade, COUNT(*),"
+      " SUM(CASE WHEN agreed_amount > 0 THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN refunded_at IS NOT NULL THEN 1 ELSE 0 END),"
+      " SUM(refunded_amount), SUM(refunds_failed),"
+      " SUM(CASE WHEN state = 'refunding' THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN inspection_result IS NOT NULL THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN inspection_result = 'pass' THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN inspection_result = 'fail' THEN 1 ELSE 0 END)"
+      " FROM case_facts WHERE created_at >= ? AND created_at < ?"
+      " GROUP BY reason, currency, inspection_grade ORDER BY reason, currency, inspection_grade",
+      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [](SqliteStatement& s) -> Result<CaseFactTotalsRow> {
+        CaseFactTotalsRow r;
+        r.reason = s.ColumnText(0);
+        r.currency = s.ColumnText(1);
+        r.inspection_grade = s.ColumnOptText(2);
+        r.cases = s.ColumnInt(3);
+        r.approved = s.ColumnInt(4);
+        r.refunded_cases = s.ColumnInt(5);
+        r.refunded_amount = s.ColumnInt(6);
+        r.refunds_failed = s.ColumnInt(7);
+        r.awaiting_refund = s.ColumnInt(8);
+        r.inspected = s.ColumnInt(9);
+        r.passed = s.ColumnInt(10);
+        r.failed = s.ColumnInt(11);
+        return r;
+      });
+}
+
+template <class Base>
+Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals(std::optional<TimePoint> from,
+                                                                                 std::optional<TimePoint> to,
+                                                                                 const std::string& currency) {
+  // A range scan of case_fact_lines_created; each line finds its case by
+  // primary key.
+  return QueryAll<CaseFactLineTotalsRow>(
+      conn_,
+      "SELECT f.reason, f.type, l.sku, COUNT(DISTINCT l.case_id), SUM(l.qty),"
+      " SUM(CASE WHEN f.currency = ? THEN l.refunded_amount ELSE 0 END)"
+      " FROM case_fact_lines l JOIN case_facts f ON f.case_id = l.case_id"
+      " WHERE l.created_at >= ? AND l.created_at < ?"
+      " GROUP BY f.reason, f.type, l.sku ORDER BY f.reason, f.type, l.sku",
+      [&](SqliteStatement& s) {
+        s.BindText(currency);
+        BindBounds(s, from, to);
+      },
+      [](SqliteStatement& s) -> Result<CaseFactLineTotalsRow> {
+        CaseFactLineTotalsRow r;
+        r.reason = s.ColumnText(0);
+        r.type = s.ColumnText(1);
+        r.sku = s.ColumnText(2);
+        r.cases = s.ColumnInt(3);
+        r.units = s.ColumnInt(4);
+        r.refunded_amount = s.ColumnInt(5);
+        return r;
+      });
+}
+
+template <class Base>
+Result<std::vector<std::int64_t>> SqliteReads<Base>::CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from,
+                                                                     std::optional<TimePoint> to,
+                                                                     const std::optional<std::string>& currency) {
+  std::string sql;
+  switch (span) {
+    case CaseFactSpan::kReceipt:
+      sql =
+          "SELECT return_received_at - COALESCE(return_delivered_at, return_shipped_at) FROM case_facts"
+          " WHERE created_at >= ? AND created_at < ?"
+          " AND return_received_at IS NOT NULL AND return_shipped_at IS NOT NULL";
+      break;
+    case CaseFactSpan::kApprovalToRefund:
+      sql =
+          "SELECT refunded_at - approved_at FROM case_facts WHERE created_at >= ? AND created_at < ?"
+          " AND refunded_at IS NOT NULL AND approved_at IS NOT NULL";
+      break;
+  }
+  if (currency) sql += " AND currency = ?";
+  sql += " ORDER BY 1";
+  return QueryAll<std::int64_t>(
+      conn_, sql,
+      [&](SqliteStatement& s) {
+        BindBounds(s, from, to);
+        if (currency) s.BindText(*currency);
+      },
+      ReadFirstInt);
+}
+
+template <class Base>
+Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::optional<TimePoint> from,
+                                                                         std::optional<TimePoint> to) {
+  // A range scan of deadlines_started. A deadline breached before schema
+  // version 3 has no breached_at; while still listed its status tells.
+  return QueryAll<DeadlineTotalsRow>(
+      conn_,
+      std::string("SELECT kind, COUNT(*), SUM(CASE WHEN status <> 'done' THEN 1 ELSE 0 END),"
+                  " SUM(CASE WHEN breached_at IS NOT NULL OR status = 'breached' THEN 1 ELSE 0 END)"
+                  " FROM deadlines d WHERE started_at >= ? AND started_at < ?") +
+          " GROUP BY kind ORDER BY kind",
+      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [](SqliteStatement& s) -> Result<DeadlineTotalsRow> {
+        DeadlineTotalsRow r;
+        r.kind = s.ColumnText(0);
+        r.started = s.ColumnInt(1);
+        r.open = s.ColumnInt(2);
+        r.breached = s.ColumnInt(3);
+        return r;
+      });
+}
+
+template <class Base>
+Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const std::string& kind,
+                                                                          std::optional<TimePoint> from,
+                                                                          std::optional<TimePoint> to) {
+  return QueryAll<std::int64_t>(
+      conn_,
+      std::string("SELECT closed_at - started_at FROM deadlines d"
+                  " WHERE started_at >= ? AND started_at < ? AND kind = ? AND status = 'done'"
+                  " AND closed_at IS NOT NULL") +
+          " ORDER BY 1",
+      [&](SqliteStatement& s) {
+        BindBounds(s, from, to);
+        s.BindText(kind);
+      },
+      ReadFirstInt);
+}
+
+template <class Base>
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::SoldUnitsBySku(
+    std::optional<TimePoint> from, std::optional<TimePoint> to) {
+  return QueryAll<std::pair<std::string, std::int64_t>>(
+      conn_,
+      "SELECT l.sku, SUM(l.qty) FROM orders o JOIN order_lines l ON l.order_id = o.id"
+      " WHERE o.placed_at >= ? AND o.placed_at < ? GROUP BY l.sku ORDER BY l.sku",
+      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
+        return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
+      });
 }
 
 template class SqliteReads<ReadTxn>;

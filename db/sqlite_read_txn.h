@@ -31,6 +31,20 @@ constexpr const char* kDueDeliveriesSql =
     " last_error, started_at, created_at, updated_at FROM deliveries"
     " WHERE status = 'pending' AND webhook_id = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?";
 
+// The report queries over staff_events (docs/reports.md): range scans of
+// the covering index staff_events_at (at, kind, user_id, value), the period
+// bound first (open sides bound to the ends of the range). The currency
+// variant reads the table for the rows in range. Exposed so that a test can
+// check their plans.
+constexpr const char* kCountStaffEventsSql =
+    "SELECT user_id, kind, COUNT(*), SUM(value) FROM staff_events WHERE at >= ? AND at < ?"
+    " GROUP BY user_id, kind ORDER BY user_id, kind";
+constexpr const char* kCountStaffEventsInCurrencySql =
+    "SELECT user_id, kind, COUNT(*), SUM(value) FROM staff_events WHERE at >= ? AND at < ? AND currency = ?"
+    " GROUP BY user_id, kind ORDER BY user_id, kind";
+constexpr const char* kStaffEventValuesSql =
+    "SELECT user_id, value FROM staff_events WHERE at >= ? AND at < ? AND kind = ? ORDER BY user_id, value";
+
 // The statements ListCases runs for `filter`, in order, each with its
 // parameters except the final `LIMIT ?`, which the runner binds to the rows
 // still wanted; the second (if any) continues where the first stops. Empty
@@ -49,6 +63,8 @@ class SqliteReads : public Base {
   Result<std::optional<CaseRow>> GetCase(const std::string& id) override;
   Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override;
   Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override;
+  Result<std::vector<CaseRow>> CasesOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override;
+  Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override;
   Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) override;
   Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override;
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override;
@@ -62,6 +78,8 @@ class SqliteReads : public Base {
   Result<std::optional<AuditRow>> AuditHead() override;
   Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) override;
   Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) override;
+  Status AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
+                     const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) override;
 
   Result<std::optional<PolicyRow>> GetPolicy(int version) override;
   Result<std::optional<PolicyRow>> LatestPolicy() override;
@@ -85,6 +103,35 @@ class SqliteReads : public Base {
                                                   std::int64_t after_id) override;
   Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override;
   Result<std::int64_t> CountPendingDeliveries() override;
+
+  Result<std::vector<StaffEventRow>> ListStaffEvents(std::int64_t after_seq, std::int64_t up_to_seq) override;
+  Result<std::optional<std::int64_t>> LastStaffEventSeq() override;
+  Result<std::vector<StaffEventCount>> CountStaffEvents(std::optional<TimePoint> from, std::optional<TimePoint> to,
+                                                        const std::optional<std::string>& currency) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> StaffEventValues(const std::string& kind,
+                                                                             std::optional<TimePoint> from,
+                                                                             std::optional<TimePoint> to) override;
+  Result<std::vector<StaffEventRow>> StaffEventsOfUser(const std::string& user_id, std::optional<TimePoint> from,
+                                                       std::optional<TimePoint> to) override;
+  Result<std::optional<std::string>> MostCommonCaseCurrency() override;
+
+  Result<std::optional<CaseFactsRow>> GetCaseFacts(const std::string& case_id) override;
+  Result<std::vector<CaseFactLineRow>> CaseFactLines(const std::string& case_id) override;
+  Result<std::int64_t> CountCaseFacts() override;
+  Result<std::vector<CaseFactTotalsRow>> CaseFactTotals(std::optional<TimePoint> from,
+                                                        std::optional<TimePoint> to) override;
+  Result<std::vector<CaseFactLineTotalsRow>> CaseFactLineTotals(std::optional<TimePoint> from,
+                                                                std::optional<TimePoint> to,
+                                                                const std::string& currency) override;
+  Result<std::vector<std::int64_t>> CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from,
+                                                    std::optional<TimePoint> to,
+                                                    const std::optional<std::string>& currency) override;
+  Result<std::vector<DeadlineTotalsRow>> DeadlineTotals(std::optional<TimePoint> from,
+                                                        std::optional<TimePoint> to) override;
+  Result<std::vector<std::int64_t>> DeadlineSecondsToAct(const std::string& kind, std::optional<TimePoint> from,
+                                                         std::optional<TimePoint> to) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> SoldUnitsBySku(std::optional<TimePoint> from,
+                                                                           std::optional<TimePoint> to) override;
 
  protected:
   explicit SqliteReads(SqliteConnection& conn) : conn_(conn) {}

@@ -46,6 +46,7 @@ Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
   c.next_due_at = s.ColumnOptInt(10);
   c.breached = s.ColumnInt(11) != 0;
   c.doc = s.ColumnText(12);
+  c.risk_flagged = s.ColumnInt(13) != 0;
   return c;
 }
 

@@ -145,7 +145,7 @@ Status SqliteWriteTxn::UpdateOrderDelivery(const std::string& order_id, std::opt
 Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
   return RunWrite(
       "INSERT INTO cases (id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at,"
-      " updated_at, next_due_at, breached, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      " updated_at, next_due_at, breached, doc, risk_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](SqliteStatement& s) {
         s.BindText(row.id)
             .BindText(row.order_id)
@@ -159,7 +159,8 @@ Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
             .BindInt(row.updated_at)
             .BindOptInt(row.next_due_at)
             .BindInt(row.breached ? 1 : 0)
-            .BindText(row.doc);
+            .BindText(row.doc)
+            .BindInt(row.risk_flagged ? 1 : 0);
       },
       "case " + row.id);
 }
@@ -167,8 +168,8 @@ Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
 Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_version) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE cases SET order_id = ?, buyer_id = ?, type = ?, state = ?, version = ?, assignee = ?,"
-      " policy_version = ?, created_at = ?, updated_at = ?, next_due_at = ?, breached = ?, doc = ?"
-      " WHERE id = ? AND version = ?",
+      " policy_version = ?, created_at = ?, updated_at = ?, next_due_at = ?, breached = ?, doc = ?,"
+      " risk_flagged = ? WHERE id = ? AND version = ?",
       [&](SqliteStatement& s) {
         s.BindText(row.order_id)
             .BindText(row.buyer_id)
@@ -182,6 +183,7 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
             .BindOptInt(row.next_due_at)
             .BindInt(row.breached ? 1 : 0)
             .BindText(row.doc)
+            .BindInt(row.risk_flagged ? 1 : 0)
             .BindText(row.id)
             .BindInt(expected_version);
       },
@@ -214,12 +216,24 @@ Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
 Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) {
   if (!IsDeadlineStatus(status)) return Status::Internal("unknown deadline status '" + status + "'");
   // closed_at records when a deadline left the listing; open and breached
-  // deadlines are still listed.
+  // deadlines are still listed. breached_at records the breach and stays
+  // when the deadline is done later, so that reports still see it.
   std::optional<TimePoint> closed_at;
   if (status == "done") closed_at = at;
+  std::optional<TimePoint> breached_at;
+  if (status == "breached") breached_at = at;
   AS_RETURN_IF_ERROR(RunWrite(
-      "UPDATE deadlines SET status = ?, closed_at = ? WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(status).BindOptInt(closed_at).BindInt(id); }, "deadline"));
+      "UPDATE deadlines SET status = ?, closed_at = ?, breached_at = COALESCE(breached_at, ?) WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindText(status).BindOptInt(closed_at).BindOptInt(breached_at).BindInt(id); },
+      "deadline"));
+  if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::SetDeadlineDue(std::int64_t id, TimePoint due_at) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE deadlines SET due_at = ? WHERE id = ?", [&](SqliteStatement& s) { s.BindInt(due_at).BindInt(id); },
+      "deadline"));
   if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
   return Status::Ok();
 }
@@ -417,6 +431,87 @@ Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
       "delivery " + std::to_string(row.id)));
   if (conn().Changes() == 0) return Status::NotFound("delivery " + std::to_string(row.id));
   return Status::Ok();
+}
+
+Status SqliteWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
+  return RunWrite(
+      "INSERT INTO staff_events (seq, at, user_id, case_id, kind, value, currency) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [&](SqliteStatement& s) {
+        s.BindInt(row.seq)
+            .BindInt(row.at)
+            .BindText(row.user_id)
+            .BindText(row.case_id)
+            .BindText(row.kind)
+            .BindInt(row.value)
+            .BindOptText(row.currency);
+      },
+      "staff event " + row.kind + " of " + row.user_id + " at seq " + std::to_string(row.seq));
+}
+
+Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) {
+  return InSavepoint([&]() -> Status {
+    // approved_at keeps the stored value once set: the first approval's time.
+    AS_RETURN_IF_ERROR(RunWrite(
+        "INSERT INTO case_facts (case_id, type, reason, buyer_id, currency, state, created_at, requested_amount,"
+        " agreed_amount, approved_at, refunded_amount, refunded_at, refunds_failed, return_shipped_at,"
+        " return_delivered_at, return_received_at, inspection_result, inspection_grade)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, reason = excluded.reason,"
+        " buyer_id = excluded.buyer_id, currency = excluded.currency, state = excluded.state,"
+        " created_at = excluded.created_at, requested_amount = excluded.requested_amount,"
+        " agreed_amount = excluded.agreed_amount,"
+        " approved_at = COALESCE(case_facts.approved_at, excluded.approved_at),"
+        " refunded_amount = excluded.refunded_amount, refunded_at = excluded.refunded_at,"
+        " refunds_failed = excluded.refunds_failed, return_shipped_at = excluded.return_shipped_at,"
+        " return_delivered_at = excluded.return_delivered_at, return_received_at = excluded.return_received_at,"
+        " inspection_result = excluded.inspection_result, inspection_grade = excluded.inspection_grade",
+        [&](SqliteStatement& s) {
+          s.BindText(row.case_id)
+              .BindText(row.type)
+              .BindText(row.reason)
+              .BindText(row.buyer_id)
+              .BindText(row.currency)
+              .BindText(row.state)
+              .BindInt(row.created_at)
+              .BindInt(row.requested_amount)
+              .BindOptInt(row.agreed_amount)
+              .BindOptInt(row.approved_at)
+              .BindInt(row.refunded_amount)
+              .BindOptInt(row.refunded_at)
+              .BindInt(row.refunds_failed)
+              .BindOptInt(row.return_shipped_at)
+              .BindOptInt(row.return_delivered_at)
+              .BindOptInt(row.return_received_at)
+              .BindOptText(row.inspection_result)
+              .BindOptText(row.inspection_grade);
+        },
+        "facts of case " + row.case_id));
+    AS_RETURN_IF_ERROR(RunWrite(
+        "DELETE FROM case_fact_lines WHERE case_id = ?", [&](SqliteStatement& s) { s.BindText(row.case_id); },
+        "fact lines of case " + row.case_id));
+    for (const CaseFactLineRow& line : lines) {
+      AS_RETURN_IF_ERROR(RunWrite(
+          "INSERT INTO case_fact_lines (case_id, line_id, sku, qty, refunded_amount, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?)",
+          [&](SqliteStatement& s) {
+            s.BindText(line.case_id)
+                .BindText(line.line_id)
+                .BindText(line.sku)
+                .BindInt(line.qty)
+                .BindInt(line.refunded_amount)
+                .BindInt(line.created_at);
+          },
+          "fact line " + line.line_id + " of case " + line.case_id));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteWriteTxn::ClearCaseFacts() {
+  return InSavepoint([&]() -> Status {
+    AS_RETURN_IF_ERROR(RunWrite("DELETE FROM case_fact_lines", [](SqliteStatement&) {}, "case fact lines"));
+    return RunWrite("DELETE FROM case_facts", [](SqliteStatement&) {}, "case facts");
+  });
 }
 
 }  // namespace aftersales::sqlite

@@ -31,6 +31,7 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override;
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override;
   Status SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) override;
+  Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override;
   Status InsertText(const Text& text) override;
   Status AppendAudit(const AuditRow& row) override;
   Result<std::int64_t> InsertOutbox(const OutboxRow& row) override;
@@ -45,6 +46,9 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status InsertWebhook(const WebhookRow& row) override;
   Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override;
   Status UpdateDelivery(const DeliveryRow& row) override;
+  Status InsertStaffEvent(const StaffEventRow& row) override;
+  Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) override;
+  Status ClearCaseFacts() override;
 
  private:
   SqliteWriteTxn(SqliteConnection& conn, std::unique_lock<std::mutex> lock);

@@ -130,6 +130,23 @@ struct Deadline {
   bool breached = false;
 };
 
+// The abuse signals of a case's buyer at submit (docs/reports.md, "Abuse
+// signals"): the buyer's figures over the policy's risk window, the new case
+// included, and the thresholds they reached (engine/risk.h).
+struct RiskSignals {
+  std::int64_t cases = 0;
+  std::int64_t refund_only_cases = 0;
+  Money refunded_amount = 0;  // every currency summed
+  std::int64_t orders = 0;    // placed in the window
+  std::optional<std::int64_t> return_rate_percent;  // none below min_orders_for_rate
+};
+
+struct Risk {
+  bool flagged = false;
+  std::vector<std::string> reasons;  // the signals that reached their thresholds
+  RiskSignals signals;
+};
+
 struct Case {
   std::string id;
   CaseType type = CaseType::kRefundOnly;
@@ -160,9 +177,11 @@ struct Case {
   bool holds_shipping = false;      // the case carries the order's shipping
   int modifications = 0;            // successful `modify` actions so far
   int policy_version = 0;
+  std::optional<Risk> risk;  // fixed at submit; none on cases stored before risk existed
   TimePoint created_at = 0;
   TimePoint updated_at = 0;
 
+  bool RiskFlagged() const { return risk && risk->flagged; }
   bool GoodsReceived() const { return inspection.has_value(); }
   Money LinesAmount() const {
     Money t = 0;

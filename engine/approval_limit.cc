@@ -5,8 +5,15 @@
 #include "workflows/workflow.h"
 
 namespace aftersales {
+namespace {
 
-bool WithinApprovalLimit(const Actor& actor, Money amount, const Policy& policy) {
+constexpr Money kMinOffer = 1;  // an offer's amount is at least 1 (SPEC §4: 0 < amount)
+
+}  // namespace
+
+bool WithinApprovalLimit(const Actor& actor, const Case& kase, Money amount, const Policy& policy) {
+  // docs/reports.md "Abuse signals": a flagged case goes to a supervisor.
+  if (actor.role == Role::kAgent && kase.RiskFlagged() && policy.risk.require_supervisor) return false;
   switch (actor.role) {
     case Role::kAgent: return amount <= actor.limit.value_or(policy.agent_limit);
     case Role::kSupervisor: return amount <= actor.limit.value_or(policy.supervisor_limit);
@@ -25,12 +32,15 @@ Money ApprovalAmount(const Case& c, const Command& cmd) {
 std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy) {
   const Workflow& wf = Workflow::For(kase.type);
   std::vector<Action> allowed = wf.AllowedActions(kase, actor.role);
+  auto drop_if_over = [&](Action action, Money amount) {
+    if (!WithinApprovalLimit(actor, kase, amount, policy) && wf.RequiresWithinLimit(kase, action, actor.role)) {
+      allowed.erase(std::remove(allowed.begin(), allowed.end(), action), allowed.end());
+    }
+  };
   Command approve;
   approve.action = Action::kApprove;
-  if (!WithinApprovalLimit(actor, ApprovalAmount(kase, approve), policy) &&
-      wf.RequiresWithinLimit(kase, Action::kApprove, actor.role)) {
-    allowed.erase(std::remove(allowed.begin(), allowed.end(), Action::kApprove), allowed.end());
-  }
+  drop_if_over(Action::kApprove, ApprovalAmount(kase, approve));
+  drop_if_over(Action::kOffer, kMinOffer);
   return allowed;
 }
 

@@ -229,7 +229,7 @@ std::string AuditLog::ComputeHash(const AuditRow& row) {
   return hash.ok() ? *hash : std::string();
 }
 
-Result<AuditVerification> AuditLog::Verify(ReadTxn& txn) {
+Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& progress) {
   AuditVerification result;
   std::int64_t expected_seq = 1;
   std::string prev_hash = kGenesisHash;
@@ -270,6 +270,7 @@ Result<AuditVerification> AuditLog::Verify(ReadTxn& txn) {
     result.head = row;
     prev_hash = row.hash;
     ++expected_seq;
+    progress.Tick(result.entries);
     return true;
   });
   if (!scanned.ok()) return scanned;

@@ -8,6 +8,8 @@
 // exists exactly when its change does. Stateless; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +45,17 @@ struct AuditVerification {
   std::optional<AuditRow> head;  // the last entry checked
 };
 
+// How far a long scan of the log got, for progress lines: `report` is
+// called with the number of entries done, every `every` entries.
+struct ScanProgress {
+  std::int64_t every = 100000;
+  std::function<void(std::int64_t done)> report;
+
+  void Tick(std::int64_t done) const {
+    if (report && every > 0 && done % every == 0) report(done);
+  }
+};
+
 constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 // RFC 8785 canonical JSON of `value`. Floating-point numbers are refused
@@ -57,8 +70,9 @@ class AuditLog {
   static Result<AuditRow> Append(WriteTxn& txn, const AuditRecord& record);
   // The hash SPEC §7 defines for `row` (its own `hash` is ignored).
   static std::string ComputeHash(const AuditRow& row);
-  // Recomputes every hash and checks seq continuity and prev_hash links.
-  static Result<AuditVerification> Verify(ReadTxn& txn);
+  // Recomputes every hash and checks seq continuity and prev_hash links,
+  // ticking `progress` with the entries checked.
+  static Result<AuditVerification> Verify(ReadTxn& txn, const ScanProgress& progress = {});
   // The entry as served: {seq, at, actor:{id, role}, case_id, action,
   // from_state, to_state, data, prev_hash, hash}.
   static nlohmann::json ToJson(const AuditRow& row);

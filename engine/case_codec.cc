@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/risk.h"
+
 namespace aftersales {
 namespace {
 
@@ -100,6 +102,7 @@ CaseRow CaseToRow(const Case& c) {
   row.policy_version = c.policy_version;
   row.created_at = c.created_at;
   row.updated_at = c.updated_at;
+  row.risk_flagged = c.RiskFlagged();
   for (const auto& d : c.deadlines) {
     if (!row.next_due_at || d.due_at < *row.next_due_at) row.next_due_at = d.due_at;
     if (d.breached) row.breached = true;
@@ -143,6 +146,7 @@ CaseRow CaseToRow(const Case& c) {
               {"return_required", c.return_required},
               {"holds_shipping", c.holds_shipping},
               {"modifications", c.modifications}};
+  if (c.risk) doc["risk"] = RiskToJson(*c.risk);  // absent on cases from before risk existed
   row.doc = doc.dump();
   return row;
 }
@@ -197,6 +201,7 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
     c.return_required = doc.at("return_required").get<bool>();
     c.holds_shipping = doc.at("holds_shipping").get<bool>();
     c.modifications = doc.at("modifications").get<int>();
+    if (auto risk = doc.find("risk"); risk != doc.end() && !risk->is_null()) c.risk = RiskFromJson(*risk);
     for (const auto& d : deadlines) {
       auto kind = ParseDeadlineKind(d.kind);
       if (!kind) return Status::Internal("case " + row.id + " has a deadline of unknown kind " + d.kind);

@@ -7,11 +7,14 @@
 #include "engine/audit_log.h"
 #include "engine/body_reader.h"
 #include "engine/case_codec.h"
+#include "engine/case_facts.h"
 #include "engine/case_view.h"
 #include "engine/command_parser.h"
 #include "engine/crypto.h"
 #include "engine/ledger.h"
 #include "engine/order_import.h"
+#include "engine/risk.h"
+#include "engine/staff_event_log.h"
 #include "workflows/deadline_rules.h"
 #include "workflows/workflow.h"
 
@@ -110,7 +113,7 @@ Status Emit(WriteTxn& txn, const std::string& type, const std::string& case_id, 
 
 // Brings the deadline rows in line with `kase.deadlines`: rows no longer
 // listed are closed, new ones inserted (their ids written back), breaches
-// marked.
+// marked, moved due times written.
 Status SaveDeadlines(WriteTxn& txn, Case& kase, const std::vector<Deadline>& before, TimePoint now) {
   for (const auto& old : before) {
     auto it = std::find_if(kase.deadlines.begin(), kase.deadlines.end(),
@@ -119,6 +122,8 @@ Status SaveDeadlines(WriteTxn& txn, Case& kase, const std::vector<Deadline>& bef
       AS_RETURN_IF_ERROR(txn.SetDeadlineStatus(old.id, "done", now));
     } else if (it->breached && !old.breached) {
       AS_RETURN_IF_ERROR(txn.SetDeadlineStatus(old.id, "breached", now));
+    } else if (it->due_at != old.due_at) {
+      AS_RETURN_IF_ERROR(txn.SetDeadlineDue(old.id, it->due_at));
     }
   }
   for (auto& d : kase.deadlines) {
@@ -147,7 +152,10 @@ Status AppendAudit(WriteTxn& txn, const Actor& actor, const Case& kase, const st
   if (from) rec.from_state = NameOf(*from);
   if (to) rec.to_state = NameOf(*to);
   rec.data = std::move(data);
-  return AuditLog::Append(txn, rec).status();
+  auto row = AuditLog::Append(txn, rec);
+  if (!row.ok()) return row.status();
+  // The staff events this entry yields, in the same transaction (docs/reports.md).
+  return RecordStaffEvents(txn, *row);
 }
 
 // Outbox events of a change: the state change and any new pending refund.
@@ -634,8 +642,13 @@ Result<json> CaseService::Submit(const Actor& actor, const json& body, const Txn
     if (!ref.ok()) return ref.status();
     c.evidence.push_back(*ref);
   }
+  // The buyer's abuse signals, under the policy the case is submitted under.
+  auto history = GatherBuyerHistory(w, c.buyer_id, c.type, now, policy->risk);
+  if (!history.ok()) return history.status();
+  c.risk = AssessRisk(*history, policy->risk);
   StartInitialDeadlines(c, *policy, now);
   AS_RETURN_IF_ERROR(w.InsertCase(CaseToRow(c)));
+  AS_RETURN_IF_ERROR(PutCaseFactsOf(w, nullptr, c, order, now));
   AS_RETURN_IF_ERROR(SaveDeadlines(w, c, {}, now));
 
   json line_data = json::array();
@@ -658,7 +671,8 @@ Result<json> CaseService::Submit(const Actor& actor, const json& body, const Txn
                {"description", c.description ? RefJson(*c.description) : json(nullptr)},
                {"evidence", evidence_refs},
                {"texts", TextIds(texts.written())},
-               {"version", c.version}};
+               {"version", c.version},
+               {"risk", RiskToJson(*c.risk)}};
   AS_RETURN_IF_ERROR(AppendAudit(w, actor, c, "submit", std::nullopt, c.state, data, now));
   AS_RETURN_IF_ERROR(Emit(w, "case.created", c.id,
                           {{"case_id", c.id},
@@ -724,7 +738,7 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   if (!cmd.ok()) return cmd.status();
   AS_RETURN_IF_ERROR(ValidateInContext(w, kase, *cmd, actor, **policy, now));
 
-  const bool within = WithinApprovalLimit(actor, ApprovalAmount(kase, *cmd), **policy);
+  const bool within = WithinApprovalLimit(actor, kase, ApprovalAmount(kase, *cmd), **policy);
   if (!within && wf.RequiresWithinLimit(kase, *action, actor.role)) {
     return Status(Code::kApprovalLimitExceeded,
                   "the amount exceeds your approval limit; a supervisor or manager must decide");
@@ -791,6 +805,7 @@ Result<json> CaseService::Apply(const Actor& actor, const std::string& case_id, 
   UpdateDeadlines(kase, before.state, *cmd, **policy, now);
   AS_RETURN_IF_ERROR(SaveDeadlines(w, kase, before.deadlines, now));
   AS_RETURN_IF_ERROR(w.UpdateCase(CaseToRow(kase), before.version));
+  AS_RETURN_IF_ERROR(PutCaseFactsOf(w, &before, kase, **order, now));
   json data = {{"input", InputData(*cmd, refs, comment)}, {"version", kase.version}};
   if (!ctx.effects.empty()) data["effects"] = ctx.effects;
   if (!texts.written().empty()) data["texts"] = TextIds(texts.written());
@@ -870,6 +885,15 @@ Result<json> CaseService::ListCases(const Actor& actor, const CaseQuery& q) {
     if (!t) r.Fail("due_before", "must be an RFC 3339 date-time");
     f.due_before = t;
   }
+  if (q.risk) {
+    // Filtering by risk would tell a buyer which of their cases are flagged.
+    if (!MaySeeRisk(actor)) return Status(Code::kForbidden, "only staff filter cases by risk");
+    if (*q.risk == "flagged") {
+      f.flagged_only = true;
+    } else {
+      r.Fail("risk", "must be flagged");
+    }
+  }
   if (q.sort) {
     if (*q.sort == "due_at") {
       f.sort_by_due = true;
@@ -940,6 +964,9 @@ Result<json> CaseService::Timeline(const Actor& actor, const std::string& case_i
     json item = AuditLog::ToJson(e);
     if (buyer) {
       if (e.action == "assign" || e.action == "deadline_breached") continue;
+      // The abuse signals are staff-only (docs/reports.md): a buyer's copy of
+      // the submit entry leaves them out.
+      if (e.action == "submit" && item["data"].is_object()) item["data"].erase("risk");
       const json& data = item["data"];
       if (e.action == "comment" && data.contains("input") && data["input"].value("visibility", "") != "buyer" &&
           e.actor_id != actor.id) {
@@ -996,6 +1023,9 @@ Result<CaseService::Firing> CaseService::FireDeadline(const DeadlineRow& row, Ti
 
   if (IsBreachKind(kind)) {
     listed->breached = true;
+    // Recorded at once: the effect below may end the deadline in this same
+    // firing, and its breach must stay known to the reports (breached_at).
+    AS_RETURN_IF_ERROR(w.SetDeadlineStatus(listed->id, "breached", at));
     const json assignee = kase.assignee ? json(*kase.assignee) : json(nullptr);
     json data = {{"deadline", NameOf(kind)}, {"due_at", FormatTime(due)}, {"assignee", assignee}};
     AS_RETURN_IF_ERROR(AppendAudit(w, system, kase, "deadline_breached", kase.state, kase.state, data, at));
@@ -1032,8 +1062,11 @@ Result<CaseService::Firing> CaseService::FireDeadline(const DeadlineRow& row, Ti
     // No effect here and no breach to record: the deadline is spent.
     kase.deadlines.erase(listed);
   }
-  AS_RETURN_IF_ERROR(SaveDeadlines(w, kase, before.deadlines, now));
+  // Closed and breached as of `at`, the time the firing is recorded at, so
+  // that a late sweep does not stretch the reports' seconds to act.
+  AS_RETURN_IF_ERROR(SaveDeadlines(w, kase, before.deadlines, at));
   AS_RETURN_IF_ERROR(w.UpdateCase(CaseToRow(kase), before.version));
+  AS_RETURN_IF_ERROR(PutCaseFactsOf(w, &before, kase, **order, at));
   AS_RETURN_IF_ERROR(w.Commit());
   firing.fired = true;
   firing.kind = NameOf(kind);

@@ -33,6 +33,7 @@ struct CaseQuery {
   std::optional<std::string> buyer_id;
   std::optional<std::string> breached;    // "true" | "false"
   std::optional<std::string> due_before;  // RFC 3339
+  std::optional<std::string> risk;        // "flagged" (staff only)
   std::optional<std::string> sort;        // due_at | created_at
   std::optional<std::string> limit;
   std::optional<std::string> cursor;
@@ -66,7 +67,9 @@ class CaseService {
                                const nlohmann::json& body, const TxnHook& hook = {});
   // GET /cases/{id}. not_found for a case the caller may not see.
   Result<nlohmann::json> GetCase(const Actor& actor, const std::string& case_id);
-  // GET /cases?…: {"items": [...], "next_cursor": string|null}.
+  // GET /cases?…: {"items": [...], "next_cursor": string|null}. Errors:
+  // validation_failed (a bad parameter or cursor), forbidden (a buyer
+  // filtering by risk), unavailable.
   Result<nlohmann::json> ListCases(const Actor& actor, const CaseQuery& query);
   // GET /cases/{id}/timeline: {"items": [...]}, oldest first, filtered for buyers.
   Result<nlohmann::json> Timeline(const Actor& actor, const std::string& case_id);

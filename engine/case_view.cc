@@ -1,6 +1,7 @@
 #include "engine/case_view.h"
 
 #include "engine/approval_limit.h"
+#include "engine/risk.h"
 
 namespace aftersales {
 namespace {
@@ -41,6 +42,8 @@ bool MaySeeText(const Actor& actor, const Text& text) {
   if (IsStaff(actor.role) || actor.role == Role::kSystem) return true;
   return text.visibility == Visibility::kBuyer || text.author_id == actor.id;
 }
+
+bool MaySeeRisk(const Actor& actor) { return IsStaff(actor.role) || actor.role == Role::kSystem; }
 
 bool MaySeeBuyer(const Actor& actor, const std::string& buyer_id) {
   if (actor.role == Role::kBuyer) return !actor.external_id.empty() && actor.external_id == buyer_id;
@@ -92,36 +95,39 @@ json RenderCase(const Case& c, const Actor& actor, const TextsById& texts, const
   }
   json allowed = json::array();
   for (Action a : AllowedActionsFor(c, actor, policy)) allowed.push_back(NameOf(a));
-  return {{"id", c.id},
-          {"type", NameOf(c.type)},
-          {"state", NameOf(c.state)},
-          {"version", c.version},
-          {"order_id", c.order_id},
-          {"buyer_id", c.buyer_id},
-          {"reason", c.reason},
-          {"description", TextOf(c.description, actor, texts)},
-          {"evidence", evidence},
-          {"lines", lines},
-          {"currency", c.currency},
-          {"requested_amount", c.requested_amount},
-          {"agreed_amount", c.agreed_amount ? json(*c.agreed_amount) : json(nullptr)},
-          {"refunded_amount", c.refunded_amount},
-          {"assignee", c.assignee ? json(*c.assignee) : json(nullptr)},
-          {"offer", c.offer ? OfferView(*c.offer, actor, texts) : json(nullptr)},
-          {"offers", offers},
-          {"return_address", c.return_address_due ? policy.return_address : json(nullptr)},
-          {"return_shipment", ShipmentView(c.return_shipment)},
-          {"replacement_shipment", ShipmentView(c.replacement_shipment)},
-          {"inspection", inspection},
-          {"refunds", refunds},
-          {"deadlines", deadlines},
-          {"close_reason", c.close_reason ? json(*c.close_reason) : json(nullptr)},
-          {"reject_reason", c.reject_reason ? json(*c.reject_reason) : json(nullptr)},
-          {"modifications", c.modifications},
-          {"policy_version", c.policy_version},
-          {"created_at", FormatTime(c.created_at)},
-          {"updated_at", FormatTime(c.updated_at)},
-          {"allowed_actions", allowed}};
+  json out = {{"id", c.id},
+              {"type", NameOf(c.type)},
+              {"state", NameOf(c.state)},
+              {"version", c.version},
+              {"order_id", c.order_id},
+              {"buyer_id", c.buyer_id},
+              {"reason", c.reason},
+              {"description", TextOf(c.description, actor, texts)},
+              {"evidence", evidence},
+              {"lines", lines},
+              {"currency", c.currency},
+              {"requested_amount", c.requested_amount},
+              {"agreed_amount", c.agreed_amount ? json(*c.agreed_amount) : json(nullptr)},
+              {"refunded_amount", c.refunded_amount},
+              {"assignee", c.assignee ? json(*c.assignee) : json(nullptr)},
+              {"offer", c.offer ? OfferView(*c.offer, actor, texts) : json(nullptr)},
+              {"offers", offers},
+              {"return_address", c.return_address_due ? policy.return_address : json(nullptr)},
+              {"return_shipment", ShipmentView(c.return_shipment)},
+              {"replacement_shipment", ShipmentView(c.replacement_shipment)},
+              {"inspection", inspection},
+              {"refunds", refunds},
+              {"deadlines", deadlines},
+              {"close_reason", c.close_reason ? json(*c.close_reason) : json(nullptr)},
+              {"reject_reason", c.reject_reason ? json(*c.reject_reason) : json(nullptr)},
+              {"modifications", c.modifications},
+              {"policy_version", c.policy_version},
+              {"created_at", FormatTime(c.created_at)},
+              {"updated_at", FormatTime(c.updated_at)},
+              {"allowed_actions", allowed}};
+  // The abuse signals are for the shop's staff: a buyer never learns of them.
+  if (MaySeeRisk(actor)) out["risk"] = c.risk ? RiskToJson(*c.risk) : json(nullptr);
+  return out;
 }
 
 json RenderOrder(const Order& o, const Ledger& ledger, const std::vector<std::string>& case_ids) {

@@ -21,6 +21,9 @@ using TextsById = std::map<std::string, Text>;
 // Whether `actor` may read `text` (SPEC §4: buyers see buyer-visible texts
 // and their own; staff see all).
 bool MaySeeText(const Actor& actor, const Text& text);
+// Whether `actor` may see a case's abuse signals (`risk`): staff, as for
+// internal texts; never a buyer.
+bool MaySeeRisk(const Actor& actor);
 // Whether `actor` may see cases and orders of `buyer_id` (SPEC §2).
 bool MaySeeBuyer(const Actor& actor, const std::string& buyer_id);
 

@@ -93,6 +93,24 @@ std::string Sha256Hex(std::string_view data) {
   return ToHex(md.data(), len);
 }
 
+std::string Sha256Raw(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  // As in Sha256Hex: empty only on allocation failure, and then unequal to any digest.
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) return std::string();
+  return std::string(reinterpret_cast<const char*>(md.data()), len);
+}
+
+std::string HexEncode(std::string_view bytes) {
+  return ToHex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::optional<std::string> HexDecode(std::string_view hex) {
+  std::vector<unsigned char> bytes;
+  if (!FromHex(hex, &bytes)) return std::nullopt;
+  return std::string(bytes.begin(), bytes.end());
+}
+
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,13 @@ namespace aftersales {
 
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
+// The 32 raw bytes of SHA-256(`data`).
+std::string Sha256Raw(std::string_view data);
+// Lowercase hex of raw `bytes`.
+std::string HexEncode(std::string_view bytes);
+// The raw bytes `hex` spells; nullopt unless it is an even run of lowercase
+// hex digits (what HexEncode writes).
+std::optional<std::string> HexDecode(std::string_view hex);
 // Lowercase hex HMAC-SHA256(key, message).
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // `bytes` random bytes from the OS CSPRNG, as lowercase hex (2 × bytes chars).

@@ -1,6 +1,7 @@
 #include "engine/demo_seeder.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/audit_log.h"
 #include "engine/user_service.h"
@@ -29,6 +30,9 @@ constexpr Product kProducts[] = {
     {"TEE-COT-M", "纯棉T恤 Cotton T-shirt (M)", 7900, true},
     {"LAMP-DESK", "护眼台灯 Desk lamp", 19900, true},
 };
+
+// The demo's one buyer whose history the abuse signals flag.
+constexpr const char* kSerialRefunder = "b-1030";
 
 // One step of a story: `at` hours after the story starts, `who` takes
 // `action` (or "submit"), with `body`.
@@ -208,8 +212,26 @@ std::vector<Story> Stories() {
     }
     s.push_back(st);
   }
+  // A serial refunder (docs/reports.md, "Abuse signals"): four refund-only
+  // requests in two weeks, one order each. From the third on, the return
+  // rate flags the case; the fourth also reaches the refund-only count, and
+  // waits in the queue with the risk badge.
+  const std::pair<double, int> refunder[] = {{330, 0}, {250, 3}, {170, 1}, {4, 4}};  // hours ago, product
+  for (const auto& [ago, product] : refunder) {
+    Story st{ago, "refund_only", "not_received", product, 1, kSerialRefunder, "没收到货 Never arrived.", {}};
+    if (ago > 100) {
+      st.steps = {
+          {2, "supervisor", "approve", json::object()},
+          {14, "finance", "refund_issued", {{"external_ref", "ALIPAY-R" + std::to_string(static_cast<int>(ago))}}}};
+    }
+    s.push_back(st);
+  }
   return s;
 }
+
+// Earlier orders without complaints for every other demo buyer: regular
+// customers, whose return rates stay below the risk threshold.
+constexpr int kEarlierOrdersPerBuyer = 5;
 
 struct PendingStep {
   TimePoint at;
@@ -282,6 +304,34 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
     if (who.rfind("buyer:", 0) == 0) return actors.at("integration");
     return actors.at(who);
   };
+
+  // Regular customers: earlier orders, before the stories begin.
+  {
+    std::set<std::string> regulars;
+    for (const auto& st : stories) {
+      if (st.buyer != kSerialRefunder) regulars.insert(st.buyer);
+    }
+    const TimePoint start = clock_.Now();
+    int n = 0;
+    for (const auto& buyer : regulars) {
+      for (int k = 0; k < kEarlierOrdersPerBuyer; ++k, ++n) {
+        const Product& prod = kProducts[n % 10];
+        const TimePoint placed = start - (20 + 7 * k) * kDay;
+        json order = {
+            {"id", "SO" + std::to_string(20259000 + n)},
+            {"buyer_id", buyer},
+            {"currency", "CNY"},
+            {"placed_at", FormatTime(placed)},
+            {"delivered_at", FormatTime(placed + 3 * kDay)},
+            {"shipping_paid", 0},
+            {"lines",
+             {{{"line_id", "1"}, {"sku", prod.sku}, {"title", prod.title}, {"qty", 1}, {"paid", prod.price}}}}};
+        auto o = cases.CreateOrder(actors["integration"], order);
+        if (!o.ok()) return o.status();
+        ++summary.orders;
+      }
+    }
+  }
 
   // Every step of every story, in time order, with deadlines firing between.
   std::vector<PendingStep> plan;

@@ -1,8 +1,9 @@
 // DemoSeeder: fills an empty database with a realistic shop (SPEC §8 `demo`):
-// users of every role with passwords and tokens, 60 orders, and cases of
-// every type in every state, each walked through the engine's own actions
-// and deadlines over the last three weeks so that timelines, breaches and
-// automatic steps are real. Deterministic apart from random ids and tokens.
+// users of every role with passwords and tokens, orders (regular customers
+// have earlier ones), and cases of every type in every state, each walked
+// through the engine's own actions and deadlines over the last three weeks
+// so that timelines, breaches and automatic steps are real; one serial
+// refunder's later cases carry the abuse signals' flag. Deterministic apart from random ids and tokens.
 // Not thread-safe (one seeding at a time).
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/audit_log.h"
+#include "engine/evidence_bundle.h"
 #include "web/openapi.h"
 
 namespace aftersales {
@@ -99,9 +100,10 @@ bool ParseInt(const std::string& s, std::int64_t* out) {
 }
 
 Result<CaseQuery> ParseCaseQuery(const httplib::Request& req) {
-  AS_RETURN_IF_ERROR(CheckQuery(
-      req, {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "sort", "limit", "cursor"},
-      {"state"}));
+  AS_RETURN_IF_ERROR(CheckQuery(req,
+                                {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "risk",
+                                 "sort", "limit", "cursor"},
+                                {"state"}));
   CaseQuery q;
   const auto count = req.get_param_value_count("state");
   for (std::size_t i = 0; i < count; ++i) {
@@ -119,6 +121,7 @@ Result<CaseQuery> ParseCaseQuery(const httplib::Request& req) {
   q.buyer_id = Param(req, "buyer_id");
   q.breached = Param(req, "breached");
   q.due_before = Param(req, "due_before");
+  q.risk = Param(req, "risk");
   q.sort = Param(req, "sort");
   q.limit = Param(req, "limit");
   q.cursor = Param(req, "cursor");
@@ -292,6 +295,13 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   }));
   r.push_back(On("GET", "/api/v1/audit/verify").Roles(kAuditReaders).Handle([&store](ApiRequest&) {
     return ApiReply::From(VerifyAudit(store));
+  }));
+
+  // Evidence bundles: a case, its entries, their texts and inclusion proofs
+  // to a signed checkpoint (engine/evidence_bundle.h, docs/audit-checkpoints.md).
+  const EvidenceBundler bundler(store, policies, s.wall_clock, s.checkpoints);
+  r.push_back(On("GET", "/api/v1/cases/{id}/bundle").Roles(kAuditReaders).Handle([bundler](ApiRequest& q) {
+    return ApiReply::From(bundler.Build(*q.actor, q.params[0]));
   }));
 
   // §5: the policy.

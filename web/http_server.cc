@@ -25,6 +25,7 @@
 #include "web/json_body.h"
 #include "web/metrics.h"
 #include "web/problem.h"
+#include "web/report_routes.h"
 #include "web/request_limits.h"
 #include "web/route.h"
 #include "web/ui_routes.h"
@@ -136,6 +137,7 @@ class HttpServer::Impl {
     if (services_.webhooks != nullptr) {
       for (Route& route : BuildWebhookRoutes(*services_.webhooks)) routes_.push_back(std::move(route));
     }
+    for (Route& route : BuildReportRoutes(services_)) routes_.push_back(std::move(route));
     AppendUiRoutes(routes_);
     const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

@@ -31,6 +31,7 @@
 #include "domain/clock.h"
 #include "domain/status.h"
 #include "engine/case_service.h"
+#include "engine/evidence_bundle.h"
 #include "engine/policy_registry.h"
 #include "engine/store.h"
 #include "engine/test_clock.h"
@@ -50,6 +51,9 @@ struct WebServices {
   const Clock& wall_clock;             // real time: idempotency records, log stamps
   TestClock* test_clock = nullptr;     // set only under --test-clock: enables POST /test/clock
   WebhookService* webhooks = nullptr;  // set: serves /api/v1/webhooks (SPEC §6.12)
+  // Set: evidence bundles (GET /cases/{id}/bundle) carry the newest signed
+  // audit checkpoint of this folder and key, with inclusion proofs.
+  const CheckpointSource* checkpoints = nullptr;
 };
 
 struct HttpServerOptions {

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,9 +11,13 @@
 
 #include "cli/cli_runner.h"
 #include "db/sqlite_store.h"
+#include "domain/clock.h"
 #include "engine/audit_log.h"
+#include "engine/case_service.h"
 #include "engine/crypto.h"
+#include "engine/policy_registry.h"
 #include "support/temp_dir.h"
+#include "workflows/policy.h"
 
 namespace aftersales {
 namespace {
@@ -138,17 +143,17 @@ std::string SeededDb(const TempDir& dir) {
 TEST_CASE("cli: --help works for the program and every command", "[cli]") {
   const CliResult top = RunCli({"--help"});
   CHECK(top.exit_code == 0);
-  for (const char* command : {"serve", "demo", "user", "orders", "audit", "backup"}) {
+  for (const char* command : {"serve", "demo", "user", "orders", "audit", "backup", "report"}) {
     CHECK(top.out.find(command) != std::string::npos);
   }
-  CHECK(top.out.find("report") == std::string::npos);
   for (const std::vector<std::string>& args : {std::vector<std::string>{"serve", "--help"},
                                                {"demo", "--help"},
                                                {"user", "add", "--help"},
                                                {"orders", "import", "--help"},
                                                {"audit", "verify", "--help"},
                                                {"audit", "export", "--help"},
-                                               {"backup", "--help"}}) {
+                                               {"backup", "--help"},
+                                               {"report", "--help"}}) {
     const CliResult r = RunCli(args);
     INFO(args[0] << " " << args[1] << "\n" << Describe(r));
     CHECK(r.exit_code == 0);
@@ -456,6 +461,133 @@ TEST_CASE("cli: backup writes a sound copy and never overwrites", "[cli]") {
   CHECK(again.exit_code == 2);
   CHECK(RunCli({"backup", db, "--db", db}).exit_code == 2);  // least of all onto the live file
   CHECK(RunCli({"audit", "verify", "--db", db}).exit_code == 0);
+}
+
+// A database with one refund_only case approved by an agent an hour after
+// its submit and refunded an hour later (2026-11-01), made in-process with
+// the engine: 5 audit entries (policy, order, submit, approve, refund) and
+// 5 staff events (approve, first_response, decision_on_time; refunded,
+// closed_without_appeal).
+std::string RefundedCaseDb(const TempDir& dir) {
+  const std::string db = dir.File("reports.db");
+  std::unique_ptr<SqliteStore> store = OpenStore(db);
+  ManualClock clock(1793491200);  // 2026-11-01T00:00:00Z
+  PolicyRegistry policies(*store);
+  REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
+  CaseService cases(*store, clock, policies);
+  auto actor = [](const std::string& id, Role role) {
+    Actor a;
+    a.id = id;
+    a.role = role;
+    a.limit = 20000;
+    return a;
+  };
+  {
+    UserRow agent;
+    agent.id = "u_agent";
+    agent.name = "Li Na";
+    agent.role = "agent";
+    auto txn = store->BeginWrite();
+    REQUIRE(txn.ok());
+    const Status inserted = (*txn)->InsertUser(agent);
+    INFO(inserted.message());
+    REQUIRE(inserted.ok());
+    REQUIRE((*txn)->Commit().ok());
+  }
+  json order = OrderJson("o-1", "b-1");
+  order["placed_at"] = "2026-10-20T08:00:00Z";
+  order["delivered_at"] = "2026-10-28T08:00:00Z";
+  REQUIRE(cases.CreateOrder(actor("u_int", Role::kIntegration), order).ok());
+  auto submitted = cases.Submit(actor("u_int", Role::kIntegration), json{{"order_id", "o-1"},
+                                                                         {"type", "refund_only"},
+                                                                         {"reason", "quality_issue"},
+                                                                         {"lines", {{{"line_id", "L1"}, {"qty", 1}}}}});
+  INFO(submitted.status().message());
+  REQUIRE(submitted.ok());
+  const std::string id = (*submitted)["id"];
+  clock.Advance(3600);
+  REQUIRE(cases.Apply(actor("u_agent", Role::kAgent), id, "approve", json::object()).ok());
+  clock.Advance(3600);
+  REQUIRE(cases.Apply(actor("u_fin", Role::kFinance), id, "refund_issued", json{{"external_ref", "P1"}}).ok());
+  return db;
+}
+
+TEST_CASE("cli: report prints every report as JSON or CSV", "[cli][reports]") {
+  TempDir dir;
+  const std::string db = RefundedCaseDb(dir);
+
+  const CliResult agents = RunCli({"report", "agents", "--db", db, "--format", "csv"});
+  INFO(Describe(agents));
+  REQUIRE(agents.exit_code == 0);
+  CHECK(agents.out ==
+        "user_id,name,role,decisions,approvals,rejections,offers,median_first_response_seconds,sla_breaches,"
+        "overturned,refunded_amount,score\r\n"
+        "u_agent,Li Na,agent,1,1,0,0,3600,0,0,7900,2\r\n");
+
+  const CliResult card = RunCli({"report", "scorecard", "--db", db, "--period", "2026-11", "--user", "u_agent"});
+  INFO(Describe(card));
+  REQUIRE(card.exit_code == 0);
+  const json doc = json::parse(card.out);
+  CHECK(doc["period"] == "2026-11");
+  CHECK(doc["items"][0]["points"] == 2);
+  CHECK(doc["items"][0]["rank"] == 1);
+  REQUIRE(doc["event_list"].size() == 2);
+  CHECK(doc["event_list"][0] == json{{"seq", 4},
+                                     {"at", "2026-11-01T01:00:00Z"},
+                                     {"case_id", doc["event_list"][0]["case_id"]},
+                                     {"kind", "decision_on_time"},
+                                     {"points", 1}});
+  CHECK(doc["event_list"][1]["seq"] == 5);
+
+  for (const char* name : {"agents", "sla", "reasons", "warehouse", "finance", "scorecard"}) {
+    const CliResult json_out = RunCli({"report", name, "--db", db});
+    INFO(name << "\n" << Describe(json_out));
+    CHECK(json_out.exit_code == 0);
+    CHECK(json::parse(json_out.out, nullptr, false)["items"].is_array());
+    const CliResult csv = RunCli({"report", name, "--db", db, "--format", "csv", "--from", "2026-11-01T00:00:00Z"});
+    CHECK(csv.exit_code == 0);
+    CHECK(csv.out.find("\r\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: report scorecard --recompute checks the staff events against the audit log", "[cli][reports]") {
+  TempDir dir;
+  const std::string db = RefundedCaseDb(dir);
+  const CliResult ok = RunCli({"report", "scorecard", "--db", db, "--recompute"});
+  INFO(Describe(ok));
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "staff events match the audit log (5 events from 5 entries)\n");
+
+  RawSql(db, "DELETE FROM staff_events WHERE seq = 5 AND kind = 'refunded'");
+  const CliResult tampered = RunCli({"report", "scorecard", "--db", db, "--recompute"});
+  INFO(Describe(tampered));
+  CHECK(tampered.exit_code == 1);
+  CHECK(tampered.out.find("seq 5") != std::string::npos);
+  CHECK(tampered.out.find("refunded of u_agent") != std::string::npos);
+  CHECK(tampered.out.find("missing from the table") != std::string::npos);
+}
+
+TEST_CASE("cli: report refuses what it cannot run with exit 2", "[cli][reports]") {
+  TempDir dir;
+  const std::string db = RefundedCaseDb(dir);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"report", "nonsense", "--db", db},
+           {"report", "agents", "--db", dir.File("missing.db")},
+           {"report", "agents", "--db", db, "--recompute"},
+           {"report", "agents", "--db", db, "--user", "u_agent"},
+           {"report", "sla", "--db", db, "--currency", "CNY"},
+           {"report", "agents", "--db", db, "--from", "yesterday"},
+           {"report", "agents", "--db", db, "--period", "2026-11", "--to", "2026-12-01T00:00:00Z"},
+           {"report", "agents", "--db", db, "--format", "xml"},
+           {"report", "scorecard", "--db", db, "--user", "not an id"}}) {
+    const CliResult r = RunCli(args);
+    INFO(args[1] << " " << args.back() << "\n" << Describe(r));
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.File("missing.db")));
+  // A well-formed id of no user is a finding, not a usage error.
+  CHECK(RunCli({"report", "scorecard", "--db", db, "--user", "u_nobody"}).exit_code == 1);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ std::vector<CaseRow> SeedCases(StoreFixture& f) {
     // Few distinct values: many ties on the sort keys; a quarter without a deadline.
     c.next_due_at = rng.Next(4) == 0 ? std::nullopt : std::optional<TimePoint>(kT0 + 3600 * rng.Next(20));
     c.created_at = kT0 + 60 * rng.Next(40);
+    c.risk_flagged = i % 5 == 2;  // not from rng: the other columns keep their sequence
     REQUIRE_OK(w->InsertCase(c));
     rows.push_back(c);
   }
@@ -66,6 +67,7 @@ std::vector<std::string> Expected(const std::vector<CaseRow>& rows, const CaseFi
     if (f.buyer_id && c.buyer_id != *f.buyer_id) continue;
     if (f.breached && c.breached != *f.breached) continue;
     if (f.due_before && !(c.next_due_at && *c.next_due_at < *f.due_before)) continue;
+    if (f.flagged_only && !c.risk_flagged) continue;
     kept.push_back(c);
   }
   if (f.sort_by_due) {
@@ -136,6 +138,14 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
          c.due_before = kT0 + 3600 * 15;
        }},
       {"nothing matches", [](CaseFilter& c) { c.order_id = "O-404"; }},
+      {"flagged", [](CaseFilter& c) { c.flagged_only = true; }},
+      {"flagged and combined",
+       [](CaseFilter& c) {
+         c.flagged_only = true;
+         c.states = {"requested", "pending_approval"};
+         c.assignee = "u-1";
+         c.due_before = kT0 + 3600 * 15;
+       }},
   };
   for (const NamedFilter& nf : filters) {
     for (bool by_due : {true, false}) {
@@ -240,6 +250,63 @@ TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]
       CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
     }
   }
+}
+
+TEST_CASE("the flagged queue reads the partial index cases_flagged in order", "[db]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  CaseFilter due;
+  due.flagged_only = true;
+  CaseFilter due_paged = due;
+  due_paged.has_cursor = true;
+  due_paged.cursor_key = kT0;
+  due_paged.cursor_id = "C-1";
+  CaseFilter in_nulls = due;
+  in_nulls.has_cursor = true;
+  in_nulls.cursor_id = "C-1";
+  for (const CaseFilter* filter : {&due, &due_paged, &in_nulls}) {
+    for (const sqlite::CaseListQuery& q : Value(sqlite::BuildCaseListQueries(*filter))) {
+      auto params = q.params;
+      params.emplace_back(std::int64_t{50});
+      std::string plan = Plan(*conn, q.sql, params);
+      INFO(q.sql << "\n" << plan);
+      CHECK_THAT(plan, Catch::Contains("USING INDEX cases_flagged"));
+      CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+    }
+  }
+}
+
+TEST_CASE("a buyer's cases and orders in a window: both ends included", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    for (int i = 0; i < 4; ++i) {
+      Order o = MakeOrder("O-" + std::to_string(i));
+      o.buyer_id = i == 3 ? "someone-else" : "b-risk";
+      o.placed_at = kT0 + 100 * i;  // kT0, +100, +200; the other buyer's at +300
+      REQUIRE_OK(w->InsertOrder(o));
+    }
+    for (int i = 0; i < 4; ++i) {
+      CaseRow c = MakeCase("C-" + std::to_string(i), "O-" + std::to_string(i));
+      c.buyer_id = i == 3 ? "someone-else" : "b-risk";
+      c.created_at = kT0 + 100 * i;
+      REQUIRE_OK(w->InsertCase(c));
+    }
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  auto ids = [](const std::vector<CaseRow>& rows) {
+    std::vector<std::string> out;
+    for (const CaseRow& c : rows) out.push_back(c.id);
+    return out;
+  };
+  CHECK(ids(Value(r->CasesOfBuyer("b-risk", kT0, kT0 + 200))) == std::vector<std::string>{"C-0", "C-1", "C-2"});
+  CHECK(ids(Value(r->CasesOfBuyer("b-risk", kT0 + 1, kT0 + 199))) == std::vector<std::string>{"C-1"});
+  CHECK(ids(Value(r->CasesOfBuyer("b-risk", kT0, kT0 + 1000))).size() == 3);
+  CHECK(Value(r->CountOrdersOfBuyer("b-risk", kT0, kT0 + 200)) == 3);
+  CHECK(Value(r->CountOrdersOfBuyer("b-risk", kT0 + 1, kT0 + 199)) == 1);
+  CHECK(Value(r->CountOrdersOfBuyer("nobody", kT0, kT0 + 1000)) == 0);
 }
 
 }  // namespace

@@ -68,6 +68,13 @@ TEST_CASE("demo data covers every reachable state and survives a reopen exactly"
     for (const auto& l : summary->logins) roles.insert(l.role);
     CHECK(roles.size() == 8);  // every role a person can have
     before = AllCases(**store, clock);
+    // The queue shows a risk badge: the serial refunder's later cases are
+    // flagged, and no regular customer's.
+    std::set<std::string> flagged_buyers;
+    for (const auto& c : before) {
+      if (c["risk"].is_object() && c["risk"]["flagged"] == true) flagged_buyers.insert(c["buyer_id"]);
+    }
+    CHECK(flagged_buyers == std::set<std::string>{"b-1030"});
     auto txn = (*store)->BeginRead();
     auto verified = AuditLog::Verify(**txn);
     REQUIRE(verified.ok());

@@ -82,6 +82,12 @@ class FaultInjectingStore : public Store {
       return inner_->CasesOfOrder(order_id);
     }
     Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override { return inner_->ListCases(filter); }
+    Result<std::vector<CaseRow>> CasesOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
+      return inner_->CasesOfBuyer(buyer_id, from, to);
+    }
+    Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
+      return inner_->CountOrdersOfBuyer(buyer_id, from, to);
+    }
     Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) override {
       return inner_->ListedDeadlines(case_id);
     }
@@ -101,6 +107,10 @@ class FaultInjectingStore : public Store {
     Result<std::optional<AuditRow>> AuditHead() override { return inner_->AuditHead(); }
     Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) override { return inner_->ListAudit(filter); }
     Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) override { return inner_->ScanAudit(fn); }
+    Status AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
+                       const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) override {
+      return inner_->AuditHashes(from_seq, to_seq, fn);
+    }
     Result<std::optional<PolicyRow>> GetPolicy(int version) override { return inner_->GetPolicy(version); }
     Result<std::optional<PolicyRow>> LatestPolicy() override { return inner_->LatestPolicy(); }
     Result<std::optional<std::string>> GetSetting(const std::string& key) override { return inner_->GetSetting(key); }
@@ -133,6 +143,57 @@ class FaultInjectingStore : public Store {
     }
     Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override { return inner_->GetDelivery(id); }
     Result<std::int64_t> CountPendingDeliveries() override { return inner_->CountPendingDeliveries(); }
+    Result<std::vector<StaffEventRow>> ListStaffEvents(std::int64_t after_seq, std::int64_t up_to_seq) override {
+      return inner_->ListStaffEvents(after_seq, up_to_seq);
+    }
+    Result<std::optional<std::int64_t>> LastStaffEventSeq() override { return inner_->LastStaffEventSeq(); }
+    Result<std::vector<StaffEventCount>> CountStaffEvents(std::optional<TimePoint> from, std::optional<TimePoint> to,
+                                                          const std::optional<std::string>& currency) override {
+      return inner_->CountStaffEvents(from, to, currency);
+    }
+    Result<std::vector<std::pair<std::string, std::int64_t>>> StaffEventValues(const std::string& kind,
+                                                                               std::optional<TimePoint> from,
+                                                                               std::optional<TimePoint> to) override {
+      return inner_->StaffEventValues(kind, from, to);
+    }
+    Result<std::vector<StaffEventRow>> StaffEventsOfUser(const std::string& user_id, std::optional<TimePoint> from,
+                                                         std::optional<TimePoint> to) override {
+      return inner_->StaffEventsOfUser(user_id, from, to);
+    }
+    Result<std::optional<std::string>> MostCommonCaseCurrency() override { return inner_->MostCommonCaseCurrency(); }
+    Result<std::optional<CaseFactsRow>> GetCaseFacts(const std::string& case_id) override {
+      return inner_->GetCaseFacts(case_id);
+    }
+    Result<std::vector<CaseFactLineRow>> CaseFactLines(const std::string& case_id) override {
+      return inner_->CaseFactLines(case_id);
+    }
+    Result<std::int64_t> CountCaseFacts() override { return inner_->CountCaseFacts(); }
+    Result<std::vector<CaseFactTotalsRow>> CaseFactTotals(std::optional<TimePoint> from,
+                                                          std::optional<TimePoint> to) override {
+      return inner_->CaseFactTotals(from, to);
+    }
+    Result<std::vector<CaseFactLineTotalsRow>> CaseFactLineTotals(std::optional<TimePoint> from,
+                                                                  std::optional<TimePoint> to,
+                                                                  const std::string& currency) override {
+      return inner_->CaseFactLineTotals(from, to, currency);
+    }
+    Result<std::vector<std::int64_t>> CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from,
+                                                      std::optional<TimePoint> to,
+                                                      const std::optional<std::string>& currency) override {
+      return inner_->CaseFactSeconds(span, from, to, currency);
+    }
+    Result<std::vector<DeadlineTotalsRow>> DeadlineTotals(std::optional<TimePoint> from,
+                                                          std::optional<TimePoint> to) override {
+      return inner_->DeadlineTotals(from, to);
+    }
+    Result<std::vector<std::int64_t>> DeadlineSecondsToAct(const std::string& kind, std::optional<TimePoint> from,
+                                                           std::optional<TimePoint> to) override {
+      return inner_->DeadlineSecondsToAct(kind, from, to);
+    }
+    Result<std::vector<std::pair<std::string, std::int64_t>>> SoldUnitsBySku(std::optional<TimePoint> from,
+                                                                             std::optional<TimePoint> to) override {
+      return inner_->SoldUnitsBySku(from, to);
+    }
 
     // Writes: counted, and failed when it is their turn.
     Status Commit() override {
@@ -155,6 +216,9 @@ class FaultInjectingStore : public Store {
     }
     Status SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) override {
       return Write([&] { return inner_->SetDeadlineStatus(id, status, at); });
+    }
+    Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override {
+      return Write([&] { return inner_->SetDeadlineDue(id, due_at); });
     }
     Status InsertText(const Text& text) override {
       return Write([&] { return inner_->InsertText(text); });
@@ -197,6 +261,15 @@ class FaultInjectingStore : public Store {
     }
     Status UpdateDelivery(const DeliveryRow& row) override {
       return Write([&] { return inner_->UpdateDelivery(row); });
+    }
+    Status InsertStaffEvent(const StaffEventRow& row) override {
+      return Write([&] { return inner_->InsertStaffEvent(row); });
+    }
+    Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) override {
+      return Write([&] { return inner_->PutCaseFacts(row, lines); });
+    }
+    Status ClearCaseFacts() override {
+      return Write([&] { return inner_->ClearCaseFacts(); });
     }
 
    private:

@@ -156,6 +156,148 @@ async function submitAction(page, action, label) {
   return {form, submit: () => form.getByRole('button', {name: label, exact: true}).click()};
 }
 
+// --- reports ------------------------------------------------------------------
+
+// Figures as the page shows them in English (en-GB), for comparing with
+// the API's raw values.
+const EN_NUMBER = new Intl.NumberFormat('en-GB');
+const fmtCount = (v) => (v === null || v === undefined ? '—' : EN_NUMBER.format(v));
+const fmtPercent = (v) => (v === null || v === undefined ? '—' : new Intl.NumberFormat('en-GB', {style: 'percent', maximumFractionDigits: 2}).format(v));
+function fmtMoney(currency) {
+  const digits = new Intl.NumberFormat('en', {style: 'currency', currency}).resolvedOptions().maximumFractionDigits;
+  const f = new Intl.NumberFormat('en-GB', {style: 'currency', currency, currencyDisplay: 'narrowSymbol'});
+  return (v) => (v === null || v === undefined ? '—' : f.format(v / 10 ** digits));
+}
+const fmtSigned = (n) => `${n > 0 ? '+' : n < 0 ? '\u2212' : ''}${EN_NUMBER.format(Math.abs(n))}`;
+
+function exactly(text) {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}$`);
+}
+
+// The rows of the table captioned `caption` inside `scope`: per row, each
+// keyed cell (data-key) as {text, value}; value is the raw figure the page
+// keeps in data-value.
+async function tableRows(scope, caption) {
+  const table = scope.locator('table.data').filter({has: scope.page().locator('caption', {hasText: exactly(caption)})});
+  await table.waitFor();
+  return table.locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) =>
+      Object.fromEntries(
+        [...tr.querySelectorAll('td[data-key]')].map((td) => {
+          const fig = td.querySelector('[data-value]');
+          return [td.dataset.key, {text: td.textContent.trim(), value: fig ? fig.dataset.value : null}];
+        }),
+      ),
+    ),
+  );
+}
+
+// Checks that `rows` show `items` in the same order: every key of
+// `columns` ({key: format or null}) holds the item's value, and its words
+// are format(value) when a format is given.
+function assertFigures(rows, items, columns, what) {
+  assert.equal(rows.length, items.length, `${what}: rows`);
+  items.forEach((item, i) => {
+    for (const [key, format] of Object.entries(columns)) {
+      const cell = rows[i][key];
+      assert.ok(cell, `${what}: row ${i} has a ${key} cell`);
+      const raw = item[key] === null || item[key] === undefined ? '' : String(item[key]);
+      assert.equal(cell.value, raw, `${what}: row ${i} ${key}`);
+      if (format) assert.equal(cell.text, format(item[key]), `${what}: row ${i} ${key} as words`);
+    }
+  });
+}
+
+// The API's from/to of a report page's URL (?period=YYYY-MM or all).
+function periodParams(pageUrl) {
+  const q = new URLSearchParams(new URL(pageUrl).hash.split('?')[1] || '');
+  const period = q.get('period');
+  if (!period || period === 'all') return '';
+  const [y, m] = period.split('-').map(Number);
+  const day = (d) => `${d.toISOString().slice(0, 10)}T00:00:00Z`;
+  return `from=${day(new Date(Date.UTC(y, m - 1, 1)))}&to=${day(new Date(Date.UTC(y, m, 1)))}`;
+}
+
+// The panel's CSV link, fetched with the session cookie as the browser would.
+async function fetchCsv(page) {
+  const href = await page.locator('#report-panel a.csv-link, main a.csv-link').first().getAttribute('href');
+  assert.match(href, /format=csv/);
+  return page.evaluate(async (u) => {
+    const r = await fetch(u, {credentials: 'same-origin'});
+    return {status: r.status, type: r.headers.get('content-type'), text: await r.text()};
+  }, href);
+}
+
+function csvLines(text) {
+  return text.split(/\r?\n/).filter((l) => l !== '');
+}
+
+async function openReport(page, tab) {
+  await page.getByRole('tab', {name: tab, exact: true}).click();
+  await page.locator('#report-panel[aria-busy]').waitFor({state: 'detached'});
+}
+
+// Each report's figures against the API's answer `data`; false when the
+// page rightly shows the report as empty.
+const REPORT_CHECKS = {
+  async agents(panel, data) {
+    const active = data.items.filter((i) => i.decisions || i.sla_breaches || i.score || i.refunded_amount || i.overturned);
+    if (!active.length) return panel.locator('.report-empty').waitFor().then(() => false);
+    await panel.getByText(`Amounts in ${data.currency}`).waitFor();
+    const columns = {
+      user_id: null, role: null, decisions: fmtCount, approvals: fmtCount, rejections: fmtCount, offers: fmtCount,
+      median_first_response_seconds: null, sla_breaches: fmtCount, overturned: fmtCount, refunded_amount: fmtMoney(data.currency), score: fmtCount,
+    };
+    assertFigures(await tableRows(panel, 'Per person'), data.items, columns, 'agents');
+    return true;
+  },
+  async sla(panel, data) {
+    assert.equal(data.items.length, 9, 'sla: one item per deadline kind');
+    if (!data.items.some((i) => i.count)) return panel.locator('.report-empty').waitFor().then(() => false);
+    const columns = {deadline: null, count: fmtCount, open: fmtCount, breached: fmtCount, breach_rate: fmtPercent, median_seconds_to_act: null, p90_seconds_to_act: null};
+    assertFigures(await tableRows(panel, 'Per deadline'), data.items, columns, 'sla');
+    return true;
+  },
+  async reasons(panel, data) {
+    if (!data.by_reason.some((r) => r.cases)) return panel.locator('.report-empty').waitFor().then(() => false);
+    const money = fmtMoney(data.currency);
+    assertFigures(await tableRows(panel, 'By reason'), data.by_reason, {reason: null, cases: fmtCount, refunded_amount: money}, 'by reason');
+    // By SKU the page sorts by return rate: compare SKU by SKU.
+    const skuRows = await tableRows(panel, 'By product (SKU)');
+    const bySku = skuRows.map((r) => data.by_sku.find((s) => s.sku === r.sku.value));
+    assert.equal(new Set(skuRows.map((r) => r.sku.value)).size, data.by_sku.length, 'by sku: every SKU once');
+    const skuColumns = {sku: null, cases: fmtCount, units: fmtCount, returned_units: fmtCount, sold_units: fmtCount, return_rate: fmtPercent, refunded_amount: money};
+    assertFigures(skuRows, bySku, skuColumns, 'by sku');
+    await panel.locator('details > summary', {hasText: 'By reason and product'}).click();
+    const itemColumns = {reason: null, sku: null, cases: fmtCount, units: fmtCount, refunded_amount: money};
+    assertFigures(await tableRows(panel, 'By reason and product (as in the CSV)'), data.items, itemColumns, 'reason × sku');
+    return true;
+  },
+  async warehouse(panel, data) {
+    if (!data.items.length && !data.receipt.count) return panel.locator('.report-empty').waitFor().then(() => false);
+    for (const key of ['count', 'median_seconds', 'p90_seconds']) {
+      const raw = data.receipt[key] === null ? '' : String(data.receipt[key]);
+      assert.equal(await panel.locator(`.tile[data-key="${key}"] [data-value]`).getAttribute('data-value'), raw, `receipt ${key}`);
+    }
+    assert.equal(await panel.locator('.tile[data-key="count"] .tile-value').textContent(), fmtCount(data.receipt.count));
+    const columns = {grade: null, inspected: fmtCount, passed: fmtCount, failed: fmtCount, fail_rate: fmtPercent};
+    assertFigures(await tableRows(panel, 'Per grade'), data.items, columns, 'warehouse');
+    return true;
+  },
+  async finance(panel, data) {
+    if (!data.items.length) return panel.locator('.report-empty').waitFor().then(() => false);
+    const columns = {
+      currency: null, approved: fmtCount, refunds_issued: fmtCount, refunded_amount: null, refunds_failed: fmtCount,
+      awaiting_refund: fmtCount, median_approval_to_refund_seconds: null, p90_approval_to_refund_seconds: null,
+    };
+    const rows = await tableRows(panel, 'Per currency');
+    assertFigures(rows, data.items, columns, 'finance');
+    data.items.forEach((item, i) => assert.equal(rows[i].refunded_amount.text, fmtMoney(item.currency)(item.refunded_amount), `finance ${item.currency} refunded`));
+    return true;
+  },
+};
+
 // --- tests ------------------------------------------------------------------
 
 export const TESTS = [
@@ -468,6 +610,207 @@ export const TESTS = [
         await warning.getByText('Someone else changed this case while you were working on it.').waitFor();
         await warning.getByText('State: “Requested” → “Rejected”').waitFor();
         await page.locator('main h1 + .page-tools .badge', {hasText: 'Rejected'}).waitFor();
+      });
+    },
+  },
+  {
+    name: 'a manager reads each report with the API’s figures, for a month and for all time, and downloads its CSV',
+    async run(env) {
+      const REPORTS = {agents: 'Team', sla: 'Deadlines', reasons: 'Reasons', warehouse: 'Warehouse', finance: 'Finance'};
+      await withBrowser(env, {}, async (page) => {
+        await login(env, page, 'manager');
+        await page.locator('nav').getByRole('link', {name: 'Reports'}).click();
+        await expectHeading(page, 'Reports');
+        const panel = page.locator('#report-panel');
+        await panel.locator('h2', {hasText: 'Decisions and score per person'}).waitFor();
+        await page.locator('#report-panel[aria-busy]').waitFor({state: 'detached'});
+
+        // It opens on this month (UTC), on the team.
+        const month = periodParams(page.url());
+        assert.ok(month, `the page opens on a month: ${page.url()}`);
+        await REPORT_CHECKS.agents(panel, await api(env, 'manager', 'GET', `/reports/agents?${month}`));
+
+        // The tabs answer the arrow keys.
+        await page.getByRole('tab', {name: 'Team'}).focus();
+        await page.keyboard.press('ArrowRight');
+        assert.equal(await page.getByRole('tab', {name: 'Deadlines'}).getAttribute('aria-selected'), 'true');
+        assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Deadlines');
+        await page.locator('#report-panel[aria-busy]').waitFor({state: 'detached'});
+        await REPORT_CHECKS.sla(panel, await api(env, 'manager', 'GET', `/reports/sla?${month}`));
+
+        // A range that ends before it starts is refused in the form.
+        await page.getByLabel('Period', {exact: true}).selectOption('range');
+        await page.getByLabel('From (UTC day)').fill('2026-11-20');
+        await page.getByLabel('To (UTC day)').fill('2026-11-10');
+        await page.getByRole('button', {name: 'Show'}).click();
+        await page.getByText('The end cannot be before the start.').waitFor();
+
+        // All time: every report, its figures and its CSV.
+        await page.getByLabel('Period', {exact: true}).selectOption('all');
+        await page.waitForURL(/period=all/);
+        await page.locator('.report-period', {hasText: exactly('All time')}).waitFor();
+        for (const [name, tab] of Object.entries(REPORTS)) {
+          await openReport(page, tab);
+          const data = await api(env, 'manager', 'GET', `/reports/${name}`);
+          assert.ok(await REPORT_CHECKS[name](panel, data), `the demo gives the ${name} report figures`);
+          if (name === 'agents') await shot(env, page, 'reports');
+          const csv = await fetchCsv(page);
+          assert.equal(csv.status, 200, `${name} CSV`);
+          assert.match(csv.type, /^text\/csv/, `${name} CSV type`);
+          const lines = csvLines(csv.text);
+          assert.equal(lines.length, data.items.length + 1, `${name} CSV: a header and one line per item`);
+          assert.ok(lines[0].split(',').includes(Object.keys(data.items[0])[0]), `${name} CSV header: ${lines[0]}`);
+        }
+
+        // In Chinese.
+        await page.getByLabel('Language').selectOption('zh');
+        await expectHeading(page, '报表');
+        for (const tab of ['团队', '时限', '原因', '仓库', '财务']) await page.getByRole('tab', {name: tab, exact: true}).waitFor();
+        await page.getByRole('link', {name: '下载 CSV'}).waitFor();
+        await page.locator('#report-panel table.data th', {hasText: '已退款单数'}).waitFor();
+      });
+      await withBrowser(env, {viewport: PHONE}, async (page) => {
+        await login(env, page, 'manager');
+        const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+        await page.goto(`${env.url}/#/reports?tab=reasons&period=all`);
+        await page.locator('#report-panel table.data').first().waitFor();
+        assert.ok(await fits(), 'the reports fit the phone width');
+        await page.goto(`${env.url}/#/scorecard`);
+        await page.locator('main table.data').first().waitFor();
+        assert.ok(await fits(), 'the scorecard fits the phone width');
+      });
+    },
+  },
+  {
+    name: 'the scorecard ranks the team with the API’s points, and each of a person’s events is an audit entry',
+    async run(env) {
+      await withBrowser(env, {}, async (page) => {
+        await login(env, page, 'manager');
+        await page.locator('nav').getByRole('link', {name: 'Scorecard'}).click();
+        await expectHeading(page, 'Scorecard');
+        const main = page.locator('main');
+        const rows = await tableRows(main, 'Team ranking');
+        const period = await page.getByLabel('Month (UTC)').inputValue();
+        const team = await api(env, 'manager', 'GET', `/reports/scorecard?period=${period}`);
+        assert.equal(team.period, period);
+        assertFigures(rows, team.items, {rank: fmtCount, user_id: null, points: fmtSigned, band: null, events: fmtCount}, 'scorecard');
+        team.items.forEach((item, i) => {
+          for (const k of item.by_kind) {
+            const cell = rows[i][`kind-${k.kind}`];
+            assert.equal(cell.value, String(k.count), `${item.user_id} ${k.kind}`);
+            assert.ok(cell.text.includes(`(${fmtSigned(k.points)})`), `${item.user_id} ${k.kind} points: ${cell.text}`);
+          }
+        });
+        // The points the response used, and the bands.
+        for (const [kind, n] of Object.entries(team.points)) {
+          assert.equal(await page.locator(`.points-table li[data-kind="${kind}"] .points`).textContent(), fmtSigned(n), kind);
+        }
+        await page.locator('.points-table', {hasText: 'SLA breach'}).waitFor();
+        for (const band of ['Bonus', 'Normal', 'Review']) await page.locator('.bands .badge', {hasText: band}).waitFor();
+        const csv = await fetchCsv(page);
+        assert.equal(csv.status, 200);
+        assert.match(csv.type, /^text\/csv/);
+        const lines = csvLines(csv.text);
+        assert.equal(lines.length, team.items.length + 1, 'scorecard CSV: a header and one line per person');
+        assert.match(lines[0], /^rank,user_id,/);
+        await shot(env, page, 'scorecard');
+
+        // One person: every scored event, each from an audit entry.
+        const person = team.items.find((i) => i.events > 0);
+        assert.ok(person, `nobody has a scored event in ${period}`);
+        await main.locator('a.person-link', {hasText: exactly(person.name)}).click();
+        await page.waitForURL(/user_id=/);
+        const detail = page.locator('#person');
+        await detail.locator('h2', {hasText: person.name}).waitFor();
+        const mine = await api(env, 'manager', 'GET', `/reports/scorecard?period=${period}&user_id=${encodeURIComponent(person.user_id)}`);
+        assert.equal(mine.items.length, 1);
+        const events = mine.event_list;  // docs/reports.md: the answer with that one item lists event_list
+        assert.ok(Array.isArray(events), 'the answer lists event_list');
+        assert.ok(events.length > 0, 'the person has scored events');
+        assert.equal(events.reduce((s, e) => s + e.points, 0), mine.items[0].points, 'the events add up to the points');
+        const eventRows = await tableRows(detail, 'Every scored event');
+        assertFigures(eventRows, events, {seq: (v) => `#${v}`, case_id: (v) => v, kind: null, points: fmtSigned}, 'events');
+        for (const e of events.slice(0, 25)) {
+          const entry = (await api(env, 'manager', 'GET', `/audit?after_seq=${e.seq - 1}&limit=1`)).items[0];
+          assert.ok(entry && entry.seq === e.seq, `audit entry ${e.seq} exists`);
+          assert.equal(entry.case_id, e.case_id, `audit entry ${e.seq} is of case ${e.case_id}`);
+        }
+        // The entry number opens the audit log on that case.
+        const first = events[0];
+        await detail.getByRole('link', {name: `Audit entry ${first.seq}`, exact: true}).click();
+        await expectHeading(page, 'Audit log');
+        assert.equal(await page.getByLabel('Case', {exact: true}).inputValue(), first.case_id);
+        await page.locator('table.data tbody td[data-label="No."]', {hasText: exactly(String(first.seq))}).waitFor();
+        await page.goBack();
+        await detail.getByRole('link', {name: first.case_id}).first().click();
+        await expectHeading(page, `Case ${first.case_id}`);
+
+        await page.getByLabel('Language').selectOption('zh');
+        await page.goto(`${env.url}/#/scorecard`);
+        await expectHeading(page, '绩效考核');
+        await page.getByRole('heading', {name: '积分规则'}).waitFor();
+        await page.locator('.points-table', {hasText: '超时'}).waitFor();
+      });
+    },
+  },
+  {
+    name: 'a flagged case shows a risk badge in the queue and on its page, and “only flagged” lists only flagged cases',
+    async run(env) {
+      const SIGNAL_WORDS = {cases: 'Cases', refund_only_cases: 'Refund-only cases', refunded_amount: 'Refunded', orders: 'Orders', return_rate_percent: 'Return rate'};
+      const flagged = await api(env, 'supervisor', 'GET', '/cases?risk=flagged&limit=200');
+      assert.ok(flagged.items.length > 0, 'the demo database holds no flagged case');
+      assert.ok(flagged.items.every((c) => c.risk && c.risk.flagged), 'GET /cases?risk=flagged lists only flagged cases');
+      await withBrowser(env, {}, async (page) => {
+        await login(env, page, 'supervisor');
+        await expectHeading(page, 'Work queue');
+        await page.locator('table.data tbody tr').first().waitFor();
+        if (!(await page.locator('.badge-risk').count())) {
+          // No flagged case among the open ones: look at every state.
+          await page.getByLabel('State').selectOption('all');
+          await page.locator('table.data tbody tr').first().waitFor();
+        }
+        const sent = page.waitForRequest((r) => r.url().includes('/api/v1/cases?') && r.url().includes('risk=flagged'));
+        await page.getByLabel('Only flagged (risk)').check();
+        const search = new URL((await sent).url()).search;
+        await page.waitForURL(/risk=flagged/);
+        const expected = (await api(env, 'supervisor', 'GET', `/cases${search}`)).items;
+        assert.ok(expected.length > 0, `no flagged case in the queue (${search})`);
+        await page.getByText(`Cases shown: ${expected.length}`).waitFor();
+        const rows = page.locator('table.data tbody tr');
+        assert.equal(await rows.count(), expected.length);
+        assert.equal(await rows.filter({has: page.locator('.badge-risk')}).count(), expected.length, 'every row has the badge');
+        for (const c of expected) await page.getByRole('link', {name: c.id, exact: true}).waitFor();
+        const c = expected[0];
+        const row = rows.filter({has: page.getByRole('link', {name: c.id, exact: true})});
+        const title = await row.locator('.badge-risk').getAttribute('title');
+        assert.equal(await row.locator('.badge-risk').evaluate((el) => el.firstChild.textContent), 'Risk');
+        for (const reason of c.risk.reasons) assert.ok(title.includes(SIGNAL_WORDS[reason]), `the badge names ${reason}: ${title}`);
+
+        // Without the filter, cases that are not flagged have no badge.
+        await page.getByLabel('Only flagged (risk)').uncheck();
+        await page.waitForURL((u) => !u.hash.includes('risk=flagged'));
+        await page.locator('table.data tbody tr').first().waitFor();
+        const all = (await api(env, 'supervisor', 'GET', `/cases${search.replace(/&?risk=flagged/, '')}`)).items;
+        await page.getByText(`Cases shown: ${all.length}`).waitFor();
+        assert.equal(await page.locator('table.data .badge-risk').count(), all.filter((x) => x.risk && x.risk.flagged).length);
+
+        // The case page: the badge and the signals.
+        await page.goto(`${env.url}/#/cases/${c.id}`);
+        await expectHeading(page, `Case ${c.id}`);
+        await page.locator('.page-tools .badge-risk').waitFor();
+        const card = page.locator('.card-risk');
+        await card.getByRole('heading', {name: 'Risk: the buyer’s history'}).waitFor();
+        for (const [signal, value] of Object.entries(c.risk.signals)) {
+          const dd = card.locator('dt', {hasText: exactly(SIGNAL_WORDS[signal])}).locator('xpath=following-sibling::dd[1]');
+          const text = await dd.textContent();
+          if (signal !== 'refunded_amount') assert.ok(text.includes(fmtCount(value)), `${signal}: ${text}`);
+          assert.equal(text.includes('threshold reached'), c.risk.reasons.includes(signal), `${signal} reached: ${text}`);
+        }
+        await page.getByLabel('Language').selectOption('zh');
+        await page.locator('.page-tools .badge-risk', {hasText: '风险'}).waitFor();
+        await page.goto(`${env.url}/#/queue?risk=flagged&state=all`);
+        await page.getByLabel('只看风险单').waitFor();
+        assert.equal(await page.getByLabel('只看风险单').isChecked(), true);
       });
     },
   },

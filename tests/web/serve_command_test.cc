@@ -8,6 +8,8 @@
 
 extern char** environ;
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +18,8 @@ extern char** environ;
 #include <string>
 #include <vector>
 
+#include "engine/checkpoint_folder.h"
+#include "engine/ed25519_key.h"
 #include "web/web_fixture.h"
 #include "workflows/policy.h"
 
@@ -212,6 +216,130 @@ TEST_CASE("serve refuses to start with a clear message", "[web][serve]") {
     CHECK(WaitExit(child) == 2);
     CHECK(ReadFile(err).find("--listen") != std::string::npos);
   }
+}
+
+TEST_CASE("serve writes a signed audit checkpoint at start when given a folder and a key", "[web][serve][checkpoint]") {
+  TempDir dir;
+  const std::string err = dir.File("stderr.txt");
+  const std::string key_file = dir.File("signing.pem");
+  {
+    auto key = Ed25519PrivateKey::Generate();
+    REQUIRE(key.ok());
+    auto pem = key->ToPem();
+    REQUIRE(pem.ok());
+    REQUIRE(WriteFileAtomically(key_file, *pem, 0600, ExistingFile::kRefuse).ok());
+  }
+  const std::string folder = dir.File("checkpoints");  // made by serve
+  Child child = Spawn({"serve", "--db", dir.File("serve.db"), "--listen", "127.0.0.1:0", "--checkpoint-dir", folder,
+                       "--checkpoint-key", key_file, "--checkpoint-every", "3600"},
+                      err, true);
+  const std::string line = FirstLine(child);
+  INFO(line << ReadFile(err));
+  REQUIRE(PortOf(line) > 0);
+  // The first pass runs at start: the bootstrap admin made the log non-empty.
+  std::vector<StoredCheckpoint> stored;
+  for (int i = 0; i < 2000 && stored.empty(); ++i) {
+    auto listed = CheckpointFolder(folder).List();
+    if (listed.ok()) stored = *listed;
+    if (stored.empty()) SleepForMillis(10);
+  }
+  ::kill(child.pid, SIGTERM);
+  CHECK(WaitExit(child) == 0);
+  REQUIRE(stored.size() == 1);
+  REQUIRE(stored[0].checkpoint.has_value());
+  CHECK(stored[0].checkpoint->seq >= 1);
+  CHECK(ReadFile(err).find("audit checkpoint written") != std::string::npos);
+}
+
+TEST_CASE("serve refuses a checkpoint folder without a usable key", "[web][serve][checkpoint]") {
+  TempDir dir;
+  const std::string err = dir.File("stderr.txt");
+  std::ofstream(dir.File("bad.pem")) << "not a key";
+  Child child = Spawn({"serve", "--db", dir.File("a.db"), "--listen", "127.0.0.1:0", "--checkpoint-dir",
+                       dir.File("checkpoints"), "--checkpoint-key", dir.File("bad.pem")},
+                      err, false);
+  CHECK(WaitExit(child) == 2);
+  CHECK(ReadFile(err).find("bad.pem") != std::string::npos);
+}
+
+// Runs `sql` on the database file outside the program; returns the first
+// column of the first row ("" when none).
+std::string RawSql(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  std::string first;
+  char* error = nullptr;
+  const int rc = sqlite3_exec(
+      handle, sql.c_str(),
+      [](void* out, int, char** values, char**) {
+        auto* s = static_cast<std::string*>(out);
+        if (s->empty() && values[0] != nullptr) *s = values[0];
+        return 0;
+      },
+      &first, &error);
+  INFO(sql << ": " << (error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  REQUIRE(rc == SQLITE_OK);
+  return first;
+}
+
+TEST_CASE("serve rebuilds empty staff events from the audit log at start", "[web][serve][reports]") {
+  TempDir dir;
+  const std::string db = dir.File("upgraded.db");
+  const std::string err = dir.File("stderr.txt");
+  std::string events_before;
+  {
+    // One refunded case (5 staff events), then the table is emptied, as on a
+    // database upgraded from before the reports.
+    auto store = SqliteStore::Open(db);
+    REQUIRE(store.ok());
+    ManualClock clock(kWebStart);
+    PolicyRegistry policies(**store);
+    REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
+    CaseService cases(**store, clock, policies);
+    auto actor = [](const std::string& id, Role role) {
+      Actor a;
+      a.id = id;
+      a.role = role;
+      a.limit = 20000;
+      return a;
+    };
+    const Actor integration = actor("u_int", Role::kIntegration);
+    const Actor agent = actor("u_agent", Role::kAgent);
+    const Actor finance = actor("u_fin", Role::kFinance);
+    REQUIRE(cases.CreateOrder(integration, OrderBody("o1", "b1")).ok());
+    auto c = cases.Submit(integration, json{{"order_id", "o1"},
+                                            {"type", "refund_only"},
+                                            {"reason", "quality_issue"},
+                                            {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+    REQUIRE(c.ok());
+    const std::string id = (*c)["id"];
+    REQUIRE(cases.Apply(agent, id, "approve", json::object()).ok());
+    REQUIRE(cases.Apply(finance, id, "refund_issued", json{{"external_ref", "P1"}}).ok());
+  }
+  const std::string dump =
+      "SELECT group_concat(seq || user_id || kind || value, ';') FROM"
+      " (SELECT * FROM staff_events ORDER BY seq, user_id, kind)";
+  events_before = RawSql(db, dump);
+  CHECK(RawSql(db, "SELECT COUNT(*) FROM staff_events") == "5");
+  RawSql(db, "DELETE FROM staff_events");
+
+  Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0"}, err, false);
+  const std::string line = FirstLine(child);
+  INFO(line << ReadFile(err));
+  REQUIRE(PortOf(line) > 0);
+  ::kill(child.pid, SIGTERM);
+  CHECK(WaitExit(child) == 0);
+  CHECK(ReadFile(err).find("staff events rebuilt from the audit log (5 events from") != std::string::npos);
+  CHECK(RawSql(db, dump) == events_before);
+
+  // The next start finds the table filled and says nothing.
+  Child again = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0"}, err, false);
+  REQUIRE(PortOf(FirstLine(again)) > 0);
+  ::kill(again.pid, SIGTERM);
+  CHECK(WaitExit(again) == 0);
+  CHECK(ReadFile(err).find("staff events rebuilt") == std::string::npos);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@ import {auditPage} from './pages/audit.js';
 import {usersPage} from './pages/users.js';
 import {webhooksPage} from './pages/webhooks.js';
 import {policyPage} from './pages/policy.js';
+import {reportsPage} from './pages/reports.js';
+import {scorecardPage} from './pages/scorecard.js';
 
 // path pattern → page; `roles` limits who sees it (none: everyone logged in).
 const ROUTES = [
@@ -28,6 +30,8 @@ const ROUTES = [
   {path: 'refunds', page: financePage, title: 'nav.refunds', roles: ['finance']},
   {path: 'dashboard', page: dashboardPage, title: 'nav.dashboard', roles: ['manager', 'admin']},
   {path: 'arbitration', page: arbitrationPage, title: 'nav.arbitration', roles: ['manager']},
+  {path: 'reports', page: reportsPage, title: 'nav.reports', roles: ['manager', 'admin']},
+  {path: 'scorecard', page: scorecardPage, title: 'nav.scorecard', roles: ['manager', 'admin']},
   {path: 'audit', page: auditPage, title: 'nav.audit', roles: ['manager', 'admin']},
   {path: 'users', page: usersPage, title: 'nav.users', roles: ['admin']},
   {path: 'webhooks', page: webhooksPage, title: 'nav.webhooks', roles: ['admin']},
@@ -38,10 +42,10 @@ const ROUTES = [
 const NAV = {
   agent: ['queue'],
   supervisor: ['queue'],
-  manager: ['dashboard', 'queue', 'arbitration', 'warehouse', 'audit'],
+  manager: ['dashboard', 'reports', 'scorecard', 'queue', 'arbitration', 'warehouse', 'audit'],
   warehouse: ['warehouse', 'queue'],
   finance: ['refunds', 'queue'],
-  admin: ['users', 'dashboard', 'audit', 'webhooks', 'policy'],
+  admin: ['users', 'dashboard', 'reports', 'scorecard', 'audit', 'webhooks', 'policy'],
   integration: ['queue'],
   buyer: ['queue'],
 };

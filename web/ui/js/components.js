@@ -35,7 +35,8 @@ export function details(rows, {columns = 1} = {}) {
 }
 
 // A table that turns into stacked cards at phone width (each cell shows
-// its column's label). columns: [{label, cell(row) → node|string, class}].
+// its column's label). columns: [{label, cell(row) → node|string, class,
+// key}]; `key` names the cells (data-key) for scripts and tests.
 export function dataTable({columns, rows, empty, rowClass, caption}) {
   if (!rows.length) return h('p', {class: 'empty'}, empty || t('common.none'));
   return h(
@@ -53,7 +54,7 @@ export function dataTable({columns, rows, empty, rowClass, caption}) {
           h(
             'tr',
             {class: rowClass ? rowClass(row) : null},
-            columns.map((c) => h('td', {class: c.class, dataset: {label: c.label}}, c.cell(row))),
+            columns.map((c) => h('td', {class: c.class, dataset: c.key ? {label: c.label, key: c.key} : {label: c.label}}, c.cell(row))),
           ),
         ),
       ),

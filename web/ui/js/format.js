@@ -92,3 +92,33 @@ export function localInputValue(d) {
 // The currency of amounts that carry none (approval limits, the policy):
 // the API keeps limits in minor units without a currency.
 export const SHOP_CURRENCY = 'CNY';
+
+// A ratio as a percentage: 0.125 → "12.5%"; null (no denominator) → "—".
+export function percent(ratio) {
+  if (ratio === null || ratio === undefined) return '—';
+  return new Intl.NumberFormat(locale(), {style: 'percent', maximumFractionDigits: 2}).format(ratio);
+}
+
+// A number of seconds as a coarse length of time; null (no values) → "—".
+export function seconds(s) {
+  if (s === null || s === undefined) return '—';
+  return duration(s * 1000);
+}
+
+// Points with their sign: "+3", "−5" (a real minus sign), "0".
+export function signed(n) {
+  if (n === null || n === undefined) return '—';
+  return `${n > 0 ? '+' : n < 0 ? '\u2212' : ''}${number(Math.abs(n))}`;
+}
+
+// "2026-11" → "November 2026" / "2026年11月".
+export function monthName(period) {
+  const m = /^(\d{4})-(\d{2})$/.exec(String(period || ''));
+  if (!m) return String(period || '');
+  return new Intl.DateTimeFormat(locale(), {year: 'numeric', month: 'long', timeZone: 'UTC'}).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+}
+
+// A calendar day (Date or RFC 3339 text) in UTC: "27 Nov 2026".
+export function utcDay(d) {
+  return new Intl.DateTimeFormat(locale(), {dateStyle: 'medium', timeZone: 'UTC'}).format(typeof d === 'string' ? new Date(d) : d);
+}

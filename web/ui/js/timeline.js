@@ -4,6 +4,7 @@ import {h} from './dom.js';
 import {t, word, has} from './i18n.js';
 import {money, dateTime} from './format.js';
 import {stateBadge, who, badge} from './components.js';
+import * as session from './session.js';
 
 // Members that are bookkeeping, or texts shown from `texts` instead.
 const HIDDEN = new Set(['version', 'expected_version', 'texts', 'note', 'text', 'description', 'evidence', 'policy_version', 'currency', 'buyer_id', 'holds_shipping', 'order_id', 'type']);
@@ -35,6 +36,10 @@ function valueText(key, value, currency, names) {
       )
       .join('; ');
   }
+  if (key === 'risk' && typeof value === 'object') {
+    const reasons = (value.reasons || []).map((r) => word('risk_signal', r)).join(', ');
+    return value.flagged ? t('risk.flagged_because', {reasons}) : t('risk.not_flagged');
+  }
   if (key === 'refund' && typeof value === 'object') {
     return [money(value.amount, currency), word('refund_status', value.status)].filter(Boolean).join(' · ');
   }
@@ -49,6 +54,7 @@ function dataRows(entry, currency, names) {
   const take = (obj) => {
     for (const [key, value] of Object.entries(obj || {})) {
       if (HIDDEN.has(key) || key === 'input' || key === 'effects') continue;
+      if (key === 'risk' && session.hasRole('buyer')) continue;  // the abuse signal is for staff
       if (value && typeof value === 'object' && 'sha256' in value) continue;
       const row = [word('field', key), valueText(key, value, currency, names)];
       if (seen.has(row.join('\n'))) continue;

@@ -12,6 +12,7 @@ import {money, dateTime} from '../format.js';
 import {timeline} from '../timeline.js';
 import {getPolicy, userNames} from '../lookups.js';
 import {flash} from '../flash.js';
+import {riskBadge, riskCard} from '../risk.js';
 
 async function loadAll(id) {
   const path = `/cases/${encodeURIComponent(id)}`;
@@ -260,6 +261,7 @@ export async function casePage(view, {params, query, navigate, reload}) {
       pageHeader(
         t('case.heading', {id: c.id}),
         stateBadge(c.state),
+        riskBadge(c),
         back ? h('a', {class: 'btn btn-link', href: `#/${back}`}, t('common.back')) : null,
         button(t('common.refresh'), reload),
       ),
@@ -270,6 +272,7 @@ export async function casePage(view, {params, query, navigate, reload}) {
           'div',
           {class: 'case-main'},
           summaryCard(c, data.names),
+          riskCard(c, data.policy),
           card(t('case.timeline'), timeline(data.timeline, c.currency, data.names)),
           orderCard(c, data.order),
           negotiationCard(c, data.names),

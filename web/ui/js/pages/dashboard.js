@@ -135,6 +135,10 @@ export async function dashboardPage(view, {reload}) {
       ),
     ),
     card(t('dashboard.arbitration_queue'), arbitrationTable(escalated)),
-    card(t('dashboard.reports'), h('p', {class: 'muted'}, t('dashboard.reports_later'))),
+    card(
+      t('dashboard.reports'),
+      h('p', {class: 'muted'}, t('dashboard.reports_intro')),
+      h('div', {class: 'btn-row'}, h('a', {class: 'btn btn-outline', href: '#/reports'}, t('nav.reports')), h('a', {class: 'btn btn-outline', href: '#/scorecard'}, t('nav.scorecard'))),
+    ),
   );
 }

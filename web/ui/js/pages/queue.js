@@ -1,4 +1,4 @@
-// The work queue: cases filtered by state, type, assignee and breach,
+// The work queue: cases filtered by state, type, assignee, breach and risk,
 // sorted by their earliest deadline, with a live countdown each, paged by
 // cursor. Buyers see their own cases here.
 import {h, fill} from '../dom.js';
@@ -9,6 +9,7 @@ import {pageHeader, dataTable, stateBadge, errorBox, loading, field, select, but
 import {countdown, nextDeadline, urgency} from '../countdown.js';
 import {money, dateTime} from '../format.js';
 import {STATES, OPEN_STATES, TYPES} from '../states.js';
+import {riskBadge} from '../risk.js';
 
 const PAGE_SIZE = 50;
 
@@ -19,6 +20,7 @@ function readFilters(query) {
     type: query.get('type') || '',
     assignee: query.get('assignee') || '',
     breached: query.get('breached') === 'true',
+    flagged: query.get('risk') === 'flagged',
     order_id: query.get('order_id') || '',
     sort: query.get('sort') === 'created_at' ? 'created_at' : 'due_at',
   };
@@ -30,6 +32,7 @@ function apiParams(f) {
     type: f.type,
     assignee: f.assignee,
     breached: f.breached ? 'true' : '',
+    risk: f.flagged ? 'flagged' : '',
     order_id: f.order_id.trim(),
     sort: f.sort,
     limit: PAGE_SIZE,
@@ -45,7 +48,7 @@ export function rowUrgency(c) {
 // The columns of a case list; `extra` columns go before the deadline.
 export function caseColumns(extra = []) {
   return [
-    {label: t('case.case'), cell: (c) => h('div', {}, caseLink(c.id), h('div', {class: 'muted small'}, t('case.order_short', {id: c.order_id})))},
+    {label: t('case.case'), cell: caseCell},
     {label: t('case.type'), cell: (c) => word('type', c.type)},
     {label: t('case.state'), cell: (c) => stateBadge(c.state)},
     {label: t('case.reason'), cell: (c) => word('reason', c.reason)},
@@ -53,6 +56,12 @@ export function caseColumns(extra = []) {
     ...extra,
     {label: t('case.next_deadline'), cell: deadlineCell},
   ];
+}
+
+// The case number, its risk badge when flagged, and its order.
+function caseCell(c) {
+  const risk = riskBadge(c);
+  return h('div', {}, caseLink(c.id), risk ? [' ', risk] : null, h('div', {class: 'muted small'}, t('case.order_short', {id: c.order_id})));
 }
 
 // The money at stake; an exchange without refund shows its type instead.
@@ -92,6 +101,7 @@ export async function queuePage(view, {query}) {
     {value: filters.assignee},
   );
   const breachedBox = h('input', {type: 'checkbox', checked: filters.breached});
+  const flaggedBox = h('input', {type: 'checkbox', checked: filters.flagged, name: 'risk'});
   const orderInput = h('input', {type: 'search', value: filters.order_id, autocomplete: 'off', placeholder: 'SO…'});
   const sortSel = select([['due_at', t('queue.sort_due')], ['created_at', t('queue.sort_created')]], {value: filters.sort});
 
@@ -101,6 +111,7 @@ export async function queuePage(view, {query}) {
       type: typeSel.value,
       assignee: buyer ? '' : assigneeSel.value,
       breached: breachedBox.checked,
+      flagged: buyer ? false : flaggedBox.checked,
       order_id: orderInput.value,
       sort: sortSel.value,
     };
@@ -111,6 +122,7 @@ export async function queuePage(view, {query}) {
     if (f.state !== 'open') q.set('state', f.state);
     for (const k of ['type', 'assignee', 'order_id']) if (f[k]) q.set(k, f[k].trim());
     if (f.breached) q.set('breached', 'true');
+    if (f.flagged) q.set('risk', 'flagged');
     if (f.sort !== 'due_at') q.set('sort', f.sort);
     const s = q.toString();
     history.replaceState(null, '', `#/queue${s ? `?${s}` : ''}`);
@@ -160,7 +172,7 @@ export async function queuePage(view, {query}) {
   }
 
   let typing = null;
-  for (const el of [stateSel, typeSel, assigneeSel, breachedBox, sortSel]) el.addEventListener('change', load);
+  for (const el of [stateSel, typeSel, assigneeSel, breachedBox, flaggedBox, sortSel]) el.addEventListener('change', load);
   orderInput.addEventListener('input', () => {
     clearTimeout(typing);
     typing = setTimeout(load, 300);
@@ -174,7 +186,12 @@ export async function queuePage(view, {query}) {
     buyer ? null : field(t('case.assignee'), assigneeSel),
     field(t('case.order'), orderInput),
     field(t('queue.sort'), sortSel),
-    h('div', {class: 'field field-check'}, h('label', {}, breachedBox, ' ', t('queue.only_breached'))),
+    h(
+      'div',
+      {class: 'field field-checks'},
+      h('label', {}, breachedBox, ' ', t('queue.only_breached')),
+      buyer ? null : h('label', {}, flaggedBox, ' ', t('queue.only_flagged')),
+    ),
   );
   fill(
     view,
