@@ -52,6 +52,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   const Clock& clock = options.clock != nullptr ? *options.clock : kSystemClock;
   Status migrated = sqlite::Migrate(**writer, clock.Now());
   if (!migrated.ok()) return Status::Unavailable("cannot open database " + path + ": " + migrated.message());
+  if (options.unsafe_bulk_load) {
+    Status s = (*writer)->Exec("PRAGMA synchronous=OFF");
+    if (!s.ok()) return Status::Unavailable("cannot open database " + path + ": " + s.message());
+  }
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;

@@ -53,6 +53,10 @@ class SqliteStore final : public Store {
     // Read-only connections kept open for reuse; more are opened on demand
     // and closed when their transaction ends.
     int max_idle_readers = 4;
+    // Loading a benchmark database only: commits skip fsync
+    // (synchronous=OFF), so a crash may lose or corrupt recent commits.
+    // Never for a database that serves anyone.
+    bool unsafe_bulk_load = false;
   };
 
   // Opens (creating if missing) the database file at `path` and applies any
