@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/case_facts.h"
+#include "engine/staff_event_log.h"
+
 namespace aftersales {
 namespace {
 
@@ -60,6 +63,26 @@ void PrintError(std::ostream& err, const std::string& command, const Status& sta
   for (const FieldError& e : status.errors()) {
     if (e.message != status.message()) err << "  " << e.field << ": " << e.message << "\n";
   }
+}
+
+Status CompleteReportTables(Store& store, std::ostream& err, const std::string& command) {
+  auto facts_missing = CaseFactsMissing(store);
+  if (!facts_missing.ok()) return facts_missing.status();
+  if (*facts_missing) {
+    err << "aftersales " << command << ": building the report facts of the existing cases (upgraded database)\n";
+    auto built = BackfillCaseFacts(store);
+    if (!built.ok()) return built.status();
+    err << "aftersales " << command << ": report facts built for " << *built << " cases\n";
+  }
+  // Likewise the staff events (docs/reports.md): rebuilt from the audit log
+  // alone when the table is empty but the log has some.
+  auto staff_events = BackfillStaffEvents(store);
+  if (!staff_events.ok()) return staff_events.status();
+  if (staff_events->rebuilt) {
+    err << "aftersales " << command << ": staff events rebuilt from the audit log (" << staff_events->events
+        << " events from " << staff_events->entries << " entries; upgraded database)\n";
+  }
+  return Status::Ok();
 }
 
 }  // namespace aftersales

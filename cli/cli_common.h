@@ -36,6 +36,12 @@ Result<std::unique_ptr<SqliteStore>> OpenOrCreateStore(const std::string& path, 
 // The whole content of a file. Errors: not_found, unavailable (unreadable).
 Result<std::string> ReadWholeFile(const std::string& path);
 
+// A database upgraded from before the reports (schema version 3) has cases
+// but no case facts or staff events: builds them once, each in one
+// transaction, saying so on `err` as `command`. Does nothing when they are
+// there. Errors: unavailable.
+Status CompleteReportTables(Store& store, std::ostream& err, const std::string& command);
+
 // Writes "aftersales <command>: <message>" and the field errors of `status`
 // to `err`.
 void PrintError(std::ostream& err, const std::string& command, const Status& status);

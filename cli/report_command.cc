@@ -68,8 +68,13 @@ int RunReport(const ReportOptions& options, const Clock& clock, std::ostream& ou
     return kExitUnusable;
   }
   if (options.recompute) return Recompute(**store, out, err);
+  // An upgraded database gets its report tables first, as `serve` does.
+  if (Status completed = CompleteReportTables(**store, err, kCommand); !completed.ok()) {
+    PrintError(err, kCommand, completed);
+    return kExitUnusable;
+  }
 
-  // Reports read the stored policies; nothing is initialised or written.
+  // Reports read the stored policies; no policy is initialised.
   PolicyRegistry policies(**store);
   auto report = ReportRunner(**store, policies, clock).Run(*info, *range, options.user_id);
   if (!report.ok()) {

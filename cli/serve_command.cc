@@ -13,13 +13,11 @@
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
 #include "domain/clock.h"
-#include "engine/case_facts.h"
 #include "engine/case_service.h"
 #include "engine/checkpoint_folder.h"
 #include "engine/checkpoint_scheduler.h"
 #include "engine/deadline_scheduler.h"
 #include "engine/policy_registry.h"
-#include "engine/staff_event_log.h"
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
 #include "engine/webhook_dispatcher.h"
@@ -115,30 +113,9 @@ int RunServe(const ServeOptions& options) {
     PrintError(std::cerr, kCommand, store.status());
     return kExitUnusable;
   }
-  // A database upgraded from before the reports has cases but no case facts:
-  // build them once, before anything serves a report or changes a case.
-  auto facts_missing = CaseFactsMissing(**store);
-  Status facts = facts_missing.status();
-  if (facts.ok() && *facts_missing) {
-    std::cerr << "aftersales serve: building the report facts of the existing cases (upgraded database)\n";
-    auto built = BackfillCaseFacts(**store);
-    facts = built.status();
-    if (built.ok()) std::cerr << "aftersales serve: report facts built for " << *built << " cases\n";
-  }
-  if (!facts.ok()) {
-    PrintError(std::cerr, kCommand, facts);
+  if (Status completed = CompleteReportTables(**store, std::cerr, kCommand); !completed.ok()) {
+    PrintError(std::cerr, kCommand, completed);
     return kExitUnusable;
-  }
-  // Likewise the staff events (docs/reports.md): rebuilt from the audit log
-  // alone, in one transaction, when the table is empty but the log has some.
-  auto staff_events = BackfillStaffEvents(**store);
-  if (!staff_events.ok()) {
-    PrintError(std::cerr, kCommand, staff_events.status());
-    return kExitUnusable;
-  }
-  if (staff_events->rebuilt) {
-    std::cerr << "aftersales serve: staff events rebuilt from the audit log (" << staff_events->events
-              << " events from " << staff_events->entries << " entries; upgraded database)\n";
   }
 
   SystemClock system_clock;

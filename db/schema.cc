@@ -198,7 +198,10 @@ constexpr const char* kSchemaV3[] = {
   currency TEXT,
   PRIMARY KEY (seq, user_id, kind)
 ))sql",
-    "CREATE INDEX staff_events_at ON staff_events (at, kind, user_id, value)",
+    // Covering for the agents report and the scorecard: counts and sums per
+    // (kind, user) and each kind's values in (user, value) order, with the
+    // period and currency read from the index itself.
+    "CREATE INDEX staff_events_kind ON staff_events (kind, user_id, value, at, currency)",
     "CREATE INDEX staff_events_user ON staff_events (user_id, at)",
     R"sql(CREATE TABLE case_facts (
   case_id             TEXT PRIMARY KEY,
@@ -222,6 +225,7 @@ constexpr const char* kSchemaV3[] = {
 ))sql",
     "CREATE INDEX case_facts_created ON case_facts (created_at)",
     "CREATE INDEX case_facts_buyer ON case_facts (buyer_id, created_at)",
+    "CREATE INDEX case_facts_currency ON case_facts (currency)",
     R"sql(CREATE TABLE case_fact_lines (
   case_id         TEXT NOT NULL,
   line_id         TEXT NOT NULL,
@@ -229,9 +233,17 @@ constexpr const char* kSchemaV3[] = {
   qty             BIGINT NOT NULL,
   refunded_amount BIGINT NOT NULL,
   created_at      BIGINT NOT NULL,
+  reason          TEXT NOT NULL,
+  type            TEXT NOT NULL,
+  currency        TEXT NOT NULL,
   PRIMARY KEY (case_id, line_id)
 ))sql",
-    "CREATE INDEX case_fact_lines_created ON case_fact_lines (created_at, sku)",
+    // reason, type and currency repeat the case's (written with it) so that
+    // the reasons report reads this covering index alone, in group order.
+    "CREATE INDEX case_fact_lines_reason ON case_fact_lines"
+    " (reason, type, sku, created_at, case_id, qty, refunded_amount, currency)",
+    // Sold units per SKU join orders to their lines without reading the table.
+    "CREATE INDEX order_lines_sku ON order_lines (order_id, sku, qty)",
     "ALTER TABLE deadlines ADD COLUMN breached_at BIGINT",
     "ALTER TABLE cases ADD COLUMN risk_flagged INTEGER NOT NULL DEFAULT 0 CHECK (risk_flagged IN (0, 1))",
     "CREATE INDEX cases_flagged ON cases (next_due_at, id) WHERE risk_flagged = 1",

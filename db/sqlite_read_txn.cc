@@ -474,8 +474,7 @@ StaffEventRow ReadStaffEvent(SqliteStatement& s) {
 }
 
 // A period [from, to) as the bounds of `at >= ? AND at < ?`; an open side
-// is the end of the range, so that every period query is the same range
-// scan of staff_events_at.
+// is the end of the range, so that every period runs the same statement.
 void BindPeriod(SqliteStatement& s, const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
   s.BindInt(from.value_or(std::numeric_limits<std::int64_t>::min()));
   s.BindInt(to.value_or(std::numeric_limits<std::int64_t>::max()));
@@ -552,8 +551,7 @@ template <class Base>
 Result<std::optional<std::string>> SqliteReads<Base>::MostCommonCaseCurrency() {
   return QueryOne<std::string>(
       conn_,
-      "SELECT o.currency FROM cases c JOIN orders o ON o.id = c.order_id"
-      " GROUP BY o.currency ORDER BY COUNT(*) DESC, o.currency LIMIT 1",
+      "SELECT currency FROM case_facts GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
       kNoParams, [](SqliteStatement& s) -> Result<std::string> { return s.ColumnText(0); });
 }
 
@@ -673,15 +671,14 @@ template <class Base>
 Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals(std::optional<TimePoint> from,
                                                                                  std::optional<TimePoint> to,
                                                                                  const std::string& currency) {
-  // A range scan of case_fact_lines_created; each line finds its case by
-  // primary key.
+  // One pass over the covering index case_fact_lines_reason, in group order.
   return QueryAll<CaseFactLineTotalsRow>(
       conn_,
-      "SELECT f.reason, f.type, l.sku, COUNT(DISTINCT l.case_id), SUM(l.qty),"
-      " SUM(CASE WHEN f.currency = ? THEN l.refunded_amount ELSE 0 END)"
-      " FROM case_fact_lines l JOIN case_facts f ON f.case_id = l.case_id"
-      " WHERE l.created_at >= ? AND l.created_at < ?"
-      " GROUP BY f.reason, f.type, l.sku ORDER BY f.reason, f.type, l.sku",
+      "SELECT reason, type, sku, COUNT(DISTINCT case_id), SUM(qty),"
+      " SUM(CASE WHEN currency = ? THEN refunded_amount ELSE 0 END)"
+      " FROM case_fact_lines INDEXED BY case_fact_lines_reason"
+      " WHERE created_at >= ? AND created_at < ?"
+      " GROUP BY reason, type, sku ORDER BY reason, type, sku",
       [&](SqliteStatement& s) {
         s.BindText(currency);
         BindBounds(s, from, to);

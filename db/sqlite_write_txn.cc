@@ -491,15 +491,19 @@ Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<C
         "fact lines of case " + row.case_id));
     for (const CaseFactLineRow& line : lines) {
       AS_RETURN_IF_ERROR(RunWrite(
-          "INSERT INTO case_fact_lines (case_id, line_id, sku, qty, refunded_amount, created_at)"
-          " VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT INTO case_fact_lines"
+          " (case_id, line_id, sku, qty, refunded_amount, created_at, reason, type, currency)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           [&](SqliteStatement& s) {
             s.BindText(line.case_id)
                 .BindText(line.line_id)
                 .BindText(line.sku)
                 .BindInt(line.qty)
                 .BindInt(line.refunded_amount)
-                .BindInt(line.created_at);
+                .BindInt(line.created_at)
+                .BindText(row.reason)
+                .BindText(row.type)
+                .BindText(row.currency);
           },
           "fact line " + line.line_id + " of case " + line.case_id));
     }

@@ -158,6 +158,15 @@ Status AppendAudit(WriteTxn& txn, const Actor& actor, const Case& kase, const st
   return RecordStaffEvents(txn, *row);
 }
 
+// The submit entry's `risk`, with a random salt: a buyer's timeline leaves
+// `risk` out, and without the salt the few possible values could be guessed
+// back from the entry's hash, which the buyer sees.
+json SaltedRisk(const Risk& risk) {
+  json out = RiskToJson(risk);
+  out["salt"] = RandomHex(16);
+  return out;
+}
+
 // Outbox events of a change: the state change and any new pending refund.
 Status EmitChange(WriteTxn& txn, const Case& before, const Case& after, const std::string& action, TimePoint now) {
   if (before.state != after.state) {
@@ -672,7 +681,7 @@ Result<json> CaseService::Submit(const Actor& actor, const json& body, const Txn
                {"evidence", evidence_refs},
                {"texts", TextIds(texts.written())},
                {"version", c.version},
-               {"risk", RiskToJson(*c.risk)}};
+               {"risk", SaltedRisk(*c.risk)}};
   AS_RETURN_IF_ERROR(AppendAudit(w, actor, c, "submit", std::nullopt, c.state, data, now));
   AS_RETURN_IF_ERROR(Emit(w, "case.created", c.id,
                           {{"case_id", c.id},

@@ -218,6 +218,13 @@ Result<json> EvidenceBundler::Build(const Actor& actor, const std::string& case_
 
   json items = json::array();
   for (const AuditRow& e : *entries) {
+    // Step 1 of the verification, done here first: an entry edited in place
+    // (its hash column untouched) would still prove its inclusion, and the
+    // bundle would contradict itself.
+    if (AuditLog::ComputeHash(e) != e.hash) {
+      return Status::Internal("audit entry " + std::to_string(e.seq) +
+                              " does not match its hash; run `aftersales audit verify`");
+    }
     json entry = AuditLog::ToJson(e);
     std::vector<std::string> ids;
     std::set<std::string> seen;

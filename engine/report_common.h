@@ -46,8 +46,8 @@ nlohmann::json Ratio(std::int64_t num, std::int64_t den);
 // RFC 4180 CSV of an array of flat objects: a header row of the first
 // item's keys in `columns` order (or the item's own order when `columns` is
 // empty), then one line per item; null becomes an empty field, strings are
-// quoted when they hold a comma, quote, CR or LF, and a leading = + - @ is
-// prefixed with ' so that spreadsheets do not run it as a formula.
+// quoted when they hold a comma, quote, CR or LF, and a leading = + - @ tab
+// or CR is prefixed with ' so that spreadsheets do not run it as a formula.
 std::string ItemsToCsv(const nlohmann::json& items, const std::vector<std::string>& columns = {});
 
 }  // namespace aftersales

@@ -567,6 +567,24 @@ TEST_CASE("cli: report scorecard --recompute checks the staff events against the
   CHECK(tampered.out.find("missing from the table") != std::string::npos);
 }
 
+TEST_CASE("cli: report completes the report tables of an upgraded database first", "[cli][reports]") {
+  TempDir dir;
+  const std::string db = RefundedCaseDb(dir);
+  const CliResult before = RunCli({"report", "agents", "--db", db, "--format", "csv"});
+  REQUIRE(before.exit_code == 0);
+  // As a database from before schema version 3 would be after its upgrade.
+  RawSql(db, "DELETE FROM staff_events");
+  RawSql(db, "DELETE FROM case_facts");
+  RawSql(db, "DELETE FROM case_fact_lines");
+  const CliResult after = RunCli({"report", "agents", "--db", db, "--format", "csv"});
+  INFO(Describe(after));
+  REQUIRE(after.exit_code == 0);
+  CHECK(after.out == before.out);
+  CHECK(after.err.find("report facts built for 1 cases") != std::string::npos);
+  CHECK(after.err.find("staff events rebuilt from the audit log") != std::string::npos);
+  CHECK(RunCli({"report", "scorecard", "--db", db, "--recompute"}).exit_code == 0);
+}
+
 TEST_CASE("cli: report refuses what it cannot run with exit 2", "[cli][reports]") {
   TempDir dir;
   const std::string db = RefundedCaseDb(dir);

@@ -47,6 +47,7 @@ TEST_CASE("ratios round to four places and CSV quotes what it must", "[reports]"
   CHECK(ItemsToCsv(items, {"name", "n", "note"}) ==
         "name,n,note\r\n\"Li, Wei\",3,\r\n\"say \"\"hi\"\"\",-1,'=1+1\r\n");
   CHECK(ItemsToCsv(nlohmann::json::array(), {"a"}) == "a\r\n");
+  CHECK(ItemsToCsv(nlohmann::json::array({{{"sku", "\t=cmd"}}}), {"sku"}) == "sku\r\n'\t=cmd\r\n");
 }
 
 }  // namespace

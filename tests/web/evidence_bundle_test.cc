@@ -394,5 +394,21 @@ TEST_CASE("bundle: a log rewritten under a signed checkpoint is refused, not ser
   CHECK(r.Code() == "internal");
 }
 
+TEST_CASE("bundle: an entry edited in place is refused, not served with a proof it would fail", "[web][bundle]") {
+  WebFixture web;
+  BundleServer server(web);
+  const std::string case_id = CaseWithTexts(web, "o1");
+  server.Checkpoint();
+  REQUIRE(server.Get("/api/v1/cases/" + case_id + "/bundle", web.token("manager")).status == 200);
+  {
+    AuditTamperer raw(web.db_path());
+    raw.Exec("UPDATE audit SET data = '{\"edited\":true}' WHERE seq = (SELECT MIN(seq) FROM audit WHERE case_id = '" +
+             case_id + "')");
+  }
+  HttpResult r = server.Get("/api/v1/cases/" + case_id + "/bundle", web.token("manager"));
+  CHECK(r.status == 500);
+  CHECK(r.Code() == "internal");
+}
+
 }  // namespace
 }  // namespace aftersales::testing

@@ -129,3 +129,41 @@ TEST_CASE("the risk filter's errors on the wire", "[web][cases][risk]") {
 
 }  // namespace
 }  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+TEST_CASE("a buyer learns neither the risk thresholds nor a flag hidden behind the timeline's hashes",
+          "[web][risk]") {
+  WebFixture web;
+  // The policy: staff see the risk and scorecard sections, a buyer does not.
+  json staff_policy = web.Get("/api/v1/policy", web.token("agent")).Json()["policy"];
+  CHECK(staff_policy.contains("risk"));
+  CHECK(staff_policy.contains("scorecard"));
+  json buyer_policy = web.Get("/api/v1/policy", web.token("buyer")).Json()["policy"];
+  CHECK_FALSE(buyer_policy.contains("risk"));
+  CHECK_FALSE(buyer_policy.contains("scorecard"));
+  CHECK(buyer_policy.contains("return_window_days"));
+
+  // The submit entry stores `risk` with a random salt; the buyer's copy
+  // leaves `risk` out, so guessing it back from the served hash needs the salt.
+  REQUIRE(web.Post("/api/v1/orders", OrderBody("o1", "b1"), web.token("integration")).status == 201);
+  json body = {{"order_id", "o1"},
+               {"type", "refund_only"},
+               {"reason", "quality_issue"},
+               {"lines", json::array({json{{"line_id", "l1"}, {"qty", 1}}})}};
+  HttpResult submitted = web.Post("/api/v1/cases", body, web.token("buyer"));
+  REQUIRE(submitted.status == 201);
+  const std::string id = submitted.Json()["id"];
+  json staff_entry = web.Get("/api/v1/cases/" + id + "/timeline", web.token("manager")).Json()["items"][0];
+  REQUIRE(staff_entry["action"] == "submit");
+  const json& risk = staff_entry["data"]["risk"];
+  CHECK(risk["salt"].get<std::string>().size() == 32);
+  CHECK(risk.contains("flagged"));
+  json buyer_entry = web.Get("/api/v1/cases/" + id + "/timeline", web.token("buyer")).Json()["items"][0];
+  CHECK_FALSE(buyer_entry["data"].contains("risk"));
+  CHECK(buyer_entry["hash"] == staff_entry["hash"]);
+}
+
+}  // namespace
+}  // namespace aftersales::testing
