@@ -97,8 +97,12 @@ int RunAuditCheckpoint(const AuditCheckpointOptions& options, const Clock& clock
   }
   const CheckpointFolder folder(options.out);
   std::vector<AuditCheckpoint> earlier;
-  if (into_folder) {
-    Result<std::vector<StoredCheckpoint>> stored = folder.List();
+  {
+    // The earlier checkpoints beside the new one (in the folder, or beside
+    // the new file): the log must still extend each of this key's.
+    const std::string parent = std::filesystem::path(options.out).parent_path().string();
+    const CheckpointFolder beside(into_folder ? options.out : (parent.empty() ? "." : parent));
+    Result<std::vector<StoredCheckpoint>> stored = beside.List();
     if (!stored.ok()) {
       PrintError(err, kCommand, stored.status());
       return kExitUnusable;
