@@ -113,12 +113,14 @@ TEST_CASE("reports: the agents report as JSON and CSV", "[web][reports]") {
     HttpResult usd = web.Get("/api/v1/reports/agents?currency=USD", web.token("manager"));
     REQUIRE(usd.status == 200);
     CHECK(usd.Json()["currency"] == "USD");
-    for (const json& item : usd.Json()["items"]) CHECK(item["refunded_amount"] == 0);
+    const json usd_items = usd.Json()["items"];
+    for (const json& item : usd_items) CHECK(item["refunded_amount"] == 0);
   }
   SECTION("a period without events") {
     HttpResult old = web.Get("/api/v1/reports/agents?period=2026-10", web.token("manager"));
     REQUIRE(old.status == 200);
-    for (const json& item : old.Json()["items"]) CHECK(item["decisions"] == 0);
+    const json old_items = old.Json()["items"];
+    for (const json& item : old_items) CHECK(item["decisions"] == 0);
   }
 }
 

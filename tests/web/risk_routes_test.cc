@@ -119,7 +119,8 @@ TEST_CASE("the risk filter's errors on the wire", "[web][cases][risk]") {
   // The buyer's own list never carries risk.
   HttpResult list = web.Get("/api/v1/cases", web.token("buyer"));
   REQUIRE(list.status == 200);
-  for (const auto& item : list.Json()["items"]) CHECK_FALSE(item.contains("risk"));
+  const json listed = list.Json()["items"];
+  for (const auto& item : listed) CHECK_FALSE(item.contains("risk"));
 
   HttpResult offer = web.Post("/api/v1/cases/" + flagged + "/actions/offer",
                               json{{"amount", 1}, {"return_required", false}}, web.token("agent"));
