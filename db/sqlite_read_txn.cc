@@ -473,7 +473,7 @@ StaffEventRow ReadStaffEvent(SqliteStatement& s) {
   return row;
 }
 
-// A period [from, to) as the bounds of `at >= ? AND at < ?`; an open side
+// A report period [from, to) as two bound parameters `>= ? AND < ?`; an open side
 // is the end of the range, so that every period runs the same statement.
 void BindPeriod(SqliteStatement& s, const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
   s.BindInt(from.value_or(std::numeric_limits<std::int64_t>::min()));
@@ -557,15 +557,6 @@ Result<std::optional<std::string>> SqliteReads<Base>::MostCommonCaseCurrency() {
 
 namespace {
 
-// A report period as two bound parameters: [from, to), open sides as the
-// widest values, so that every period runs the same statement.
-constexpr std::int64_t kOpenFrom = std::numeric_limits<std::int64_t>::min();
-constexpr std::int64_t kOpenTo = std::numeric_limits<std::int64_t>::max();
-
-void BindBounds(SqliteStatement& s, std::optional<TimePoint> from, std::optional<TimePoint> to) {
-  s.BindInt(from.value_or(kOpenFrom)).BindInt(to.value_or(kOpenTo));
-}
-
 constexpr const char* kCaseFactColumns =
     "case_id, type, reason, buyer_id, currency, state, created_at, requested_amount, agreed_amount, approved_at,"
     " refunded_amount, refunded_at, refunds_failed, return_shipped_at, return_delivered_at, return_received_at,"
@@ -648,7 +639,7 @@ Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::op
       " SUM(CASE WHEN inspection_result = 'fail' THEN 1 ELSE 0 END)"
       " FROM case_facts WHERE created_at >= ? AND created_at < ?"
       " GROUP BY reason, currency, inspection_grade ORDER BY reason, currency, inspection_grade",
-      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
       [](SqliteStatement& s) -> Result<CaseFactTotalsRow> {
         CaseFactTotalsRow r;
         r.reason = s.ColumnText(0);
@@ -681,7 +672,7 @@ Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals
       " GROUP BY reason, type, sku ORDER BY reason, type, sku",
       [&](SqliteStatement& s) {
         s.BindText(currency);
-        BindBounds(s, from, to);
+        BindPeriod(s, from, to);
       },
       [](SqliteStatement& s) -> Result<CaseFactLineTotalsRow> {
         CaseFactLineTotalsRow r;
@@ -718,7 +709,7 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::CaseFactSeconds(CaseFactSpa
   return QueryAll<std::int64_t>(
       conn_, sql,
       [&](SqliteStatement& s) {
-        BindBounds(s, from, to);
+        BindPeriod(s, from, to);
         if (currency) s.BindText(*currency);
       },
       ReadFirstInt);
@@ -735,7 +726,7 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
                   " SUM(CASE WHEN breached_at IS NOT NULL OR status = 'breached' THEN 1 ELSE 0 END)"
                   " FROM deadlines d WHERE started_at >= ? AND started_at < ?") +
           " GROUP BY kind ORDER BY kind",
-      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
       [](SqliteStatement& s) -> Result<DeadlineTotalsRow> {
         DeadlineTotalsRow r;
         r.kind = s.ColumnText(0);
@@ -757,7 +748,7 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const 
                   " AND closed_at IS NOT NULL") +
           " ORDER BY 1",
       [&](SqliteStatement& s) {
-        BindBounds(s, from, to);
+        BindPeriod(s, from, to);
         s.BindText(kind);
       },
       ReadFirstInt);
@@ -770,7 +761,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::Sol
       conn_,
       "SELECT l.sku, SUM(l.qty) FROM orders o JOIN order_lines l ON l.order_id = o.id"
       " WHERE o.placed_at >= ? AND o.placed_at < ? GROUP BY l.sku ORDER BY l.sku",
-      [&](SqliteStatement& s) { BindBounds(s, from, to); },
+      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
       [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
         return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
       });

@@ -61,7 +61,7 @@ constexpr const char* kAuditOriginSetting = "audit_origin";
 // The document, all seven members.
 nlohmann::json CheckpointToJson(const AuditCheckpoint& checkpoint);
 // Reads a document strictly: exactly the seven members, seq an integer
-// >= 1, head/root/key_id 64 and signature 128 lowercase hex digits, time
+// >= 1, head, root and key_id 64 and signature 128 lowercase hex digits, time
 // RFC 3339. Errors: validation_failed naming what is wrong.
 Result<AuditCheckpoint> ParseCheckpoint(std::string_view text);
 // What the signature covers: the canonical JSON of the checkpoint without
