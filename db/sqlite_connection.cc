@@ -97,6 +97,14 @@ std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); 
 
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+bool SqliteConnection::DeferredForeignKeysPending() const {
+  int current = 0;
+  int highwater = 0;
+  // On failure (never for a valid handle) report a violation: refusing is safe.
+  if (sqlite3_db_status(db_, SQLITE_DBSTATUS_DEFERRED_FKS, &current, &highwater, 0) != SQLITE_OK) return true;
+  return current != 0;
+}
+
 Status SqliteConnection::ErrorStatus(int rc, std::string_view context) const {
   std::string message = "storage error: ";
   message += sqlite3_errmsg(db_);

@@ -49,6 +49,9 @@ class SqliteConnection {
   std::int64_t Changes() const;
   // Whether a transaction is open (SQLite is not in autocommit mode).
   bool InTransaction() const;
+  // Whether the open transaction has deferred foreign key violations that
+  // COMMIT would refuse.
+  bool DeferredForeignKeysPending() const;
 
   // Unavailable status for SQLite code `rc`, with the connection's message.
   Status ErrorStatus(int rc, std::string_view context) const;

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/group_commit.h"
 #include "db/schema.h"
 #include "db/sqlite_connection.h"
 #include "db/sqlite_read_txn.h"
@@ -18,8 +19,8 @@ struct SqliteStore::Impl {
   std::string path;
   std::size_t max_idle_readers = 0;
 
-  std::mutex writer_mu;  // held by the one live WriteTxn
   std::unique_ptr<SqliteConnection> writer;
+  std::unique_ptr<sqlite::GroupCommit> group;  // who writes on `writer`, and when it commits
 
   std::mutex pool_mu;  // guards idle_readers
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers;
@@ -61,12 +62,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   impl->path = path;
   impl->max_idle_readers = options.max_idle_readers > 0 ? static_cast<std::size_t>(options.max_idle_readers) : 0;
   impl->writer = std::move(*writer);
+  impl->group = std::make_unique<sqlite::GroupCommit>(*impl->writer, options.max_batch);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
 Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
-  std::unique_lock<std::mutex> lock(impl_->writer_mu);
-  return sqlite::SqliteWriteTxn::Begin(*impl_->writer, std::move(lock));
+  return sqlite::SqliteWriteTxn::Begin(*impl_->group);
 }
 
 Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
@@ -79,6 +80,11 @@ Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
   Impl* impl = impl_.get();
   return sqlite::SqliteReadTxn::Begin(
       std::move(conn), [impl](std::unique_ptr<SqliteConnection> c) { impl->ReturnReader(std::move(c)); });
+}
+
+SqliteStore::WriteStats SqliteStore::write_stats() const {
+  sqlite::GroupCommit::Stats s = impl_->group->stats();
+  return WriteStats{s.commands, s.batches, s.waiting};
 }
 
 const std::string& SqliteStore::path() const { return impl_->path; }

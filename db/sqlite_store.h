@@ -2,12 +2,16 @@
 //
 // Durability and isolation: the file runs in WAL mode with synchronous=FULL
 // (a commit is on disk when Commit() returns), foreign_keys=ON and a 5 s
-// busy timeout. Writes go through one writer connection guarded by a mutex
-// that a WriteTxn holds for its whole life (`BEGIN IMMEDIATE` … `COMMIT`), so
-// writers of this process serialize and never fail on each other. Reads use
-// a small pool of read-only connections, each ReadTxn one `BEGIN` … snapshot
-// that never blocks the writer; keep read transactions short so that WAL
-// checkpoints can proceed.
+// busy timeout. Writes go through one writer connection that a WriteTxn owns
+// for its whole life, one writer at a time, first come first served, so
+// writers of this process serialize and never fail on each other. Commands
+// that queue up for the writer share one `BEGIN IMMEDIATE` … `COMMIT`, each
+// in its own savepoint (group commit, db/group_commit.h): each one is
+// all-or-nothing on its own, and its Commit() returns once the shared COMMIT
+// is on disk; a lone writer commits at once. Reads use a small pool of
+// read-only connections, each ReadTxn one `BEGIN` … snapshot that never
+// blocks the writer; keep read transactions short so that WAL checkpoints
+// can proceed.
 //
 // Errors: every storage failure is unavailable, with SQLite's message. The
 // documented exceptions: a PRIMARY KEY or UNIQUE clash on any Insert* (and on
@@ -36,6 +40,7 @@
 // BeginWrite again (it would wait for itself).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -53,6 +58,9 @@ class SqliteStore final : public Store {
     // Read-only connections kept open for reuse; more are opened on demand
     // and closed when their transaction ends.
     int max_idle_readers = 4;
+    // Group commit (db/group_commit.h): the most commands one COMMIT makes
+    // durable together. 1 commits every command on its own.
+    int max_batch = 256;
     // Loading a benchmark database only: commits skip fsync
     // (synchronous=OFF), so a crash may lose or corrupt recent commits.
     // Never for a database that serves anyone.
@@ -73,6 +81,15 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
   // A snapshot on a pooled read-only connection. Errors: unavailable.
   Result<std::unique_ptr<ReadTxn>> BeginRead() override;
+
+  // Group commit figures since Open (db/group_commit.h): commands made
+  // durable, the COMMITs that did it, and writers waiting right now.
+  struct WriteStats {
+    std::int64_t commands = 0;
+    std::int64_t batches = 0;
+    int waiting = 0;
+  };
+  WriteStats write_stats() const;
 
   // The path the store was opened with.
   const std::string& path() const;

@@ -25,25 +25,19 @@ Status AlreadyExists(const std::string& what) { return Status(Code::kAlreadyExis
 
 }  // namespace
 
-Result<std::unique_ptr<WriteTxn>> SqliteWriteTxn::Begin(SqliteConnection& conn, std::unique_lock<std::mutex> lock) {
-  // A transaction left open by a rollback that failed earlier is ended now,
-  // so that one bad moment does not block every later writer.
-  if (conn.InTransaction()) conn.Exec("ROLLBACK");
-  conn.ClearFailed();
-  Status s = conn.Exec("BEGIN IMMEDIATE");
-  if (!s.ok()) return s;
-  return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(conn, std::move(lock)));
+Result<std::unique_ptr<WriteTxn>> SqliteWriteTxn::Begin(GroupCommit& group) {
+  AS_RETURN_IF_ERROR(group.Enter());
+  return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(group));
 }
 
-SqliteWriteTxn::SqliteWriteTxn(SqliteConnection& conn, std::unique_lock<std::mutex> lock)
-    : SqliteReads<WriteTxn>(conn), lock_(std::move(lock)) {}
+SqliteWriteTxn::SqliteWriteTxn(GroupCommit& group) : SqliteReads<WriteTxn>(group.connection()), group_(group) {}
 
 SqliteWriteTxn::~SqliteWriteTxn() {
-  if (!committed_ && conn().InTransaction()) conn().Exec("ROLLBACK");
+  if (!finished_) group_.Abort();
 }
 
 Status SqliteWriteTxn::CheckOpen() const {
-  if (committed_) return Status::Internal("write after Commit: the transaction is over");
+  if (finished_) return Status::Internal("write after Commit: the transaction is over");
   return Status::Ok();
 }
 
@@ -88,14 +82,8 @@ Result<std::int64_t> SqliteWriteTxn::InsertReturningId(std::string_view sql, Bin
 
 Status SqliteWriteTxn::Commit() {
   AS_RETURN_IF_ERROR(CheckOpen());
-  if (conn().failed()) {
-    return Status::Unavailable("commit refused: an earlier statement of this transaction failed; nothing was written");
-  }
-  // On failure (a deferred foreign key, a full disk) the transaction stays
-  // open and the destructor rolls it back.
-  AS_RETURN_IF_ERROR(conn().Exec("COMMIT"));
-  committed_ = true;
-  return Status::Ok();
+  finished_ = true;
+  return group_.Commit();
 }
 
 Status SqliteWriteTxn::InsertOrder(const Order& order) {

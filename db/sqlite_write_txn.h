@@ -1,27 +1,31 @@
-// SqliteWriteTxn: the store's exclusive write transaction. It holds the
-// store's writer mutex for its whole life and runs `BEGIN IMMEDIATE` …
-// `COMMIT` on the single writer connection; destroying it uncommitted rolls
-// back. Reads go through the same connection and see the writes made so far.
+// SqliteWriteTxn: the store's exclusive write transaction: one command of a
+// group commit batch (db/group_commit.h). It owns the single writer
+// connection from Begin until Commit or destruction, inside its own
+// savepoint of the batch's `BEGIN IMMEDIATE` … `COMMIT`; destroying it
+// uncommitted rolls back to that savepoint. Reads go through the same
+// connection and see the writes made so far (and those of the commands
+// before it in the batch).
 //
 // Each write method is atomic on its own (multi-row writes run inside a
-// savepoint), so a method that fails leaves the rest of the transaction as
-// it was. After an unavailable error, Commit refuses and the caller must
-// destroy the transaction. Internal to db/; belongs to one thread.
+// nested savepoint), so a method that fails leaves the rest of the
+// transaction as it was. After an unavailable error, Commit refuses and the
+// caller must destroy the transaction. Commit returns once the batch is
+// durable; after Commit (whatever its outcome) the transaction must not be
+// used again, except to destroy it. Internal to db/; belongs to one thread.
 #pragma once
 
 #include <memory>
-#include <mutex>
 
+#include "db/group_commit.h"
 #include "db/sqlite_read_txn.h"
 
 namespace aftersales::sqlite {
 
 class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
  public:
-  // Runs BEGIN IMMEDIATE on `conn`, whose use `lock` (held) guards; the
-  // transaction keeps the lock until destroyed. Errors: unavailable (the
-  // lock is released).
-  static Result<std::unique_ptr<WriteTxn>> Begin(SqliteConnection& conn, std::unique_lock<std::mutex> lock);
+  // Waits for the writer connection and enters the current batch. Errors:
+  // unavailable (nothing is held).
+  static Result<std::unique_ptr<WriteTxn>> Begin(GroupCommit& group);
   ~SqliteWriteTxn() override;
 
   Status Commit() override;
@@ -51,8 +55,8 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status ClearCaseFacts() override;
 
  private:
-  SqliteWriteTxn(SqliteConnection& conn, std::unique_lock<std::mutex> lock);
-  // internal error once Commit succeeded: writes would run outside any transaction.
+  explicit SqliteWriteTxn(GroupCommit& group);
+  // internal error once Commit was called: the connection is no longer ours.
   Status CheckOpen() const;
   // Runs one INSERT/UPDATE/DELETE; a PRIMARY KEY or UNIQUE violation becomes
   // already_exists with `what` in the message.
@@ -65,8 +69,8 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   template <class Bind>
   Result<std::int64_t> InsertReturningId(std::string_view sql, Bind bind, const std::string& what);
 
-  std::unique_lock<std::mutex> lock_;
-  bool committed_ = false;
+  GroupCommit& group_;
+  bool finished_ = false;  // Commit was called
 };
 
 }  // namespace aftersales::sqlite

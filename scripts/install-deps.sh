@@ -8,6 +8,8 @@ packages=(
   libboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev
   catch2 libcli11-dev libssl-dev
   curl ca-certificates jq
+  # fuzz targets (libFuzzer) and the HTTP benchmark's load generator
+  clang libclang-rt-14-dev wrk
 )
 if [ "${1:-}" = "--browser" ]; then
   packages+=(chromium fonts-noto-cjk)

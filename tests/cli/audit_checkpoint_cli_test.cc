@@ -160,7 +160,7 @@ TEST_CASE("cli: audit keygen writes a private key only its owner reads and never
   CHECK(RunCli({"audit", "keygen", "--out", dir.File("no/such/dir/k.pem")}).exit_code == 2);
 }
 
-TEST_CASE("cli: audit checkpoint signs the head, audit verify checks it; a grown log still passes",
+TEST_CASE("cli: audit checkpoint signs the head, audit verify checks it: a grown log still passes",
           "[cli][checkpoint]") {
   TempDir dir;
   const Keys keys = Keygen(dir);

@@ -189,7 +189,7 @@ TEST_CASE("ListCases: a due-sort cursor with a null key continues among the case
   CHECK(got == std::vector<std::string>(expected.begin() + static_cast<std::ptrdiff_t>(start) + 1, expected.end()));
 }
 
-TEST_CASE("ListCases: limit 0 is empty; a created_at cursor needs a key", "[db]") {
+TEST_CASE("ListCases: limit 0 is empty: a created_at cursor needs a key", "[db]") {
   StoreFixture f;
   SeedCases(f);
   auto r = f.Read();

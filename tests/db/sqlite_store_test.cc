@@ -100,7 +100,7 @@ TEST_CASE("orders round-trip with their lines in insertion order", "[db]") {
   CHECK_FALSE(Value(r->GetOrder("O-404")).has_value());
 }
 
-TEST_CASE("UpdateOrderDelivery sets and clears delivered_at; missing order is not_found", "[db]") {
+TEST_CASE("UpdateOrderDelivery sets and clears delivered_at: missing order is not_found", "[db]") {
   StoreFixture f;
   auto w = f.Write();
   REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
@@ -136,7 +136,7 @@ TEST_CASE("InsertOrder: a taken id is already_exists and nothing of the order is
   CHECK_FALSE(Value(r->GetOrder("O-2")).has_value());
 }
 
-TEST_CASE("cases round-trip; UpdateCase checks the version", "[db]") {
+TEST_CASE("cases round-trip: UpdateCase checks the version", "[db]") {
   StoreFixture f;
   CaseRow c1 = MakeCase("C-1", "O-1");
   CaseRow c2 = MakeCase("C-2", "O-1");
@@ -357,7 +357,7 @@ TEST_CASE("ScanAudit's callback may read through the same transaction", "[db]") 
   CHECK(inner_rows == 9);
 }
 
-TEST_CASE("outbox rows get increasing ids; an event id is unique", "[db]") {
+TEST_CASE("outbox rows get increasing ids: an event id is unique", "[db]") {
   StoreFixture f;
   OutboxRow e;
   e.event_id = "evt-1";

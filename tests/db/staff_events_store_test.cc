@@ -69,7 +69,7 @@ TEST_CASE("staff events: inserted, listed by seq range and counted per period", 
   CHECK(mine[1].seq == 7);
 }
 
-TEST_CASE("staff events: an empty table has no last seq; no cases have no currency", "[db][reports]") {
+TEST_CASE("staff events: an empty table has no last seq: no cases have no currency", "[db][reports]") {
   StoreFixture f;
   auto r = f.Read();
   CHECK_FALSE(Value(r->LastStaffEventSeq()).has_value());

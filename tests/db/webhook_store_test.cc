@@ -144,7 +144,7 @@ TEST_CASE("outbox rows are read by id, after a cursor, and counted", "[db][webho
   CHECK(Value(r->CountOutboxAfter(ids[3])) == 1);
 }
 
-TEST_CASE("deliveries round-trip and update; ids increase", "[db][webhooks]") {
+TEST_CASE("deliveries round-trip and update: ids increase", "[db][webhooks]") {
   StoreFixture f;
   auto events = Seed(f, 2);
   DeliveryRow d = MakeDelivery("wh-a", events[0], kT0);

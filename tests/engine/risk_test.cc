@@ -77,7 +77,7 @@ void PutPolicy(EngineHarness& h, const std::function<void(json&)>& change) {
 
 // ---- The pure function --------------------------------------------------
 
-TEST_CASE("AssessRisk: just under every threshold is not flagged; each threshold alone flags", "[engine][risk]") {
+TEST_CASE("AssessRisk: just under every threshold is not flagged: each threshold alone flags", "[engine][risk]") {
   const RiskPolicy p = DefaultPolicy().risk;
   REQUIRE(p.cases == 6);
   REQUIRE(p.refund_only_cases == 4);
@@ -200,7 +200,7 @@ TEST_CASE("submit: the return rate counts from min_orders_for_rate orders and fl
   CHECK(third["risk"] == RiskJson(true, {"return_rate_percent"}, 3, 0, 0, 5, 60));
 }
 
-TEST_CASE("submit: cases and orders outside the window do not count; both ends are inside", "[engine][risk]") {
+TEST_CASE("submit: cases and orders outside the window do not count: both ends are inside", "[engine][risk]") {
   EngineHarness h;
   Orders(h, 1, 1, 10, 10000);  // placed 2026-10-25, before the window of the submits below
   for (int i = 0; i < 3; ++i) Submit(h, "o1", "refund_only");
@@ -231,7 +231,15 @@ std::pair<json, json> UnflaggedAndFlagged(EngineHarness& h) {
   return {plain, flagged};
 }
 
-TEST_CASE("the submit audit entry carries risk; staff see it, buyers never", "[engine][risk]") {
+// The data of a case's first audit entry.
+std::string FirstEntryData(EngineHarness& h, const std::string& case_id) {
+  auto r = Must(h.store().BeginRead());
+  AuditFilter f;
+  f.case_id = case_id;
+  return Must(r->ListAudit(f)).at(0).data;
+}
+
+TEST_CASE("the submit audit entry carries risk: staff see it, buyers never", "[engine][risk]") {
   EngineHarness h;
   auto [plain, flagged] = UnflaggedAndFlagged(h);
   const std::string id = flagged["id"];
@@ -242,7 +250,12 @@ TEST_CASE("the submit audit entry carries risk; staff see it, buyers never", "[e
     auto entries = Must(r->ListAudit(f));
     REQUIRE(entries.size() == 1);
     CHECK(entries[0].action == "submit");
-    CHECK(json::parse(entries[0].data)["risk"] == flagged["risk"]);
+    json stored = json::parse(entries[0].data)["risk"];
+    // Salted, so that the buyer cannot guess it back from the entry's hash.
+    CHECK(stored["salt"].get<std::string>().size() == 32);
+    CHECK(stored["salt"] != json::parse(FirstEntryData(h, plain["id"]))["risk"]["salt"]);
+    stored.erase("salt");
+    CHECK(stored == flagged["risk"]);
     CHECK(Must(r->GetCase(id))->risk_flagged);
     CHECK_FALSE(Must(r->GetCase(plain["id"]))->risk_flagged);
   }
@@ -258,7 +271,9 @@ TEST_CASE("the submit audit entry carries risk; staff see it, buyers never", "[e
   json buyer_timeline = Must(h.cases().Timeline(h.user("buyer"), id));
   REQUIRE(buyer_timeline["items"].size() == 1);
   CHECK_FALSE(buyer_timeline["items"][0]["data"].contains("risk"));
-  CHECK(Must(h.cases().Timeline(h.user("manager"), id))["items"][0]["data"]["risk"] == flagged["risk"]);
+  json staff_risk = Must(h.cases().Timeline(h.user("manager"), id))["items"][0]["data"]["risk"];
+  staff_risk.erase("salt");
+  CHECK(staff_risk == flagged["risk"]);
   // A buyer may not filter by risk either: the answer would tell.
   q.risk = "flagged";
   CHECK(h.cases().ListCases(h.user("buyer"), q).status().code() == Code::kForbidden);
@@ -268,7 +283,7 @@ TEST_CASE("the submit audit entry carries risk; staff see it, buyers never", "[e
   CHECK(Get(h, "manager", plain)["risk"] == plain["risk"]);
 }
 
-TEST_CASE("risk=flagged lists only flagged cases; other values are refused", "[engine][risk]") {
+TEST_CASE("risk=flagged lists only flagged cases: other values are refused", "[engine][risk]") {
   EngineHarness h;
   auto [plain, flagged] = UnflaggedAndFlagged(h);
   h.Advance(kHour);
@@ -290,7 +305,7 @@ TEST_CASE("risk=flagged lists only flagged cases; other values are refused", "[e
 
 // ---- Routing ------------------------------------------------------------------
 
-TEST_CASE("a flagged case needs a supervisor whatever the amount; the deadline still approves", "[engine][risk]") {
+TEST_CASE("a flagged case needs a supervisor whatever the amount: the deadline still approves", "[engine][risk]") {
   EngineHarness h;
   auto [plain, flagged] = UnflaggedAndFlagged(h);
   REQUIRE(flagged["requested_amount"] == 333);  // far below the agent's 20000
@@ -327,7 +342,7 @@ TEST_CASE("a flagged case needs a supervisor whatever the amount; the deadline s
   CHECK(after["agreed_amount"] == 333);
 }
 
-TEST_CASE("with require_supervisor false an agent approves a flagged case; each case keeps its policy",
+TEST_CASE("with require_supervisor false an agent approves a flagged case: each case keeps its policy",
           "[engine][risk]") {
   EngineHarness h;
   auto [plain, under_v1] = UnflaggedAndFlagged(h);

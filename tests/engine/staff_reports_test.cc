@@ -542,7 +542,7 @@ TEST_CASE("staff events: requested to pending_approval is no change of state for
   CHECK((*events)[6].currency == "CNY");
 }
 
-TEST_CASE("staff events: an admin or the system is never a person; an appeal from negotiating overturns nothing",
+TEST_CASE("staff events: an admin or the system is never a person: an appeal from negotiating overturns nothing",
           "[engine][reports]") {
   auto events = DeriveStaffEvents({
       Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "CNY"}}),

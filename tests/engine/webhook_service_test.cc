@@ -94,7 +94,7 @@ std::multiset<std::string> EventIdsOfTypes(const std::vector<OutboxRow>& rows, c
   return ids;
 }
 
-TEST_CASE("an admin creates a webhook; the view and the audit never hold the secret", "[engine][webhooks]") {
+TEST_CASE("an admin creates a webhook: the view and the audit never hold the secret", "[engine][webhooks]") {
   Fixture f;
   json view = Must(f.hooks->CreateWebhook(
       f.h.user("admin"), HookBody("https://shop.example/hooks?src=as", {"case.created", "sla.breached"})));

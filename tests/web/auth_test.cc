@@ -131,7 +131,7 @@ TEST_CASE("admins create users with a token shown once", "[web][auth][users]") {
   }
 }
 
-TEST_CASE("admins change users; other fields are refused", "[web][auth][users]") {
+TEST_CASE("admins change users: other fields are refused", "[web][auth][users]") {
   WebFixture web;
   const std::string admin = web.token("admin");
   const std::string agent = web.user_id("agent");

@@ -403,7 +403,7 @@ TEST_CASE("a dead, a hung and a slow endpoint do not delay a healthy one", "[web
   CHECK(MonotonicSeconds() - stopping < 2.0);
 }
 
-TEST_CASE("after give-up a delivery is dead; redelivery makes it delivered", "[web][webhooks]") {
+TEST_CASE("after give-up a delivery is dead: redelivery makes it delivered", "[web][webhooks]") {
   Receiver receiver;
   receiver.SetStatus(500);
   Stack s;

@@ -78,7 +78,7 @@ class WebhookServer {
   std::unique_ptr<HttpServer> server_;
 };
 
-TEST_CASE("POST /webhooks answers 201 without the secret; GET lists and shows", "[web][webhooks]") {
+TEST_CASE("POST /webhooks answers 201 without the secret: GET lists and shows", "[web][webhooks]") {
   WebhookServer s;
   auto created =
       s.Post("/api/v1/webhooks",

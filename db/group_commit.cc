@@ -1,0 +1,141 @@
+#include "db/group_commit.h"
+
+#include <utility>
+
+namespace aftersales::sqlite {
+
+GroupCommit::GroupCommit(SqliteConnection& conn, int max_batch) : conn_(conn), max_batch_(max_batch < 1 ? 1 : max_batch) {}
+
+void GroupCommit::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!busy_ && waiters_.empty()) {
+    busy_ = true;
+    return;
+  }
+  Waiter me;
+  waiters_.push_back(&me);
+  me.cv.wait(lock, [&] { return me.granted; });
+}
+
+void GroupCommit::Release() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (waiters_.empty()) {
+    busy_ = false;
+    return;
+  }
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->granted = true;  // busy_ stays set: the turn passes straight on
+  next->cv.notify_one();
+}
+
+bool GroupCommit::NobodyWaiting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiters_.empty();
+}
+
+Status GroupCommit::Enter() {
+  Acquire();
+  if (batch_ == nullptr) {
+    // A transaction left open by a rollback that failed earlier is ended
+    // now, so that one bad moment does not block every later writer.
+    if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+    conn_.ClearFailed();
+    Status begun = conn_.Exec("BEGIN IMMEDIATE");
+    if (!begun.ok()) {
+      if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+      Release();
+      return begun;
+    }
+    batch_ = std::make_shared<Batch>();
+  }
+  Status opened = conn_.Exec("SAVEPOINT command");
+  if (!opened.ok()) {
+    if (!conn_.InTransaction()) FinishBatch(opened);
+    Leave();
+    return opened;
+  }
+  return Status::Ok();
+}
+
+Status GroupCommit::Commit() {
+  if (conn_.failed()) {
+    Abort();
+    return Status::Unavailable("commit refused: an earlier statement of this transaction failed; nothing was written");
+  }
+  if (conn_.DeferredForeignKeysPending()) {
+    Abort();
+    return Status::Unavailable("commit refused: FOREIGN KEY constraint failed (a row refers to one that does not exist); nothing was written");
+  }
+  Status released = conn_.Exec("RELEASE SAVEPOINT command");
+  if (!released.ok()) {
+    Abort();
+    return released;
+  }
+  std::shared_ptr<Batch> batch = batch_;
+  ++batch->members;
+  if (batch->members >= max_batch_ || NobodyWaiting()) CommitBatch();
+  Release();  // a waiter now carries the batch on, or starts the next one
+
+  std::unique_lock<std::mutex> lock(mu_);
+  batch_done_.wait(lock, [&] { return batch->done; });
+  return batch->outcome;
+}
+
+void GroupCommit::Abort() {
+  const bool intact = conn_.InTransaction() && conn_.Exec("ROLLBACK TO SAVEPOINT command").ok() &&
+                      conn_.Exec("RELEASE SAVEPOINT command").ok();
+  if (intact) {
+    conn_.ClearFailed();  // the batch is as it was before this command
+  } else {
+    // SQLite gave up the whole transaction (or cannot undo this command
+    // alone): every command of the batch is lost with it.
+    if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+    FinishBatch(Status::Unavailable(
+        "a storage error rolled back the transaction this request was committed in; nothing was written"));
+  }
+  Leave();
+}
+
+void GroupCommit::CommitBatch() {
+  Status committed = conn_.Exec("COMMIT");
+  if (!committed.ok()) {
+    if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+    committed = Status::Unavailable("commit failed, nothing was written: " + committed.message());
+  }
+  FinishBatch(std::move(committed));
+}
+
+GroupCommit::Stats GroupCommit::stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Stats{commands_, batches_, static_cast<int>(waiters_.size())};
+}
+
+void GroupCommit::FinishBatch(Status outcome) {
+  if (batch_ == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (outcome.ok()) {
+      commands_ += batch_->members;
+      ++batches_;
+    }
+    batch_->done = true;
+    batch_->outcome = std::move(outcome);
+  }
+  batch_.reset();
+  batch_done_.notify_all();
+}
+
+void GroupCommit::Leave() {
+  if (batch_ != nullptr && NobodyWaiting()) {
+    if (batch_->members > 0) {
+      CommitBatch();
+    } else {
+      conn_.Exec("ROLLBACK");  // an empty batch: nothing to make durable
+      batch_.reset();
+    }
+  }
+  Release();
+}
+
+}  // namespace aftersales::sqlite
