@@ -1,0 +1,89 @@
+// DbSnapshot: what the reliability checks read from an aftersales SQLite
+// file, straight from its tables (SPEC §7 fixes the audit table's columns;
+// the rest follows db/schema.cc), in one read transaction so that the
+// tables agree with each other even while a server writes to the file.
+// Opened read-only; the file is never changed.
+//
+// Thread-safety: a snapshot is a plain value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aftersales::reliability {
+
+struct AuditRow {
+  std::int64_t seq = 0;
+  std::string actor_id;
+  std::string case_id;  // "" when null
+  std::string action;
+  std::string from_state;  // "" when null
+  std::string to_state;    // "" when null
+  nlohmann::json data;
+};
+
+struct TextRow {
+  std::string id;
+  std::string case_id;
+  std::string kind;
+  std::string body;
+};
+
+struct CaseRow {
+  std::string id;
+  std::string order_id;
+  std::string type;
+  std::string state;
+  std::int64_t version = 0;
+  nlohmann::json doc;  // the stored document: lines, refunds, holds_shipping, inspection, ...
+};
+
+struct OrderLineRow {
+  std::string line_id;
+  std::int64_t qty = 0;
+  std::int64_t paid = 0;
+};
+
+struct OrderRow {
+  std::string id;
+  std::int64_t shipping_paid = 0;
+  std::vector<OrderLineRow> lines;
+};
+
+struct DeadlineRow {
+  std::int64_t id = 0;
+  std::string case_id;
+  std::string kind;
+  std::int64_t due_at = 0;
+  std::string status;
+  std::optional<std::int64_t> breached_at;
+};
+
+struct OutboxRow {
+  std::string event_id;
+  std::string type;
+  nlohmann::json payload;
+};
+
+struct DbSnapshot {
+  std::vector<AuditRow> audit;  // by seq
+  std::map<std::string, TextRow> texts;
+  std::map<std::string, CaseRow> cases;
+  std::map<std::string, OrderRow> orders;
+  std::vector<DeadlineRow> deadlines;
+  std::vector<OutboxRow> outbox;  // by id
+  std::set<std::string> user_ids;
+  std::set<std::string> webhook_ids;
+  std::optional<std::int64_t> test_clock_now;  // settings 'test_clock.now'
+};
+
+// Reads `path`. Throws std::runtime_error on any SQLite error or a row that
+// does not parse.
+DbSnapshot ReadDbSnapshot(const std::string& path);
+
+}  // namespace aftersales::reliability
