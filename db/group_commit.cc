@@ -36,6 +36,10 @@ bool GroupCommit::NobodyWaiting() {
 
 Status GroupCommit::Enter() {
   Acquire();
+  if (batch_ == nullptr && wal_suspect_ && !DiscardUncommittedWal()) {
+    Release();
+    return Status::Unavailable("storage recovering from a failed commit; writes resume once it is cleared");
+  }
   if (batch_ == nullptr) {
     // A transaction left open by a rollback that failed earlier is ended
     // now, so that one bad moment does not block every later writer.
@@ -101,9 +105,27 @@ void GroupCommit::CommitBatch() {
   Status committed = conn_.Exec("COMMIT");
   if (!committed.ok()) {
     if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+    // A COMMIT whose sync failed may have left its frames, commit frame
+    // included, in the WAL file: SQLite has rolled back in memory, but a
+    // crash now would recover the batch from the file. It must go first.
+    wal_suspect_ = true;
+    DiscardUncommittedWal();
     committed = Status::Unavailable("commit failed, nothing was written: " + committed.message());
   }
   FinishBatch(std::move(committed));
+}
+
+bool GroupCommit::DiscardUncommittedWal() {
+  // A TRUNCATE checkpoint copies the committed frames into the database
+  // and empties the WAL file, frames of the failed commit with it. Its row
+  // says whether it could finish (busy = 0).
+  Result<StatementHandle> stmt = conn_.Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!stmt.ok()) return false;
+  Result<bool> row = (*stmt)->Step();
+  const bool done = row.ok() && *row && (*stmt)->ColumnInt(0) == 0;
+  while (row.ok() && *row) row = (*stmt)->Step();
+  if (done) wal_suspect_ = false;
+  return done;
 }
 
 GroupCommit::Stats GroupCommit::stats() {

@@ -22,7 +22,9 @@
 //
 // Failures. A storage error that makes SQLite roll back the whole
 // transaction (an I/O error or a full disk can) fails every member of the
-// batch with unavailable. Deferred foreign keys, which SQLite checks only at
+// batch with unavailable. After a failed COMMIT the WAL file may still hold
+// the batch's frames, which a crash would recover: the WAL is emptied by a
+// TRUNCATE checkpoint at once, and no write begins until that succeeded. Deferred foreign keys, which SQLite checks only at
 // COMMIT, are checked at each command's Commit(): a command that leaves one
 // unresolved is refused there (unavailable) instead of failing its batch.
 //
@@ -90,6 +92,9 @@ class GroupCommit {
   void FinishBatch(Status outcome);
   // Ends the owner's turn: commits the batch when nobody would carry it on.
   void Leave();
+  // Empties the WAL file after a failed COMMIT (see CommitBatch); false
+  // while it cannot (a reader holds the WAL), and writes wait for it.
+  bool DiscardUncommittedWal();
 
   SqliteConnection& conn_;
   const int max_batch_;
@@ -103,6 +108,7 @@ class GroupCommit {
 
   // Touched only by the thread that owns the connection.
   std::shared_ptr<Batch> batch_;  // the open batch transaction, if any
+  bool wal_suspect_ = false;      // a COMMIT failed and its frames may still be in the WAL file
 };
 
 }  // namespace aftersales::sqlite
