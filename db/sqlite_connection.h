@@ -30,7 +30,8 @@ constexpr int kBusyTimeoutMillis = 5000;
 class SqliteConnection {
  public:
   // Opens `path` and applies the pragmas: busy_timeout=5000,
-  // foreign_keys=ON, synchronous=FULL and, for kReadWrite, journal_mode=WAL.
+  // foreign_keys=ON, synchronous=FULL and, for kReadWrite, journal_mode=WAL
+  // and temp_store=MEMORY.
   // Errors: unavailable, naming the path (missing directory, not a
   // database, read-only file system, WAL refused, ...).
   static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, OpenMode mode);

@@ -57,7 +57,7 @@ class SqliteStore final : public Store {
     const Clock* clock = nullptr;
     // Read-only connections kept open for reuse; more are opened on demand
     // and closed when their transaction ends.
-    int max_idle_readers = 4;
+    int max_idle_readers = 16;
     // Group commit (db/group_commit.h): the most commands one COMMIT makes
     // durable together. 1 commits every command on its own.
     int max_batch = 256;

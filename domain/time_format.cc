@@ -41,6 +41,8 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
 
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+constexpr TimePoint kLatestTime = 253402300799;  // 9999-12-31T23:59:59Z
+
 }  // namespace
 
 std::string FormatTime(TimePoint t) {
@@ -93,8 +95,13 @@ std::optional<TimePoint> ParseTime(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kDay + h * 3600 + mi * 60 + se -
-         offset;
+  const TimePoint t =
+      DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kDay + h * 3600 + mi * 60 + se - offset;
+  // An offset can move a time at either end of the range past it (before
+  // 1970-01-01T00:00:00Z, or into a five-digit year): FormatTime could not
+  // write it back as a time this function accepts.
+  if (t < 0 || t > kLatestTime) return std::nullopt;
+  return t;
 }
 
 }  // namespace aftersales

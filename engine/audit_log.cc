@@ -48,6 +48,11 @@ Status AppendString(std::string_view s, std::string* out) {
   out->push_back('"');
   std::size_t pos = 0;
   while (pos < s.size()) {
+    // A run of printable ASCII that needs no escape is copied as it is.
+    const std::size_t run = pos;
+    while (pos < s.size() && s[pos] >= 0x20 && s[pos] < 0x7f && s[pos] != '"' && s[pos] != '\\') ++pos;
+    out->append(s.substr(run, pos - run));
+    if (pos == s.size()) break;
     const std::size_t start = pos;
     char32_t cp = 0;
     if (!DecodeUtf8(s, &pos, &cp)) return Refuse("a string is not valid UTF-8");
@@ -175,12 +180,52 @@ json HashedEntry(const AuditRow& row, json data) {
               {"prev_hash", row.prev_hash}};
 }
 
+Status AppendOptionalString(const std::optional<std::string>& s, std::string* out) {
+  if (!s) {
+    out->append("null");
+    return Status::Ok();
+  }
+  return AppendString(*s, out);
+}
+
+// The hash of `row` given the canonical text of its data: SHA-256 of
+// prev_hash followed by the canonical entry without `hash`, written here key
+// by key in RFC 8785 order (the keys are ASCII, so byte order is UTF-16
+// order) — the text CanonicalJson(HashedEntry(row, data)) would give.
+Result<std::string> HashWithCanonicalData(const AuditRow& row, std::string_view canonical_data) {
+  if (row.seq > kMaxSafeInteger || row.seq < -kMaxSafeInteger) return Refuse("integer outside ±(2^53 - 1)");
+  std::string text = row.prev_hash;
+  text.reserve(text.size() + canonical_data.size() + 256);
+  text.append("{\"action\":");
+  AS_RETURN_IF_ERROR(AppendString(row.action, &text));
+  text.append(",\"actor\":{\"id\":");
+  AS_RETURN_IF_ERROR(AppendString(row.actor_id, &text));
+  text.append(",\"role\":");
+  AS_RETURN_IF_ERROR(AppendString(row.actor_role, &text));
+  text.append("},\"at\":");
+  AS_RETURN_IF_ERROR(AppendString(row.at, &text));
+  text.append(",\"case_id\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.case_id, &text));
+  text.append(",\"data\":");
+  text.append(canonical_data);
+  text.append(",\"from_state\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.from_state, &text));
+  text.append(",\"prev_hash\":");
+  AS_RETURN_IF_ERROR(AppendString(row.prev_hash, &text));
+  text.append(",\"seq\":");
+  text.append(std::to_string(row.seq));
+  text.append(",\"to_state\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.to_state, &text));
+  text.push_back('}');
+  return Sha256Hex(text);
+}
+
 Result<std::string> HashOf(const AuditRow& row) {
   std::optional<json> data = ParseData(row.data);
   if (!data) return Refuse("data is not valid JSON");
-  Result<std::string> canonical = CanonicalJson(HashedEntry(row, std::move(*data)));
-  if (!canonical.ok()) return canonical.status();
-  return Sha256Hex(row.prev_hash + *canonical);
+  Result<std::string> canonical_data = CanonicalJson(*data);
+  if (!canonical_data.ok()) return canonical_data.status();
+  return HashWithCanonicalData(row, *canonical_data);
 }
 
 std::string SeqText(std::int64_t seq) { return "seq " + std::to_string(seq); }
@@ -214,7 +259,8 @@ Result<AuditRow> AuditLog::Append(WriteTxn& txn, const AuditRecord& record) {
   Result<std::string> data = CanonicalJson(record.data);
   if (!data.ok()) return data.status();
   row.data = std::move(*data);
-  Result<std::string> hash = HashOf(row);  // also refuses invalid UTF-8 outside data
+  // row.data is canonical already: no need to parse it back.
+  Result<std::string> hash = HashWithCanonicalData(row, row.data);  // also refuses invalid UTF-8 outside data
   if (!hash.ok()) return Status::Invalid("audit", hash.status().message());
   row.hash = std::move(*hash);
 

@@ -1,5 +1,7 @@
 #include "engine/case_codec.h"
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/risk.h"
@@ -14,7 +16,15 @@ json Opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json Ref(const TextRef& r) { return {{"id", r.id}, {"sha256", r.sha256}}; }
+// The document is built with json::object_t::emplace rather than
+// initializer lists, which make a temporary [key, value] array per member:
+// CaseToRow runs on every action, inside the write transaction.
+json Ref(const TextRef& r) {
+  json::object_t ref;
+  ref.emplace("id", r.id);
+  ref.emplace("sha256", r.sha256);
+  return ref;
+}
 json OptRef(const std::optional<TextRef>& r) { return r ? Ref(*r) : json(nullptr); }
 TextRef RefFrom(const json& j) { return {j.at("id").get<std::string>(), j.at("sha256").get<std::string>()}; }
 std::optional<TextRef> OptRefFrom(const json& j) {
@@ -28,8 +38,13 @@ std::optional<T> OptFrom(const json& j) {
 }
 
 json OfferDoc(const Offer& o) {
-  return {{"amount", o.amount}, {"return_required", o.return_required}, {"note", OptRef(o.note)},
-          {"by", o.by},         {"at", o.at}};
+  json::object_t offer;
+  offer.emplace("amount", o.amount);
+  offer.emplace("return_required", o.return_required);
+  offer.emplace("note", OptRef(o.note));
+  offer.emplace("by", o.by);
+  offer.emplace("at", o.at);
+  return offer;
 }
 Offer OfferFrom(const json& j) {
   Offer o;
@@ -43,8 +58,14 @@ Offer OfferFrom(const json& j) {
 
 json ShipmentDoc(const std::optional<Shipment>& s) {
   if (!s) return nullptr;
-  return {{"carrier", s->carrier},         {"tracking_no", s->tracking_no},       {"sku", Opt(s->sku)},
-          {"shipped_at", s->shipped_at},   {"delivered_at", Opt(s->delivered_at)}, {"received_at", Opt(s->received_at)}};
+  json::object_t shipment;
+  shipment.emplace("carrier", s->carrier);
+  shipment.emplace("tracking_no", s->tracking_no);
+  shipment.emplace("sku", Opt(s->sku));
+  shipment.emplace("shipped_at", s->shipped_at);
+  shipment.emplace("delivered_at", Opt(s->delivered_at));
+  shipment.emplace("received_at", Opt(s->received_at));
+  return shipment;
 }
 std::optional<Shipment> ShipmentFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -60,12 +81,23 @@ std::optional<Shipment> ShipmentFrom(const json& j) {
 
 json InspectionDoc(const std::optional<Inspection>& in) {
   if (!in) return nullptr;
-  json lines = json::array();
+  json::array_t lines;
   for (const auto& l : in->lines) {
-    lines.push_back({{"line_id", l.line_id}, {"received", l.received}, {"damaged", l.damaged}, {"restocked", l.restocked}});
+    json::object_t line;
+    line.emplace("line_id", l.line_id);
+    line.emplace("received", l.received);
+    line.emplace("damaged", l.damaged);
+    line.emplace("restocked", l.restocked);
+    lines.emplace_back(std::move(line));
   }
-  return {{"pass", in->pass}, {"grade", Opt(in->grade)}, {"note", OptRef(in->note)},
-          {"lines", lines},   {"by", in->by},            {"at", in->at}};
+  json::object_t inspection;
+  inspection.emplace("pass", in->pass);
+  inspection.emplace("grade", Opt(in->grade));
+  inspection.emplace("note", OptRef(in->note));
+  inspection.emplace("lines", std::move(lines));
+  inspection.emplace("by", in->by);
+  inspection.emplace("at", in->at);
+  return inspection;
 }
 std::optional<Inspection> InspectionFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -107,47 +139,54 @@ CaseRow CaseToRow(const Case& c) {
     if (!row.next_due_at || d.due_at < *row.next_due_at) row.next_due_at = d.due_at;
     if (d.breached) row.breached = true;
   }
-  json lines = json::array();
+  json::array_t lines;
   for (const auto& l : c.lines) {
-    lines.push_back({{"line_id", l.line_id}, {"qty", l.qty}, {"replacement_sku", Opt(l.replacement_sku)},
-                     {"amount", l.amount}});
+    json::object_t line;
+    line.emplace("line_id", l.line_id);
+    line.emplace("qty", l.qty);
+    line.emplace("replacement_sku", Opt(l.replacement_sku));
+    line.emplace("amount", l.amount);
+    lines.emplace_back(std::move(line));
   }
-  json evidence = json::array();
+  json::array_t evidence;
   for (const auto& e : c.evidence) evidence.push_back(Ref(e));
-  json history = json::array();
+  json::array_t history;
   for (const auto& o : c.offer_history) history.push_back(OfferDoc(o));
-  json refunds = json::array();
+  json::array_t refunds;
   for (const auto& r : c.refunds) {
-    refunds.push_back({{"id", r.id},
-                       {"amount", r.amount},
-                       {"status", NameOf(r.status)},
-                       {"external_ref", Opt(r.external_ref)},
-                       {"error", OptRef(r.error)},
-                       {"created_at", r.created_at},
-                       {"updated_at", r.updated_at}});
+    json::object_t refund;
+    refund.emplace("id", r.id);
+    refund.emplace("amount", r.amount);
+    refund.emplace("status", NameOf(r.status));
+    refund.emplace("external_ref", Opt(r.external_ref));
+    refund.emplace("error", OptRef(r.error));
+    refund.emplace("created_at", r.created_at);
+    refund.emplace("updated_at", r.updated_at);
+    refunds.emplace_back(std::move(refund));
   }
-  json doc = {{"reason", c.reason},
-              {"description", OptRef(c.description)},
-              {"evidence", evidence},
-              {"lines", lines},
-              {"currency", c.currency},
-              {"requested_amount", c.requested_amount},
-              {"agreed_amount", Opt(c.agreed_amount)},
-              {"refunded_amount", c.refunded_amount},
-              {"offer", c.offer ? OfferDoc(*c.offer) : json(nullptr)},
-              {"offer_history", history},
-              {"return_shipment", ShipmentDoc(c.return_shipment)},
-              {"replacement_shipment", ShipmentDoc(c.replacement_shipment)},
-              {"inspection", InspectionDoc(c.inspection)},
-              {"refunds", refunds},
-              {"close_reason", Opt(c.close_reason)},
-              {"reject_reason", Opt(c.reject_reason)},
-              {"return_address_due", c.return_address_due},
-              {"return_required", c.return_required},
-              {"holds_shipping", c.holds_shipping},
-              {"modifications", c.modifications}};
-  if (c.risk) doc["risk"] = RiskToJson(*c.risk);  // absent on cases from before risk existed
-  row.doc = doc.dump();
+  json::object_t doc;
+  doc.emplace("reason", c.reason);
+  doc.emplace("description", OptRef(c.description));
+  doc.emplace("evidence", std::move(evidence));
+  doc.emplace("lines", std::move(lines));
+  doc.emplace("currency", c.currency);
+  doc.emplace("requested_amount", c.requested_amount);
+  doc.emplace("agreed_amount", Opt(c.agreed_amount));
+  doc.emplace("refunded_amount", c.refunded_amount);
+  doc.emplace("offer", c.offer ? OfferDoc(*c.offer) : json(nullptr));
+  doc.emplace("offer_history", std::move(history));
+  doc.emplace("return_shipment", ShipmentDoc(c.return_shipment));
+  doc.emplace("replacement_shipment", ShipmentDoc(c.replacement_shipment));
+  doc.emplace("inspection", InspectionDoc(c.inspection));
+  doc.emplace("refunds", std::move(refunds));
+  doc.emplace("close_reason", Opt(c.close_reason));
+  doc.emplace("reject_reason", Opt(c.reject_reason));
+  doc.emplace("return_address_due", c.return_address_due);
+  doc.emplace("return_required", c.return_required);
+  doc.emplace("holds_shipping", c.holds_shipping);
+  doc.emplace("modifications", c.modifications);
+  if (c.risk) doc.emplace("risk", RiskToJson(*c.risk));  // absent on cases from before risk existed
+  row.doc = json(std::move(doc)).dump();
   return row;
 }
 

@@ -1,6 +1,7 @@
 #include "engine/risk.h"
 
 #include <limits>
+#include <utility>
 
 #include "engine/case_codec.h"
 
@@ -60,16 +61,21 @@ Result<BuyerHistory> GatherBuyerHistory(ReadTxn& txn, const std::string& buyer_i
   return h;
 }
 
+// Built with emplace, not an initializer list: it is part of every case
+// document written and rendered.
 json RiskToJson(const Risk& risk) {
   const RiskSignals& s = risk.signals;
-  return {{"flagged", risk.flagged},
-          {"reasons", risk.reasons},
-          {"signals",
-           {{"cases", s.cases},
-            {"refund_only_cases", s.refund_only_cases},
-            {"refunded_amount", s.refunded_amount},
-            {"orders", s.orders},
-            {"return_rate_percent", s.return_rate_percent ? json(*s.return_rate_percent) : json(nullptr)}}}};
+  json::object_t signals;
+  signals.emplace("cases", s.cases);
+  signals.emplace("refund_only_cases", s.refund_only_cases);
+  signals.emplace("refunded_amount", s.refunded_amount);
+  signals.emplace("orders", s.orders);
+  signals.emplace("return_rate_percent", s.return_rate_percent ? json(*s.return_rate_percent) : json(nullptr));
+  json::object_t out;
+  out.emplace("flagged", risk.flagged);
+  out.emplace("reasons", risk.reasons);
+  out.emplace("signals", std::move(signals));
+  return out;
 }
 
 Risk RiskFromJson(const json& j) {

@@ -12,7 +12,7 @@
 namespace aftersales::testing {
 namespace {
 
-TEST_CASE("64 idle and slow connections do not hold up another client", "[web][concurrency]") {
+TEST_CASE("64 idle and slow connections do not hold up another client", "[web][concurrency][latency]") {
   WebFixture web;
   std::vector<int> held;
   for (int i = 0; i < 64; ++i) {
