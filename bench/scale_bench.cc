@@ -42,6 +42,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -78,11 +79,15 @@ constexpr int kPagesWalked = 10;  // page 1, then pages 2..10 by cursor
 constexpr std::size_t kHashBatch = 8192;
 constexpr double kServerTimeoutSeconds = 60;
 constexpr double kVerifyTimeoutSeconds = 3600;
+// A figure that was not measured (nothing to time, a reused database, a
+// server that did not start): "-" in the table, null in the JSON, and never
+// a met target.
+constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 
 // ---------------------------------------------------------------- figures
 
 struct Percentiles {
-  double p50 = 0, p99 = 0, max = 0;
+  double p50 = kNotMeasured, p99 = kNotMeasured, max = kNotMeasured;
   std::size_t n = 0;
 };
 
@@ -140,7 +145,7 @@ struct VerifyFigures {
 
 struct ServerFigures {
   std::vector<double> start_seconds;
-  double rss_start_mb = 0, rss_burst_mb = 0, hwm_mb = 0;
+  double rss_start_mb = kNotMeasured, rss_burst_mb = kNotMeasured, hwm_mb = kNotMeasured;
   Percentiles http_queue;
   int requests = 0, failures = 0;
   bool healthy = false;
@@ -313,7 +318,7 @@ int FreePort() {
 // VmRSS and VmHWM of `pid`, in MB (10^6 bytes, as every size here).
 std::pair<double, double> MemoryOf(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  double rss = 0, hwm = 0;
+  double rss = kNotMeasured, hwm = kNotMeasured;
   std::string line;
   while (std::getline(status, line)) {
     std::istringstream in(line);
@@ -674,18 +679,19 @@ std::string SizeLabel(std::int64_t n) {
 }
 
 std::string Fixed(double v, int decimals) {
+  if (std::isnan(v)) return "-";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
 double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
+  if (v.empty()) return kNotMeasured;
   std::sort(v.begin(), v.end());
   return v[(v.size() - 1) / 2];
 }
 
-double Max(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
+double Max(const std::vector<double>& v) { return v.empty() ? kNotMeasured : *std::max_element(v.begin(), v.end()); }
 
 double Mb(std::int64_t bytes) { return static_cast<double>(bytes) / 1e6; }
 
@@ -696,12 +702,12 @@ double MsPerFiring(const SweepFigures& s) {
     ms += s.fire_ms[i];
     fired += s.fired[i];
   }
-  return fired > 0 ? ms / static_cast<double>(fired) : 0;
+  return fired > 0 ? ms / static_cast<double>(fired) : kNotMeasured;
 }
 
 // Microseconds per audit entry of `seconds` summed over the log.
 double MicrosPerEntry(double seconds, const VerifyFigures& v) {
-  return v.entries > 0 ? seconds * 1e6 / static_cast<double>(v.entries) : 0;
+  return v.entries > 0 ? seconds * 1e6 / static_cast<double>(v.entries) : kNotMeasured;
 }
 
 double VerifyEntriesPerSecond(const VerifyFigures& v) {
@@ -728,15 +734,18 @@ std::string AtLeast(const std::vector<double>& v, double limit) {
 }
 // A cost meant to be independent of size: the largest size against the smallest.
 std::string Flatness(const std::vector<double>& v) {
-  if (v.size() < 2 || v.front() <= 0) return "";
-  return "largest/smallest " + Fixed(v.back() / v.front(), 2) + "x";
+  std::vector<double> measured;
+  std::copy_if(v.begin(), v.end(), std::back_inserter(measured), [](double x) { return !std::isnan(x); });
+  if (measured.size() < 2 || measured.front() <= 0) return "";
+  return "largest/smallest " + Fixed(measured.back() / measured.front(), 2) + "x";
 }
 
 std::vector<TableRow> Rows() {
   using R = const SizeResult&;
   auto below = [](double limit) { return [limit](const std::vector<double>& v) { return Below(v, limit); }; };
   return {
-      {"generation, seconds", "-", [](R r) { return r.load.total_seconds; }, 1, nullptr},
+      {"generation, seconds", "-", [](R r) { return r.load.total_seconds > 0 ? r.load.total_seconds : kNotMeasured; },
+       1, nullptr},
       {"database MB (file + WAL)", "-", [](R r) { return Mb(r.bytes.file + r.bytes.wal); }, 1, nullptr},
       {"bytes per case", "report",
        [](R r) { return r.shape.cases > 0 ? static_cast<double>(r.bytes.file + r.bytes.wal) / r.shape.cases : 0; }, 0,

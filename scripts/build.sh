@@ -2,6 +2,9 @@
 # Configures and builds one flavour of aftersales.
 #   scripts/build.sh release   -> build/release   (optimised, -Werror)
 #   scripts/build.sh asan      -> build/asan      (Debug, ASan + UBSan, -Werror)
+#   scripts/build.sh tsan      -> build/tsan      (ThreadSanitizer; its CTest runs the [concurrency] tests)
+#   scripts/build.sh fuzz      -> build/fuzz      (clang, libFuzzer + ASan + UBSan; its CTest runs each fuzz
+#                                                   target for AFTERSALES_FUZZ_SECONDS, default 60; tests/fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour="${1:-release}"
@@ -9,7 +12,9 @@ jobs="$(nproc)"
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=Release -DAFTERSALES_WERROR=ON -DAFTERSALES_BROWSER_TESTS="${AFTERSALES_BROWSER_TESTS:-OFF}") ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DAFTERSALES_SANITIZE=ON -DAFTERSALES_WERROR=ON) ;;
-  *) echo "usage: $0 release|asan" >&2; exit 2 ;;
+  tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DAFTERSALES_TSAN=ON -DAFTERSALES_WERROR=ON) ;;
+  fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DAFTERSALES_FUZZ=ON) ;;
+  *) echo "usage: $0 release|asan|tsan|fuzz" >&2; exit 2 ;;
 esac
 echo "==> configuring build/$flavour"
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null

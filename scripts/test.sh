@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs every test: the release
-# build and the ASan+UBSan build each run the whole suite under CTest.
+# Installs what is missing, then builds and runs every test under CTest:
+#   release  the whole suite, the browser tests, the crash and soak tests and
+#            the benchmarks in quick mode;
+#   asan     the whole suite under ASan+UBSan;
+#   tsan     the tests that race threads on purpose, under ThreadSanitizer;
+#   fuzz     each libFuzzer target for AFTERSALES_FUZZ_SECONDS (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --browser
@@ -34,4 +38,6 @@ run_suite() {
 }
 AFTERSALES_BROWSER_TESTS=ON run_suite release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_suite asan
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" run_suite tsan
+run_suite fuzz
 echo "$total_passed passed, $total_failed failed"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/BENCHMARKS.md on a release build, each against
+# its baseline measured in the same run, and prints their tables; the JSON
+# figures go to build/release/bench-results/.
+#   scripts/bench.sh           full runs: engine (2,000 lifecycles per row),
+#                              HTTP (3 rounds of 10 s per scenario), scale
+#                              (10k, 100k and 1M cases: about 10 GB of disk
+#                              in the system's temporary folder, ~30 minutes)
+#   scripts/bench.sh --quick   what CI runs: small sizes, nothing asserted
+#                              about speed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=()
+if [ "${1:-}" = "--quick" ]; then quick=(--quick); fi
+scripts/install-deps.sh
+scripts/build.sh release
+out=build/release/bench-results
+mkdir -p "$out"
+bench=build/release/bench
+echo "==> engine: durable return_refund lifecycles against raw SQLite"
+"$bench/engine_bench" "${quick[@]}" --json "$out/engine.json"
+echo "==> http: wrk against the API and a bare cpp-httplib handler"
+if [ ${#quick[@]} -eq 0 ]; then
+  "$bench/http_bench" --seconds 10 --runs 3 --json "$out/http.json"
+else
+  "$bench/http_bench" --quick --json "$out/http.json"
+fi
+echo "==> scale: 10k / 100k / 1M cases"
+if [ ${#quick[@]} -eq 0 ]; then
+  "$bench/scale_bench" --cases 10000,100000,1000000 --json "$out/scale.json"
+else
+  "$bench/scale_bench" --quick --json "$out/scale.json"
+fi
+echo "==> figures written to $out"
