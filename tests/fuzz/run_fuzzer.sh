@@ -5,7 +5,8 @@
 # repository is never written), then the target runs for
 # AFTERSALES_FUZZ_SECONDS (default 60) with leak detection on. Any crash,
 # leak, input slower than 10 s, or sanitizer report fails the run; the
-# offending input is kept in CRASH_DIR. Prints the executions at the end.
+# offending input and the log are kept in CRASH_DIR. Prints the number of
+# executions at the end.
 set -euo pipefail
 if [ "$#" -lt 3 ] || [ "$#" -gt 4 ]; then
   echo "usage: $0 FUZZER CORPUS_DIR CRASH_DIR [DICTIONARY]" >&2
@@ -22,7 +23,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 name="$(basename "$fuzzer")"
-work="$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")"
+work="$(mktemp -d -t "$name.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$crashes"
 cp "$corpus"/* "$work/corpus/"
@@ -41,18 +42,19 @@ TMPDIR="$work" timeout --kill-after=30 "$((seconds + 300))" "$fuzzer" -max_total
 status=$?
 set -e
 
-stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
-executions="$(stat number_of_executed_units)"
-per_second="$(stat average_exec_per_sec)"
-found="$(stat new_units_added)"
-slowest="$(stat slowest_unit_time_sec)"
-rss="$(stat peak_rss_mb)"
+final_stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
+executions="$(final_stat number_of_executed_units)"
+per_second="$(final_stat average_exec_per_sec)"
+found="$(final_stat new_units_added)"
+slowest="$(final_stat slowest_unit_time_sec)"
+rss="$(final_stat peak_rss_mb)"
 reports="$(grep -cE '^(==[0-9]+==ERROR: |SUMMARY: [A-Za-z]+Sanitizer|.*: runtime error: )' "$log" || true)"
 if [ "$status" -ne 0 ] || [ "$reports" -ne 0 ] || [ -z "$executions" ]; then
   # The report is at the end of the log: the stack, the input, its file.
   tail -n 150 "$log"
+  cp "$log" "$crashes/last-failure.log"
   echo "==> $name FAILED (exit status $status, $reports sanitizer report lines) after ${executions:-?} executions"
-  echo "    crashing inputs are kept in $crashes; rerun one with: $fuzzer FILE"
+  echo "    the input and the whole log are kept in $crashes; rerun an input with: $fuzzer FILE"
   exit 1
 fi
 echo "==> $name: ${executions} executions in ${seconds} s (${per_second} exec/s), ${found} new inputs kept," \
