@@ -16,6 +16,14 @@ case "$flavour" in
   fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DAFTERSALES_FUZZ=ON) ;;
   *) echo "usage: $0 release|asan|tsan|fuzz" >&2; exit 2 ;;
 esac
+# ccache (scripts/install-deps.sh installs it): a rebuild of unchanged files
+# is a cache hit, also from another checkout of the project on this machine
+# (paths are taken relative to the checkout).
+if command -v ccache >/dev/null 2>&1; then
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-20G}"
+fi
 echo "==> configuring build/$flavour"
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
 echo "==> building build/$flavour with $jobs jobs"

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev
-  catch2 libcli11-dev libssl-dev
+  catch2 libcli11-dev libssl-dev ccache
   curl ca-certificates jq
   # fuzz targets (libFuzzer) and the HTTP benchmark's load generator
   clang libclang-rt-14-dev wrk

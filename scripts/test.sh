@@ -7,9 +7,17 @@
 #   fuzz     each libFuzzer target for AFTERSALES_FUZZ_SECONDS (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh --browser
-scripts/check-clock.sh
-scripts/lint-openapi.sh
+started=$SECONDS
+# Runs one stage and prints how long it took (CI has 90 minutes in all).
+stage() {
+  local name="$1" t0=$SECONDS
+  shift
+  "$@"
+  echo "==> stage $name took $((SECONDS - t0)) s (total $((SECONDS - started)) s)"
+}
+stage install scripts/install-deps.sh --browser
+stage check-clock scripts/check-clock.sh
+stage lint-openapi scripts/lint-openapi.sh
 total_passed=0
 total_failed=0
 run_suite() {
@@ -36,8 +44,8 @@ run_suite() {
     exit 1
   fi
 }
-AFTERSALES_BROWSER_TESTS=ON run_suite release
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_suite asan
-TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" run_suite tsan
-run_suite fuzz
+AFTERSALES_BROWSER_TESTS=ON stage release run_suite release
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 stage asan run_suite asan
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" stage tsan run_suite tsan
+stage fuzz run_suite fuzz
 echo "$total_passed passed, $total_failed failed"
