@@ -16,6 +16,9 @@ using TimePoint = std::int64_t;  // seconds since 1970-01-01T00:00:00Z
 constexpr std::int64_t kHour = 3600;
 constexpr std::int64_t kDay = 24 * kHour;
 
+// The latest time RFC 3339 with a four-digit year can write.
+constexpr TimePoint kLatestTime = 253402300799;  // 9999-12-31T23:59:59Z
+
 // "2026-11-27T06:23:46Z".
 std::string FormatTime(TimePoint t);
 // Any RFC 3339 date-time ("…Z" or "…+08:00", optional fraction, which is

@@ -18,6 +18,8 @@ const char* CodeName(Code code) {
     case Code::kLengthRequired: return "length_required";
     case Code::kPayloadTooLarge: return "payload_too_large";
     case Code::kUnsupportedMediaType: return "unsupported_media_type";
+    case Code::kRequestTimeout: return "request_timeout";
+    case Code::kUriTooLong: return "uri_too_long";
     case Code::kQuantityExceedsReturnable: return "quantity_exceeds_returnable";
     case Code::kOrderNotDelivered: return "order_not_delivered";
     case Code::kOutsideReturnWindow: return "outside_return_window";
@@ -27,6 +29,7 @@ const char* CodeName(Code code) {
     case Code::kRateLimited: return "rate_limited";
     case Code::kHeadersTooLarge: return "headers_too_large";
     case Code::kUnavailable: return "unavailable";
+    case Code::kServerBusy: return "server_busy";
     case Code::kInternal: return "internal";
   }
   return "internal";
@@ -48,6 +51,8 @@ int HttpStatusOf(Code code) {
     case Code::kLengthRequired: return 411;
     case Code::kPayloadTooLarge: return 413;
     case Code::kUnsupportedMediaType: return 415;
+    case Code::kRequestTimeout: return 408;
+    case Code::kUriTooLong: return 414;
     case Code::kQuantityExceedsReturnable:
     case Code::kOrderNotDelivered:
     case Code::kOutsideReturnWindow:
@@ -56,7 +61,8 @@ int HttpStatusOf(Code code) {
     case Code::kIdempotencyKeyReused: return 422;
     case Code::kRateLimited: return 429;
     case Code::kHeadersTooLarge: return 431;
-    case Code::kUnavailable: return 503;
+    case Code::kUnavailable:
+    case Code::kServerBusy: return 503;
     case Code::kInternal: return 500;
   }
   return 500;

@@ -31,6 +31,8 @@ enum class Code {
   kLengthRequired,            // 411
   kPayloadTooLarge,           // 413
   kUnsupportedMediaType,      // 415
+  kRequestTimeout,            // 408: a request head or body did not arrive in time
+  kUriTooLong,                // 414
   kQuantityExceedsReturnable, // 422
   kOrderNotDelivered,         // 422
   kOutsideReturnWindow,       // 422
@@ -40,6 +42,7 @@ enum class Code {
   kRateLimited,               // 429
   kHeadersTooLarge,           // 431
   kUnavailable,               // 503: storage failure, nothing half-written
+  kServerBusy,                // 503: at a connection or queue limit; retry later
   kInternal,                  // 500: a bug; never expected
 };
 

@@ -41,7 +41,6 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
 
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-constexpr TimePoint kLatestTime = 253402300799;  // 9999-12-31T23:59:59Z
 
 }  // namespace
 

@@ -46,6 +46,10 @@ Result<TimePoint> TestClock::Advance(const Actor& actor, std::int64_t seconds) {
   std::lock_guard<std::mutex> lock(move_mu_);
   const TimePoint from = clock_.Now();
   const TimePoint to = from + seconds;
+  if (to > kLatestTime) {
+    return Status::Invalid("advance_seconds", "the clock cannot pass " + FormatTime(kLatestTime) +
+                                                  ": later times cannot be written in RFC 3339");
+  }
   auto txn = store_.BeginWrite();
   if (!txn.ok()) return txn.status();
   WriteTxn& w = **txn;

@@ -384,35 +384,52 @@ const std::string& UserService::DummyPasswordHash() {
   return dummy_hash_;
 }
 
-int UserService::RecordFailure(const std::string& name, TimePoint now) {
+std::pair<int, std::int64_t> UserService::RecordFailure(const std::string& key, TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (attempts_.size() >= kMaxTrackedNames) {
     for (auto it = attempts_.begin(); it != attempts_.end();) {
-      const bool stale = it->second.locked_until <= now &&
-                         (it->second.failures.empty() || it->second.failures.back() + kFailureWindowSeconds <= now);
+      const bool stale = it->second.locked_until <= now && it->second.last_failure + kFailureMemorySeconds <= now;
       it = stale ? attempts_.erase(it) : std::next(it);
     }
   }
-  LoginAttempts& a = attempts_[name];
-  a.failures.erase(std::remove_if(a.failures.begin(), a.failures.end(),
-                                  [&](TimePoint t) { return t + kFailureWindowSeconds <= now; }),
-                   a.failures.end());
-  a.failures.push_back(now);
-  const int count = static_cast<int>(a.failures.size());
-  if (count >= kMaxFailedLogins) {
-    a.locked_until = now + kLockoutSeconds;
-    a.failures.clear();
-  }
-  return kFailureDelayStepMillis * std::min(count, kMaxFailedLogins);
+  LoginAttempts& a = attempts_[key];
+  if (a.last_failure + kFailureMemorySeconds <= now) a.failures = 0;
+  a.last_failure = now;
+  ++a.failures;
+  if (a.failures < kFreeFailures) return {a.failures, 0};
+  const int doublings = std::min(a.failures - kFreeFailures, 20);
+  const std::int64_t seconds = std::min(kFirstLockSeconds << doublings, kMaxLockSeconds);
+  a.locked_until = now + seconds;
+  return {a.failures, seconds};
 }
 
-Result<LoginResult> UserService::Login(const std::string& name, const std::string& password) {
+Status UserService::AuditLockout(const std::string& name, const std::string& source, int failures,
+                                 std::int64_t seconds) {
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto user = (*txn)->GetUserByName(name);
+  if (!user.ok()) return user.status();
+  Actor system;
+  system.id = "system";
+  system.role = Role::kSystem;
+  json data = {{"user_id", *user ? json((*user)->id) : json(nullptr)},
+               {"source", source},
+               {"failures", failures},
+               {"locked_seconds", seconds}};
+  auto appended = AuditLog::Append(**txn, AuditRecordOf(system, clock_.Now(), "login_throttled", data));
+  if (!appended.ok()) return appended.status();
+  return (*txn)->Commit();
+}
+
+Result<LoginResult> UserService::Login(const std::string& name, const std::string& password,
+                                       const std::string& source) {
   const TimePoint wall_now = wall_clock_.Now();
+  const std::string key = name + '\n' + source;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = attempts_.find(name);
+    auto it = attempts_.find(key);
     if (it != attempts_.end() && it->second.locked_until > wall_now) {
-      return Status(Code::kRateLimited, "too many failed logins; try again later")
+      return Status(Code::kRateLimited, "too many failed logins from your address; try again later")
           .With("retry_after_seconds", it->second.locked_until - wall_now);
     }
   }
@@ -443,12 +460,16 @@ Result<LoginResult> UserService::Login(const std::string& name, const std::strin
     }
   }
   if (!ok || user->disabled) {
-    if (!ok) SleepForMillis(RecordFailure(name, wall_now));
+    if (!ok) {
+      if (const auto [failures, locked] = RecordFailure(key, wall_now); locked > 0) {
+        AS_RETURN_IF_ERROR(AuditLockout(name, source, failures, locked));
+      }
+    }
     return Status(Code::kUnauthenticated, "wrong name or password");
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    attempts_.erase(name);
+    attempts_.erase(key);
   }
 
   LoginResult result;
@@ -475,7 +496,7 @@ Result<LoginResult> UserService::Login(const std::string& name, const std::strin
   return result;
 }
 
-Result<LoginResult> UserService::LoginFromJson(const json& body) {
+Result<LoginResult> UserService::LoginFromJson(const json& body, const std::string& source) {
   AS_RETURN_IF_ERROR(RequireObject(body));
   AS_RETURN_IF_ERROR(RefuseUnknown(body, {"name", "password"}));
   std::string name;
@@ -486,7 +507,7 @@ Result<LoginResult> UserService::LoginFromJson(const json& body) {
   AS_RETURN_IF_ERROR(ReadString(body["password"], "password", &password));
   if (name.empty() || name.size() > kMaxNameBytes) return Status::Invalid("name", "name must be 1 to 128 bytes");
   if (password.size() > kMaxPasswordBytes) return Status::Invalid("password", "password is too long");
-  return Login(name, password);
+  return Login(name, password, source);
 }
 
 Result<SessionAuth> UserService::AuthenticateSession(const std::string& session_id) {

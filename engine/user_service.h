@@ -8,9 +8,15 @@
 //
 // Web-UI sessions: a password login creates a random session id (the cookie)
 // whose SHA-256 is stored with a CSRF token; a session lasts 12 hours of wall
-// time. Failed logins are throttled per name, in memory: each failure waits a
-// little longer before it answers, and after 5 failures within 15 minutes the
-// name is refused with rate_limited for 15 minutes (wall time).
+// time. Failed logins are throttled per (name, source address), in memory,
+// as OWASP's authentication guidance advises: the first kFreeFailures
+// failures cost only their password check; each later one locks that name
+// for that address for a delay that doubles (kFirstLockSeconds up to
+// kMaxLockSeconds), during which its attempts are refused with rate_limited
+// before any password is checked. Another address is never locked by it, so
+// a stranger's failures cannot keep a user out; each lockout writes a
+// `login_throttled` audit entry (actor system, data: user_id or null, the
+// source address, the failures and the delay).
 //
 // Every change (user created or updated, login) is one Store write
 // transaction together with its audit entry (`user_created`, `user_updated`,
@@ -72,10 +78,11 @@ class UserService {
  public:
   static constexpr const char* kTokenPrefix = "as_";
   static constexpr std::int64_t kSessionSeconds = 12 * kHour;
-  static constexpr int kMaxFailedLogins = 5;
-  static constexpr std::int64_t kFailureWindowSeconds = 15 * 60;
-  static constexpr std::int64_t kLockoutSeconds = 15 * 60;
-  static constexpr int kFailureDelayStepMillis = 100;
+  static constexpr int kFreeFailures = 3;
+  static constexpr std::int64_t kFirstLockSeconds = 5;
+  static constexpr std::int64_t kMaxLockSeconds = 15 * 60;
+  // Failures are forgotten this long after the last one.
+  static constexpr std::int64_t kFailureMemorySeconds = 60 * 60;
   static constexpr std::size_t kMinPasswordBytes = 8;
   // Password checks are deliberately slow; more at once than this are
   // refused (rate_limited, retry after a second) rather than queued.
@@ -115,16 +122,15 @@ class UserService {
   // token, disabled user), unavailable.
   Result<Actor> Authenticate(const std::string& token);
 
-  // Password login. Returns the user view and a new session. Errors:
-  // unauthenticated (wrong name or password, disabled user, no password
-  // set), rate_limited (with extra member "retry_after_seconds"),
-  // unavailable. A failed attempt blocks the caller a little before it
-  // returns (the delay grows with each failure). Also rate_limited while
-  // kMaxConcurrentLogins other logins are being checked.
-  Result<LoginResult> Login(const std::string& name, const std::string& password);
+  // Password login from `source` (the client's address). Returns the user
+  // view and a new session. Errors: unauthenticated (wrong name or
+  // password, disabled user, no password set), rate_limited (with extra
+  // member "retry_after_seconds": this name is locked for this source, or
+  // kMaxConcurrentLogins other logins are being checked), unavailable.
+  Result<LoginResult> Login(const std::string& name, const std::string& password, const std::string& source);
   // POST /session: parses {name, password} and calls Login. Errors as Login,
   // plus validation_failed.
-  Result<LoginResult> LoginFromJson(const nlohmann::json& body);
+  Result<LoginResult> LoginFromJson(const nlohmann::json& body, const std::string& source);
   // The actor and CSRF token of a live session cookie. Errors:
   // unauthenticated (unknown or expired session, disabled user),
   // unavailable.
@@ -138,13 +144,17 @@ class UserService {
 
  private:
   struct LoginAttempts {
-    std::vector<TimePoint> failures;  // within the window, oldest first
+    int failures = 0;
+    TimePoint last_failure = 0;
     TimePoint locked_until = 0;
   };
 
   Actor ActorOf(const UserRow& row);
-  // Records a failed login for `name`; returns the delay to apply.
-  int RecordFailure(const std::string& name, TimePoint now);
+  // Records a failed login under `key` (name and source); returns the
+  // failures remembered and the lockout it starts in seconds (0: none).
+  std::pair<int, std::int64_t> RecordFailure(const std::string& key, TimePoint now);
+  // Writes the audit entry of a lockout.
+  Status AuditLockout(const std::string& name, const std::string& source, int failures, std::int64_t seconds);
   const std::string& DummyPasswordHash();
 
   Store& store_;
@@ -154,7 +164,7 @@ class UserService {
 
   std::atomic<int> logins_in_flight_{0};
   std::mutex mu_;  // guards attempts_ and dummy_hash_
-  std::map<std::string, LoginAttempts> attempts_;
+  std::map<std::string, LoginAttempts> attempts_;  // by name + '\n' + source
   std::string dummy_hash_;
 };
 

@@ -191,7 +191,7 @@ Result<json> VerifyAudit(Store& store) {
 }
 
 ApiReply Login(UserService& users, ApiRequest& r) {
-  auto login = users.LoginFromJson(r.body);
+  auto login = users.LoginFromJson(r.body, r.client_address);
   if (!login.ok()) return ApiReply::Error(login.status());
   ApiReply reply = ApiReply::Json(200, json{{"user", login->user}, {"csrf_token", login->csrf_token}});
   reply.headers.emplace_back("Set-Cookie", SessionCookie(login->session_id, UserService::kSessionSeconds));

@@ -37,7 +37,6 @@ namespace {
 using nlohmann::json;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-constexpr int kStartWaitMillis = 5000;
 constexpr std::size_t kMaxLoggedPathBytes = 200;
 constexpr const char* kCsrfHeader = "X-CSRF-Token";
 
@@ -133,29 +132,16 @@ class HttpServer::Impl {
       : services_(services),
         options_(std::move(options)),
         keys_(services.store, services.wall_clock),
-        routes_(BuildApiRoutes(services, metrics_)) {
+        routes_(BuildApiRoutes(services, metrics_)),
+        loop_(options_.connections, [this](ReceivedRequest& r) { return ServeReceived(r); },
+              [this](const std::string& remote, int status, const Status& why) { OnRefused(remote, status, why); }) {
     if (services_.webhooks != nullptr) {
       for (Route& route : BuildWebhookRoutes(*services_.webhooks)) routes_.push_back(std::move(route));
     }
     for (Route& route : BuildReportRoutes(services_)) routes_.push_back(std::move(route));
     AppendUiRoutes(routes_);
-    const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server_.set_tcp_nodelay(true);
-    server_.set_read_timeout(options_.read_timeout_seconds, 0);
-    server_.set_write_timeout(options_.write_timeout_seconds, 0);
-    server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
-    server_.set_keep_alive_max_count(static_cast<std::size_t>(std::max(1, options_.keep_alive_max_requests)));
     server_.set_payload_max_length(kMaxBodyBytes);
     server_.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
-    // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a
-    // second server bind the same port silently.
-    server_.set_socket_options([this](socket_t fd) {
-      int yes = 1;
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-      listen_fd_ = fd;
-    });
-    server_.set_request_start_handler([] { t_ctx = RequestContext(); });
     server_.set_expect_100_continue_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return ExpectContinue(req, res); });
     server_.set_pre_routing_handler(httplib::Server::HandlerWithResponse(
@@ -179,42 +165,36 @@ class HttpServer::Impl {
 
   ~Impl() { Stop(); }
 
-  Status Start(const std::string& host, int port) {
-    if (thread_.joinable()) return Status(Code::kAlreadyExists, "the server is already started");
-    errno = 0;
-    const int bound = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
-    if (bound < 0) {
-      const int err = errno;
-      std::string message = "cannot listen on " + host + ":" + std::to_string(port) + ": ";
-      message += err != 0 ? std::strerror(err) : "the address cannot be resolved or bound";
-      if (err == EADDRINUSE) message += " (is another server using that port?)";
-      return Status::Unavailable(message);
-    }
-    // The library listens with a backlog of 5; bursts of connections need more.
-    if (listen_fd_ >= 0) ::listen(listen_fd_, options_.listen_backlog);
-    port_ = bound;
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    WaitUntilRunning();
-    if (!server_.is_running()) {
-      Stop();
-      return Status::Unavailable("the server did not start");
-    }
-    return Status::Ok();
-  }
+  Status Start(const std::string& host, int port) { return loop_.Start(host, port); }
 
-  int port() const { return port_; }
+  int port() const { return loop_.port(); }
 
-  void Stop() {
-    if (!thread_.joinable()) return;
-    // The accept loop may still be starting; stop() is a no-op until it runs.
-    WaitUntilRunning();
-    server_.stop();
-    thread_.join();
-  }
+  void Stop() { loop_.Stop(); }
 
  private:
-  void WaitUntilRunning() {
-    for (int waited = 0; !server_.is_running() && waited < kStartWaitMillis; ++waited) SleepForMillis(1);
+  ServeOutcome ServeReceived(ReceivedRequest& request) {
+    t_ctx = RequestContext();
+    return server_.Serve(request);
+  }
+
+  // An answer the connection loop wrote itself (a refused head, a timeout,
+  // a full server): logged and counted like any other.
+  void OnRefused(const std::string& remote, int status, const Status& why) {
+    try {
+      metrics_.Observe("unmatched", "OTHER", status, 0.0);
+      json line = {{"ts", FormatTime(services_.wall_clock.Now())},
+                   {"method", nullptr},
+                   {"route", "unmatched"},
+                   {"path", nullptr},
+                   {"status", status},
+                   {"ms", 0},
+                   {"actor", nullptr},
+                   {"remote", remote},
+                   {"refused", CodeName(why.code())}};
+      Emit(WireJson(line));
+    } catch (...) {
+      // Logging never takes the server down.
+    }
   }
 
   // --- before the body is read ---------------------------------------------
@@ -362,6 +342,7 @@ class HttpServer::Impl {
     r.actor = t_ctx.actor ? &*t_ctx.actor : nullptr;
     r.session_id = t_ctx.session_id;
     r.csrf_token = t_ctx.csrf_token;
+    r.client_address = req.remote_addr;
     if (route.body == BodyKind::kJsonObject) {
       if (req.body.empty()) {
         r.body = json::object();
@@ -408,18 +389,7 @@ class HttpServer::Impl {
   HandlerResponse OnError(const httplib::Request& req, httplib::Response& res) {
     try {
       if (t_ctx.request == &req && t_ctx.answered) return HandlerResponse::Unhandled;
-      int status = res.status;
-      // The request line parsed but its headers did not: the head was too big.
-      // (The library notes the peer address only once the headers are read.)
-      const bool line_ok = (req.version == "HTTP/1.1" || req.version == "HTTP/1.0") && !req.path.empty() &&
-                           std::count(req.target.begin(), req.target.end(), '?') <= 1;
-      const bool head_failed = req.remote_addr.empty() && line_ok;
-      const bool bare_lf = RequestHeadHasBareLineFeed();
-      if (status == 400 && !bare_lf && (RequestHeadTooLarge() || head_failed)) status = 431;
-      res.status = status;
-      res.set_content(WireJson(bare_lf ? ProblemJson(Status::Invalid("headers", "header lines must end with CR LF"))
-                                       : LibraryProblem(status)),
-                      kProblemContentType);
+      res.set_content(WireJson(LibraryProblem(res.status)), kProblemContentType);
       // The rest of a request the library refused cannot be trusted.
       CloseConnectionAfterResponse();
       res.set_header("Connection", "close");
@@ -467,10 +437,8 @@ class HttpServer::Impl {
   IdempotencyKeys keys_;
   std::vector<Route> routes_;
   GuardedServer server_;
-  std::thread thread_;
-  std::atomic<int> port_{0};
-  int listen_fd_ = -1;
   std::mutex log_mu_;
+  ConnectionLoop loop_;
 };
 
 HttpServer::HttpServer(const WebServices& services, HttpServerOptions options)

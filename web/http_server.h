@@ -15,10 +15,11 @@
 // route pattern, status, milliseconds, actor id; never a token or a
 // password) and is counted for GET /metrics.
 //
-// Connections are served by a fixed pool of threads with short timeouts and
-// a keep-alive limit, so that idle or slow clients holding connections do
-// not delay others. Expose the server to the internet only behind a
-// reverse proxy that terminates TLS.
+// Connections are held by one event thread (web/connection_loop.h) and a
+// request reaches one of a fixed pool of workers only once it has arrived,
+// so that idle or slow clients holding connections do not delay others;
+// connection caps per address and in all answer 503 at once. Expose the
+// server to the internet only behind a reverse proxy that terminates TLS.
 //
 // Thread-safety: Start and Stop are called from one controlling thread;
 // requests are served concurrently, and the services must be thread-safe.
@@ -37,6 +38,7 @@
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
 #include "engine/webhook_service.h"
+#include "web/connection_loop.h"
 
 namespace aftersales {
 
@@ -57,13 +59,8 @@ struct WebServices {
 };
 
 struct HttpServerOptions {
-  // 64 idle keep-alive clients must leave threads for everybody else.
-  int threads = 96;
-  int read_timeout_seconds = 5;
-  int write_timeout_seconds = 5;
-  int keep_alive_timeout_seconds = 5;
-  int keep_alive_max_requests = 100;
-  int listen_backlog = 1024;
+  // Workers, connection caps and timeouts (web/connection_loop.h).
+  ConnectionLimits connections;
   // Receives one JSON line (without newline) per answered request. Empty:
   // lines go to stderr.
   std::function<void(const std::string&)> access_log;
@@ -83,9 +80,8 @@ class HttpServer {
   Status Start(const std::string& host, int port);
   // The bound port once Start succeeded; 0 before.
   int port() const;
-  // Stops accepting connections, lets in-flight requests finish (idle
-  // keep-alive connections close within keep_alive_timeout_seconds), then
-  // returns. Safe to call more than once.
+  // Stops accepting connections, closes idle ones at once, lets requests
+  // already received finish, then returns. Safe to call more than once.
   void Stop();
 
  private:

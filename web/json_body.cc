@@ -1,6 +1,8 @@
 #include "web/json_body.h"
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace aftersales {
 
@@ -34,9 +36,29 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body) {
   if (JsonNestingDepth(body) > kMaxJsonDepth) {
     return Status(Code::kMalformedJson, "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
+  // A key twice in one object is refused: two parsers in a chain (a proxy,
+  // a gateway, this server) could otherwise read different values.
+  std::vector<std::set<std::string>> keys;  // of each open object
+  std::string duplicate;
+  const nlohmann::json::parser_callback_t watch_keys = [&](int, nlohmann::json::parse_event_t event,
+                                                           nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      keys.emplace_back();
+    } else if (event == Event::object_end) {
+      if (!keys.empty()) keys.pop_back();
+    } else if (event == Event::key && !keys.empty() && duplicate.empty() &&
+               !keys.back().insert(parsed.get<std::string>()).second) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
   // allow_exceptions = false: a parse error yields a discarded value instead.
-  nlohmann::json value = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  nlohmann::json value = nlohmann::json::parse(body.begin(), body.end(), watch_keys, false);
   if (value.is_discarded()) return Status(Code::kMalformedJson, "the body is not well-formed JSON");
+  if (!duplicate.empty()) {
+    return Status(Code::kMalformedJson, "the key \"" + duplicate.substr(0, 64) + "\" appears twice in one object");
+  }
   return value;
 }
 

@@ -35,6 +35,10 @@ const char* TitleOf(Code code) {
       return "Payload too large";
     case Code::kUnsupportedMediaType:
       return "Unsupported media type";
+    case Code::kRequestTimeout:
+      return "Request timeout";
+    case Code::kUriTooLong:
+      return "URI too long";
     case Code::kQuantityExceedsReturnable:
       return "Quantity exceeds returnable";
     case Code::kOrderNotDelivered:
@@ -53,6 +57,8 @@ const char* TitleOf(Code code) {
       return "Headers too large";
     case Code::kUnavailable:
       return "Service unavailable";
+    case Code::kServerBusy:
+      return "Server busy";
     case Code::kInternal:
       return "Internal error";
   }

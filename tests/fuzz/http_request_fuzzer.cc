@@ -21,7 +21,11 @@
 //    100 to 499: no request may meet an internal error (500) or an
 //    unavailable store (503);
 //  - after an input answered with nothing, the server still answers
-//    GET /healthz with 200.
+//    GET /healthz with 200;
+//  - an input whose first head the strict reader (web/request_head.h)
+//    refuses gets exactly one answer, with the reader's status: nothing in
+//    it (a spaced "Content-Length :", a second Content-Length, any
+//    Transfer-Encoding) frames a second request.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +45,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
+#include "web/request_head.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::fuzz {
@@ -103,6 +108,15 @@ Exchange Send(int port, std::string_view request) {
   }
   ::close(fd);
   return out;
+}
+
+// How many answers `answer` holds (status lines at the start of a line).
+int AnswerCount(const std::string& answer) {
+  int count = 0;
+  for (std::size_t pos = answer.find("HTTP/1.1 "); pos != std::string::npos; pos = answer.find("HTTP/1.1 ", pos + 1)) {
+    count += pos == 0 || answer[pos - 1] == '\n';
+  }
+  return count;
 }
 
 // The status of a well-formed "HTTP/1.1 NNN reason\r\n...\r\n\r\n" head; 0 otherwise.
@@ -180,7 +194,7 @@ class Server {
  private:
   static testing::WebFixture::Options Options() {
     testing::WebFixture::Options options;
-    options.server.threads = 8;
+    options.server.connections.workers = 8;
     options.server.access_log = [](const std::string&) {};
     return options;
   }
@@ -219,5 +233,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int status = StatusOfHead(exchange.answer);
   FUZZ_CHECK(status >= 100 && status <= 499,
              "the answer starts badly or with a server error:\n" + exchange.answer.substr(0, 2000));
+  aftersales::RequestHeadScanner strict;
+  if (strict.Feed(request) == aftersales::RequestHeadScanner::Verdict::kRefused) {
+    FUZZ_CHECK(status == strict.refusal_status() && AnswerCount(exchange.answer) == 1,
+               "a head the strict reader refuses with " + std::to_string(strict.refusal_status()) +
+                   " was answered:\n" + exchange.answer.substr(0, 2000));
+  }
   return 0;
 }

@@ -126,6 +126,26 @@ TEST_CASE("admins move the test clock", "[web][clock]") {
   REQUIRE(audit.Json()["items"].size() == 2);
   CHECK(audit.Json()["items"][0]["data"]["advance_seconds"] == 3600);
 
+  SECTION("the clock stops at the last time RFC 3339 can write") {
+    const std::int64_t to_end = kLatestTime - web.clock().Now();
+    HttpResult past = web.Post("/api/v1/test/clock", json{{"advance_seconds", to_end + 1}}, admin);
+    CHECK(past.status == 400);
+    CHECK(past.Code() == "validation_failed");
+    CHECK(web.clock().Now() == kWebStart + 3600);
+    // Moves of up to 100 years each reach it exactly; audit entries stay readable.
+    std::int64_t left = to_end;
+    while (left > 0) {
+      const std::int64_t step = std::min<std::int64_t>(left, TestClock::kMaxAdvanceSeconds);
+      REQUIRE(web.Post("/api/v1/test/clock", json{{"advance_seconds", step}}, admin).status == 200);
+      left -= step;
+    }
+    CHECK(web.clock().Now() == kLatestTime);
+    CHECK(web.Post("/api/v1/test/clock", json{{"advance_seconds", 1}}, admin).status == 400);
+    HttpResult last = web.Get("/api/v1/audit?action=clock_advanced&from=9900-01-01T00:00:00Z", admin);
+    REQUIRE(last.status == 200);
+    REQUIRE_FALSE(last.Json()["items"].empty());
+    CHECK(last.Json()["items"].back()["data"]["to"] == "9999-12-31T23:59:59Z");
+  }
   SECTION("an idempotent move moves once") {
     const httplib::Headers key = {{"Idempotency-Key", "tick-1"}};
     HttpResult a = web.Post("/api/v1/test/clock", json{{"advance_seconds", 60}}, admin, key);

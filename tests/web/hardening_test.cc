@@ -3,6 +3,7 @@
 #include <string>
 
 #include "web/json_body.h"
+#include "web/request_head.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {
@@ -177,6 +178,101 @@ TEST_CASE("headers over 16 KiB answer 431", "[web][hardening]") {
     for (int i = 0; i < 14; ++i) extra += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'x') + "\r\n";
     CHECK(RawStatus(RawExchange(web.port(), Head("GET /api/v1/users HTTP/1.1", admin, extra))) == 200);
   }
+}
+
+TEST_CASE("header names are tokens and framing headers are strict (RFC 9112)", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+  auto exchange = [&](const std::string& raw) { return RawExchange(web.port(), raw, 3000); };
+  SECTION("whitespace before the colon of Content-Length") {
+    std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin +
+                      "\r\nContent-Type: application/json\r\nContent-Length : " + std::to_string(smuggled.size()) +
+                      "\r\n\r\n" + smuggled;
+    const std::string answer = exchange(raw);
+    CHECK(RawStatus(answer) == 400);
+    CHECK(answer.find("is not a token") != std::string::npos);
+    CHECK(RawResponseCount(answer) == 1);
+  }
+  SECTION("a spaced Transfer-Encoding next to a Content-Length") {
+    std::string body = "0\r\n\r\n" + smuggled;
+    std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin +
+                      "\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding : chunked\r\n\r\n" +
+                      body;
+    const std::string answer = exchange(raw);
+    CHECK(RawStatus(answer) == 400);
+    CHECK(RawResponseCount(answer) == 1);
+  }
+  SECTION("a tab or a control character in a header name") {
+    CHECK(RawStatus(exchange("GET /healthz HTTP/1.1\r\nHost: t\r\nX-A\t: 1\r\n\r\n")) == 400);
+    CHECK(RawStatus(exchange(std::string("GET /healthz HTTP/1.1\r\nHost: t\r\nX-\x01: 1\r\n\r\n"))) == 400);
+    CHECK(RawStatus(exchange("GET /healthz HTTP/1.1\r\nHost: t\r\nX(A): 1\r\n\r\n")) == 400);
+    CHECK(RawStatus(exchange("GET /healthz HTTP/1.1\r\nHost: t\r\n: no name\r\n\r\n")) == 400);
+  }
+  SECTION("a spaced Idempotency-Key is refused, not dropped") {
+    std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin +
+                      "\r\nIdempotency-Key : k1\r\nConnection: close\r\n\r\n";
+    CHECK(RawStatus(exchange(raw)) == 400);
+  }
+  SECTION("a folded header line") {
+    CHECK(RawStatus(exchange("GET /healthz HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n  continued\r\n\r\n")) == 400);
+  }
+  SECTION("Transfer-Encoding in any spelling, empty too, answers 411") {
+    for (const std::string te : {"Transfer-Encoding:\r\n", "Transfer-Encoding: identity\r\n",
+                                 "TRANSFER-ENCODING: chunked\r\n", "transfer-encoding:   chunked  \r\n",
+                                 "Transfer-Encoding: gzip, chunked\r\n"}) {
+      INFO(te);
+      const std::string answer =
+          exchange("POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin + "\r\n" + te +
+                   "Content-Type: application/json\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+      CHECK(RawStatus(answer) == 411);
+      CHECK(RawResponseCount(answer) == 1);
+    }
+  }
+  SECTION("one valid Content-Length only") {
+    for (const std::string cl : {"Content-Length: 2\r\nContent-Length: 2\r\n", "Content-Length: 2, 2\r\n",
+                                 "Content-Length: +2\r\n", "Content-Length: 0x2\r\n", "Content-Length: -1\r\n",
+                                 "Content-Length:\r\n", "Content-Length: 99999999999999999999\r\n"}) {
+      INFO(cl);
+      const std::string answer = exchange("POST /api/v1/users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + admin +
+                                          "\r\nContent-Type: application/json\r\n" + cl + "\r\n{}");
+      CHECK(RawStatus(answer) == 400);
+      CHECK(RawResponseCount(answer) == 1);
+    }
+  }
+  SECTION("bare LF line ends get an answer, not a silent close") {
+    const std::string answer = exchange("GET /healthz HTTP/1.1\nHost: t\n\n");
+    CHECK(RawStatus(answer) == 400);
+    CHECK(answer.find("CR LF") != std::string::npos);
+  }
+  SECTION("an over-long request line answers 414") {
+    const std::string answer = exchange("GET /" + std::string(26 * 1024, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(RawStatus(answer) == 414);
+    CHECK(answer.find("uri_too_long") != std::string::npos);
+    // A request line of 8 KiB with its CR LF is still served (404: no such route).
+    const std::size_t fill = kMaxRequestLineBytes - std::string("GET / HTTP/1.1").size();
+    const std::string at_limit =
+        exchange("GET /" + std::string(fill, 'a') + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    CHECK(RawStatus(at_limit) == 404);
+    CHECK(RawStatus(exchange("GET /" + std::string(fill + 1, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n")) == 414);
+  }
+  SECTION("a request line that is not method, target, version") {
+    CHECK(RawStatus(exchange("GET  /healthz HTTP/1.1\r\nHost: t\r\n\r\n")) == 400);
+    CHECK(RawStatus(exchange("GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n")) == 400);
+    CHECK(RawStatus(exchange("G(T /healthz HTTP/1.1\r\nHost: t\r\n\r\n")) == 400);
+  }
+}
+
+TEST_CASE("a JSON body with a key twice answers 400 malformed_json", "[web][hardening]") {
+  WebFixture web;
+  const std::string admin = web.token("admin");
+  HttpResult r = web.Post("/api/v1/users", std::string(R"({"name":"dup","role":"agent","role":"admin"})"), admin);
+  CHECK(r.status == 400);
+  CHECK(r.Code() == "malformed_json");
+  // Nested objects are checked too; the same key in sibling objects is fine.
+  CHECK(ParseJsonBody(R"({"a":{"b":1,"b":2}})").status().code() == Code::kMalformedJson);
+  CHECK(ParseJsonBody(R"({"a":{"b":1},"c":{"b":2}})").ok());
+  CHECK(ParseJsonBody(R"([{"b":1},{"b":2}])").ok());
 }
 
 TEST_CASE("bodies must be application/json", "[web][hardening]") {

@@ -128,7 +128,7 @@ std::vector<Step> ReturnRefundLifecycle() {
 WebFixture::Options LifecycleOptions() {
   WebFixture::Options options;
   options.test_clock = true;
-  options.server.threads = 4;  // requests are sequential; fewer threads start faster
+  options.server.connections.workers = 4;  // requests are sequential; fewer threads start faster
   return options;
 }
 

@@ -145,9 +145,18 @@ std::vector<std::string> WebFixture::access_log() {
   return log_;
 }
 
-int ConnectTo(int port) {
+int ConnectTo(int port, const std::string& source) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -159,8 +168,8 @@ int ConnectTo(int port) {
   return fd;
 }
 
-std::string RawExchange(int port, const std::string& raw, int timeout_ms) {
-  const int fd = ConnectTo(port);
+std::string RawExchange(int port, const std::string& raw, int timeout_ms, const std::string& source) {
+  const int fd = ConnectTo(port, source);
   if (fd < 0) return "";
   std::size_t sent = 0;
   while (sent < raw.size()) {

@@ -116,17 +116,19 @@ class WebFixture {
   std::unique_ptr<HttpServer> server_;
 };
 
-// Opens a TCP connection to 127.0.0.1:`port`, sends `raw`, and returns all
+// Opens a TCP connection to 127.0.0.1:`port` (from the loopback address
+// `source`, e.g. "127.0.0.7", when given), sends `raw`, and returns all
 // bytes received until the server closes the connection or `timeout_ms`
 // passes without data.
-std::string RawExchange(int port, const std::string& raw, int timeout_ms = 3000);
+std::string RawExchange(int port, const std::string& raw, int timeout_ms = 3000, const std::string& source = "");
 // The status code of the first response in `raw` ("HTTP/1.1 413 ..."), or 0.
 int RawStatus(const std::string& raw);
 // How many responses `raw` holds.
 int RawResponseCount(const std::string& raw);
 
-// A connected socket to 127.0.0.1:`port`; -1 on failure. The caller closes it.
-int ConnectTo(int port);
+// A connected socket to 127.0.0.1:`port`, from the loopback address
+// `source` when given; -1 on failure. The caller closes it.
+int ConnectTo(int port, const std::string& source = "");
 
 // A valid POST /orders body: two lines, delivered two days before kWebStart.
 nlohmann::json OrderBody(const std::string& id, const std::string& buyer_id);
