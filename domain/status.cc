@@ -68,6 +68,38 @@ int HttpStatusOf(Code code) {
   return 500;
 }
 
+Status::Status(Code code, std::string message) {
+  if (code == Code::kOk) return;  // an OK Status carries nothing
+  rep_ = std::make_unique<Rep>();
+  rep_->code = code;
+  rep_->message = std::move(message);
+}
+
+const std::string& Status::message() const {
+  static const std::string kNone;
+  return rep_ ? rep_->message : kNone;
+}
+
+const std::vector<FieldError>& Status::errors() const {
+  static const std::vector<FieldError> kNone;
+  return rep_ ? rep_->errors : kNone;
+}
+
+const nlohmann::json& Status::extra() const {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  return rep_ ? rep_->extra : kNone;
+}
+
+Status& Status::AddError(std::string field, std::string message) {
+  if (rep_) rep_->errors.push_back({std::move(field), std::move(message)});
+  return *this;
+}
+
+Status& Status::With(const std::string& key, nlohmann::json value) {
+  if (rep_) rep_->extra[key] = std::move(value);
+  return *this;
+}
+
 Status Status::Invalid(std::string field, std::string message) {
   Status s(Code::kValidationFailed, message);
   s.AddError(std::move(field), std::move(message));

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -58,8 +59,16 @@ struct FieldError {
 
 class Status {
  public:
+  // OK. Allocates nothing: the success path of every call stays cheap.
   Status() = default;
-  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(Code code, std::string message);
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status Ok() { return Status(); }
   static Status Invalid(std::string field, std::string message);
@@ -67,26 +76,24 @@ class Status {
   static Status Unavailable(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
   static Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }
 
-  bool ok() const { return code_ == Code::kOk; }
-  Code code() const { return code_; }
-  const std::string& message() const { return message_; }
-  const std::vector<FieldError>& errors() const { return errors_; }
-  const nlohmann::json& extra() const { return extra_; }
+  bool ok() const { return rep_ == nullptr; }
+  Code code() const { return rep_ ? rep_->code : Code::kOk; }
+  const std::string& message() const;
+  const std::vector<FieldError>& errors() const;
+  const nlohmann::json& extra() const;
 
-  Status& AddError(std::string field, std::string message) {
-    errors_.push_back({std::move(field), std::move(message)});
-    return *this;
-  }
-  Status& With(const std::string& key, nlohmann::json value) {
-    extra_[key] = std::move(value);
-    return *this;
-  }
+  // Both only on an error Status (an OK one stays OK and unchanged).
+  Status& AddError(std::string field, std::string message);
+  Status& With(const std::string& key, nlohmann::json value);
 
  private:
-  Code code_ = Code::kOk;
-  std::string message_;
-  std::vector<FieldError> errors_;
-  nlohmann::json extra_ = nlohmann::json::object();
+  struct Rep {
+    Code code = Code::kOk;
+    std::string message;
+    std::vector<FieldError> errors;
+    nlohmann::json extra = nlohmann::json::object();
+  };
+  std::unique_ptr<Rep> rep_;  // null when OK
 };
 
 // A value or the Status that explains its absence.
@@ -110,11 +117,21 @@ class Result {
   std::optional<T> value_;
 };
 
-// Early return on failure: `RETURN_IF_ERROR(store.Put(x));`
+// Early return on failure: `AS_RETURN_IF_ERROR(store.Put(x));`
 #define AS_RETURN_IF_ERROR(expr)              \
   do {                                        \
     ::aftersales::Status as_status_ = (expr); \
     if (!as_status_.ok()) return as_status_;  \
   } while (0)
+
+// Early return on failure, else the value: `AS_ASSIGN_OR_RETURN(auto order,
+// LoadOrder(txn, id));` declares `order` (or assigns an existing variable).
+#define AS_ASSIGN_OR_RETURN(lhs, expr) AS_ASSIGN_OR_RETURN_IMPL_(AS_STATUS_CONCAT_(as_result_, __LINE__), lhs, expr)
+#define AS_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                              \
+  if (!result.ok()) return result.status();          \
+  lhs = std::move(*result)
+#define AS_STATUS_CONCAT_(a, b) AS_STATUS_CONCAT_INNER_(a, b)
+#define AS_STATUS_CONCAT_INNER_(a, b) a##b
 
 }  // namespace aftersales
