@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "db/sqlite_store.h"
-#include "engine/audit_log.h"
-#include "engine/case_service.h"
+#include "engine/audit/audit_log.h"
+#include "api/json_api.h"
 #include "engine/policy_registry.h"
 #include "workflows/policy.h"
 
@@ -477,7 +477,8 @@ Result<TemplateInfo> BuildTemplate(const std::string& path, const TemplateOption
   if (!store.ok()) return store.status();
   PolicyRegistry policies(**store);
   AS_RETURN_IF_ERROR(policies.Initialize(DefaultPolicy(), clock.Now()));
-  CaseService service(**store, clock, policies);
+  CaseEngine service_engine(**store, clock, policies);
+  JsonApi service(service_engine);
 
   SimulationOptions simulation;
   simulation.cases = options.cases;

@@ -40,10 +40,10 @@
 
 #include "bench/raw_sqlite_baseline.h"
 #include "db/sqlite_store.h"
-#include "engine/audit_log.h"
-#include "engine/case_service.h"
+#include "engine/audit/audit_log.h"
+#include "api/json_api.h"
 #include "engine/policy_registry.h"
-#include "engine/report_common.h"
+#include "engine/reports/report_common.h"
 #include "workflows/policy.h"
 
 namespace aftersales::bench {
@@ -121,7 +121,8 @@ Status PrepareEngineDatabase(const std::string& path, std::int64_t lifecycles, c
   PolicyRegistry policies(**store);
   AS_RETURN_IF_ERROR(policies.Initialize(DefaultPolicy(), clock.Now()));
   AS_RETURN_IF_ERROR(AddStaff(**store, staff));
-  CaseService cases(**store, clock, policies);
+  CaseEngine cases_engine(**store, clock, policies);
+  JsonApi cases(cases_engine);
   for (std::int64_t i = 0; i < lifecycles; ++i) {
     const json order = {{"id", OrderId(i)},
                         {"buyer_id", BuyerId(i)},
@@ -141,7 +142,7 @@ Status PrepareEngineDatabase(const std::string& path, std::int64_t lifecycles, c
 }
 
 // One lifecycle; appends each action's latency in microseconds.
-Status RunLifecycle(CaseService& cases, const Staff& staff, std::int64_t i, std::vector<std::int64_t>& latencies_us) {
+Status RunLifecycle(JsonApi& cases, const Staff& staff, std::int64_t i, std::vector<std::int64_t>& latencies_us) {
   Actor buyer;
   buyer.id = "buyer:" + BuyerId(i);
   buyer.role = Role::kBuyer;
@@ -233,7 +234,8 @@ Result<Row> RunEngine(const std::string& path, std::int64_t lifecycles, int clie
   if (!store.ok()) return store.status();
   PolicyRegistry policies(**store);
   AS_RETURN_IF_ERROR(policies.Initialize(DefaultPolicy(), clock.Now()));
-  CaseService cases(**store, clock, policies);
+  CaseEngine cases_engine(**store, clock, policies);
+  JsonApi cases(cases_engine);
   auto entries_before = AuditEntries(**store);
   if (!entries_before.ok()) return entries_before.status();
 

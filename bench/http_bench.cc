@@ -72,12 +72,12 @@
 #include "db/sqlite_store.h"
 #include "domain/clock.h"
 #include "domain/vocabulary.h"
-#include "engine/case_service.h"
-#include "engine/deadline_scheduler.h"
+#include "api/json_api.h"
+#include "engine/cases/deadline_scheduler.h"
 #include "engine/policy_registry.h"
-#include "engine/user_service.h"
-#include "engine/webhook_dispatcher.h"
-#include "engine/webhook_service.h"
+#include "engine/users/user_service.h"
+#include "engine/webhooks/webhook_dispatcher.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/http_server.h"
 #include "web/http_webhook_transport.h"
 #include "web/request_limits.h"
@@ -208,18 +208,19 @@ WrkFigures RunWrk(const WrkSettings& settings, int port, const std::string& meth
 
 // --- the servers --------------------------------------------------------------
 
-// cpp-httplib with HttpServer's settings (HttpServerOptions' defaults) and
-// one handler answering a small JSON body: what the library itself costs.
+// cpp-httplib with its own connection loop, HttpServer's worker count and
+// keep-alive limit (ConnectionLimits' defaults), and one handler answering a
+// small JSON body: what the library itself costs.
 class BareServer {
  public:
   BareServer() {
-    const HttpServerOptions settings;
-    const auto threads = static_cast<std::size_t>(settings.threads);
+    const ConnectionLimits settings;
+    const auto threads = static_cast<std::size_t>(settings.workers);
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_tcp_nodelay(true);
-    server_.set_read_timeout(settings.read_timeout_seconds, 0);
-    server_.set_write_timeout(settings.write_timeout_seconds, 0);
-    server_.set_keep_alive_timeout(settings.keep_alive_timeout_seconds);
+    server_.set_read_timeout(settings.head_timeout_ms / 1000, 0);
+    server_.set_write_timeout(settings.write_timeout_ms / 1000, 0);
+    server_.set_keep_alive_timeout(settings.idle_timeout_ms / 1000);
     server_.set_keep_alive_max_count(static_cast<std::size_t>(settings.keep_alive_max_requests));
     server_.set_payload_max_length(kMaxBodyBytes);
     server_.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
@@ -349,7 +350,8 @@ Result<SimulationTotals> SimulateHistory(const std::string& db_path, std::int64_
   if (!store.ok()) return store.status();
   PolicyRegistry policies(**store);
   AS_RETURN_IF_ERROR(policies.Initialize(DefaultPolicy(), clock.Now()));
-  CaseService service(**store, clock, policies);
+  CaseEngine service_engine(**store, clock, policies);
+  JsonApi service(service_engine);
   SimulationOptions options;
   options.cases = cases;
   options.days = days;
@@ -368,8 +370,8 @@ std::vector<std::string> OpenStates() {
 
 // An agent's own open cases, the most urgent first, as the web UI's queue
 // asks for them (web/ui/js/pages/queue.js); QueuePath() is its URL.
-CaseQuery AgentQueue() {
-  CaseQuery queue;
+CaseListParams AgentQueue() {
+  CaseListParams queue;
   queue.assignee = "me";
   queue.states = OpenStates();
   queue.sort = "due_at";
@@ -385,9 +387,9 @@ Actor BenchAdmin() {
 }
 
 // Every case as `agent` sees it, page after page.
-Result<std::vector<json>> AllCases(CaseService& cases, const Actor& agent) {
+Result<std::vector<json>> AllCases(JsonApi& cases, const Actor& agent) {
   std::vector<json> all;
-  CaseQuery query;
+  CaseListParams query;
   query.sort = "created_at";
   query.limit = std::to_string(kListPageSize);
   for (;;) {
@@ -417,7 +419,7 @@ Result<std::pair<std::string, Actor>> AddUser(UserService& users, const std::str
 }
 
 // Agents with tokens, and a supervisor who assigns them the open cases.
-Status SeedAgentsAndQueues(CaseService& cases, UserService& users, SeededData& data) {
+Status SeedAgentsAndQueues(JsonApi& cases, UserService& users, SeededData& data) {
   std::vector<Actor> agents;
   for (int i = 1; i <= kAgents; ++i) {
     auto agent = AddUser(users, "bench-agent-" + std::to_string(i), Role::kAgent);
@@ -517,12 +519,18 @@ struct Scenario {
 // What `serve` builds on its store, in the same order, on the system clock.
 struct Services {
   explicit Services(SqliteStore& s)
-      : store(s), policies(s), cases(s, clock, policies), users(s, clock, policies, clock), webhooks(s, clock, clock) {}
+      : store(s),
+        policies(s),
+        engine(s, clock, policies),
+        cases(engine),
+        users(s, clock, policies, clock),
+        webhooks(s, clock, clock) {}
 
   SqliteStore& store;
   SystemClock clock;
   PolicyRegistry policies;
-  CaseService cases;
+  CaseEngine engine;
+  JsonApi cases;
   UserService users;
   WebhookService webhooks;
 };
@@ -707,7 +715,7 @@ std::string ServeAndLoad(const BenchOptions& options, Services& services, const 
     if (Status started = server.Start(kHost, 0); !started.ok() || bare_port == 0) {
       return "cannot start the servers: " + started.message();
     }
-    DeadlineScheduler scheduler(services.cases, {});
+    DeadlineScheduler scheduler(services.engine.sweeper(), {});
     scheduler.Start();
     HttpWebhookTransport webhook_transport;
     WebhookDispatcher dispatcher(services.webhooks, webhook_transport, services.clock);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "domain/clock.h"
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 #include "engine/crypto.h"
 
 namespace aftersales::bench {

@@ -30,12 +30,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "api/json_api.h"
 #include "bench/shop_simulator.h"
 #include "db/sqlite_store.h"
-#include "engine/case_reports.h"
+#include "engine/reports/case_reports.h"
 #include "engine/policy_registry.h"
-#include "engine/report_common.h"
-#include "engine/staff_reports.h"
+#include "engine/reports/report_common.h"
+#include "engine/reports/staff_reports.h"
 #include "workflows/policy.h"
 
 namespace aftersales::bench {
@@ -192,7 +193,8 @@ int Run(int argc, char** argv) {
       std::fprintf(stderr, "report_bench: %s\n", s.message().c_str());
       return 2;
     }
-    CaseService service(**store, clock, policies);
+    CaseEngine service_engine(**store, clock, policies);
+  JsonApi service(service_engine);
     SimulationOptions options;
     options.cases = cases;
     options.start = kHistoryStart;

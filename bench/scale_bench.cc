@@ -57,10 +57,10 @@
 
 #include "bench/case_generator.h"
 #include "db/sqlite_store.h"
-#include "engine/audit_log.h"
-#include "engine/case_service.h"
+#include "engine/audit/audit_log.h"
+#include "api/json_api.h"
 #include "engine/policy_registry.h"
-#include "engine/user_service.h"
+#include "engine/users/user_service.h"
 #include "workflows/policy.h"
 
 extern char** environ;
@@ -562,16 +562,16 @@ Actor Agent() {
   return a;
 }
 
-void MeasureQueue(Store& store, CaseService& service, int runs, QueueFigures* q) {
+void MeasureQueue(Store& store, JsonApi& service, int runs, QueueFigures* q) {
   const Actor agent = Agent();
-  CaseQuery open;
+  CaseListParams open;
   open.states = OpenStates();
   open.sort = "due_at";
   open.limit = std::to_string(kPageSize);
-  CaseQuery decisions = open;
+  CaseListParams decisions = open;
   decisions.states = {NameOf(State::kRequested), NameOf(State::kPendingApproval), NameOf(State::kInspectionFailed)};
 
-  auto page = [&](const CaseQuery& query, std::vector<double>* ms) -> json {
+  auto page = [&](const CaseListParams& query, std::vector<double>* ms) -> json {
     Result<json> out = Result<json>(Status::Internal("not run"));
     const double t = TimeMs([&] { out = service.ListCases(agent, query); });
     if (!out.ok()) {
@@ -589,7 +589,7 @@ void MeasureQueue(Store& store, CaseService& service, int runs, QueueFigures* q)
     if (i == 0 && body.is_object()) q->first_page_items = body["items"].size();
   }
   for (int walk = 0; walk < std::max(1, runs / kPagesWalked); ++walk) {
-    CaseQuery query = open;
+    CaseListParams query = open;
     json body = page(query, nullptr);
     for (int p = 2; p <= kPagesWalked && body.is_object() && body["next_cursor"].is_string(); ++p) {
       query.cursor = body["next_cursor"].get<std::string>();
@@ -635,10 +635,10 @@ void MeasureQueue(Store& store, CaseService& service, int runs, QueueFigures* q)
 
 // Sweeps with nothing due, then fires `rounds` batches of `batch` due
 // deadlines, moving the clock just far enough for each batch.
-Status MeasureSweep(Store& store, CaseService& service, ManualClock& clock, int runs, int rounds, int batch,
+Status MeasureSweep(Store& store, JsonApi& service, ManualClock& clock, int runs, int rounds, int batch,
                     SweepFigures* s) {
   for (;;) {  // what came due since the data was made
-    auto fired = service.FireDueDeadlines(1000);
+    auto fired = service.engine().sweeper().FireDue(1000);
     if (!fired.ok()) return fired.status();
     s->caught_up += static_cast<std::int64_t>(fired->size());
     if (fired->size() < 1000) break;
@@ -646,7 +646,7 @@ Status MeasureSweep(Store& store, CaseService& service, ManualClock& clock, int 
   std::vector<double> idle;
   for (int i = 0; i < runs; ++i) {
     Result<std::vector<FiredDeadline>> fired = std::vector<FiredDeadline>();
-    idle.push_back(TimeMs([&] { fired = service.FireDueDeadlines(batch); }));
+    idle.push_back(TimeMs([&] { fired = service.engine().sweeper().FireDue(batch); }));
     if (!fired.ok()) return fired.status();
     if (!fired->empty()) return Status::Internal("a sweep with nothing due fired something");
   }
@@ -663,7 +663,7 @@ Status MeasureSweep(Store& store, CaseService& service, ManualClock& clock, int 
     }
     clock.AdvanceTo(due);
     Result<std::vector<FiredDeadline>> fired = std::vector<FiredDeadline>();
-    s->fire_ms.push_back(TimeMs([&] { fired = service.FireDueDeadlines(batch); }));
+    s->fire_ms.push_back(TimeMs([&] { fired = service.engine().sweeper().FireDue(batch); }));
     if (!fired.ok()) return fired.status();
     s->fired.push_back(static_cast<int>(fired->size()));
   }
@@ -1002,7 +1002,8 @@ Result<SizeResult> MeasureSize(const Settings& settings, const std::string& temp
     ManualClock clock(wall.Now());
     PolicyRegistry policies(**store);
     AS_RETURN_IF_ERROR(policies.Initialize(DefaultPolicy(), clock.Now()));
-    CaseService service(**store, clock, policies);
+    CaseEngine service_engine(**store, clock, policies);
+  JsonApi service(service_engine);
     MeasureQueue(**store, service, settings.runs, &r.queue);
     r.queue.open_cases = Describe(db).open_cases;
     AS_RETURN_IF_ERROR(

@@ -1,3 +1,4 @@
+#include "api/json_api.h"
 #include "bench/shop_simulator.h"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ struct Script {
 
 class Simulation {
  public:
-  Simulation(Store& store, CaseService& cases, ManualClock& clock, const SimulationOptions& options)
+  Simulation(Store& store, JsonApi& cases, ManualClock& clock, const SimulationOptions& options)
       : store_(store), cases_(cases), clock_(clock), options_(options), rng_(options.seed) {}
 
   Result<SimulationTotals> Run() {
@@ -139,7 +140,7 @@ class Simulation {
   Status MoveClockTo(TimePoint t) {
     if (t > clock_.Now()) clock_.Advance(t - clock_.Now());
     for (;;) {
-      auto fired = cases_.FireDueDeadlines(1000);
+      auto fired = cases_.engine().sweeper().FireDue(1000);
       if (!fired.ok()) return fired.status();
       totals_.firings += static_cast<std::int64_t>(fired->size());
       if (fired->size() < 1000) return Status::Ok();
@@ -306,7 +307,7 @@ class Simulation {
   }
 
   Store& store_;
-  CaseService& cases_;
+  JsonApi& cases_;
   ManualClock& clock_;
   SimulationOptions options_;
   std::mt19937_64 rng_;
@@ -320,7 +321,7 @@ class Simulation {
 
 }  // namespace
 
-Result<SimulationTotals> Simulate(Store& store, CaseService& cases, ManualClock& clock,
+Result<SimulationTotals> Simulate(Store& store, JsonApi& cases, ManualClock& clock,
                                   const SimulationOptions& options) {
   return Simulation(store, cases, clock, options).Run();
 }

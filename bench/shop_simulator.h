@@ -17,7 +17,7 @@
 
 #include "domain/clock.h"
 #include "domain/status.h"
-#include "engine/case_service.h"
+#include "api/json_api.h"
 #include "engine/store.h"
 
 namespace aftersales::bench {
@@ -47,7 +47,7 @@ struct SimulationTotals {
 // Runs the simulation on `cases` (whose clock must be `clock`, advanced by
 // the simulator). Staff users (agent-01…, supervisor-01…, manager-01,
 // warehouse-01, finance-01) are written to `store` first.
-Result<SimulationTotals> Simulate(Store& store, CaseService& cases, ManualClock& clock,
+Result<SimulationTotals> Simulate(Store& store, JsonApi& cases, ManualClock& clock,
                                   const SimulationOptions& options);
 
 }  // namespace aftersales::bench

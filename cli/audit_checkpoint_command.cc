@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cli/cli_common.h"
-#include "engine/audit_checkpoint.h"
-#include "engine/checkpoint_folder.h"
+#include "engine/audit/audit_checkpoint.h"
+#include "engine/audit/checkpoint_folder.h"
 
 namespace aftersales {
 namespace {

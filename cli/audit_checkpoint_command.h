@@ -10,8 +10,8 @@
 
 #include "domain/clock.h"
 #include "domain/status.h"
-#include "engine/audit_log.h"
-#include "engine/ed25519_key.h"
+#include "engine/audit/audit_log.h"
+#include "engine/audit/ed25519_key.h"
 
 namespace aftersales {
 

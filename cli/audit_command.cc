@@ -5,9 +5,9 @@
 
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
-#include "engine/audit_checkpoint.h"
-#include "engine/audit_log.h"
-#include "engine/ed25519_key.h"
+#include "engine/audit/audit_checkpoint.h"
+#include "engine/audit/audit_log.h"
+#include "engine/audit/ed25519_key.h"
 
 namespace aftersales {
 namespace {

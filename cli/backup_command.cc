@@ -4,7 +4,7 @@
 
 #include "cli/cli_common.h"
 #include "db/backup.h"
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 namespace aftersales {
 namespace {

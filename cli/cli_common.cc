@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/case_facts.h"
-#include "engine/staff_event_log.h"
+#include "engine/reports/case_facts.h"
+#include "engine/reports/staff_event_log.h"
 
 namespace aftersales {
 namespace {

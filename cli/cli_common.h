@@ -8,7 +8,7 @@
 #include <string>
 
 #include "db/sqlite_store.h"
-#include "domain/command.h"
+#include "domain/actor.h"
 #include "domain/status.h"
 
 namespace aftersales {

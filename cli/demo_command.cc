@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli_common.h"
-#include "engine/demo_seeder.h"
+#include "demo/demo_seeder.h"
 #include "engine/policy_registry.h"
 #include "workflows/policy.h"
 

@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "cli/cli_common.h"
-#include "engine/audit_log.h"
-#include "engine/order_import.h"
+#include "engine/audit/audit_log.h"
+#include "engine/cases/order_import.h"
 
 namespace aftersales {
 namespace {

@@ -2,9 +2,9 @@
 
 #include "cli/cli_common.h"
 #include "engine/policy_registry.h"
-#include "engine/report_catalog.h"
-#include "engine/report_common.h"
-#include "engine/staff_event_log.h"
+#include "engine/reports/report_catalog.h"
+#include "engine/reports/report_common.h"
+#include "engine/reports/staff_event_log.h"
 
 namespace aftersales {
 namespace {

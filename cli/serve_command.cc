@@ -13,15 +13,16 @@
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
 #include "domain/clock.h"
-#include "engine/case_service.h"
-#include "engine/checkpoint_folder.h"
-#include "engine/checkpoint_scheduler.h"
-#include "engine/deadline_scheduler.h"
+#include "api/json_api.h"
+#include "engine/cases/case_engine.h"
+#include "engine/audit/checkpoint_folder.h"
+#include "engine/audit/checkpoint_scheduler.h"
+#include "engine/cases/deadline_scheduler.h"
 #include "engine/policy_registry.h"
 #include "engine/test_clock.h"
-#include "engine/user_service.h"
-#include "engine/webhook_dispatcher.h"
-#include "engine/webhook_service.h"
+#include "engine/users/user_service.h"
+#include "engine/webhooks/webhook_dispatcher.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/http_server.h"
 #include "web/http_webhook_transport.h"
 #include "workflows/policy.h"
@@ -136,7 +137,8 @@ int RunServe(const ServeOptions& options) {
     PrintError(std::cerr, kCommand, initialized);
     return kExitUnusable;
   }
-  CaseService cases(**store, clock, policies);
+  CaseEngine engine(**store, clock, policies);
+  JsonApi cases(engine);
   UserService users(**store, clock, policies, system_clock);
   // Webhook deliveries keep the wall clock, also under a test clock (SPEC §6.9).
   WebhookService webhooks(**store, clock, system_clock);
@@ -177,7 +179,7 @@ int RunServe(const ServeOptions& options) {
       // The first pass fires what came due while the server was down. Under
       // a test clock, time moves only by POST /test/clock, which fires what
       // it makes due and reports it: a background pass would race it.
-      DeadlineScheduler scheduler(cases, {});
+      DeadlineScheduler scheduler(engine.sweeper(), {});
       if (test_clock) {
         auto caught_up = scheduler.CatchUp();
         if (!caught_up.ok()) PrintError(std::cerr, kCommand, caught_up.status());

@@ -2,7 +2,7 @@
 
 #include "cli/cli_common.h"
 #include "engine/policy_registry.h"
-#include "engine/user_service.h"
+#include "engine/users/user_service.h"
 #include "workflows/policy.h"
 
 namespace aftersales {

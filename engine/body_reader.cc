@@ -1,5 +1,7 @@
 #include "engine/body_reader.h"
 
+#include <charconv>
+
 #include <algorithm>
 
 namespace aftersales {
@@ -142,12 +144,22 @@ const nlohmann::json* BodyReader::Array(const std::string& key, bool required, s
 
 void BodyReader::Fail(const std::string& field, const std::string& message) { errors_.push_back({field, message}); }
 
-Status BodyReader::Finish() const {
-  if (errors_.empty()) return Status::Ok();
-  Status s(Code::kValidationFailed, errors_.front().field + ": " + errors_.front().message);
-  for (const auto& e : errors_) s.AddError(e.field, e.message);
+std::optional<std::int64_t> ParseDecimal(std::string_view text, std::int64_t min, std::int64_t max) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) return std::nullopt;
+  return value;
+}
+
+Status ValidationErrors(const std::vector<FieldError>& errors) {
+  if (errors.empty()) return Status::Ok();
+  Status s(Code::kValidationFailed, errors.front().field + ": " + errors.front().message);
+  for (const auto& e : errors) s.AddError(e.field, e.message);
   return s;
 }
+
+Status BodyReader::Finish() const { return ValidationErrors(errors_); }
 
 void BodyReader::MergeInto(BodyReader& other) const {
   for (const auto& e : errors_) other.errors_.push_back(e);

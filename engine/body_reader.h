@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,15 @@ constexpr std::size_t kMaxShortText = 128;                  // carrier, tracking
 bool IsValidId(const std::string& id);
 // Whether `url` is an absolute http(s) URL without spaces or control characters.
 bool IsValidUrl(const std::string& url);
+
+// A decimal integer written plainly ("-12", "7"; not "+7", " 7", "7-",
+// "0x7") within [min, max]; nullopt otherwise. The one parser of integers
+// from query strings and cursors.
+std::optional<std::int64_t> ParseDecimal(std::string_view text, std::int64_t min, std::int64_t max);
+
+// validation_failed naming every problem of `errors` (the first one in the
+// message), or ok when there is none.
+Status ValidationErrors(const std::vector<FieldError>& errors);
 
 class BodyReader {
  public:
@@ -49,6 +59,7 @@ class BodyReader {
   Status Finish() const;
   // Moves this reader's errors into `other` (for nested objects).
   void MergeInto(BodyReader& other) const;
+  const std::vector<FieldError>& errors() const { return errors_; }
 
  private:
   const nlohmann::json* Get(const std::string& key, bool required);

@@ -1,6 +1,6 @@
 #include "engine/policy_registry.h"
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 namespace aftersales {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/command.h"
+#include "domain/actor.h"
 #include "engine/engine_types.h"
 #include "engine/store.h"
 #include "workflows/policy.h"

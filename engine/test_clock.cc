@@ -4,14 +4,14 @@
 #include <string>
 #include <utility>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 namespace aftersales {
 namespace {
 
 using nlohmann::json;
 
-// FireDueDeadlines handles a bounded batch per call; a move that leaves more
+// FireDue handles a bounded batch per call; a move that leaves more
 // than this many batches due is a runaway loop, not a test.
 constexpr int kMaxFiringRounds = 10000;
 constexpr int kFiringBatch = 1000;
@@ -68,7 +68,7 @@ Result<TimePoint> TestClock::Advance(const Actor& actor, std::int64_t seconds) {
   return clock_.AdvanceTo(to);
 }
 
-Result<json> AdvanceTestClock(TestClock& clock, CaseService& cases, const Actor& actor, const json& body) {
+Result<json> AdvanceTestClock(TestClock& clock, DeadlineSweeper& sweeper, const Actor& actor, const json& body) {
   if (actor.role != Role::kAdmin) return Status(Code::kForbidden, "only an admin may move the test clock");
   if (!body.is_object()) return Status(Code::kMalformedJson, "the body must be a JSON object");
   for (auto it = body.begin(); it != body.end(); ++it) {
@@ -85,7 +85,7 @@ Result<json> AdvanceTestClock(TestClock& clock, CaseService& cases, const Actor&
 
   json fired = json::array();
   for (int round = 0; round < kMaxFiringRounds; ++round) {
-    auto batch = cases.FireDueDeadlines(kFiringBatch);
+    auto batch = sweeper.FireDue(kFiringBatch);
     if (!batch.ok()) return batch.status();
     for (const auto& f : *batch) fired.push_back({{"case_id", f.case_id}, {"kind", f.kind}});
     if (batch->empty()) break;

@@ -16,9 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/clock.h"
-#include "domain/command.h"
+#include "domain/actor.h"
 #include "domain/status.h"
-#include "engine/case_service.h"
+#include "engine/cases/deadline_sweeper.h"
 #include "engine/store.h"
 
 namespace aftersales {
@@ -52,11 +52,11 @@ class TestClock final : public Clock {
 
 // POST /test/clock (admin): parses {"advance_seconds": N} (an integer >= 0;
 // anything else is refused), advances `clock`, then fires every deadline due
-// at the new time (CaseService::FireDueDeadlines until none is left).
+// at the new time (DeadlineSweeper::FireDue until none is left).
 // Returns {"now", "fired": [{"case_id", "kind"}]}. Errors: forbidden,
 // malformed_json, validation_failed, unavailable. Deadlines that fired stay
 // fired even when a later firing fails.
-Result<nlohmann::json> AdvanceTestClock(TestClock& clock, CaseService& cases, const Actor& actor,
+Result<nlohmann::json> AdvanceTestClock(TestClock& clock, DeadlineSweeper& sweeper, const Actor& actor,
                                         const nlohmann::json& body);
 
 }  // namespace aftersales

@@ -1,13 +1,13 @@
 #include "web/api_routes.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <string>
 #include <utility>
 
-#include "engine/audit_log.h"
-#include "engine/evidence_bundle.h"
+#include "engine/audit/audit_log.h"
+#include "engine/body_reader.h"
+#include "api/evidence_bundle.h"
 #include "web/openapi.h"
 
 namespace aftersales {
@@ -94,17 +94,12 @@ std::optional<std::string> Param(const httplib::Request& req, const char* name) 
   return req.get_param_value(name);
 }
 
-bool ParseInt(const std::string& s, std::int64_t* out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && end == s.data() + s.size();
-}
-
-Result<CaseQuery> ParseCaseQuery(const httplib::Request& req) {
+Result<CaseListParams> ReadCaseListParams(const httplib::Request& req) {
   AS_RETURN_IF_ERROR(CheckQuery(req,
                                 {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "risk",
                                  "sort", "limit", "cursor"},
                                 {"state"}));
-  CaseQuery q;
+  CaseListParams q;
   const auto count = req.get_param_value_count("state");
   for (std::size_t i = 0; i < count; ++i) {
     const std::string value = req.get_param_value("state", i);
@@ -142,17 +137,15 @@ Result<AuditFilter> ParseAuditFilter(const httplib::Request& req) {
     }
   }
   if (auto v = Param(req, "after_seq")) {
-    std::int64_t n = 0;
-    if (!ParseInt(*v, &n) || n < 0) return Status::Invalid("after_seq", "after_seq must be an integer >= 0");
-    f.after_seq = n;
+    const auto n = ParseDecimal(*v, 0, INT64_MAX);
+    if (!n) return Status::Invalid("after_seq", "after_seq must be an integer >= 0");
+    f.after_seq = *n;
   }
   f.limit = kDefaultAuditLimit;
   if (auto v = Param(req, "limit")) {
-    std::int64_t n = 0;
-    if (!ParseInt(*v, &n) || n < 1 || n > kMaxAuditLimit) {
-      return Status::Invalid("limit", "limit must be an integer from 1 to 1000");
-    }
-    f.limit = static_cast<int>(n);
+    const auto n = ParseDecimal(*v, 1, kMaxAuditLimit);
+    if (!n) return Status::Invalid("limit", "limit must be an integer from 1 to 1000");
+    f.limit = static_cast<int>(*n);
   }
   return f;
 }
@@ -219,7 +212,8 @@ ApiReply WhoAmI(UserService& users, ApiRequest& r) {
 std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   // Handlers capture references to the services, which outlive the server.
   Store& store = s.store;
-  CaseService& cases = s.cases;
+  JsonApi& cases = s.cases;
+  DeadlineSweeper& sweeper = s.cases.engine().sweeper();
   UserService& users = s.users;
   PolicyRegistry& policies = s.policies;
   const Clock& clock = s.clock;
@@ -274,9 +268,9 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
     return ApiReply::From(cases.Submit(*q.actor, q.body, q.hook), 201);
   }));
   r.push_back(On("GET", "/api/v1/cases").Handle([&cases](ApiRequest& q) {
-    auto query = ParseCaseQuery(q.http);
-    if (!query.ok()) return ApiReply::Error(query.status());
-    return ApiReply::From(cases.ListCases(*q.actor, *query));
+    auto params = ReadCaseListParams(q.http);
+    if (!params.ok()) return ApiReply::Error(params.status());
+    return ApiReply::From(cases.ListCases(*q.actor, *params));
   }));
   r.push_back(On("GET", "/api/v1/cases/{id}").Handle([&cases](ApiRequest& q) {
     return ApiReply::From(cases.GetCase(*q.actor, q.params[0]));
@@ -298,7 +292,7 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   }));
 
   // Evidence bundles: a case, its entries, their texts and inclusion proofs
-  // to a signed checkpoint (engine/evidence_bundle.h, docs/audit-checkpoints.md).
+  // to a signed checkpoint (api/evidence_bundle.h, docs/audit-checkpoints.md).
   const EvidenceBundler bundler(store, policies, s.wall_clock, s.checkpoints);
   r.push_back(On("GET", "/api/v1/cases/{id}/bundle").Roles(kAuditReaders).Handle([bundler](ApiRequest& q) {
     return ApiReply::From(bundler.Build(*q.actor, q.params[0]));
@@ -328,8 +322,8 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
                     .Roles(kAdminOnly)
                     .JsonBody()
                     .Idempotent(200)
-                    .Handle([&test_clock, &cases](ApiRequest& q) {
-                      return ApiReply::From(AdvanceTestClock(test_clock, cases, *q.actor, q.body));
+                    .Handle([&test_clock, &sweeper](ApiRequest& q) {
+                      return ApiReply::From(AdvanceTestClock(test_clock, sweeper, *q.actor, q.body));
                     }));
   }
   return r;

@@ -31,13 +31,13 @@
 
 #include "domain/clock.h"
 #include "domain/status.h"
-#include "engine/case_service.h"
-#include "engine/evidence_bundle.h"
+#include "api/json_api.h"
+#include "api/evidence_bundle.h"
 #include "engine/policy_registry.h"
 #include "engine/store.h"
 #include "engine/test_clock.h"
-#include "engine/user_service.h"
-#include "engine/webhook_service.h"
+#include "engine/users/user_service.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/connection_loop.h"
 
 namespace aftersales {
@@ -46,7 +46,7 @@ namespace aftersales {
 // until the server has stopped.
 struct WebServices {
   Store& store;
-  CaseService& cases;
+  JsonApi& cases;  // orders and cases; its engine() also sweeps deadlines
   UserService& users;
   PolicyRegistry& policies;
   const Clock& clock;                  // the engine's (business) time

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "domain/clock.h"
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_service.h"
 
 namespace aftersales {
 namespace {

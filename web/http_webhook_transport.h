@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/webhook_transport.h"
+#include "engine/webhooks/webhook_transport.h"
 
 namespace httplib {
 class ClientImpl;

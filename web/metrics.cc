@@ -4,7 +4,7 @@
 #include <sstream>
 #include <vector>
 
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_service.h"
 
 namespace aftersales {
 namespace {

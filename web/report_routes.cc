@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include "engine/report_catalog.h"
-#include "engine/report_common.h"
+#include "engine/reports/report_catalog.h"
+#include "engine/reports/report_common.h"
 
 namespace aftersales {
 namespace {

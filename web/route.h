@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "domain/command.h"
+#include "domain/actor.h"
 #include "domain/status.h"
 #include "domain/vocabulary.h"
 #include "engine/engine_types.h"

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/route.h"
 
 namespace aftersales {

@@ -1,5 +1,6 @@
 // The actions of the transition tables (see machine_parts.h). Each writes
-// only the case value and `effects`; the engine persists both.
+// only the case value, the amount it fixes and `effects`; the engine
+// persists them.
 #include <algorithm>
 
 #include "workflows/machine_parts.h"
@@ -7,10 +8,11 @@
 namespace aftersales::workflow {
 namespace {
 
-// Fixes the agreed amount. A person's amount above the cap was refused by
-// the engine before the machine ran (422); the system's is reduced to the
-// cap and the reduction is recorded (SPEC §3).
+// Fixes the agreed amount. A person's amount above the cap is refused by
+// the engine after the machine ran (422, from amount_fixed); the system's
+// is reduced to the cap here and the reduction recorded (SPEC §3).
 void Agree(TransitionContext& t, Money amount, bool return_required) {
+  t.amount_fixed = amount;
   if (amount > t.cap) {
     t.effects["reduced_from"] = amount;
     amount = std::max<Money>(t.cap, 0);
@@ -38,11 +40,18 @@ void AddPendingRefund(TransitionContext& t, Money amount) {
   t.effects["refund"] = {{"id", r.id}, {"amount", r.amount}};
 }
 
+Shipment NewShipment(const TransitionContext& t, const std::string& carrier, const std::string& tracking_no) {
+  Shipment s;
+  s.carrier = carrier;
+  s.tracking_no = tracking_no;
+  s.shipped_at = t.now;
+  return s;
+}
+
 }  // namespace
 
 void Do(FixAgreedAmount, TransitionContext& t) {
-  const bool exchange = t.kase.type == CaseType::kExchange;
-  Agree(t, exchange ? 0 : t.kase.requested_amount, t.kase.type != CaseType::kRefundOnly);
+  Agree(t, t.facts->replacement ? 0 : t.kase.requested_amount, t.facts->returns_goods);
 }
 
 void Do(AcceptOfferTerms, TransitionContext& t) {
@@ -51,20 +60,20 @@ void Do(AcceptOfferTerms, TransitionContext& t) {
   Agree(t, offer.amount, offer.return_required);
 }
 
-void Do(GrantArbitration, TransitionContext& t) {
-  Agree(t, t.cmd.amount.value_or(t.kase.requested_amount),
-        t.cmd.return_required.value_or(t.kase.type != CaseType::kRefundOnly));
+void Do(GrantArbitration, TransitionContext& t, const act::Arbitrate& e) {
+  Agree(t, e.amount.value_or(t.kase.requested_amount), e.return_required.value_or(t.facts->returns_goods));
 }
 
-void Do(RecordRejection, TransitionContext& t) { t.kase.reject_reason = t.cmd.reason_code; }
+void Do(RecordRejection, TransitionContext& t, const act::Reject& e) { t.kase.reject_reason = e.reason_code; }
 
-void Do(RecordOffer, TransitionContext& t) {
+void Do(RecordOffer, TransitionContext& t, const act::MakeOffer& e) {
   Offer offer;
-  offer.amount = t.cmd.amount.value_or(0);
-  offer.return_required = t.cmd.return_required.value_or(t.kase.type != CaseType::kRefundOnly);
+  offer.amount = e.amount;
+  offer.return_required = e.return_required.value_or(t.facts->returns_goods);
   offer.note = t.texts.note;
   offer.by = t.actor.id;
   offer.at = t.now;
+  t.amount_fixed = e.amount;
   t.kase.offer = offer;
   t.kase.offer_history.push_back(offer);
 }
@@ -74,11 +83,14 @@ void Do(WithdrawOffer, TransitionContext& t) {
   t.kase.offer.reset();
 }
 
-void Do(ApplyModification, TransitionContext& t) {
+void Do(ApplyModification, TransitionContext& t, const act::Modify& e) {
   Case& c = t.kase;
-  if (t.cmd.requested_amount) c.requested_amount = *t.cmd.requested_amount;
+  if (e.requested_amount) {
+    c.requested_amount = *e.requested_amount;
+    t.amount_fixed = *e.requested_amount;
+  }
   if (t.texts.description) c.description = t.texts.description;
-  if (t.cmd.evidence) c.evidence = t.texts.evidence;
+  if (e.evidence) c.evidence = t.texts.evidence;
   c.reject_reason.reset();
   ++c.modifications;
   t.effects["modifications"] = c.modifications;
@@ -103,36 +115,37 @@ void Do(CreatePendingRefund, TransitionContext& t) {
 
 void Do(MarkReturnDue, TransitionContext& t) { t.kase.return_address_due = true; }
 
-void Do(RecordReturnShipment, TransitionContext& t) {
-  Shipment s;
-  s.carrier = t.cmd.carrier.value_or("");
-  s.tracking_no = t.cmd.tracking_no.value_or("");
-  s.shipped_at = t.now;
-  t.kase.return_shipment = s;
+void Do(RecordReturnShipment, TransitionContext& t, const act::ShipReturn& e) {
+  t.kase.return_shipment = NewShipment(t, e.carrier, e.tracking_no);
 }
 
-void Do(RecordDelivery, TransitionContext& t) {
-  auto& shipment = t.cmd.shipment.value_or("") == "replacement" ? t.kase.replacement_shipment : t.kase.return_shipment;
-  if (shipment) shipment->delivered_at = t.cmd.at.value_or(t.now);
+void Do(RecordDelivery, TransitionContext& t, const act::CarrierUpdate& e) {
+  auto& shipment = e.shipment == act::ShipmentLeg::kReplacement ? t.kase.replacement_shipment : t.kase.return_shipment;
+  if (shipment) shipment->delivered_at = e.at;
 }
 
-void Do(RecordInspection, TransitionContext& t) {
+void Do(RecordReturnDelivery, TransitionContext& t, const act::CarrierUpdate& e) {
+  Do(RecordDelivery{}, t, e);
+  if (e.shipment == act::ShipmentLeg::kReturn) t.deadlines.return_delivered_at = e.at;
+}
+
+void Do(RecordInspection, TransitionContext& t, const act::Receive& e) {
   Inspection in;
-  in.pass = t.cmd.result.value_or("") == "pass";
-  in.grade = t.cmd.grade;
+  in.pass = e.pass;
+  in.grade = e.grade;
   in.note = t.texts.note;
   in.by = t.actor.id;
   in.at = t.now;
   // SPEC: restock defaults to true on a pass; failed goods are not restocked unless said.
-  const bool restock = t.cmd.restock.value_or(in.pass);
+  const bool restock = e.restock.value_or(in.pass);
   for (const auto& line : t.kase.lines) {
     InspectedLine il;
     il.line_id = line.line_id;
     il.received = line.qty;
-    if (t.cmd.lines) {
-      auto it = std::find_if(t.cmd.lines->begin(), t.cmd.lines->end(),
-                             [&](const ReceivedLine& r) { return r.line_id == line.line_id; });
-      if (it != t.cmd.lines->end()) {
+    if (e.lines) {
+      auto it = std::find_if(e.lines->begin(), e.lines->end(),
+                             [&](const act::ReceivedLine& r) { return r.line_id == line.line_id; });
+      if (it != e.lines->end()) {
         il.received = it->received;
         il.damaged = it->damaged;
       }
@@ -155,11 +168,11 @@ void Do(AutoReceive, TransitionContext& t) {
   t.effects["auto_received"] = true;
 }
 
-void Do(IssueRefund, TransitionContext& t) {
+void Do(IssueRefund, TransitionContext& t, const act::RefundIssued& e) {
   Refund* r = PendingRefund(t.kase);
   if (!r) return;
   r->status = RefundStatus::kIssued;
-  r->external_ref = t.cmd.external_ref;
+  r->external_ref = e.external_ref;
   r->updated_at = t.now;
   t.kase.refunded_amount += r->amount;
   t.effects["refund"] = {{"id", r->id}, {"amount", r->amount}, {"status", "issued"}};
@@ -176,11 +189,9 @@ void Do(FailRefund, TransitionContext& t) {
   AddPendingRefund(t, amount);
 }
 
-void Do(RecordReplacementShipment, TransitionContext& t) {
-  Shipment s;
-  s.carrier = t.cmd.carrier.value_or("");
-  s.tracking_no = t.cmd.tracking_no.value_or("");
-  s.sku = t.cmd.sku;
+void Do(RecordReplacementShipment, TransitionContext& t, const act::ShipReplacement& e) {
+  Shipment s = NewShipment(t, e.carrier, e.tracking_no);
+  s.sku = e.sku;
   if (!s.sku) {
     for (const auto& line : t.kase.lines) {
       if (line.replacement_sku) {
@@ -189,7 +200,6 @@ void Do(RecordReplacementShipment, TransitionContext& t) {
       }
     }
   }
-  s.shipped_at = t.now;
   t.kase.replacement_shipment = s;
 }
 
@@ -200,9 +210,11 @@ void Do(ConfirmReplacementDelivery, TransitionContext& t) {
 
 void Do(RecordComment, TransitionContext&) {}
 
-void Do(AssignCase, TransitionContext& t) {
-  t.kase.assignee = t.cmd.assignee;
-  t.effects["assignee"] = t.cmd.assignee ? nlohmann::json(*t.cmd.assignee) : nlohmann::json(nullptr);
+void Do(AssignCase, TransitionContext& t, const act::Assign& e) {
+  t.kase.assignee = e.assignee;
+  t.effects["assignee"] = e.assignee ? nlohmann::json(*e.assignee) : nlohmann::json(nullptr);
 }
+
+void Do(ReferToSupervisor, TransitionContext&) {}
 
 }  // namespace aftersales::workflow

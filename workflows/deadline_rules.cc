@@ -19,8 +19,13 @@ std::optional<DeadlineKind> StartedBy(State s) {
     case State::kEscalated: return DeadlineKind::kArbitration;
     case State::kReplacementPending: return DeadlineKind::kReplacementShip;
     case State::kReplacementShipped: return DeadlineKind::kReplacementConfirm;
-    default: return std::nullopt;
+    case State::kPendingApproval:  // merchant_response runs on from requested
+    case State::kRefunded:
+    case State::kExchanged:
+    case State::kClosed:
+    case State::kCancelled: return std::nullopt;
   }
+  return std::nullopt;
 }
 
 void Start(Case& kase, DeadlineKind kind, const Policy& policy, TimePoint now) {
@@ -40,8 +45,12 @@ bool IsBreachKind(DeadlineKind kind) {
     case DeadlineKind::kRefundIssue:
     case DeadlineKind::kArbitration:
     case DeadlineKind::kReplacementShip: return true;
-    default: return false;
+    case DeadlineKind::kBuyerResponse:
+    case DeadlineKind::kAppealWindow:
+    case DeadlineKind::kBuyerShip:
+    case DeadlineKind::kReplacementConfirm: return false;
   }
+  return false;
 }
 
 void StartInitialDeadlines(Case& kase, const Policy& policy, TimePoint now) {
@@ -49,27 +58,23 @@ void StartInitialDeadlines(Case& kase, const Policy& policy, TimePoint now) {
   if (auto kind = StartedBy(kase.state)) Start(kase, *kind, policy, now);
 }
 
-void UpdateDeadlines(Case& kase, State from, const Command& cmd, const Policy& policy, TimePoint now) {
+void UpdateDeadlines(Case& kase, State from, const DeadlineChange& change, const Policy& policy, TimePoint now) {
   auto& ds = kase.deadlines;
   if (kase.state != from) {
-    // The shop's clock does not restart because an agent needed a supervisor.
-    const bool keep_response = from == State::kRequested && kase.state == State::kPendingApproval;
-    ds.erase(std::remove_if(ds.begin(), ds.end(),
-                            [&](const Deadline& d) {
-                              return !(keep_response && d.kind == DeadlineKind::kMerchantResponse);
-                            }),
+    ds.erase(std::remove_if(ds.begin(), ds.end(), [&](const Deadline& d) { return change.keeps != d.kind; }),
              ds.end());
     if (auto kind = StartedBy(kase.state)) Start(kase, *kind, policy, now);
     return;
   }
-  if (cmd.action == Action::kRefundFailed) {
-    ds.erase(std::remove_if(ds.begin(), ds.end(), [](const Deadline& d) { return d.kind == DeadlineKind::kRefundIssue; }),
-             ds.end());
-    Start(kase, DeadlineKind::kRefundIssue, policy, now);
-  } else if (cmd.action == Action::kCarrierUpdate && cmd.shipment.value_or("") == "return" && cmd.at) {
+  if (change.restarts) {
+    const DeadlineKind kind = *change.restarts;
+    ds.erase(std::remove_if(ds.begin(), ds.end(), [&](const Deadline& d) { return d.kind == kind; }), ds.end());
+    Start(kase, kind, policy, now);
+  }
+  if (change.return_delivered_at) {
     for (auto& d : ds) {
       if (d.kind == DeadlineKind::kMerchantReceipt && !d.breached) {
-        const TimePoint shortened = *cmd.at + policy.receipt_after_delivery_hours * kHour;
+        const TimePoint shortened = *change.return_delivered_at + policy.receipt_after_delivery_hours * kHour;
         // One deadline, one row: the row's due time moves earlier. A sweep
         // that read the old time finds it due under the new one too.
         if (shortened < d.due_at) d.due_at = shortened;

@@ -3,9 +3,9 @@
 // over the case value; time arrives as an argument.
 #pragma once
 
-#include "domain/command.h"
 #include "domain/model.h"
 #include "workflows/policy.h"
+#include "workflows/transition_context.h"
 
 namespace aftersales {
 
@@ -16,10 +16,11 @@ bool IsBreachKind(DeadlineKind kind);
 void StartInitialDeadlines(Case& kase, const Policy& policy, TimePoint now);
 
 // Updates `kase.deadlines` after the case went from `from` to `kase.state`
-// through `cmd` at time `now`: leaving a state cancels its deadlines (except
-// merchant_response, which runs on from requested into pending_approval);
-// entering a state starts its own; refund_failed restarts refund_issue; a
-// delivered return shortens merchant_receipt. New deadlines have id 0.
-void UpdateDeadlines(Case& kase, State from, const Command& cmd, const Policy& policy, TimePoint now);
+// at time `now`, with what the fired rows said (`change`): leaving a state
+// cancels its deadlines except the one a row keeps (merchant_response from
+// requested into pending_approval); entering a state starts its own; a row
+// may restart a deadline in the same state (refund_failed: refund_issue);
+// a delivered return shortens merchant_receipt. New deadlines have id 0.
+void UpdateDeadlines(Case& kase, State from, const DeadlineChange& change, const Policy& policy, TimePoint now);
 
 }  // namespace aftersales

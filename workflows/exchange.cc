@@ -6,7 +6,7 @@
 namespace aftersales::workflow {
 
 const Workflow& ExchangeWorkflow() {
-  static const MachineAdapter<ExchangeMachine> kWorkflow(CaseType::kExchange);
+  static const MachineAdapter<ExchangeMachine> kWorkflow;
   return kWorkflow;
 }
 

@@ -10,12 +10,14 @@
 namespace aftersales::workflow {
 
 struct ExchangeMachine : CaseMachine<ExchangeMachine> {
+  static constexpr TypeFacts kFacts{CaseType::kExchange, /*returns_goods=*/true, /*replacement=*/true,
+                                    LimitBasis::kLinesValue};
   // clang-format off
   struct transition_table : boost::mpl::vector<
   //        Start              Event                    Next               Action                               Guard
   //      +------------------+------------------------+------------------+------------------------------------+-------------------------------+
   msmf::Row< Requested,        Approve,                 Settling,          Act<FixAgreedAmount>,                ByAgentWithinLimit             >,
-  msmf::Row< Requested,        Approve,                 PendingApproval,   none,                                ByAgentOverLimit               >,
+  msmf::Row< Requested,        Approve,                 PendingApproval,   Act<ReferToSupervisor>,              ByAgentOverLimit               >,
   msmf::Row< Requested,        Reject,                  Rejected,          Act<RecordRejection>,                ByAgent                        >,
   msmf::Row< Requested,        MakeOffer,               Negotiating,       Act<RecordOffer>,                    ByAgentWithinLimit             >,
   msmf::Row< Requested,        Cancel,                  Cancelled,         none,                                ByBuyer                        >,
@@ -52,7 +54,7 @@ struct ExchangeMachine : CaseMachine<ExchangeMachine> {
   msmf::Row< AwaitingReturn,   Cancel,                  Cancelled,         none,                                ByBuyer                        >,
   msmf::Row< AwaitingReturn,   BuyerShipExpired,        Closed,            Act<CloseReturnNotShipped>,          BySystem                       >,
   //      +------------------+------------------------+------------------+------------------------------------+-------------------------------+
-  msmf::Row< ReturnInTransit,  CarrierUpdate,           none,              Act<RecordDelivery>,                 ByCarrierFeed                  >,
+  msmf::Row< ReturnInTransit,  CarrierUpdate,           none,              Act<RecordReturnDelivery>,           ByCarrierFeed                  >,
   msmf::Row< ReturnInTransit,  Receive,                 Settling,          Act<RecordInspection>,               ByWarehousePassing             >,
   msmf::Row< ReturnInTransit,  Receive,                 InspectionFailed,  Act<RecordInspection>,               ByWarehouseFailing             >,
   msmf::Row< ReturnInTransit,  MerchantReceiptExpired,  Settling,          Act<AutoReceive>,                    BySystemForMoney               >,

@@ -21,11 +21,20 @@ template <class Guard>
 TransitionRow RowFromGuard() {
   TransitionRow row;
   row.who = Guard::kWho;
-  row.limit = Guard::kLimitRule == Limit::kWithin ? LimitRule::kWithin
-              : Guard::kLimitRule == Limit::kOver ? LimitRule::kOver
-                                                   : LimitRule::kAny;
+  row.limit = Guard::kLimitRule;
   if constexpr (Guard::Condition::kGates) row.gate = &Guard::Condition::Gate;
   return row;
+}
+
+// The facts a row's Action column states (none: the defaults).
+template <class Action>
+void SetActionFacts(TransitionRow& row) {
+  if constexpr (!std::is_same_v<Action, none>) {
+    row.note_to_buyer = Action::kNoteToBuyer;
+    row.keeps = Action::kKeeps;
+    row.restarts = Action::kRestarts;
+    row.shortens_receipt = Action::kShortensReceipt;
+  }
 }
 
 template <class Evt>
@@ -57,6 +66,7 @@ struct RowReader {
     } else {
       TransitionRow row = RowFromGuard<Guard>();
       SetEvent<Evt>(row);
+      SetActionFacts<typename Row::Action>(row);
       row.from = Source::kState;
       if constexpr (std::is_same_v<Target, none>) {
         row.internal = true;
@@ -77,6 +87,7 @@ struct InternalRowReader {
   void operator()(TypeTag<Row>) const {
     TransitionRow row = RowFromGuard<typename Row::Guard>();
     SetEvent<typename Row::Evt>(row);
+    SetActionFacts<typename Row::Action>(row);
     row.any_non_terminal = true;
     row.internal = true;
     rows->push_back(row);
@@ -104,7 +115,7 @@ class MachineAdapter final : public Workflow {
   using Back = boost::msm::back::state_machine<Front>;
   using Stt = typename Back::stt;
 
-  explicit MachineAdapter(CaseType type) : type_(type) {
+  MachineAdapter() {
     boost::mpl::for_each<typename Front::transition_table, TypeTag<boost::mpl::_1>>(RowReader{&rows_, &settle_});
     boost::mpl::for_each<typename Front::internal_transition_table, TypeTag<boost::mpl::_1>>(
         InternalRowReader{&rows_});
@@ -112,25 +123,17 @@ class MachineAdapter final : public Workflow {
     boost::mpl::for_each<States, TypeTag<boost::mpl::_1>>(StateIdReader{this});
   }
 
-  CaseType type() const override { return type_; }
+  const TypeFacts& facts() const override { return Front::kFacts; }
   const std::vector<TransitionRow>& rows() const override { return rows_; }
   const std::vector<SettleRow>& settle_rows() const override { return settle_; }
 
-  Status Fire(TransitionContext& ctx) const override {
-    auto id = id_of_state_.find(ctx.kase.state);
-    if (id == id_of_state_.end()) return InvalidHere(ctx);
-    Back machine;
-    ActiveStateWriter writer{id->second};
-    machine.serialize(writer, 0);
-    machine.ctx = &ctx;
-    const boost::msm::back::HandledEnum handled = Dispatch(machine, ctx.cmd);
-    if (handled != boost::msm::back::HANDLED_TRUE || machine.rejected) return InvalidHere(ctx);
-    auto state = state_of_id_.find(machine.current_state()[0]);
-    if (state == state_of_id_.end()) {
-      return Status::Internal(std::string("no outcome of after-approval matched in ") + NameOf(type_));
-    }
-    ctx.kase.state = state->second;
-    return Status::Ok();
+  Status Fire(TransitionContext& ctx, const ActionBody& action) const override {
+    return Run(ctx, std::visit([](const auto& a) { return std::decay_t<decltype(a)>::kAction; }, action),
+               [&](Back& m) { return std::visit([&](const auto& evt) { return m.process_event(evt); }, action); });
+  }
+
+  Status FireExpiry(TransitionContext& ctx, DeadlineKind kind) const override {
+    return Run(ctx, Action::kTimeout, [&](Back& m) { return ProcessExpiry(m, kind); });
   }
 
  private:
@@ -146,47 +149,55 @@ class MachineAdapter final : public Workflow {
     }
   };
 
-  static Status InvalidHere(const TransitionContext& ctx) {
-    return Status(Code::kInvalidTransition, std::string(NameOf(ctx.cmd.action)) + " is not possible in state " +
-                                                NameOf(ctx.kase.state));
+  template <class Process>
+  Status Run(TransitionContext& ctx, Action action, Process process) const {
+    auto id = id_of_state_.find(ctx.kase.state);
+    if (id == id_of_state_.end()) return InvalidHere(ctx, action);
+    Back machine;
+    ActiveStateWriter writer{id->second};
+    machine.serialize(writer, 0);
+    // The restore goes through MSM's internals: a Boost whose serialize()
+    // no longer writes the active state would run every case from its
+    // initial state. Refuse rather than act on the wrong state.
+    if (machine.current_state()[0] != id->second) {
+      return Status::Internal(std::string("cannot restore a ") + NameOf(Front::kFacts.type) + " machine to state " +
+                              NameOf(ctx.kase.state));
+    }
+    machine.ctx = &ctx;
+    ctx.facts = &Front::kFacts;
+    const boost::msm::back::HandledEnum handled = process(machine);
+    if (handled != boost::msm::back::HANDLED_TRUE || machine.rejected) return InvalidHere(ctx, action);
+    auto state = state_of_id_.find(machine.current_state()[0]);
+    if (state == state_of_id_.end()) {
+      return Status::Internal(std::string("no outcome of after-approval matched in ") + NameOf(Front::kFacts.type));
+    }
+    ctx.kase.state = state->second;
+    return Status::Ok();
   }
 
-  static boost::msm::back::HandledEnum Dispatch(Back& m, const Command& cmd) {
-    switch (cmd.action) {
-      case Action::kApprove: return m.process_event(Approve{});
-      case Action::kReject: return m.process_event(Reject{});
-      case Action::kOffer: return m.process_event(MakeOffer{});
-      case Action::kAcceptOffer: return m.process_event(AcceptOffer{});
-      case Action::kDeclineOffer: return m.process_event(DeclineOffer{});
-      case Action::kModify: return m.process_event(Modify{});
-      case Action::kAppeal: return m.process_event(Appeal{});
-      case Action::kArbitrate: return m.process_event(Arbitrate{});
-      case Action::kCancel: return m.process_event(Cancel{});
-      case Action::kComment: return m.process_event(Comment{});
-      case Action::kAssign: return m.process_event(Assign{});
-      case Action::kShipReturn: return m.process_event(ShipReturn{});
-      case Action::kCarrierUpdate: return m.process_event(CarrierUpdate{});
-      case Action::kReceive: return m.process_event(Receive{});
-      case Action::kRefundIssued: return m.process_event(RefundIssued{});
-      case Action::kRefundFailed: return m.process_event(RefundFailed{});
-      case Action::kShipReplacement: return m.process_event(ShipReplacement{});
-      case Action::kConfirmDelivery: return m.process_event(ConfirmDelivery{});
-      case Action::kTimeout:
-        switch (cmd.deadline) {
-          case DeadlineKind::kMerchantResponse: return m.process_event(MerchantResponseExpired{});
-          case DeadlineKind::kBuyerResponse: return m.process_event(BuyerResponseExpired{});
-          case DeadlineKind::kAppealWindow: return m.process_event(AppealWindowExpired{});
-          case DeadlineKind::kBuyerShip: return m.process_event(BuyerShipExpired{});
-          case DeadlineKind::kMerchantReceipt: return m.process_event(MerchantReceiptExpired{});
-          case DeadlineKind::kReplacementConfirm: return m.process_event(ReplacementConfirmExpired{});
-          default: return boost::msm::back::HANDLED_FALSE;  // breach-only kinds have no row
-        }
-      case Action::kSubmit: return boost::msm::back::HANDLED_FALSE;
+  static Status InvalidHere(const TransitionContext& ctx, Action action) {
+    return Status(Code::kInvalidTransition,
+                  std::string(NameOf(action)) + " is not possible in state " + NameOf(ctx.kase.state));
+  }
+
+  // Every kind listed, no default: a new kind must be added here (-Wswitch).
+  // Kinds whose expiry has no row in this table (breach-only kinds) find no
+  // transition, which the engine reads as "nothing to do".
+  static boost::msm::back::HandledEnum ProcessExpiry(Back& m, DeadlineKind kind) {
+    switch (kind) {
+      case DeadlineKind::kMerchantResponse: return m.process_event(Expired<DeadlineKind::kMerchantResponse>{});
+      case DeadlineKind::kBuyerResponse: return m.process_event(Expired<DeadlineKind::kBuyerResponse>{});
+      case DeadlineKind::kAppealWindow: return m.process_event(Expired<DeadlineKind::kAppealWindow>{});
+      case DeadlineKind::kBuyerShip: return m.process_event(Expired<DeadlineKind::kBuyerShip>{});
+      case DeadlineKind::kMerchantReceipt: return m.process_event(Expired<DeadlineKind::kMerchantReceipt>{});
+      case DeadlineKind::kRefundIssue: return m.process_event(Expired<DeadlineKind::kRefundIssue>{});
+      case DeadlineKind::kArbitration: return m.process_event(Expired<DeadlineKind::kArbitration>{});
+      case DeadlineKind::kReplacementShip: return m.process_event(Expired<DeadlineKind::kReplacementShip>{});
+      case DeadlineKind::kReplacementConfirm: return m.process_event(Expired<DeadlineKind::kReplacementConfirm>{});
     }
     return boost::msm::back::HANDLED_FALSE;
   }
 
-  CaseType type_;
   std::vector<TransitionRow> rows_;
   std::vector<SettleRow> settle_;
   std::map<State, int> id_of_state_;

@@ -4,13 +4,29 @@
 //
 //   Row < From, Event, To, Action, By<who, limit rule, condition> >
 //
-// Guards and actions are named functors that do no I/O: guards read the
-// TransitionContext, actions write the case value in it and note their
-// effects for the audit entry. Time arrives in the context, never read here.
+// Events are the typed actions of domain/case_action.h (act::Approve,
+// act::MakeOffer{amount, …}, …) and Expired<kind> for a deadline's expiry.
+// Guards are named functors that read the TransitionContext and the event;
+// actions write the case value in the context and note their effects for the
+// audit entry; neither does I/O, and time arrives in the context.
+//
+// What the engine needs to know about a row is said on the row and read from
+// it (workflow.h's TransitionRow): who may fire it and under which approval
+// limit rule (the Guard), whether its note is addressed to the buyer and
+// which deadline it keeps, restarts or shortens (the Action's facts). What a
+// case type decides for all its rows is said once on its machine
+// (`kFacts`). The amount a row fixes is reported by its action when it runs
+// (TransitionContext::amount_fixed), never restated by the engine.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
+#include <type_traits>
+
+#include "domain/case_action.h"
 #include "workflows/msm_config.h"
 #include "workflows/transition_context.h"
+#include "workflows/workflow.h"
 
 namespace aftersales::workflow {
 
@@ -47,28 +63,24 @@ struct Settling : msmf::state<> {
 };
 
 // ---- Events ---------------------------------------------------------------
-template <Action A>
-struct On {
-  static constexpr Action kAction = A;
-};
-using Approve = On<Action::kApprove>;
-using Reject = On<Action::kReject>;
-using MakeOffer = On<Action::kOffer>;
-using AcceptOffer = On<Action::kAcceptOffer>;
-using DeclineOffer = On<Action::kDeclineOffer>;
-using Modify = On<Action::kModify>;
-using Appeal = On<Action::kAppeal>;
-using Arbitrate = On<Action::kArbitrate>;
-using Cancel = On<Action::kCancel>;
-using Comment = On<Action::kComment>;
-using Assign = On<Action::kAssign>;
-using ShipReturn = On<Action::kShipReturn>;
-using CarrierUpdate = On<Action::kCarrierUpdate>;
-using Receive = On<Action::kReceive>;
-using RefundIssued = On<Action::kRefundIssued>;
-using RefundFailed = On<Action::kRefundFailed>;
-using ShipReplacement = On<Action::kShipReplacement>;
-using ConfirmDelivery = On<Action::kConfirmDelivery>;
+using Approve = act::Approve;
+using Reject = act::Reject;
+using MakeOffer = act::MakeOffer;
+using AcceptOffer = act::AcceptOffer;
+using DeclineOffer = act::DeclineOffer;
+using Modify = act::Modify;
+using Appeal = act::Appeal;
+using Arbitrate = act::Arbitrate;
+using Cancel = act::Cancel;
+using Comment = act::Comment;
+using Assign = act::Assign;
+using ShipReturn = act::ShipReturn;
+using CarrierUpdate = act::CarrierUpdate;
+using Receive = act::Receive;
+using RefundIssued = act::RefundIssued;
+using RefundFailed = act::RefundFailed;
+using ShipReplacement = act::ShipReplacement;
+using ConfirmDelivery = act::ConfirmDelivery;
 
 // A deadline of SPEC §5 expiring: the engine's own `timeout` action.
 template <DeadlineKind K>
@@ -85,99 +97,93 @@ using ReplacementConfirmExpired = Expired<DeadlineKind::kReplacementConfirm>;
 
 // ---- Conditions (what a guard checks besides the role) --------------------
 // `kGates` conditions decide whether the action is available at all (they
-// shape allowed_actions and invalid_transition); the others choose between
-// rows of the same action.
+// shape allowed_actions and invalid_transition) and read the case only;
+// the others choose between rows of the same action and may read the event.
 struct Always {
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext&) { return true; }
-  static bool Gate(const Case&) { return true; }
+  template <class E>
+  static bool Holds(const Case&, const E&) { return true; }
 };
 struct NotTerminal {  // "any non-terminal"
   static constexpr bool kGates = true;
   static bool Gate(const Case& c) { return !IsTerminal(c.state); }
-  static bool Holds(const TransitionContext& t) { return Gate(t.kase); }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return Gate(c); }
 };
 struct ModificationsLeft {  // the 4th modify is refused
   static constexpr int kMaxModifications = 3;
   static constexpr bool kGates = true;
   static bool Gate(const Case& c) { return c.modifications < kMaxModifications; }
-  static bool Holds(const TransitionContext& t) { return Gate(t.kase); }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return Gate(c); }
 };
 template <bool kReceived>
 struct GoodsReceivedIs {
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) { return t.kase.GoodsReceived() == kReceived; }
-  static bool Gate(const Case&) { return true; }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return c.GoodsReceived() == kReceived; }
 };
 using GoodsReceived = GoodsReceivedIs<true>;
 using GoodsNotReceived = GoodsReceivedIs<false>;
 template <bool kPass>
 struct InspectionIs {
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) { return t.cmd.result.value_or("") == (kPass ? "pass" : "fail"); }
-  static bool Gate(const Case&) { return true; }
+  static bool Holds(const Case&, const act::Receive& e) { return e.pass == kPass; }
 };
 using InspectionPassed = InspectionIs<true>;
 using InspectionFailedResult = InspectionIs<false>;
-template <bool kGrant>
+template <act::Decision kDecision>
 struct DecisionIs {
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) { return t.cmd.decision.value_or("") == (kGrant ? "grant" : "uphold"); }
-  static bool Gate(const Case&) { return true; }
+  static bool Holds(const Case&, const act::Arbitrate& e) { return e.decision == kDecision; }
 };
-using Granted = DecisionIs<true>;
-using Upheld = DecisionIs<false>;
+using Granted = DecisionIs<act::Decision::kGrant>;
+using Upheld = DecisionIs<act::Decision::kUphold>;
 // The outcomes of "after approval" (SPEC §4).
 struct MoneyDue {  // goods received, or no return required
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) {
-    const Case& c = t.kase;
+  template <class E>
+  static bool Holds(const Case& c, const E&) {
     return c.MoneyOutcome() && (c.GoodsReceived() || !c.return_required);
   }
-  static bool Gate(const Case&) { return true; }
 };
 struct ReturnDue {  // goods must come back first
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) {
-    const Case& c = t.kase;
+  template <class E>
+  static bool Holds(const Case& c, const E&) {
     return !c.GoodsReceived() && (c.return_required || !c.MoneyOutcome());
   }
-  static bool Gate(const Case&) { return true; }
 };
 struct ReplacementDue {  // a replacement, goods received
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) { return !t.kase.MoneyOutcome() && t.kase.GoodsReceived(); }
-  static bool Gate(const Case&) { return true; }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return !c.MoneyOutcome() && c.GoodsReceived(); }
 };
 struct MoneyOutcome {
   static constexpr bool kGates = false;
-  static bool Holds(const TransitionContext& t) { return t.kase.MoneyOutcome(); }
-  static bool Gate(const Case&) { return true; }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return c.MoneyOutcome(); }
 };
 
 // ---- Guards ---------------------------------------------------------------
-// The approval-limit rule of a row: any amount, within the caller's limit,
-// or above it (SPEC §2; the system has no limit).
-enum class Limit { kAny, kWithin, kOver };
-
 // "by" column + limit rule + condition.
-template <RoleSet kRoles, Limit kLimit = Limit::kAny, class Cond = Always>
+template <RoleSet kRoles, LimitRule kLimit = LimitRule::kAny, class Cond = Always>
 struct By {
   static constexpr RoleSet kWho = kRoles;
-  static constexpr Limit kLimitRule = kLimit;
+  static constexpr LimitRule kLimitRule = kLimit;
   using Condition = Cond;
   static bool LimitHolds(const TransitionContext& t) {
     switch (kLimit) {
-      case Limit::kAny: return true;
-      case Limit::kWithin: return t.within_limit;
-      case Limit::kOver: return !t.within_limit;
+      case LimitRule::kAny: return true;
+      case LimitRule::kWithin: return t.within_limit;
+      case LimitRule::kOver: return !t.within_limit;
     }
     return false;
   }
   template <class Evt, class Fsm, class Src, class Tgt>
-  bool operator()(const Evt&, Fsm& fsm, Src&, Tgt&) const {
+  bool operator()(const Evt& evt, Fsm& fsm, Src&, Tgt&) const {
     const TransitionContext& t = *fsm.ctx;
-    return (kRoles & Bit(t.actor.role)) != 0 && LimitHolds(t) && Cond::Holds(t);
+    return (kRoles & Bit(t.actor.role)) != 0 && LimitHolds(t) && Cond::Holds(t.kase, evt);
   }
 };
 
@@ -185,89 +191,150 @@ struct By {
 template <class Cond>
 struct When {
   static constexpr RoleSet kWho = 0;
-  static constexpr Limit kLimitRule = Limit::kAny;
+  static constexpr LimitRule kLimitRule = LimitRule::kAny;
   using Condition = Cond;
   template <class Evt, class Fsm, class Src, class Tgt>
-  bool operator()(const Evt&, Fsm& fsm, Src&, Tgt&) const {
-    return Cond::Holds(*fsm.ctx);
+  bool operator()(const Evt& evt, Fsm& fsm, Src&, Tgt&) const {
+    return Cond::Holds(fsm.ctx->kase, evt);
   }
 };
 
 // The `by` column of SPEC §4, named.
-using ByBuyer = By<roles::kBuyerSide>;                                       // buyer, integration
-using ByAgent = By<roles::kAgentPlus>;                                       // agent+
-using ByAgentWithinLimit = By<roles::kAgentPlus, Limit::kWithin>;            // agent+, amount <= own limit
-using ByAgentOverLimit = By<roles::kAgentOrSupervisor, Limit::kOver>;        // agent, supervisor, amount > limit
-using BySupervisorWithinLimit = By<roles::kSupervisorPlus, Limit::kWithin>;  // supervisor+, amount <= limit
-using ByManagerGranting = By<roles::kManager, Limit::kAny, Granted>;
-using ByManagerUpholding = By<roles::kManager, Limit::kAny, Upheld>;
-using ByBuyerWithModificationsLeft = By<roles::kBuyerSide, Limit::kAny, ModificationsLeft>;
-using ByBuyerBeforeReceipt = By<roles::kBuyerSide, Limit::kAny, GoodsNotReceived>;
-using ByBuyerAfterReceipt = By<roles::kBuyerSide, Limit::kAny, GoodsReceived>;
-using ByWarehousePassing = By<roles::kReceivers, Limit::kAny, InspectionPassed>;  // warehouse, manager
-using ByWarehouseFailing = By<roles::kReceivers, Limit::kAny, InspectionFailedResult>;
+using ByBuyer = By<roles::kBuyerSide>;                                           // buyer, integration
+using ByAgent = By<roles::kAgentPlus>;                                           // agent+
+using ByAgentWithinLimit = By<roles::kAgentPlus, LimitRule::kWithin>;            // agent+, amount <= own limit
+using ByAgentOverLimit = By<roles::kAgentOrSupervisor, LimitRule::kOver>;        // agent, supervisor, amount > limit
+using BySupervisorWithinLimit = By<roles::kSupervisorPlus, LimitRule::kWithin>;  // supervisor+, amount <= limit
+using ByManagerGranting = By<roles::kManager, LimitRule::kAny, Granted>;
+using ByManagerUpholding = By<roles::kManager, LimitRule::kAny, Upheld>;
+using ByBuyerWithModificationsLeft = By<roles::kBuyerSide, LimitRule::kAny, ModificationsLeft>;
+using ByBuyerBeforeReceipt = By<roles::kBuyerSide, LimitRule::kAny, GoodsNotReceived>;
+using ByBuyerAfterReceipt = By<roles::kBuyerSide, LimitRule::kAny, GoodsReceived>;
+using ByWarehousePassing = By<roles::kReceivers, LimitRule::kAny, InspectionPassed>;  // warehouse, manager
+using ByWarehouseFailing = By<roles::kReceivers, LimitRule::kAny, InspectionFailedResult>;
 using ByWarehouse = By<roles::kReceivers>;
 using ByCarrierFeed = By<roles::kCarrierFeed>;  // integration, warehouse
 using ByRefunder = By<roles::kRefunders>;       // finance, integration
 using BySystem = By<roles::kSystem>;
-using BySystemForMoney = By<roles::kSystem, Limit::kAny, MoneyOutcome>;
+using BySystemForMoney = By<roles::kSystem, LimitRule::kAny, MoneyOutcome>;
 
 // ---- Actions --------------------------------------------------------------
-// Each is `void Do(TransitionContext&)`, wrapped for MSM by `Act<>`.
-struct FixAgreedAmount {};       // approve: agreed = requested (an exchange: 0)
-struct AcceptOfferTerms {};      // accept_offer: agreed = the offer
-struct GrantArbitration {};      // arbitrate grant: agreed = amount or requested
-struct RecordRejection {};       // reject: the reason code
-struct RecordOffer {};           // offer: the open offer
-struct WithdrawOffer {};         // decline_offer, appeal: the open offer is gone
-struct ApplyModification {};     // modify: requested amount, description, evidence
-struct CloseOfferExpired {};     // buyer_response expired
-struct CloseRejectionFinal {};   // appeal_window expired
-struct CloseReturnNotShipped {}; // buyer_ship expired
-struct CloseRejectionUpheld {};  // arbitrate uphold
-struct CreatePendingRefund {};   // entering refunding
-struct MarkReturnDue {};         // entering awaiting_return: show the return address
-struct RecordReturnShipment {};  // ship_return
-struct RecordDelivery {};        // carrier_update delivered
-struct RecordInspection {};      // receive
-struct AutoReceive {};           // merchant_receipt expired: received, passed
-struct IssueRefund {};           // refund_issued
-struct FailRefund {};            // refund_failed: failed, and a new pending refund
-struct RecordReplacementShipment {};  // ship_replacement
-struct ConfirmReplacementDelivery {}; // confirm_delivery, replacement_confirm expired
-struct RecordComment {};         // comment: the text is the engine's to store
-struct AssignCase {};            // assign
+// Each is a tag with a `Do(Tag, TransitionContext&[, const Event&])`
+// overload, wrapped for MSM by `Act<>`. A tag may state facts the engine
+// reads from the row (see RowFacts): kNoteToBuyer (the row's note is
+// addressed to the buyer), kKeeps / kRestarts (a deadline kept through the
+// state change / started again in the same state), kShortensReceipt.
+struct RowFacts {
+  static constexpr bool kNoteToBuyer = false;
+  static constexpr bool kShortensReceipt = false;
+  static constexpr std::optional<DeadlineKind> kKeeps = std::nullopt;
+  static constexpr std::optional<DeadlineKind> kRestarts = std::nullopt;
+};
+
+struct FixAgreedAmount : RowFacts {};     // approve: agreed = requested (a replacement: 0)
+struct AcceptOfferTerms : RowFacts {};    // accept_offer: agreed = the offer
+struct GrantArbitration : RowFacts {};    // arbitrate grant: agreed = amount or requested
+struct RecordRejection : RowFacts {};     // reject: the reason code
+struct RecordOffer : RowFacts {           // offer: the open offer; its note is the buyer's to read
+  static constexpr bool kNoteToBuyer = true;
+};
+struct WithdrawOffer : RowFacts {};       // decline_offer, appeal: the open offer is gone
+struct ApplyModification : RowFacts {};   // modify: requested amount, description, evidence
+struct CloseOfferExpired : RowFacts {};   // buyer_response expired
+struct CloseRejectionFinal : RowFacts {}; // appeal_window expired
+struct CloseReturnNotShipped : RowFacts {};  // buyer_ship expired
+struct CloseRejectionUpheld : RowFacts {};   // arbitrate uphold
+struct CreatePendingRefund : RowFacts {};    // entering refunding
+struct MarkReturnDue : RowFacts {};          // entering awaiting_return: show the return address
+struct RecordReturnShipment : RowFacts {};   // ship_return
+struct RecordDelivery : RowFacts {};         // carrier_update delivered
+struct RecordReturnDelivery : RowFacts {     // carrier_update of the return: merchant_receipt shortens
+  static constexpr bool kShortensReceipt = true;
+};
+struct RecordInspection : RowFacts {  // receive; its note tells the buyer why an inspection failed
+  static constexpr bool kNoteToBuyer = true;
+};
+struct AutoReceive : RowFacts {};     // merchant_receipt expired: received, passed
+struct IssueRefund : RowFacts {};     // refund_issued
+struct FailRefund : RowFacts {        // refund_failed: failed, a new pending refund, refund_issue again
+  static constexpr std::optional<DeadlineKind> kRestarts = DeadlineKind::kRefundIssue;
+};
+struct RecordReplacementShipment : RowFacts {};   // ship_replacement
+struct ConfirmReplacementDelivery : RowFacts {};  // confirm_delivery, replacement_confirm expired
+struct RecordComment : RowFacts {};               // comment: the text is the engine's to store
+struct AssignCase : RowFacts {};                  // assign
+// To a supervisor: the shop's clock does not restart because an agent
+// needed one (SPEC §5: merchant_response runs on into pending_approval).
+struct ReferToSupervisor : RowFacts {
+  static constexpr std::optional<DeadlineKind> kKeeps = DeadlineKind::kMerchantResponse;
+};
 
 void Do(FixAgreedAmount, TransitionContext& t);
 void Do(AcceptOfferTerms, TransitionContext& t);
-void Do(GrantArbitration, TransitionContext& t);
-void Do(RecordRejection, TransitionContext& t);
-void Do(RecordOffer, TransitionContext& t);
+void Do(GrantArbitration, TransitionContext& t, const act::Arbitrate& e);
+void Do(RecordRejection, TransitionContext& t, const act::Reject& e);
+void Do(RecordOffer, TransitionContext& t, const act::MakeOffer& e);
 void Do(WithdrawOffer, TransitionContext& t);
-void Do(ApplyModification, TransitionContext& t);
+void Do(ApplyModification, TransitionContext& t, const act::Modify& e);
 void Do(CloseOfferExpired, TransitionContext& t);
 void Do(CloseRejectionFinal, TransitionContext& t);
 void Do(CloseReturnNotShipped, TransitionContext& t);
 void Do(CloseRejectionUpheld, TransitionContext& t);
 void Do(CreatePendingRefund, TransitionContext& t);
 void Do(MarkReturnDue, TransitionContext& t);
-void Do(RecordReturnShipment, TransitionContext& t);
-void Do(RecordDelivery, TransitionContext& t);
-void Do(RecordInspection, TransitionContext& t);
+void Do(RecordReturnShipment, TransitionContext& t, const act::ShipReturn& e);
+void Do(RecordDelivery, TransitionContext& t, const act::CarrierUpdate& e);
+void Do(RecordReturnDelivery, TransitionContext& t, const act::CarrierUpdate& e);
+void Do(RecordInspection, TransitionContext& t, const act::Receive& e);
 void Do(AutoReceive, TransitionContext& t);
-void Do(IssueRefund, TransitionContext& t);
+void Do(IssueRefund, TransitionContext& t, const act::RefundIssued& e);
 void Do(FailRefund, TransitionContext& t);
-void Do(RecordReplacementShipment, TransitionContext& t);
+void Do(RecordReplacementShipment, TransitionContext& t, const act::ShipReplacement& e);
 void Do(ConfirmReplacementDelivery, TransitionContext& t);
 void Do(RecordComment, TransitionContext& t);
-void Do(AssignCase, TransitionContext& t);
+void Do(AssignCase, TransitionContext& t, const act::Assign& e);
+void Do(ReferToSupervisor, TransitionContext& t);
 
-// MSM functor for one or more actions, run left to right.
+// Calls Do with the event when that overload exists, else without it.
+template <class Step, class Evt, class = void>
+struct ReadsEvent : std::false_type {};
+template <class Step, class Evt>
+struct ReadsEvent<Step, Evt,
+                  std::void_t<decltype(Do(Step{}, std::declval<TransitionContext&>(), std::declval<const Evt&>()))>>
+    : std::true_type {};
+
+constexpr std::optional<DeadlineKind> FirstSet(std::initializer_list<std::optional<DeadlineKind>> kinds) {
+  for (const auto& k : kinds) {
+    if (k) return k;
+  }
+  return std::nullopt;
+}
+
+// MSM functor for one or more actions, run left to right; its facts are
+// those of its steps together.
 template <class... Steps>
 struct Act {
+  static constexpr bool kNoteToBuyer = (Steps::kNoteToBuyer || ...);
+  static constexpr bool kShortensReceipt = (Steps::kShortensReceipt || ...);
+  static constexpr std::optional<DeadlineKind> kKeeps = FirstSet({Steps::kKeeps...});
+  static constexpr std::optional<DeadlineKind> kRestarts = FirstSet({Steps::kRestarts...});
+
   template <class Evt, class Fsm, class Src, class Tgt>
-  void operator()(const Evt&, Fsm& fsm, Src&, Tgt&) const {
-    (Do(Steps{}, *fsm.ctx), ...);
+  void operator()(const Evt& evt, Fsm& fsm, Src&, Tgt&) const {
+    TransitionContext& t = *fsm.ctx;
+    (Run<Steps>(t, evt), ...);
+    if constexpr (kKeeps.has_value()) t.deadlines.keeps = kKeeps;
+    if constexpr (kRestarts.has_value()) t.deadlines.restarts = kRestarts;
+  }
+
+ private:
+  template <class Step, class Evt>
+  static void Run(TransitionContext& t, const Evt& evt) {
+    if constexpr (ReadsEvent<Step, Evt>::value) {
+      Do(Step{}, t, evt);
+    } else {
+      Do(Step{}, t);
+    }
   }
 };
 
@@ -282,8 +349,8 @@ struct CaseMachine : msmf::state_machine_def<Derived> {
   struct internal_transition_table
       : boost::mpl::vector<
             //              Event     Action                Guard
-            msmf::Internal< Comment,  Act<RecordComment>,   By<roles::kEveryone, Limit::kAny, NotTerminal> >,
-            msmf::Internal< Assign,   Act<AssignCase>,      By<roles::kSupervisorPlus, Limit::kAny, NotTerminal> >
+            msmf::Internal< Comment,  Act<RecordComment>,   By<roles::kEveryone, LimitRule::kAny, NotTerminal> >,
+            msmf::Internal< Assign,   Act<AssignCase>,      By<roles::kSupervisorPlus, LimitRule::kAny, NotTerminal> >
             > {};
 
   template <class Fsm, class Event>

@@ -6,7 +6,7 @@
 namespace aftersales::workflow {
 
 const Workflow& RefundOnlyWorkflow() {
-  static const MachineAdapter<RefundOnlyMachine> kWorkflow(CaseType::kRefundOnly);
+  static const MachineAdapter<RefundOnlyMachine> kWorkflow;
   return kWorkflow;
 }
 

@@ -9,12 +9,14 @@
 namespace aftersales::workflow {
 
 struct RefundOnlyMachine : CaseMachine<RefundOnlyMachine> {
+  static constexpr TypeFacts kFacts{CaseType::kRefundOnly, /*returns_goods=*/false, /*replacement=*/false,
+                                    LimitBasis::kRequestedAmount};
   // clang-format off
   struct transition_table : boost::mpl::vector<
   //        Start              Event                    Next               Action                               Guard
   //      +------------------+------------------------+------------------+------------------------------------+-------------------------------+
   msmf::Row< Requested,        Approve,                 Settling,          Act<FixAgreedAmount>,                ByAgentWithinLimit             >,
-  msmf::Row< Requested,        Approve,                 PendingApproval,   none,                                ByAgentOverLimit               >,
+  msmf::Row< Requested,        Approve,                 PendingApproval,   Act<ReferToSupervisor>,              ByAgentOverLimit               >,
   msmf::Row< Requested,        Reject,                  Rejected,          Act<RecordRejection>,                ByAgent                        >,
   msmf::Row< Requested,        MakeOffer,               Negotiating,       Act<RecordOffer>,                    ByAgentWithinLimit             >,
   msmf::Row< Requested,        Cancel,                  Cancelled,         none,                                ByBuyer                        >,

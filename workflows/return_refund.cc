@@ -6,7 +6,7 @@
 namespace aftersales::workflow {
 
 const Workflow& ReturnRefundWorkflow() {
-  static const MachineAdapter<ReturnRefundMachine> kWorkflow(CaseType::kReturnRefund);
+  static const MachineAdapter<ReturnRefundMachine> kWorkflow;
   return kWorkflow;
 }
 

@@ -9,12 +9,14 @@
 namespace aftersales::workflow {
 
 struct ReturnRefundMachine : CaseMachine<ReturnRefundMachine> {
+  static constexpr TypeFacts kFacts{CaseType::kReturnRefund, /*returns_goods=*/true, /*replacement=*/false,
+                                    LimitBasis::kRequestedAmount};
   // clang-format off
   struct transition_table : boost::mpl::vector<
   //        Start              Event                    Next               Action                               Guard
   //      +------------------+------------------------+------------------+------------------------------------+-------------------------------+
   msmf::Row< Requested,        Approve,                 Settling,          Act<FixAgreedAmount>,                ByAgentWithinLimit             >,
-  msmf::Row< Requested,        Approve,                 PendingApproval,   none,                                ByAgentOverLimit               >,
+  msmf::Row< Requested,        Approve,                 PendingApproval,   Act<ReferToSupervisor>,              ByAgentOverLimit               >,
   msmf::Row< Requested,        Reject,                  Rejected,          Act<RecordRejection>,                ByAgent                        >,
   msmf::Row< Requested,        MakeOffer,               Negotiating,       Act<RecordOffer>,                    ByAgentWithinLimit             >,
   msmf::Row< Requested,        Cancel,                  Cancelled,         none,                                ByBuyer                        >,
@@ -50,7 +52,7 @@ struct ReturnRefundMachine : CaseMachine<ReturnRefundMachine> {
   msmf::Row< AwaitingReturn,   Cancel,                  Cancelled,         none,                                ByBuyer                        >,
   msmf::Row< AwaitingReturn,   BuyerShipExpired,        Closed,            Act<CloseReturnNotShipped>,          BySystem                       >,
   //      +------------------+------------------------+------------------+------------------------------------+-------------------------------+
-  msmf::Row< ReturnInTransit,  CarrierUpdate,           none,              Act<RecordDelivery>,                 ByCarrierFeed                  >,
+  msmf::Row< ReturnInTransit,  CarrierUpdate,           none,              Act<RecordReturnDelivery>,           ByCarrierFeed                  >,
   msmf::Row< ReturnInTransit,  Receive,                 Settling,          Act<RecordInspection>,               ByWarehousePassing             >,
   msmf::Row< ReturnInTransit,  Receive,                 InspectionFailed,  Act<RecordInspection>,               ByWarehouseFailing             >,
   msmf::Row< ReturnInTransit,  MerchantReceiptExpired,  Settling,          Act<AutoReceive>,                    BySystem                       >,

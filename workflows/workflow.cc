@@ -3,12 +3,6 @@
 #include <algorithm>
 
 namespace aftersales {
-namespace workflow {
-const Workflow& RefundOnlyWorkflow();
-const Workflow& ReturnRefundWorkflow();
-const Workflow& ExchangeWorkflow();
-}  // namespace workflow
-
 namespace {
 
 bool RowApplies(const TransitionRow& row, const Case& kase, Action action) {
@@ -22,15 +16,6 @@ bool RowApplies(const TransitionRow& row, const Case& kase, Action action) {
 }
 
 }  // namespace
-
-const Workflow& Workflow::For(CaseType type) {
-  switch (type) {
-    case CaseType::kRefundOnly: return workflow::RefundOnlyWorkflow();
-    case CaseType::kReturnRefund: return workflow::ReturnRefundWorkflow();
-    case CaseType::kExchange: return workflow::ExchangeWorkflow();
-  }
-  return workflow::RefundOnlyWorkflow();
-}
 
 std::vector<Action> Workflow::AllowedActions(const Case& kase, Role role) const {
   std::vector<Action> out;
@@ -62,10 +47,25 @@ bool Workflow::RequiresWithinLimit(const Case& kase, Action action, Role role) c
   return any;
 }
 
+bool Workflow::NoteToBuyer(const Case& kase, Action action) const {
+  return std::any_of(rows().begin(), rows().end(),
+                     [&](const TransitionRow& r) { return r.note_to_buyer && RowApplies(r, kase, action); });
+}
+
+Money Workflow::LimitAmount(const Case& kase, const ActionBody& action) const {
+  if (const auto* offer = std::get_if<act::MakeOffer>(&action)) return offer->amount;
+  if (!std::holds_alternative<act::Approve>(action)) return 0;
+  switch (facts().approve_limit_on) {
+    case LimitBasis::kRequestedAmount: return kase.requested_amount;
+    case LimitBasis::kLinesValue: return kase.LinesAmount();
+  }
+  return kase.requested_amount;
+}
+
 bool RoleEverTakes(Role role, Action action) {
   if (action == Action::kSubmit) return (roles::kSubmitters & Bit(role)) != 0;
-  for (CaseType t : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange}) {
-    for (const auto& r : Workflow::For(t).rows()) {
+  for (const Workflow* w : Workflow::All()) {
+    for (const auto& r : w->rows()) {
       if (r.action == action && (r.who & Bit(role))) return true;
     }
   }

@@ -12,8 +12,8 @@
 #include "cli/cli_runner.h"
 #include "db/sqlite_store.h"
 #include "domain/clock.h"
-#include "engine/audit_log.h"
-#include "engine/case_service.h"
+#include "engine/audit/audit_log.h"
+#include "api/json_api.h"
 #include "engine/crypto.h"
 #include "engine/policy_registry.h"
 #include "support/temp_dir.h"
@@ -474,7 +474,8 @@ std::string RefundedCaseDb(const TempDir& dir) {
   ManualClock clock(1793491200);  // 2026-11-01T00:00:00Z
   PolicyRegistry policies(*store);
   REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
-  CaseService cases(*store, clock, policies);
+  CaseEngine cases_engine(*store, clock, policies);
+  JsonApi cases(cases_engine);
   auto actor = [](const std::string& id, Role role) {
     Actor a;
     a.id = id;

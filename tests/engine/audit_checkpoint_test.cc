@@ -1,7 +1,7 @@
 // Signed audit checkpoints on real SQLite files: Ed25519 keys, signing and
 // checking, and the attacks a hash chain alone cannot show — a rewritten
 // and re-chained tail, a truncated log — against a log that merely grew.
-#include "engine/audit_checkpoint.h"
+#include "engine/audit/audit_checkpoint.h"
 
 #include <sys/stat.h>
 
@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "db/sqlite_store.h"
-#include "engine/checkpoint_folder.h"
+#include "engine/audit/checkpoint_folder.h"
 #include "engine/crypto.h"
-#include "engine/merkle_tree.h"
+#include "engine/audit/merkle_tree.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"
 

@@ -1,4 +1,4 @@
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 #include <sqlite3.h>
 

@@ -2,7 +2,7 @@
 // shop driven through the real engine on a real SQLite file, every figure
 // checked against arithmetic done by hand below; the case facts that the
 // write path keeps, and the backfill that rebuilds them, agree row for row.
-#include "engine/case_reports.h"
+#include "engine/reports/case_reports.h"
 
 #include <sqlite3.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/case_facts.h"
+#include "engine/reports/case_facts.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 

@@ -1,6 +1,6 @@
 // The scheduled checkpoint writer of `serve --checkpoint-dir`, on a manual
 // clock: one checkpoint per period in which the head moved, none otherwise.
-#include "engine/checkpoint_scheduler.h"
+#include "engine/audit/checkpoint_scheduler.h"
 
 #include <catch2/catch.hpp>
 #include <memory>

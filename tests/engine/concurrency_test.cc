@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "api/json_api.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 
@@ -22,7 +23,7 @@ void RunThreads(int n, Fn fn) {
 
 TEST_CASE("16 threads racing on one order never over-refund or return a unit twice", "[engine][concurrency]") {
   EngineHarness h;
-  CaseService& cs = h.cases();
+  JsonApi& cs = h.cases();
   REQUIRE(cs.CreateOrder(h.user("integration"), MakeOrder("o1", 10, 1001, 500)).ok());
 
   std::vector<std::string> ids(16);
@@ -70,7 +71,7 @@ TEST_CASE("16 threads racing on one order never over-refund or return a unit twi
 
 TEST_CASE("racing approvals with one expected_version: exactly one wins", "[engine][concurrency]") {
   EngineHarness h;
-  CaseService& cs = h.cases();
+  JsonApi& cs = h.cases();
   REQUIRE(cs.CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
   auto c = cs.Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());

@@ -2,9 +2,9 @@
 // at once, across a restart, and never a deadline a person made stale.
 #include <catch2/catch.hpp>
 
-#include "engine/audit_log.h"
-#include "engine/case_codec.h"
-#include "engine/deadline_scheduler.h"
+#include "engine/audit/audit_log.h"
+#include "engine/cases/case_document.h"
+#include "engine/cases/deadline_scheduler.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 #include "workflows/deadline_rules.h"
@@ -68,7 +68,7 @@ TEST_CASE("10,000 deadlines due at once all fire, once each", "[scheduler]") {
   constexpr int kCases = 10000;
   BulkCases(h, kCases);
   h.clock().Advance(48 * kHour - 1);
-  DeadlineScheduler scheduler(h.cases(), {});
+  DeadlineScheduler scheduler(h.engine().sweeper(), {});
   auto none = scheduler.CatchUp();
   REQUIRE(none.ok());
   CHECK(*none == 0);  // one second early: nothing
@@ -98,7 +98,7 @@ TEST_CASE("the background thread fires what comes due and stops promptly", "[sch
   REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
   auto c = h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o1"));
   REQUIRE(c.ok());
-  DeadlineScheduler scheduler(h.cases(), {200, 20, 1});
+  DeadlineScheduler scheduler(h.engine().sweeper(), {200, 20, 1});
   scheduler.Start();
   h.clock().Advance(48 * kHour);
   scheduler.Wake();
@@ -115,11 +115,11 @@ TEST_CASE("a deadline due while the engine was down fires once at start-up", "[s
   BulkCases(h, 3);
   h.Restart();
   h.clock().Advance(60 * kHour);
-  DeadlineScheduler first(h.cases(), {});
+  DeadlineScheduler first(h.engine().sweeper(), {});
   REQUIRE(first.CatchUp().ok());
   CHECK(first.fired() == 3);
   h.Restart();
-  DeadlineScheduler second(h.cases(), {});
+  DeadlineScheduler second(h.engine().sweeper(), {});
   REQUIRE(second.CatchUp().ok());
   CHECK(second.fired() == 0);
   CHECK(CountAudit(h, "timeout") == 3);
@@ -134,7 +134,7 @@ TEST_CASE("a deadline made stale by a person does nothing", "[scheduler]") {
   h.clock().Advance(47 * kHour);
   REQUIRE(h.cases().Apply(h.user("agent"), id, "reject", {{"reason_code", "missing_evidence"}}).ok());
   h.clock().Advance(2 * kHour);  // merchant_response would have been due now
-  DeadlineScheduler scheduler(h.cases(), {});
+  DeadlineScheduler scheduler(h.engine().sweeper(), {});
   REQUIRE(scheduler.CatchUp().ok());
   CHECK(scheduler.fired() == 0);
   auto after = h.cases().GetCase(h.user("manager"), id);

@@ -5,9 +5,10 @@
 
 #include <set>
 
+#include "api/json_api.h"
 #include "db/sqlite_store.h"
-#include "engine/audit_log.h"
-#include "engine/demo_seeder.h"
+#include "engine/audit/audit_log.h"
+#include "demo/demo_seeder.h"
 #include "support/temp_dir.h"
 #include "workflows/workflow.h"
 
@@ -19,10 +20,11 @@ using nlohmann::json;
 json AllCases(Store& store, const Clock& clock) {
   PolicyRegistry policies(store);
   REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
-  CaseService cases(store, clock, policies);
+  CaseEngine cases_engine(store, clock, policies);
+  JsonApi cases(cases_engine);
   Actor manager{"u_manager", Role::kManager, std::nullopt, ""};
   json all = json::array();
-  CaseQuery q;
+  CaseListParams q;
   q.sort = "created_at";
   q.limit = "200";
   for (;;) {

@@ -11,7 +11,7 @@
 
 #include "db/sqlite_store.h"
 #include "domain/clock.h"
-#include "engine/case_service.h"
+#include "api/json_api.h"
 #include "engine/policy_registry.h"
 #include "support/temp_dir.h"
 #include "workflows/policy.h"
@@ -25,7 +25,8 @@ class EngineHarness {
  public:
   EngineHarness() : clock_(kHarnessStart) { Open(true); }
 
-  CaseService& cases() { return *cases_; }
+  JsonApi& cases() { return *cases_; }
+  CaseEngine& engine() { return *engine_; }
   Store& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   PolicyRegistry& policies() { return *policies_; }
@@ -37,6 +38,7 @@ class EngineHarness {
 
   void Restart() {
     cases_.reset();
+    engine_.reset();
     policies_.reset();
     store_.reset();
     Open(false);
@@ -45,7 +47,7 @@ class EngineHarness {
   // Moves the clock and fires everything due, as the scheduler would.
   std::vector<FiredDeadline> Advance(std::int64_t seconds) {
     clock_.Advance(seconds);
-    auto fired = cases_->FireDueDeadlines(1'000'000);
+    auto fired = engine_->sweeper().FireDue(1'000'000);
     if (!fired.ok()) throw std::runtime_error("firing deadlines failed: " + fired.status().message());
     return *fired;
   }
@@ -58,7 +60,8 @@ class EngineHarness {
     policies_ = std::make_unique<PolicyRegistry>(*store_);
     Status s = policies_->Initialize(DefaultPolicy(), clock_.Now());
     if (!s.ok()) throw std::runtime_error(s.message());
-    cases_ = std::make_unique<CaseService>(*store_, clock_, *policies_);
+    engine_ = std::make_unique<CaseEngine>(*store_, clock_, *policies_);
+    cases_ = std::make_unique<JsonApi>(*engine_);
     if (fresh) AddUsers();
   }
 
@@ -97,7 +100,8 @@ class EngineHarness {
   ManualClock clock_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<PolicyRegistry> policies_;
-  std::unique_ptr<CaseService> cases_;
+  std::unique_ptr<CaseEngine> engine_;
+  std::unique_ptr<JsonApi> cases_;
   std::map<std::string, Actor> users_;
 };
 

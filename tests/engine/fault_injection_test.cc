@@ -5,7 +5,8 @@
 
 #include <functional>
 
-#include "engine/audit_log.h"
+#include "api/json_api.h"
+#include "engine/audit/audit_log.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 #include "support/fault_injecting_store.h"
@@ -14,18 +15,18 @@ namespace aftersales::testing {
 namespace {
 
 using nlohmann::json;
-using Step = std::function<Status(CaseService&, EngineHarness&, std::string& case_id)>;
+using Step = std::function<Status(JsonApi&, EngineHarness&, std::string& case_id)>;
 
 Status Ok(const Result<json>& r) { return r.status(); }
 
 std::vector<std::pair<std::string, Step>> Lifecycle() {
   return {
       {"create order",
-       [](CaseService& cs, EngineHarness& h, std::string&) {
+       [](JsonApi& cs, EngineHarness& h, std::string&) {
          return Ok(cs.CreateOrder(h.user("integration"), MakeOrder("o1", 3, 1000, 500)));
        }},
       {"submit",
-       [](CaseService& cs, EngineHarness& h, std::string& id) {
+       [](JsonApi& cs, EngineHarness& h, std::string& id) {
          auto r = cs.Submit(h.user("buyer"), {{"order_id", "o1"},
                                               {"type", "return_refund"},
                                               {"reason", "quality_issue"},
@@ -35,26 +36,26 @@ std::vector<std::pair<std::string, Step>> Lifecycle() {
          if (r.ok()) id = (*r)["id"];
          return r.status();
        }},
-      {"comment", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"comment", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("agent"), id, "comment", {{"text", "checking photos"}}));
        }},
-      {"approve", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"approve", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("supervisor"), id, "approve", {{"expected_version", 1}}));
        }},
-      {"ship_return", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"ship_return", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("buyer"), id, "ship_return", {{"carrier", "SF"}, {"tracking_no", "SF123"}}));
        }},
-      {"receive", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"receive", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("warehouse"), id, "receive", {{"result", "pass"}, {"grade", "A"}}));
        }},
-      {"refund_failed", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"refund_failed", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("finance"), id, "refund_failed", {{"error", "card expired"}}));
        }},
-      {"refund_issue deadline breach", [](CaseService& cs, EngineHarness& h, std::string&) {
+      {"refund_issue deadline breach", [](JsonApi& cs, EngineHarness& h, std::string&) {
          h.clock().Advance(73 * kHour);
-         return cs.FireDueDeadlines(100).status();
+         return cs.engine().sweeper().FireDue(100).status();
        }},
-      {"refund_issued", [](CaseService& cs, EngineHarness& h, std::string& id) {
+      {"refund_issued", [](JsonApi& cs, EngineHarness& h, std::string& id) {
          return Ok(cs.Apply(h.user("finance"), id, "refund_issued", {{"external_ref", "PAY-9"}}));
        }},
   };
@@ -69,7 +70,8 @@ TEST_CASE("a fault at every write of every step leaves nothing half-applied", "[
     {
       EngineHarness h;
       FaultInjectingStore faulty(h.store());
-      CaseService cs(faulty, h.clock(), h.policies());
+      CaseEngine cs_engine(faulty, h.clock(), h.policies());
+  JsonApi cs(cs_engine);
       std::string id;
       for (std::size_t i = 0; i < k; ++i) REQUIRE(steps[i].second(cs, h, id).ok());
       faulty.Clear();
@@ -81,7 +83,8 @@ TEST_CASE("a fault at every write of every step leaves nothing half-applied", "[
       INFO("step " << steps[k].first << ", failing write " << n << " of " << writes);
       EngineHarness h;
       FaultInjectingStore faulty(h.store());
-      CaseService cs(faulty, h.clock(), h.policies());
+      CaseEngine cs_engine(faulty, h.clock(), h.policies());
+  JsonApi cs(cs_engine);
       std::string id;
       for (std::size_t i = 0; i < k; ++i) REQUIRE(steps[i].second(cs, h, id).ok());
       const TimePoint clock_before = h.clock().Now();

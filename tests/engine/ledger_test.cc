@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "engine/ledger.h"
+#include "engine/cases/ledger.h"
 
 namespace aftersales {
 namespace {

@@ -1,7 +1,7 @@
 // The RFC 9162 Merkle tree: the published Certificate Transparency test
 // vectors, and roots and audit paths against the RFC's recursive
 // definitions, written out again here, for every leaf of every size 1..17.
-#include "engine/merkle_tree.h"
+#include "engine/audit/merkle_tree.h"
 
 #include <catch2/catch.hpp>
 #include <cctype>

@@ -1,9 +1,9 @@
-#include "engine/order_import.h"
+#include "engine/cases/order_import.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 namespace aftersales {
 namespace {

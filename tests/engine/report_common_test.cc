@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "engine/report_common.h"
+#include "engine/reports/report_common.h"
 
 namespace aftersales {
 namespace {

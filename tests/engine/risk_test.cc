@@ -4,12 +4,13 @@
 // supervisor. The shipped policy's thresholds: cases 6, refund_only_cases 4,
 // refunded_amount 200000, return_rate_percent 60 from 3 orders on, over 90
 // days, require_supervisor true.
-#include "engine/risk.h"
+#include "api/json_api.h"
+#include "engine/reports/risk.h"
 
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 
@@ -266,7 +267,7 @@ TEST_CASE("the submit audit entry carries risk: staff see it, buyers never", "[e
   // The buyer: not in the case, not in lists, not in the timeline.
   CHECK_FALSE(Get(h, "buyer", flagged).contains("risk"));
   CHECK_FALSE(Must(h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o3"))).contains("risk"));
-  CaseQuery q;
+  CaseListParams q;
   const json buyer_list = Must(h.cases().ListCases(h.user("buyer"), q));  // not a range-for over a temporary's member
   for (const auto& item : buyer_list["items"]) CHECK_FALSE(item.contains("risk"));
   json buyer_timeline = Must(h.cases().Timeline(h.user("buyer"), id));
@@ -289,7 +290,7 @@ TEST_CASE("risk=flagged lists only flagged cases: other values are refused", "[e
   auto [plain, flagged] = UnflaggedAndFlagged(h);
   h.Advance(kHour);
   json third = Submit(h, "o3", "refund_only");  // 3 of 3: flagged; created and due an hour later
-  CaseQuery q;
+  CaseListParams q;
   q.risk = "flagged";
   for (const char* sort : {"due_at", "created_at"}) {
     INFO(sort);

@@ -1,9 +1,10 @@
+#include "api/json_api.h"
 #include "engine/scenario_runner.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 #include "engine/engine_harness.h"
 
 namespace aftersales::testing {
@@ -99,7 +100,7 @@ class Runner {
     std::vector<std::string> w;
     for (std::string s; words >> s;) w.push_back(s);
     const std::string& verb = w.at(0);
-    CaseService& cs = h_.cases();
+    JsonApi& cs = h_.cases();
 
     Result<json> r = json();
     if (verb == "order") {

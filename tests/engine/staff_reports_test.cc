@@ -1,7 +1,8 @@
 // Staff events and the two reports about people (docs/reports.md "Staff
 // events", "agents", "scorecard"), on a fixture driven through the real
 // engine with a manual clock, every figure computed by hand below.
-#include "engine/staff_reports.h"
+#include "api/json_api.h"
+#include "engine/reports/staff_reports.h"
 
 #include <sqlite3.h>
 
@@ -13,9 +14,9 @@
 #include <vector>
 
 #include "engine/engine_harness.h"
-#include "engine/report_catalog.h"
-#include "engine/staff_event_log.h"
-#include "engine/staff_events.h"
+#include "engine/reports/report_catalog.h"
+#include "engine/reports/staff_event_log.h"
+#include "engine/reports/staff_events.h"
 #include "engine/test_util.h"
 
 namespace aftersales::testing {
@@ -124,7 +125,7 @@ class Fixture {
     const Actor b = Staff("u_agent2", Role::kAgent, 20000);
     const Actor& s = h_.user("supervisor");
     const Actor& m = h_.user("manager");
-    CaseService& cs = h_.cases();
+    JsonApi& cs = h_.cases();
 
     auto order = [](int i, std::int64_t qty, Money paid, const std::string& currency = "CNY") {
       json o = MakeOrder("o" + std::to_string(i), qty, paid, 0, "c" + std::to_string(i));

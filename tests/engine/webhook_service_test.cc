@@ -1,13 +1,13 @@
 // WebhookService: creating webhooks (validation, audit without the secret),
 // fan-out of the outbox (once per subscribed webhook, across restarts and
 // storage faults), the retry schedule, redelivery and delivery listing.
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_service.h"
 
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 #include "support/fault_injecting_store.h"

@@ -23,7 +23,7 @@
 
 #include "domain/clock.h"
 #include "domain/model.h"
-#include "engine/order_import.h"
+#include "engine/cases/order_import.h"
 #include "fuzz/fuzz_check.h"
 
 namespace aftersales::fuzz {

@@ -8,15 +8,16 @@
 // means {}, as over HTTP).
 //
 // Every input goes through ParseJsonBody (UTF-8, depth, syntax). An action
-// body then goes through ParseCommand, and through CaseService::Apply on a
-// seeded case whose state allows that action, as a user who may take it; a
-// submit body goes through CaseService::Submit on seeded orders. The engine
+// body then goes through ParseCaseAction, and through the engine (JsonApi::
+// Apply) on a seeded case whose state allows that action, as a user who may
+// take it; a submit body goes through JsonApi::Submit on seeded orders. The engine
 // runs on a SQLite file in a temporary directory, and its TxnHook rolls every
 // accepted change back, so each input meets the same stored cases.
 //
 // Invariants, beyond "no crash, no sanitizer report, no exception":
-//  - an accepted action body, written back from its Command, parses to the
-//    same Command; PeekExpectedVersion reads the accepted expected_version;
+//  - an accepted action body, written back from its CaseAction, parses to
+//    the same CaseAction; the expected_version read before the body (SPEC
+//    §4.2 checks it first) is the accepted one;
 //  - the engine never answers internal or unavailable;
 //  - an accepted action moves the case version by exactly one (a comment by
 //    none); an accepted submit answers a `requested` case at version 1 with
@@ -36,10 +37,10 @@
 #include <vector>
 
 #include "domain/clock.h"
-#include "domain/command.h"
+#include "domain/actor.h"
 #include "domain/status.h"
 #include "domain/vocabulary.h"
-#include "engine/command_parser.h"
+#include "api/action_codec.h"
 #include "engine/engine_harness.h"
 #include "fuzz/fuzz_check.h"
 #include "web/json_body.h"
@@ -53,55 +54,16 @@ using nlohmann::json;
 // The status a rollback hook returns; only the hook says this.
 constexpr const char* kRolledBack = "fuzz: accepted, rolled back";
 
-// A Command written back as an action body: exactly the fields it holds.
-json CommandToBody(const Command& c) {
-  json body = json::object();
-  auto put = [&body](const char* key, const auto& field) {
-    if (field) body[key] = *field;
-  };
-  put("expected_version", c.expected_version);
-  put("note", c.note);
-  put("reason_code", c.reason_code);
-  put("amount", c.amount);
-  put("return_required", c.return_required);
-  put("decision", c.decision);
-  put("result", c.result);
-  put("grade", c.grade);
-  put("restock", c.restock);
-  if (c.lines) {
-    json lines = json::array();
-    for (const auto& l : *c.lines) {
-      lines.push_back({{"line_id", l.line_id}, {"received", l.received}, {"damaged", l.damaged}});
-    }
-    body["lines"] = lines;
-  }
-  put("carrier", c.carrier);
-  put("tracking_no", c.tracking_no);
-  put("sku", c.sku);
-  put("shipment", c.shipment);
-  put("status", c.status);
-  if (c.at) body["at"] = FormatTime(*c.at);
-  put("external_ref", c.external_ref);
-  put("error", c.error);
-  put("text", c.text);
-  put("visibility", c.visibility);
-  if (c.has_assignee) body["assignee"] = c.assignee ? json(*c.assignee) : json(nullptr);
-  put("requested_amount", c.requested_amount);
-  put("description", c.description);
-  put("evidence", c.evidence);
-  return body;
-}
-
-void CheckRoundTrip(Action action, const json& body, const Command& parsed) {
-  const json written = CommandToBody(parsed);
-  auto again = ParseCommand(action, written);
+void CheckRoundTrip(Action action, const json& body, const CaseAction& parsed) {
+  const json written = CaseActionJson(parsed);
+  auto again = ParseCaseAction(action, written);
   FUZZ_CHECK(again.ok(), "the written-back body of " + std::string(NameOf(action)) +
                              " is refused: " + again.status().message() + "\n  body: " + written.dump());
-  FUZZ_CHECK(CommandToBody(*again) == written, "the written-back body of " + std::string(NameOf(action)) +
-                                                   " parses to another command: " + written.dump() + " then " +
-                                                   CommandToBody(*again).dump());
-  FUZZ_CHECK(PeekExpectedVersion(body) == parsed.expected_version,
-             "PeekExpectedVersion disagrees with ParseCommand on " + body.dump());
+  FUZZ_CHECK(CaseActionJson(*again) == written, "the written-back body of " + std::string(NameOf(action)) +
+                                                    " parses to another action: " + written.dump() + " then " +
+                                                    CaseActionJson(*again).dump());
+  FUZZ_CHECK(ParseApplyAction("c", NameOf(action), body).expected_version == parsed.expected_version,
+             "the expected_version read before the body disagrees with the parsed one on " + body.dump());
 }
 
 // The engine may refuse a body; it must never fail inside.
@@ -325,12 +287,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (const auto action = ParseAction(action_name)) {
-    auto command = ParseCommand(*action, body);
+    auto command = ParseCaseAction(*action, body);
     if (command.ok()) {
       CheckRoundTrip(*action, body, *command);
     } else {
       FUZZ_CHECK(command.status().code() == Code::kValidationFailed && !command.status().errors().empty(),
-                 "ParseCommand refused a body without naming a field: " + command.status().message());
+                 "ParseCaseAction refused a body without naming a field: " + command.status().message());
     }
   }
   SeededEngine().Apply(action_name, pick, body);

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_log.h"
+#include "engine/audit/audit_log.h"
 
 namespace aftersales::testing {
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/audit_checkpoint.h"
-#include "engine/checkpoint_folder.h"
-#include "engine/ed25519_key.h"
+#include "engine/audit/audit_checkpoint.h"
+#include "engine/audit/checkpoint_folder.h"
+#include "engine/audit/ed25519_key.h"
 #include "support/audit_tamper.h"
 #include "web/web_fixture.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/report_catalog.h"
+#include "engine/reports/report_catalog.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {

@@ -18,8 +18,9 @@ extern char** environ;
 #include <string>
 #include <vector>
 
-#include "engine/checkpoint_folder.h"
-#include "engine/ed25519_key.h"
+#include "api/json_api.h"
+#include "engine/audit/checkpoint_folder.h"
+#include "engine/audit/ed25519_key.h"
 #include "web/web_fixture.h"
 #include "workflows/policy.h"
 
@@ -297,7 +298,8 @@ TEST_CASE("serve rebuilds empty staff events from the audit log at start", "[web
     ManualClock clock(kWebStart);
     PolicyRegistry policies(**store);
     REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
-    CaseService cases(**store, clock, policies);
+    CaseEngine cases_engine(**store, clock, policies);
+  JsonApi cases(cases_engine);
     auto actor = [](const std::string& id, Role role) {
       Actor a;
       a.id = id;

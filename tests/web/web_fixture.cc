@@ -1,3 +1,4 @@
+#include "api/json_api.h"
 #include "web/web_fixture.h"
 
 #include <arpa/inet.h>
@@ -28,7 +29,8 @@ WebFixture::WebFixture(Options options) {
   policies_ = std::make_unique<PolicyRegistry>(store());
   Status s = policies_->Initialize(DefaultPolicy(), clock().Now());
   if (!s.ok()) throw std::runtime_error(s.message());
-  cases_ = std::make_unique<CaseService>(store(), clock(), *policies_);
+  engine_ = std::make_unique<CaseEngine>(store(), clock(), *policies_);
+  cases_ = std::make_unique<JsonApi>(*engine_);
   users_ = std::make_unique<UserService>(store(), clock(), *policies_, wall_);
 
   AddUser("buyer", Role::kBuyer, "b1");

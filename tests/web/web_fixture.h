@@ -17,10 +17,10 @@
 
 #include "db/sqlite_store.h"
 #include "domain/clock.h"
-#include "engine/case_service.h"
+#include "api/json_api.h"
 #include "engine/policy_registry.h"
 #include "engine/test_clock.h"
-#include "engine/user_service.h"
+#include "engine/users/user_service.h"
 #include "support/fault_injecting_store.h"
 #include "support/temp_dir.h"
 #include "web/http_server.h"
@@ -65,7 +65,8 @@ class WebFixture {
   // The store the services use (the fault injector when enabled).
   Store& store() { return faults_ ? static_cast<Store&>(*faults_) : *store_; }
   FaultInjectingStore& faults() { return *faults_; }
-  CaseService& cases() { return *cases_; }
+  JsonApi& cases() { return *cases_; }
+  CaseEngine& engine() { return *engine_; }
   UserService& users() { return *users_; }
   PolicyRegistry& policies() { return *policies_; }
   ManualClock& wall() { return wall_; }
@@ -107,7 +108,8 @@ class WebFixture {
   std::unique_ptr<FaultInjectingStore> faults_;
   std::unique_ptr<TestClock> test_clock_;
   std::unique_ptr<PolicyRegistry> policies_;
-  std::unique_ptr<CaseService> cases_;
+  std::unique_ptr<CaseEngine> engine_;
+  std::unique_ptr<JsonApi> cases_;
   std::unique_ptr<UserService> users_;
   std::mutex log_mu_;
   std::vector<std::string> log_;

@@ -20,11 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "api/json_api.h"
 #include "engine/crypto.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
-#include "engine/webhook_dispatcher.h"
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_dispatcher.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/http_webhook_transport.h"
 
 namespace aftersales::testing {
@@ -249,7 +250,7 @@ class Stack {
   // A return from submit to refund: case.created, four state changes and
   // refund.requested. Returns the case id.
   std::string WholeReturn(const std::string& order_id) {
-    CaseService& cs = h_.cases();
+    JsonApi& cs = h_.cases();
     Must(cs.CreateOrder(h_.user("integration"), MakeOrder(order_id, 2, 1000)));
     json c = Must(cs.Submit(h_.user("buyer"), {{"order_id", order_id},
                                                {"type", "return_refund"},

@@ -4,7 +4,7 @@
 // WebhookService directly (tests/engine/webhook_service_test.cc).
 #include <catch2/catch.hpp>
 
-#include "engine/webhook_service.h"
+#include "engine/webhooks/webhook_service.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {

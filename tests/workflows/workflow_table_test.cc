@@ -91,12 +91,12 @@ TEST_CASE("the machine restores the persisted state and runs one event", "[workf
   c.agreed_amount = 500;
   c.return_required = true;
   c.lines.push_back({"l1", 1, std::nullopt, 500});
-  Command cmd;
-  cmd.action = Action::kReceive;
-  cmd.result = "pass";
+  act::Receive receive;
+  receive.pass = true;
   Actor warehouse{"u_w", Role::kWarehouse, std::nullopt, ""};
-  TransitionContext ctx{c, cmd, warehouse, policy, 1000, true, 500, {}};
-  REQUIRE(Workflow::For(c.type).Fire(ctx).ok());
+  TransitionContext ctx(c, warehouse, policy, 1000);
+  ctx.cap = 500;
+  REQUIRE(Workflow::For(c.type).Fire(ctx, receive).ok());
   CHECK(c.state == State::kRefunding);
   REQUIRE(c.refunds.size() == 1);
   CHECK(c.refunds[0].amount == 500);
@@ -104,8 +104,9 @@ TEST_CASE("the machine restores the persisted state and runs one event", "[workf
 
   // No row: the case is untouched and the answer is invalid_transition.
   Case closed = InState(CaseType::kReturnRefund, State::kClosed);
-  TransitionContext ctx2{closed, cmd, warehouse, policy, 1000, true, 500, {}};
-  CHECK(Workflow::For(closed.type).Fire(ctx2).code() == Code::kInvalidTransition);
+  TransitionContext ctx2(closed, warehouse, policy, 1000);
+  ctx2.cap = 500;
+  CHECK(Workflow::For(closed.type).Fire(ctx2, receive).code() == Code::kInvalidTransition);
   CHECK(closed.state == State::kClosed);
 }
 

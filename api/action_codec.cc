@@ -1,0 +1,360 @@
+#include "api/action_codec.h"
+
+#include <set>
+
+#include "engine/body_reader.h"
+#include "engine/cases/order_import.h"
+#include "workflows/workflow.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxEvidence = 20;
+constexpr std::size_t kMaxReceivedLines = 200;
+constexpr std::size_t kMaxCaseLines = 200;
+constexpr std::int64_t kMaxQty = 1'000'000'000;
+constexpr std::size_t kMaxCodeLength = 64;
+
+std::vector<std::string> FieldsOf(Action action) {
+  std::vector<std::string> f = {"expected_version", "note"};
+  auto add = [&f](std::initializer_list<const char*> more) {
+    for (const char* m : more) f.push_back(m);
+  };
+  switch (action) {
+    case Action::kReject: add({"reason_code"}); break;
+    case Action::kOffer: add({"amount", "return_required"}); break;
+    case Action::kArbitrate: add({"decision", "amount", "return_required"}); break;
+    case Action::kReceive: add({"result", "grade", "restock", "lines"}); break;
+    case Action::kShipReturn: add({"carrier", "tracking_no"}); break;
+    case Action::kShipReplacement: add({"carrier", "tracking_no", "sku"}); break;
+    case Action::kCarrierUpdate: add({"shipment", "status", "at"}); break;
+    case Action::kRefundIssued: add({"external_ref"}); break;
+    case Action::kRefundFailed: add({"error"}); break;
+    case Action::kComment: add({"text", "visibility"}); break;
+    case Action::kAssign: add({"assignee"}); break;
+    case Action::kModify: add({"requested_amount", "description", "evidence"}); break;
+    case Action::kSubmit:
+    case Action::kApprove:
+    case Action::kAcceptOffer:
+    case Action::kDeclineOffer:
+    case Action::kAppeal:
+    case Action::kCancel:
+    case Action::kConfirmDelivery:
+    case Action::kTimeout: break;
+  }
+  return f;
+}
+
+// The evidence URLs of `key`, each checked; nullopt when absent.
+std::optional<std::vector<std::string>> EvidenceUrls(BodyReader& r) {
+  const auto* ev = r.Array("evidence", false, kMaxEvidence);
+  if (!ev) return std::nullopt;
+  std::vector<std::string> urls;
+  for (std::size_t i = 0; i < ev->size(); ++i) {
+    const auto& u = (*ev)[i];
+    if (!u.is_string() || !IsValidUrl(u.get<std::string>())) {
+      r.Fail("evidence[" + std::to_string(i) + "]", "must be an http(s) URL");
+    } else {
+      urls.push_back(u.get<std::string>());
+    }
+  }
+  return urls;
+}
+
+std::optional<std::vector<act::ReceivedLine>> ReceivedLines(BodyReader& r) {
+  const auto* lines = r.Array("lines", false, kMaxReceivedLines);
+  if (!lines) return std::nullopt;
+  std::vector<act::ReceivedLine> out;
+  for (std::size_t i = 0; i < lines->size(); ++i) {
+    BodyReader lr((*lines)[i], {"line_id", "received", "damaged"}, "lines[" + std::to_string(i) + "].");
+    auto id = lr.Id("line_id", true);
+    auto received = lr.Int("received", true, 0, kMaxQty);
+    auto damaged = lr.Int("damaged", false, 0, kMaxQty);
+    if (id && received) {
+      act::ReceivedLine rl{*id, *received, damaged.value_or(0)};
+      if (rl.damaged > rl.received) lr.Fail(lr.Field("damaged"), "cannot exceed received");
+      for (const auto& prev : out) {
+        if (prev.line_id == rl.line_id) lr.Fail(lr.Field("line_id"), "line " + rl.line_id + " appears twice");
+      }
+      out.push_back(rl);
+    }
+    lr.MergeInto(r);
+  }
+  return out;
+}
+
+act::Modify ReadModify(BodyReader& r) {
+  act::Modify m;
+  m.requested_amount = r.Int("requested_amount", false, 0, kMaxAmount);
+  m.description = r.String("description", false, kMaxTextLength);
+  m.evidence = EvidenceUrls(r);
+  if (!m.requested_amount && !m.description && !m.evidence && r.ok()) {
+    r.Fail("body", "modify needs requested_amount, description or evidence");
+  }
+  return m;
+}
+
+act::Arbitrate ReadArbitrate(BodyReader& r) {
+  act::Arbitrate a;
+  const auto decision = r.Enum("decision", true, {"grant", "uphold"});
+  a.decision = decision.value_or("uphold") == "grant" ? act::Decision::kGrant : act::Decision::kUphold;
+  a.amount = r.Int("amount", false, 0, kMaxAmount);
+  a.return_required = r.Bool("return_required", false);
+  if (decision && *decision == "uphold" && (a.amount || a.return_required)) {
+    r.Fail(a.amount ? "amount" : "return_required", "only a grant takes it");
+  }
+  return a;
+}
+
+act::Receive ReadReceive(BodyReader& r, const std::optional<std::string>& note) {
+  act::Receive e;
+  const auto result = r.Enum("result", true, {"pass", "fail"});
+  e.pass = result.value_or("") == "pass";
+  e.grade = r.Id("grade", false);  // a grading code (A, B, used-like-new…), not free text
+  e.restock = r.Bool("restock", false);
+  if (result && *result == "fail" && !note) r.Fail("note", "is required when the result is fail");
+  e.lines = ReceivedLines(r);
+  return e;
+}
+
+act::CarrierUpdate ReadCarrierUpdate(BodyReader& r) {
+  act::CarrierUpdate e;
+  const auto shipment = r.Enum("shipment", true, {"return", "replacement"});
+  e.shipment = shipment.value_or("return") == "return" ? act::ShipmentLeg::kReturn : act::ShipmentLeg::kReplacement;
+  r.Enum("status", true, {"delivered"});
+  e.at = r.Time("at", true).value_or(0);
+  return e;
+}
+
+act::Comment ReadComment(BodyReader& r) {
+  act::Comment c;
+  c.text = r.String("text", true, kMaxTextLength).value_or("");
+  if (const auto v = r.Enum("visibility", false, {"internal", "buyer"})) {
+    c.visibility = *v == "buyer" ? Visibility::kBuyer : Visibility::kInternal;
+  }
+  return c;
+}
+
+act::Assign ReadAssign(BodyReader& r) {
+  act::Assign a;
+  if (!r.Has("assignee")) {
+    r.Fail("assignee", "is required (a user id, or null to unassign)");
+  } else if (!r.IsNull("assignee")) {
+    a.assignee = r.Id("assignee", true);
+  }
+  return a;
+}
+
+ActionBody ReadBody(Action action, BodyReader& r, const std::optional<std::string>& note) {
+  switch (action) {
+    case Action::kApprove: return act::Approve{};
+    case Action::kReject: return act::Reject{r.String("reason_code", true, kMaxCodeLength).value_or("")};
+    case Action::kOffer: {
+      act::MakeOffer o;
+      o.amount = r.Int("amount", true, 1, kMaxAmount).value_or(0);
+      o.return_required = r.Bool("return_required", false);
+      return o;
+    }
+    case Action::kAcceptOffer: return act::AcceptOffer{};
+    case Action::kDeclineOffer: return act::DeclineOffer{};
+    case Action::kModify: return ReadModify(r);
+    case Action::kAppeal: return act::Appeal{};
+    case Action::kArbitrate: return ReadArbitrate(r);
+    case Action::kCancel: return act::Cancel{};
+    case Action::kComment: return ReadComment(r);
+    case Action::kAssign: return ReadAssign(r);
+    case Action::kShipReturn: {
+      act::ShipReturn s;
+      s.carrier = r.String("carrier", true, kMaxCodeLength).value_or("");
+      s.tracking_no = r.String("tracking_no", true, kMaxCodeLength).value_or("");
+      return s;
+    }
+    case Action::kCarrierUpdate: return ReadCarrierUpdate(r);
+    case Action::kReceive: return ReadReceive(r, note);
+    case Action::kRefundIssued: return act::RefundIssued{r.String("external_ref", true, kMaxShortText).value_or("")};
+    case Action::kRefundFailed: return act::RefundFailed{r.String("error", true, kMaxTextLength).value_or("")};
+    case Action::kShipReplacement: {
+      act::ShipReplacement s;
+      s.carrier = r.String("carrier", true, kMaxCodeLength).value_or("");
+      s.tracking_no = r.String("tracking_no", true, kMaxCodeLength).value_or("");
+      s.sku = r.String("sku", false, kMaxCodeLength);
+      return s;
+    }
+    case Action::kConfirmDelivery: return act::ConfirmDelivery{};
+    case Action::kSubmit:
+    case Action::kTimeout: break;
+  }
+  r.Fail("action", std::string(NameOf(action)) + " takes no body here");
+  return act::Approve{};
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// The names of the case types that have a transition table.
+const std::vector<std::string>& CaseTypeNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const Workflow* w : Workflow::All()) names.push_back(NameOf(w->type()));
+    return names;
+  }();
+  return kNames;
+}
+
+// `expected_version` read leniently before full validation (SPEC §4.2
+// checks versions before bodies): the value when it is an integer.
+std::optional<std::int64_t> PeekExpectedVersion(const json& body) {
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("expected_version");
+  if (it == body.end() || !it->is_number_integer()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::nullopt;
+  }
+  return it->get<std::int64_t>();
+}
+
+}  // namespace
+
+json CaseActionJson(const CaseAction& a) {
+  json body = json::object();
+  if (a.expected_version) body["expected_version"] = *a.expected_version;
+  if (a.note) body["note"] = *a.note;
+  auto put = [&body](const char* key, const auto& field) {
+    if (field) body[key] = *field;
+  };
+  std::visit(Overloaded{
+                 [&](const act::Reject& e) { body["reason_code"] = e.reason_code; },
+                 [&](const act::MakeOffer& e) {
+                   body["amount"] = e.amount;
+                   put("return_required", e.return_required);
+                 },
+                 [&](const act::Arbitrate& e) {
+                   body["decision"] = e.decision == act::Decision::kGrant ? "grant" : "uphold";
+                   put("amount", e.amount);
+                   put("return_required", e.return_required);
+                 },
+                 [&](const act::Receive& e) {
+                   body["result"] = e.pass ? "pass" : "fail";
+                   put("grade", e.grade);
+                   put("restock", e.restock);
+                   if (e.lines) {
+                     json lines = json::array();
+                     for (const auto& l : *e.lines) {
+                       lines.push_back({{"line_id", l.line_id}, {"received", l.received}, {"damaged", l.damaged}});
+                     }
+                     body["lines"] = lines;
+                   }
+                 },
+                 [&](const act::ShipReturn& e) {
+                   body["carrier"] = e.carrier;
+                   body["tracking_no"] = e.tracking_no;
+                 },
+                 [&](const act::ShipReplacement& e) {
+                   body["carrier"] = e.carrier;
+                   body["tracking_no"] = e.tracking_no;
+                   put("sku", e.sku);
+                 },
+                 [&](const act::CarrierUpdate& e) {
+                   body["shipment"] = e.shipment == act::ShipmentLeg::kReturn ? "return" : "replacement";
+                   body["status"] = "delivered";
+                   body["at"] = FormatTime(e.at);
+                 },
+                 [&](const act::RefundIssued& e) { body["external_ref"] = e.external_ref; },
+                 [&](const act::RefundFailed& e) { body["error"] = e.error; },
+                 [&](const act::Comment& e) {
+                   body["text"] = e.text;
+                   if (e.visibility) body["visibility"] = *e.visibility == Visibility::kBuyer ? "buyer" : "internal";
+                 },
+                 [&](const act::Assign& e) { body["assignee"] = e.assignee ? json(*e.assignee) : json(nullptr); },
+                 [&](const act::Modify& e) {
+                   put("requested_amount", e.requested_amount);
+                   put("description", e.description);
+                   put("evidence", e.evidence);
+                 },
+                 [&](const auto&) {},
+             },
+             a.body);
+  return body;
+}
+
+Result<CaseAction> ParseCaseAction(Action action, const json& body) {
+  BodyReader r(body, FieldsOf(action));
+  CaseAction a;
+  a.expected_version = r.Int("expected_version", false, 1, INT64_MAX);
+  a.note = r.String("note", action == Action::kAppeal, kMaxTextLength);
+  a.body = ReadBody(action, r, a.note);
+  AS_RETURN_IF_ERROR(r.Finish());
+  return a;
+}
+
+ApplyAction ParseApplyAction(const std::string& case_id, const std::string& action_name, const json& body) {
+  ApplyAction request;
+  request.case_id = case_id;
+  request.action_name = action_name;
+  request.action = ParseAction(action_name);
+  request.expected_version = PeekExpectedVersion(body);
+  if (request.action) request.parsed = ParseCaseAction(*request.action, body);
+  return request;
+}
+
+Result<SubmitCase> ParseSubmitCase(const Actor& actor, const json& body) {
+  if (!body.is_object()) return Status::Invalid("body", "must be a JSON object");
+  auto order_id = body.find("order_id");
+  if (order_id == body.end() || !order_id->is_string() || !IsValidId(order_id->get<std::string>())) {
+    return Status::Invalid("order_id", "is required: the id of the order");
+  }
+  SubmitCase s;
+  s.order_id = order_id->get<std::string>();
+  std::vector<std::string> fields = {"order_id", "type", "reason", "description", "evidence", "lines",
+                                     "requested_amount"};
+  if (IsStaff(actor.role)) fields.push_back("buyer_id");
+  BodyReader r(body, fields);
+  if (const auto type = r.Enum("type", true, CaseTypeNames())) s.type = ParseCaseType(*type);
+  s.reason = r.String("reason", true, kMaxCodeLength);
+  s.description = r.String("description", false, kMaxTextLength);
+  s.evidence = EvidenceUrls(r).value_or(std::vector<std::string>{});
+  if (const auto* ls = r.Array("lines", true, kMaxCaseLines)) {
+    if (ls->empty()) r.Fail("lines", "must name at least one line");
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < ls->size(); ++i) {
+      BodyReader lr((*ls)[i], {"line_id", "qty", "replacement_sku"}, "lines[" + std::to_string(i) + "].");
+      auto line_id = lr.Id("line_id", true);
+      auto qty = lr.Int("qty", true, 1, kMaxQty);
+      auto sku = lr.String("replacement_sku", false, kMaxCodeLength);
+      if (sku && s.type && *s.type != CaseType::kExchange) lr.Fail(lr.Field("replacement_sku"), "only an exchange takes it");
+      if (line_id && !seen.insert(*line_id).second) lr.Fail(lr.Field("line_id"), "line " + *line_id + " appears twice");
+      if (line_id && qty && lr.ok()) s.lines.push_back({*line_id, *qty, sku});
+      lr.MergeInto(r);
+    }
+  }
+  s.requested_amount = r.Int("requested_amount", false, 0, kMaxAmount);
+  if (s.type == CaseType::kExchange && s.requested_amount.value_or(0) != 0) {
+    r.Fail("requested_amount", "an exchange requests 0");
+  }
+  if (IsStaff(actor.role)) s.buyer_id = r.Id("buyer_id", false);
+  s.errors = r.errors();
+  return s;
+}
+
+CreateOrder ParseCreateOrder(const json& body, TimePoint now) { return CreateOrder{OrderFromJson(body, now)}; }
+
+PatchOrder ParsePatchOrder(const std::string& order_id, const json& body) {
+  PatchOrder p;
+  p.order_id = order_id;
+  BodyReader r(body, {"delivered_at"});
+  if (!r.Has("delivered_at")) {
+    r.Fail("delivered_at", "is required (a time, or null)");
+  } else if (!r.IsNull("delivered_at")) {
+    p.delivered_at = r.Time("delivered_at", true);
+  }
+  p.errors = r.errors();
+  return p;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,263 @@
+#include "api/case_json.h"
+
+#include <utility>
+
+#include "engine/audit/audit_log.h"
+#include "engine/body_reader.h"
+#include "engine/reports/risk.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxCursorChars = 400;
+
+json TimeOrNull(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
+
+template <class T>
+json OrNull(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json TextOf(const std::optional<TextRef>& ref, const TextsById& texts) {
+  if (!ref) return nullptr;
+  auto it = texts.find(ref->id);
+  return it == texts.end() ? json(nullptr) : json(it->second.body);
+}
+
+// Views are built with json::object_t::emplace rather than initializer
+// lists, which make a temporary [key, value] array per member: a case is
+// rendered for every action and every read.
+json ShipmentJson(const std::optional<Shipment>& s) {
+  if (!s) return nullptr;
+  json::object_t view;
+  view.emplace("carrier", s->carrier);
+  view.emplace("tracking_no", s->tracking_no);
+  view.emplace("shipped_at", FormatTime(s->shipped_at));
+  view.emplace("delivered_at", TimeOrNull(s->delivered_at));
+  view.emplace("received_at", TimeOrNull(s->received_at));
+  if (s->sku) view.emplace("sku", *s->sku);
+  return view;
+}
+
+json OfferJson(const Offer& o, const TextsById& texts) {
+  json::object_t view;
+  view.emplace("amount", o.amount);
+  view.emplace("return_required", o.return_required);
+  view.emplace("note", TextOf(o.note, texts));
+  view.emplace("by", o.by);
+  view.emplace("at", FormatTime(o.at));
+  return view;
+}
+
+json InspectionJson(const std::optional<Inspection>& in, const TextsById& texts) {
+  if (!in) return nullptr;
+  json::array_t inspected;
+  for (const auto& l : in->lines) {
+    json::object_t line;
+    line.emplace("line_id", l.line_id);
+    line.emplace("received", l.received);
+    line.emplace("damaged", l.damaged);
+    line.emplace("restocked", l.restocked);
+    inspected.emplace_back(std::move(line));
+  }
+  json::object_t view;
+  view.emplace("result", in->pass ? "pass" : "fail");
+  view.emplace("grade", OrNull(in->grade));
+  view.emplace("note", TextOf(in->note, texts));
+  view.emplace("lines", std::move(inspected));
+  view.emplace("by", in->by);
+  view.emplace("at", FormatTime(in->at));
+  return view;
+}
+
+json RefundsJson(const std::vector<Refund>& refunds, const TextsById& texts) {
+  json::array_t out;
+  for (const auto& r : refunds) {
+    json::object_t refund;
+    refund.emplace("id", r.id);
+    refund.emplace("amount", r.amount);
+    refund.emplace("status", NameOf(r.status));
+    refund.emplace("external_ref", OrNull(r.external_ref));
+    refund.emplace("created_at", FormatTime(r.created_at));
+    refund.emplace("updated_at", FormatTime(r.updated_at));
+    json error = TextOf(r.error, texts);
+    if (!error.is_null()) refund.emplace("error", std::move(error));
+    out.emplace_back(std::move(refund));
+  }
+  return out;
+}
+
+json LinesJson(const std::vector<CaseLine>& lines) {
+  json::array_t out;
+  for (const auto& l : lines) {
+    json::object_t line;
+    line.emplace("line_id", l.line_id);
+    line.emplace("qty", l.qty);
+    line.emplace("amount", l.amount);
+    if (l.replacement_sku) line.emplace("replacement_sku", *l.replacement_sku);
+    out.emplace_back(std::move(line));
+  }
+  return out;
+}
+
+json DeadlinesJson(const std::vector<Deadline>& deadlines) {
+  json::array_t out;
+  for (const auto& d : deadlines) {
+    json::object_t deadline;
+    deadline.emplace("kind", NameOf(d.kind));
+    deadline.emplace("due_at", FormatTime(d.due_at));
+    deadline.emplace("breached", d.breached);
+    out.emplace_back(std::move(deadline));
+  }
+  return out;
+}
+
+}  // namespace
+
+json CaseJson(const CaseView& view) {
+  const Case& c = view.kase;
+  const TextsById& texts = view.texts;
+  json::array_t evidence;
+  for (const auto& e : c.evidence) {
+    json body = TextOf(e, texts);
+    if (!body.is_null()) evidence.push_back(std::move(body));
+  }
+  json::array_t offers;
+  for (const auto& o : c.offer_history) offers.push_back(OfferJson(o, texts));
+  json::array_t allowed;
+  for (Action a : view.allowed_actions) allowed.emplace_back(NameOf(a));
+  json::object_t out;
+  out.emplace("id", c.id);
+  out.emplace("type", NameOf(c.type));
+  out.emplace("state", NameOf(c.state));
+  out.emplace("version", c.version);
+  out.emplace("order_id", c.order_id);
+  out.emplace("buyer_id", c.buyer_id);
+  out.emplace("reason", c.reason);
+  out.emplace("description", TextOf(c.description, texts));
+  out.emplace("evidence", std::move(evidence));
+  out.emplace("lines", LinesJson(c.lines));
+  out.emplace("currency", c.currency);
+  out.emplace("requested_amount", c.requested_amount);
+  out.emplace("agreed_amount", OrNull(c.agreed_amount));
+  out.emplace("refunded_amount", c.refunded_amount);
+  out.emplace("assignee", OrNull(c.assignee));
+  out.emplace("offer", c.offer ? OfferJson(*c.offer, texts) : json(nullptr));
+  out.emplace("offers", std::move(offers));
+  out.emplace("return_address", view.return_address);
+  out.emplace("return_shipment", ShipmentJson(c.return_shipment));
+  out.emplace("replacement_shipment", ShipmentJson(c.replacement_shipment));
+  out.emplace("inspection", InspectionJson(c.inspection, texts));
+  out.emplace("refunds", RefundsJson(c.refunds, texts));
+  out.emplace("deadlines", DeadlinesJson(c.deadlines));
+  out.emplace("close_reason", OrNull(c.close_reason));
+  out.emplace("reject_reason", OrNull(c.reject_reason));
+  out.emplace("modifications", c.modifications);
+  out.emplace("policy_version", c.policy_version);
+  out.emplace("created_at", FormatTime(c.created_at));
+  out.emplace("updated_at", FormatTime(c.updated_at));
+  out.emplace("allowed_actions", std::move(allowed));
+  // The abuse signals are for the shop's staff: a buyer never learns of them.
+  if (view.shows_risk) out.emplace("risk", c.risk ? RiskToJson(*c.risk) : json(nullptr));
+  return out;
+}
+
+json OrderJson(const OrderView& view) {
+  const Order& o = view.order;
+  json lines = json::array();
+  for (const auto& l : o.lines) {
+    const auto it = view.returnable_qty.find(l.line_id);
+    lines.push_back({{"line_id", l.line_id},
+                     {"sku", l.sku},
+                     {"title", l.title},
+                     {"qty", l.qty},
+                     {"paid", l.paid},
+                     {"no_reason_return", l.no_reason_return},
+                     {"returnable_qty", it == view.returnable_qty.end() ? 0 : it->second}});
+  }
+  return {{"id", o.id},
+          {"buyer_id", o.buyer_id},
+          {"currency", o.currency},
+          {"placed_at", FormatTime(o.placed_at)},
+          {"delivered_at", TimeOrNull(o.delivered_at)},
+          {"shipping_paid", o.shipping_paid},
+          {"lines", lines},
+          {"paid_total", o.PaidTotal()},
+          {"refundable_amount", view.refundable_amount},
+          {"case_ids", view.case_ids}};
+}
+
+json CasePageJson(const CasePage& page) {
+  json items = json::array();
+  for (const auto& v : page.items) items.push_back(CaseJson(v));
+  return json{{"items", std::move(items)}, {"next_cursor", page.next ? json(EncodeCursor(*page.next)) : json(nullptr)}};
+}
+
+json TimelineJson(const Timeline& timeline) {
+  json items = json::array();
+  for (const auto& t : timeline.items) {
+    json item = AuditLog::ToJson(t.entry);
+    if (t.hide_risk && item["data"].is_object()) item["data"].erase("risk");
+    json visible = json::array();
+    for (const auto& text : t.texts) {
+      visible.push_back({{"id", text.id},
+                         {"kind", text.kind},
+                         {"visibility", text.visibility == Visibility::kBuyer ? "buyer" : "internal"},
+                         {"body", text.body}});
+    }
+    item["texts"] = std::move(visible);
+    items.push_back(std::move(item));
+  }
+  return json{{"items", std::move(items)}};
+}
+
+json CommandResultJson(const CommandResult& result) {
+  if (const auto* c = std::get_if<CaseView>(&result)) return CaseJson(*c);
+  return OrderJson(std::get<OrderView>(result));
+}
+
+std::string EncodeCursor(const CaseCursor& cursor) {
+  const std::string raw = std::string(cursor.by_due ? "d" : "c") + ":" +
+                          (cursor.key ? std::to_string(*cursor.key) : "-") + ":" + cursor.id;
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : raw) {
+    out += kHex[ch >> 4];
+    out += kHex[ch & 15];
+  }
+  return out;
+}
+
+std::optional<CaseCursor> DecodeCursor(const std::string& cursor, bool by_due) {
+  if (cursor.empty() || cursor.size() % 2 != 0 || cursor.size() > kMaxCursorChars) return std::nullopt;
+  std::string raw;
+  for (std::size_t i = 0; i < cursor.size(); i += 2) {
+    auto nib = [](char ch) -> int {
+      if (ch >= '0' && ch <= '9') return ch - '0';
+      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+      return -1;
+    };
+    const int hi = nib(cursor[i]), lo = nib(cursor[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    raw += static_cast<char>(hi * 16 + lo);
+  }
+  if (raw.size() < 4 || raw[0] != (by_due ? 'd' : 'c') || raw[1] != ':') return std::nullopt;
+  const std::size_t sep = raw.find(':', 2);
+  if (sep == std::string::npos) return std::nullopt;
+  const std::string key = raw.substr(2, sep - 2);
+  CaseCursor out;
+  out.by_due = by_due;
+  out.id = raw.substr(sep + 1);
+  if (!IsValidId(out.id)) return std::nullopt;
+  if (key == "-") {
+    if (!by_due) return std::nullopt;
+    return out;
+  }
+  out.key = ParseDecimal(key, INT64_MIN, INT64_MAX);
+  if (!out.key) return std::nullopt;
+  return out;
+}
+
+}  // namespace aftersales

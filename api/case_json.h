@@ -1,0 +1,26 @@
+// The JSON of SPEC §3 and §6 for the engine's views: a case and an order as
+// one caller sees them, a page of cases with its keyset cursor, a case's
+// timeline. Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "engine/cases/case_views.h"
+
+namespace aftersales {
+
+nlohmann::json CaseJson(const CaseView& view);
+nlohmann::json OrderJson(const OrderView& view);
+// {"items": [...], "next_cursor": string|null}
+nlohmann::json CasePageJson(const CasePage& page);
+// {"items": [audit entries as stored, each with "texts": [...]]}
+nlohmann::json TimelineJson(const Timeline& timeline);
+// Whichever view a command answered with.
+nlohmann::json CommandResultJson(const CommandResult& result);
+
+// The opaque cursor a page hands out (hex of "<d|c>:<key or ->:<id>"), and
+// back. nullopt: not a cursor this list gave (for the sort asked for).
+std::string EncodeCursor(const CaseCursor& cursor);
+std::optional<CaseCursor> DecodeCursor(const std::string& text, bool by_due);
+
+}  // namespace aftersales

@@ -1,0 +1,97 @@
+#include "api/case_list_query.h"
+
+#include "api/case_json.h"
+#include "engine/body_reader.h"
+
+namespace aftersales {
+namespace {
+
+std::optional<bool> ParseBool(const std::string& s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  return std::nullopt;
+}
+
+void ReadIds(const CaseListParams& p, CaseListQuery& q, std::vector<FieldError>& errors) {
+  if (p.assignee) {
+    if (*p.assignee == "me") {
+      q.assignee_is_caller = true;
+    } else if (*p.assignee == "none") {
+      q.unassigned = true;
+    } else if (IsValidId(*p.assignee)) {
+      q.assignee = p.assignee;
+    } else {
+      errors.push_back({"assignee", "must be a user id, me or none"});
+    }
+  }
+  if (p.order_id) {
+    if (!IsValidId(*p.order_id)) errors.push_back({"order_id", "must be an id"});
+    q.order_id = p.order_id;
+  }
+  if (p.buyer_id) {
+    if (!IsValidId(*p.buyer_id)) errors.push_back({"buyer_id", "must be an id"});
+    q.buyer_id = p.buyer_id;
+  }
+}
+
+void ReadPaging(const CaseListParams& p, CaseListQuery& q, std::vector<FieldError>& errors) {
+  if (p.sort) {
+    if (*p.sort == "due_at" || *p.sort == "created_at") {
+      q.sort_by_due = *p.sort == "due_at";
+    } else {
+      errors.push_back({"sort", "must be due_at or created_at"});
+    }
+  }
+  q.limit = CaseQueries::kDefaultPageSize;
+  if (p.limit) {
+    const auto limit = ParseDecimal(*p.limit, 1, CaseQueries::kMaxPageSize);
+    if (limit) {
+      q.limit = static_cast<int>(*limit);
+    } else {
+      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(CaseQueries::kMaxPageSize)});
+    }
+  }
+  if (p.cursor) {
+    q.after = DecodeCursor(*p.cursor, q.sort_by_due);
+    if (!q.after) errors.push_back({"cursor", "is not a cursor this list gave"});
+  }
+}
+
+}  // namespace
+
+Result<CaseListQuery> ParseCaseListQuery(const CaseListParams& p) {
+  CaseListQuery q;
+  std::vector<FieldError> errors;
+  for (const auto& s : p.states) {
+    if (auto state = ParseState(s)) {
+      q.states.push_back(*state);
+    } else {
+      errors.push_back({"state", "unknown state " + s});
+    }
+  }
+  if (p.type) {
+    q.type = ParseCaseType(*p.type);
+    if (!q.type) errors.push_back({"type", "unknown type " + *p.type});
+  }
+  ReadIds(p, q, errors);
+  if (p.breached) {
+    q.breached = ParseBool(*p.breached);
+    if (!q.breached) errors.push_back({"breached", "must be true or false"});
+  }
+  if (p.due_before) {
+    q.due_before = ParseTime(*p.due_before);
+    if (!q.due_before) errors.push_back({"due_before", "must be an RFC 3339 date-time"});
+  }
+  if (p.risk) {
+    if (*p.risk == "flagged") {
+      q.flagged_only = true;
+    } else {
+      errors.push_back({"risk", "must be flagged"});
+    }
+  }
+  ReadPaging(p, q, errors);
+  AS_RETURN_IF_ERROR(ValidationErrors(errors));
+  return q;
+}
+
+}  // namespace aftersales

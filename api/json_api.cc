@@ -1,0 +1,64 @@
+#include "api/json_api.h"
+
+#include "api/action_codec.h"
+#include "api/case_json.h"
+
+namespace aftersales {
+
+using nlohmann::json;
+
+Result<json> JsonApi::Run(const Actor& actor, const Command& command, const TxnHook& hook) {
+  std::optional<json> rendered;  // inside the transaction, once, when a hook needs it
+  CommitHook commit_hook;
+  if (hook) {
+    commit_hook = [&](WriteTxn& txn, const CommandResult& result) {
+      rendered = CommandResultJson(result);
+      return hook(txn, *rendered);
+    };
+  }
+  AS_ASSIGN_OR_RETURN(CommandResult result, engine_.Execute(actor, command, commit_hook));
+  if (rendered) return std::move(*rendered);
+  return CommandResultJson(result);
+}
+
+Result<json> JsonApi::CreateOrder(const Actor& actor, const json& body, const TxnHook& hook) {
+  return Run(actor, ParseCreateOrder(body, engine_.clock().Now()), hook);
+}
+
+Result<json> JsonApi::PatchOrder(const Actor& actor, const std::string& order_id, const json& body,
+                                 const TxnHook& hook) {
+  return Run(actor, ParsePatchOrder(order_id, body), hook);
+}
+
+Result<json> JsonApi::Submit(const Actor& actor, const json& body, const TxnHook& hook) {
+  AS_ASSIGN_OR_RETURN(SubmitCase submit, ParseSubmitCase(actor, body));
+  return Run(actor, std::move(submit), hook);
+}
+
+Result<json> JsonApi::Apply(const Actor& actor, const std::string& case_id, const std::string& action,
+                            const json& body, const TxnHook& hook) {
+  return Run(actor, ParseApplyAction(case_id, action, body), hook);
+}
+
+Result<json> JsonApi::GetOrder(const Actor& actor, const std::string& order_id) {
+  AS_ASSIGN_OR_RETURN(OrderView view, engine_.queries().GetOrder(actor, order_id));
+  return OrderJson(view);
+}
+
+Result<json> JsonApi::GetCase(const Actor& actor, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(CaseView view, engine_.queries().GetCase(actor, case_id));
+  return CaseJson(view);
+}
+
+Result<json> JsonApi::ListCases(const Actor& actor, const CaseListParams& params) {
+  AS_ASSIGN_OR_RETURN(CaseListQuery query, ParseCaseListQuery(params));
+  AS_ASSIGN_OR_RETURN(CasePage page, engine_.queries().ListCases(actor, query));
+  return CasePageJson(page);
+}
+
+Result<json> JsonApi::Timeline(const Actor& actor, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(aftersales::Timeline timeline, engine_.queries().GetTimeline(actor, case_id));
+  return TimelineJson(timeline);
+}
+
+}  // namespace aftersales

@@ -1,0 +1,224 @@
+#include "engine/cases/action_rules.h"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "engine/body_reader.h"
+#include "engine/cases/approval_limit.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+void CheckReceive(const Case& c, const act::Receive& e, BodyReader& r) {
+  bool short_or_damaged = false;
+  if (e.lines) {
+    for (const auto& l : *e.lines) {
+      auto it = std::find_if(c.lines.begin(), c.lines.end(), [&](const CaseLine& cl) { return cl.line_id == l.line_id; });
+      if (it == c.lines.end()) {
+        r.Fail("lines", "line " + l.line_id + " is not part of this case");
+      } else if (l.received > it->qty) {
+        r.Fail("lines", "more units of " + l.line_id + " received than the case names");
+      } else if (l.received < it->qty || l.damaged > 0) {
+        short_or_damaged = true;
+      }
+    }
+  }
+  if (short_or_damaged && e.pass) {
+    r.Fail("result", "must be fail when fewer units arrive than the case names or any is damaged");
+  }
+}
+
+void CheckCarrierUpdate(const Case& c, const act::CarrierUpdate& e, TimePoint now, BodyReader& r) {
+  const bool want_return = c.state == State::kReturnInTransit;
+  const bool is_return = e.shipment == act::ShipmentLeg::kReturn;
+  if (is_return != want_return) {
+    r.Fail("shipment",
+           std::string("must be ") + (want_return ? "return" : "replacement") + " in state " + NameOf(c.state));
+    return;
+  }
+  const auto& shipment = want_return ? c.return_shipment : c.replacement_shipment;
+  if (shipment && (e.at < shipment->shipped_at || e.at > now)) {
+    r.Fail("at", "must lie between the shipment's shipped_at and now");
+  }
+}
+
+// SPEC §9.1: an active agent, supervisor or manager, or null.
+Status CheckAssignee(ReadTxn& txn, const act::Assign& e, BodyReader& r) {
+  if (!e.assignee) return Status::Ok();
+  AS_ASSIGN_OR_RETURN(auto user, txn.GetUser(*e.assignee));
+  if (!user || user->disabled) {
+    r.Fail("assignee", "no active user " + *e.assignee);
+    return Status::Ok();
+  }
+  const auto role = ParseRole(user->role);
+  if (!role || !(roles::kAgentPlus & Bit(*role))) {
+    r.Fail("assignee", "cases are assigned to agents, supervisors and managers");
+  }
+  return Status::Ok();
+}
+
+const char* LegName(act::ShipmentLeg leg) { return leg == act::ShipmentLeg::kReturn ? "return" : "replacement"; }
+
+}  // namespace
+
+json RefJson(const TextRef& r) { return {{"id", r.id}, {"sha256", r.sha256}}; }
+
+Status InvalidTransition(const Case& c, Action action, const Actor& actor, const Policy& policy) {
+  json allowed = json::array();
+  for (Action a : AllowedActionsFor(c, actor, policy)) allowed.push_back(NameOf(a));
+  Status s(Code::kInvalidTransition, std::string(NameOf(action)) + " is not possible in state " + NameOf(c.state));
+  s.With("state", NameOf(c.state));
+  s.With("allowed_actions", allowed);
+  return s;
+}
+
+Status ReturnWindowCheck(const Order& order, const std::string& reason, const Policy& policy, TimePoint now) {
+  if (!order.delivered_at) return Status::Ok();
+  const TimePoint end = *order.delivered_at + policy.WindowDays(reason) * kDay;
+  if (now > end) {
+    return Status(Code::kOutsideReturnWindow, "the " + std::to_string(policy.WindowDays(reason)) +
+                                                  "-day return window ended at " + FormatTime(end));
+  }
+  return Status::Ok();
+}
+
+Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& c, const CaseAction& action,
+                            const Actor& actor, const Policy& policy, TimePoint now) {
+  static const json kNoBody = json::object();
+  BodyReader r(kNoBody, {});
+  const bool returns_goods = workflow.facts().returns_goods;
+  Status store = std::visit(
+      Overloaded{
+          [&](const act::Reject& e) {
+            if (!policy.IsRejectReason(e.reason_code)) r.Fail("reason_code", "unknown reject reason " + e.reason_code);
+            return Status::Ok();
+          },
+          [&](const act::MakeOffer& e) {
+            if (!returns_goods && e.return_required.value_or(false)) {
+              r.Fail("return_required", "a refund_only case never takes the goods back");
+            }
+            return Status::Ok();
+          },
+          [&](const act::Arbitrate& e) {
+            if (!returns_goods && e.return_required.value_or(false)) {
+              r.Fail("return_required", "a refund_only case never takes the goods back");
+            }
+            if (!workflow.facts().replacement && e.amount && *e.amount == 0) {
+              r.Fail("amount", "a grant of money is at least 1 (only an exchange grants a replacement with 0)");
+            }
+            return Status::Ok();
+          },
+          [&](const act::Receive& e) {
+            CheckReceive(c, e, r);
+            return Status::Ok();
+          },
+          [&](const act::CarrierUpdate& e) {
+            CheckCarrierUpdate(c, e, now, r);
+            return Status::Ok();
+          },
+          [&](const act::Assign& e) { return CheckAssignee(txn, e, r); },
+          [&](const act::Modify& e) {
+            if (workflow.facts().replacement && e.requested_amount.value_or(0) != 0) {
+              r.Fail("requested_amount", "an exchange requests 0");
+            }
+            return Status::Ok();
+          },
+          [&](const act::Comment& e) {
+            if (!IsStaff(actor.role) && e.visibility.value_or(Visibility::kBuyer) != Visibility::kBuyer) {
+              r.Fail("visibility", "a buyer's comment is visible to the buyer");
+            }
+            return Status::Ok();
+          },
+          [&](const auto&) { return Status::Ok(); },
+      },
+      action.body);
+  AS_RETURN_IF_ERROR(store);
+  return r.Finish();
+}
+
+Visibility NoteVisibility(const Workflow& workflow, const Case& kase, Action action, const Actor& actor) {
+  if (!IsStaff(actor.role)) return Visibility::kBuyer;
+  if (actor.role == Role::kIntegration) {
+    const bool buyers_row = std::any_of(workflow.rows().begin(), workflow.rows().end(), [&](const TransitionRow& r) {
+      return r.action == action && r.who == roles::kBuyerSide && !r.any_non_terminal && r.from == kase.state;
+    });
+    if (buyers_row) return Visibility::kBuyer;
+  }
+  return workflow.NoteToBuyer(kase, action) ? Visibility::kBuyer : Visibility::kInternal;
+}
+
+json ActionInput(const CaseAction& action, const ActionTexts& texts, const std::optional<TextRef>& comment) {
+  json in = json::object();
+  if (action.expected_version) in["expected_version"] = *action.expected_version;
+  if (texts.note) in["note"] = RefJson(*texts.note);
+  std::visit(Overloaded{
+                 [&](const act::Reject& e) { in["reason_code"] = e.reason_code; },
+                 [&](const act::MakeOffer& e) {
+                   in["amount"] = e.amount;
+                   if (e.return_required) in["return_required"] = *e.return_required;
+                 },
+                 [&](const act::Arbitrate& e) {
+                   in["decision"] = e.decision == act::Decision::kGrant ? "grant" : "uphold";
+                   if (e.amount) in["amount"] = *e.amount;
+                   if (e.return_required) in["return_required"] = *e.return_required;
+                 },
+                 [&](const act::Receive& e) {
+                   in["result"] = e.pass ? "pass" : "fail";
+                   if (e.grade) in["grade"] = *e.grade;
+                   if (e.restock) in["restock"] = *e.restock;
+                   if (e.lines) {
+                     json lines = json::array();
+                     for (const auto& l : *e.lines) {
+                       lines.push_back({{"line_id", l.line_id}, {"received", l.received}, {"damaged", l.damaged}});
+                     }
+                     in["lines"] = lines;
+                   }
+                 },
+                 [&](const act::ShipReturn& e) {
+                   in["carrier"] = e.carrier;
+                   in["tracking_no"] = e.tracking_no;
+                 },
+                 [&](const act::ShipReplacement& e) {
+                   in["carrier"] = e.carrier;
+                   in["tracking_no"] = e.tracking_no;
+                   if (e.sku) in["sku"] = *e.sku;
+                 },
+                 [&](const act::CarrierUpdate& e) {
+                   in["shipment"] = LegName(e.shipment);
+                   in["status"] = "delivered";
+                   in["at"] = FormatTime(e.at);
+                 },
+                 [&](const act::RefundIssued& e) { in["external_ref"] = e.external_ref; },
+                 [&](const act::RefundFailed&) {
+                   if (texts.error) in["error"] = RefJson(*texts.error);
+                 },
+                 [&](const act::Comment& e) {
+                   if (comment) in["text"] = RefJson(*comment);
+                   if (e.visibility) in["visibility"] = *e.visibility == Visibility::kBuyer ? "buyer" : "internal";
+                 },
+                 [&](const act::Assign& e) { in["assignee"] = e.assignee ? json(*e.assignee) : json(nullptr); },
+                 [&](const act::Modify& e) {
+                   if (e.requested_amount) in["requested_amount"] = *e.requested_amount;
+                   if (texts.description) in["description"] = RefJson(*texts.description);
+                   if (e.evidence) {
+                     json ev = json::array();
+                     for (const auto& ref : texts.evidence) ev.push_back(RefJson(ref));
+                     in["evidence"] = ev;
+                   }
+                 },
+                 [&](const auto&) {},
+             },
+             action.body);
+  return in;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,18 @@
+// CaseDocument: a Case value to and from its stored form (a CaseRow plus its
+// listed DeadlineRows). The row's `doc` is JSON text holding every part of
+// the case that has no column of its own. Pure functions; thread-safe.
+#pragma once
+
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/status.h"
+#include "engine/store.h"
+
+namespace aftersales {
+
+CaseRow CaseToRow(const Case& kase);
+// Errors: internal when the stored document is corrupt.
+Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& deadlines);
+
+}  // namespace aftersales

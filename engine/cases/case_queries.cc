@@ -1,0 +1,131 @@
+#include "engine/cases/case_queries.h"
+
+#include <algorithm>
+
+#include "engine/cases/case_document.h"
+#include "engine/cases/case_work.h"
+
+namespace aftersales {
+namespace {
+
+constexpr int kTimelineLimit = 100000;
+
+Result<std::optional<Case>> LoadCase(ReadTxn& txn, const std::string& id) {
+  AS_ASSIGN_OR_RETURN(auto row, txn.GetCase(id));
+  if (!row) return std::optional<Case>();
+  AS_ASSIGN_OR_RETURN(auto deadlines, txn.ListedDeadlines(id));
+  AS_ASSIGN_OR_RETURN(Case kase, CaseFromRow(*row, deadlines));
+  return std::optional<Case>(std::move(kase));
+}
+
+// The store's filter for `query` as `actor` may run it; nullopt when the
+// answer is empty whatever is stored (a buyer asking for another buyer).
+Result<std::optional<CaseFilter>> FilterFor(const Actor& actor, const CaseListQuery& q) {
+  CaseFilter f;
+  for (State s : q.states) f.states.push_back(NameOf(s));
+  if (q.type) f.type = NameOf(*q.type);
+  f.assignee = q.assignee_is_caller ? std::optional<std::string>(actor.id) : q.assignee;
+  f.unassigned = q.unassigned;
+  f.order_id = q.order_id;
+  f.buyer_id = q.buyer_id;
+  if (actor.role == Role::kBuyer) {
+    if (f.buyer_id && *f.buyer_id != actor.external_id) return std::optional<CaseFilter>();
+    f.buyer_id = actor.external_id;
+  }
+  f.breached = q.breached;
+  f.due_before = q.due_before;
+  if (q.flagged_only) {
+    // Filtering by risk would tell a buyer which of their cases are flagged.
+    if (!MaySeeRisk(actor)) return Status(Code::kForbidden, "only staff filter cases by risk");
+    f.flagged_only = true;
+  }
+  f.sort_by_due = q.sort_by_due;
+  if (q.after) {
+    f.has_cursor = true;
+    f.cursor_key = q.after->key;
+    f.cursor_id = q.after->id;
+  }
+  f.limit = q.limit + 1;  // one more tells whether there is a next page
+  return std::optional<CaseFilter>(std::move(f));
+}
+
+}  // namespace
+
+CaseQueries::CaseQueries(Store& store, PolicyRegistry& policies) : store_(store), policies_(policies) {}
+
+Result<OrderView> CaseQueries::GetOrder(const Actor& actor, const std::string& order_id) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
+  if (!order || !MaySeeBuyer(actor, order->buyer_id)) return Status::NotFound("order " + order_id);
+  AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order_id));
+  return MakeOrderView(*order, cases);
+}
+
+Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto kase, LoadCase(*txn, case_id));
+  if (!kase || !MaySeeBuyer(actor, kase->buyer_id)) return Status::NotFound("case " + case_id);
+  AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, case_id));
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
+  return MakeCaseView(*kase, actor, std::move(texts), *policy);
+}
+
+Result<CasePage> CaseQueries::ListCases(const Actor& actor, const CaseListQuery& query) {
+  AS_ASSIGN_OR_RETURN(auto filter, FilterFor(actor, query));
+  CasePage page;
+  if (!filter) return page;
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto rows, txn->ListCases(*filter));
+  const std::size_t n = std::min<std::size_t>(rows.size(), query.limit);
+  for (std::size_t i = 0; i < n; ++i) {
+    const CaseRow& row = rows[i];
+    AS_ASSIGN_OR_RETURN(auto deadlines, txn->ListedDeadlines(row.id));
+    AS_ASSIGN_OR_RETURN(Case kase, CaseFromRow(row, deadlines));
+    AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, row.id));
+    AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(row.policy_version));
+    page.items.push_back(MakeCaseView(kase, actor, std::move(texts), *policy));
+  }
+  if (rows.size() > static_cast<std::size_t>(query.limit)) {
+    const CaseRow& last = rows[query.limit - 1];
+    page.next = CaseCursor{query.sort_by_due,
+                           query.sort_by_due ? last.next_due_at : std::optional<std::int64_t>(last.created_at), last.id};
+  }
+  return page;
+}
+
+Result<Timeline> CaseQueries::GetTimeline(const Actor& actor, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto row, txn->GetCase(case_id));
+  if (!row || !MaySeeBuyer(actor, row->buyer_id)) return Status::NotFound("case " + case_id);
+  AuditFilter f;
+  f.case_id = case_id;
+  f.limit = kTimelineLimit;
+  AS_ASSIGN_OR_RETURN(auto entries, txn->ListAudit(f));
+  AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, case_id));
+  const bool buyer = !IsStaff(actor.role);
+  Timeline timeline;
+  for (auto& e : entries) {
+    const nlohmann::json data = nlohmann::json::parse(e.data, nullptr, false);
+    if (buyer) {
+      if (e.action == "assign" || e.action == "deadline_breached") continue;
+      const bool others_internal_comment =
+          e.action == "comment" && data.is_object() && data.contains("input") &&
+          data["input"].value("visibility", "") != "buyer" && e.actor_id != actor.id;
+      if (others_internal_comment) continue;
+    }
+    TimelineEntry item;
+    // The abuse signals are staff-only (docs/reports.md).
+    item.hide_risk = buyer && e.action == "submit";
+    if (data.is_object() && data.contains("texts")) {
+      for (const auto& id : data["texts"]) {
+        auto it = texts.find(id.get<std::string>());
+        if (it != texts.end() && MaySeeText(actor, it->second)) item.texts.push_back(it->second);
+      }
+    }
+    item.entry = std::move(e);
+    timeline.items.push_back(std::move(item));
+  }
+  return timeline;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,57 @@
+// CaseQueries: reading orders and cases (SPEC §6.3, §6.5, §6.7) as one
+// caller may see them. Each read is one snapshot (a ReadTxn); a buyer sees
+// only their own orders and cases (others answer not_found). Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/actor.h"
+#include "engine/cases/case_views.h"
+#include "engine/policy_registry.h"
+#include "engine/store.h"
+
+namespace aftersales {
+
+// GET /cases filters (SPEC §6.5), typed. Empty or none means "any".
+struct CaseListQuery {
+  std::vector<State> states;
+  std::optional<CaseType> type;
+  std::optional<std::string> assignee;  // a user id
+  bool assignee_is_caller = false;      // assignee=me
+  bool unassigned = false;              // assignee=none
+  std::optional<std::string> order_id;
+  std::optional<std::string> buyer_id;
+  std::optional<bool> breached;
+  std::optional<TimePoint> due_before;
+  bool flagged_only = false;  // risk=flagged (staff only)
+  bool sort_by_due = true;    // else by created_at
+  std::optional<CaseCursor> after;
+  int limit = 50;
+};
+
+class CaseQueries {
+ public:
+  static constexpr int kDefaultPageSize = 50;
+  static constexpr int kMaxPageSize = 200;
+
+  CaseQueries(Store& store, PolicyRegistry& policies);
+
+  // GET /orders/{id}. Errors: not_found (also another buyer's), unavailable.
+  Result<OrderView> GetOrder(const Actor& actor, const std::string& order_id);
+  // GET /cases/{id}. Errors: not_found (also another buyer's), unavailable.
+  Result<CaseView> GetCase(const Actor& actor, const std::string& case_id);
+  // GET /cases. A buyer's list holds only their own cases. Errors:
+  // forbidden (a buyer filtering by risk), unavailable.
+  Result<CasePage> ListCases(const Actor& actor, const CaseListQuery& query);
+  // GET /cases/{id}/timeline, oldest first; for buyers without internal
+  // entries and texts. Errors: not_found, unavailable.
+  Result<Timeline> GetTimeline(const Actor& actor, const std::string& case_id);
+
+ private:
+  Store& store_;
+  PolicyRegistry& policies_;
+};
+
+}  // namespace aftersales

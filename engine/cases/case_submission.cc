@@ -1,0 +1,167 @@
+// CaseCommands::Submit: SPEC §4 submit with the §4.1 checks in order.
+#include <algorithm>
+
+#include "engine/body_reader.h"
+#include "engine/cases/action_rules.h"
+#include "engine/cases/case_commands.h"
+#include "engine/cases/case_work.h"
+#include "engine/crypto.h"
+#include "engine/reports/risk.h"
+#include "workflows/deadline_rules.h"
+#include "workflows/workflow.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kCaseIdBytes = 8;
+constexpr std::size_t kRiskSaltBytes = 16;
+
+// §4.1 (2): the body's field errors the edge found, then those that need
+// the order or the policy.
+Status CheckBody(const SubmitCase& s, const Order& order, const Policy& policy) {
+  std::vector<FieldError> errors = s.errors;
+  if (s.reason && !policy.IsReason(*s.reason)) errors.push_back({"reason", "unknown reason " + *s.reason});
+  for (std::size_t i = 0; i < s.lines.size(); ++i) {
+    if (!order.FindLine(s.lines[i].line_id)) {
+      errors.push_back({"lines[" + std::to_string(i) + "].line_id", "no line " + s.lines[i].line_id + " on the order"});
+    }
+  }
+  if (s.buyer_id && *s.buyer_id != order.buyer_id) errors.push_back({"buyer_id", "is not the order's buyer"});
+  if (errors.empty() && (!s.type || !s.reason || s.lines.empty())) {
+    errors.push_back({"body", "type, reason and lines are required"});
+  }
+  return ValidationErrors(errors);
+}
+
+// §4.1 (3)-(6): quantities, delivery, the return window, eligibility.
+Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger, const Policy& policy,
+                   TimePoint now) {
+  for (const auto& l : s.lines) {
+    const std::int64_t left = ledger.ReturnableQty(l.line_id);
+    if (l.qty > left) {
+      return Status(Code::kQuantityExceedsReturnable,
+                    "line " + l.line_id + ": " + std::to_string(left) + " unit(s) can still be returned");
+    }
+  }
+  if (Workflow::For(*s.type).facts().returns_goods && !order.delivered_at) {
+    return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
+  }
+  AS_RETURN_IF_ERROR(ReturnWindowCheck(order, *s.reason, policy, now));
+  if (*s.reason == "no_reason") {
+    for (const auto& l : s.lines) {
+      if (!order.FindLine(l.line_id)->no_reason_return) {
+        return Status(Code::kNotEligible, "line " + l.line_id + " is not eligible for a no-reason return");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// The new case, its amounts from the ledger; §4.1 (7) the requested amount.
+Result<Case> NewCase(const SubmitCase& s, const Order& order, const Ledger& ledger, const Policy& policy,
+                     TimePoint now) {
+  Case c;
+  c.id = "cs_" + RandomHex(kCaseIdBytes);
+  c.type = *s.type;
+  c.state = State::kRequested;
+  c.order_id = order.id;
+  c.buyer_id = order.buyer_id;
+  c.reason = *s.reason;
+  c.currency = order.currency;
+  c.policy_version = policy.version;
+  c.created_at = now;
+  c.updated_at = now;
+  for (const auto& l : s.lines) {
+    c.lines.push_back({l.line_id, l.qty, l.replacement_sku, ledger.LineAmount(l.line_id, l.qty)});
+  }
+  c.holds_shipping = ledger.WouldHoldShipping(c.lines);
+  const Money refundable = ledger.CaseCap(c);
+  if (s.requested_amount && *s.requested_amount > refundable) {
+    return Status(Code::kAmountExceedsRefundable, "requested_amount " + std::to_string(*s.requested_amount) +
+                                                      " exceeds the refundable " + std::to_string(refundable));
+  }
+  c.requested_amount = Workflow::For(c.type).facts().replacement ? 0 : s.requested_amount.value_or(refundable);
+  return c;
+}
+
+// The submit entry's `risk`, with a random salt: a buyer's timeline leaves
+// `risk` out, and without the salt the few possible values could be guessed
+// back from the entry's hash, which the buyer sees.
+json SaltedRisk(const Risk& risk) {
+  json out = RiskToJson(risk);
+  out["salt"] = RandomHex(kRiskSaltBytes);
+  return out;
+}
+
+json SubmitData(const Case& c, const json& text_ids) {
+  json lines = json::array();
+  for (const auto& l : c.lines) {
+    json line = {{"line_id", l.line_id}, {"qty", l.qty}, {"amount", l.amount}};
+    if (l.replacement_sku) line["replacement_sku"] = *l.replacement_sku;
+    lines.push_back(line);
+  }
+  json evidence = json::array();
+  for (const auto& e : c.evidence) evidence.push_back(RefJson(e));
+  return {{"order_id", c.order_id},
+          {"buyer_id", c.buyer_id},
+          {"type", NameOf(c.type)},
+          {"reason", c.reason},
+          {"lines", lines},
+          {"currency", c.currency},
+          {"requested_amount", c.requested_amount},
+          {"holds_shipping", c.holds_shipping},
+          {"policy_version", c.policy_version},
+          {"description", c.description ? RefJson(*c.description) : json(nullptr)},
+          {"evidence", evidence},
+          {"texts", text_ids},
+          {"version", c.version},
+          {"risk", SaltedRisk(*c.risk)}};
+}
+
+json CreatedEvent(const Case& c) {
+  return {{"case_id", c.id},
+          {"order_id", c.order_id},
+          {"buyer_id", c.buyer_id},
+          {"type", NameOf(c.type)},
+          {"state", NameOf(c.state)},
+          {"requested_amount", c.requested_amount},
+          {"currency", c.currency}};
+}
+
+}  // namespace
+
+Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, const CommitHook& hook) {
+  const TimePoint now = clock_.Now();
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  // §4.1 (1): the order exists and the caller may see it.
+  AS_ASSIGN_OR_RETURN(auto found, txn->GetOrder(s.order_id));
+  if (!found || !MaySeeBuyer(actor, found->buyer_id)) return Status::NotFound("order " + s.order_id);
+  const Order& order = *found;
+  if (!(roles::kSubmitters & Bit(actor.role))) return Status(Code::kForbidden, "this role does not submit cases");
+  auto policy = policies_.Current();
+  if (!policy) return Status::Unavailable("no policy loaded");
+  AS_RETURN_IF_ERROR(CheckBody(s, order, *policy));
+  AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order.id));
+  const Ledger ledger(order, cases);
+  AS_RETURN_IF_ERROR(CheckLedger(s, order, ledger, *policy, now));
+  AS_ASSIGN_OR_RETURN(Case kase, NewCase(s, order, ledger, *policy, now));
+  // The buyer's abuse signals, under the policy the case is submitted under.
+  AS_ASSIGN_OR_RETURN(auto history, GatherBuyerHistory(*txn, kase.buyer_id, kase.type, now, policy->risk));
+  kase.risk = AssessRisk(history, policy->risk);
+  StartInitialDeadlines(kase, *policy, now);
+  CaseWork work = CaseWork::Create(*txn, std::move(kase), order);
+  Case& c = work.kase();
+  if (s.description) c.description = work.AddText("description", Visibility::kBuyer, actor.id, *s.description, now);
+  for (const auto& url : s.evidence) c.evidence.push_back(work.AddText("evidence", Visibility::kBuyer, actor.id, url, now));
+  work.Audit(actor, "submit", std::nullopt, c.state, SubmitData(c, work.NewTextIds()), now);
+  work.Emit("case.created", CreatedEvent(c), now);
+  AS_RETURN_IF_ERROR(work.Write(now));
+  AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy));
+  if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
+  AS_RETURN_IF_ERROR(txn->Commit());
+  return view;
+}
+
+}  // namespace aftersales

@@ -1,0 +1,81 @@
+// What the engine answers about orders and cases, for one caller: typed
+// views that api/case_json.h turns into the JSON of SPEC §3 and §6. Each
+// view holds only what that caller may see (texts filtered, risk hidden
+// from buyers) and what the caller may do (allowed_actions). Plain values.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/actor.h"
+#include "domain/model.h"
+#include "engine/store.h"
+#include "workflows/policy.h"
+
+namespace aftersales {
+
+using TextsById = std::map<std::string, Text>;
+
+// Whether `actor` may read `text` (SPEC §4: buyers see buyer-visible texts
+// and their own; staff see all).
+bool MaySeeText(const Actor& actor, const Text& text);
+// Whether `actor` may see a case's abuse signals (`risk`): staff, as for
+// internal texts; never a buyer.
+bool MaySeeRisk(const Actor& actor);
+// Whether `actor` may see cases and orders of `buyer_id` (SPEC §2).
+bool MaySeeBuyer(const Actor& actor, const std::string& buyer_id);
+
+struct CaseView {
+  Case kase;
+  TextsById texts;  // the texts of the case the caller may read
+  std::vector<Action> allowed_actions;
+  nlohmann::json return_address;  // the policy's, once a return is due; else null
+  bool shows_risk = false;        // staff see `risk`; buyers never
+};
+
+struct OrderView {
+  Order order;
+  std::map<std::string, std::int64_t> returnable_qty;  // by line id
+  Money refundable_amount = 0;
+  std::vector<std::string> case_ids;
+};
+
+// Where the next page of a case list starts: the sort key and id of the
+// last case of this page (keyset paging).
+struct CaseCursor {
+  bool by_due = true;
+  std::optional<std::int64_t> key;  // due sort: none for cases without a deadline
+  std::string id;
+};
+
+struct CasePage {
+  std::vector<CaseView> items;
+  std::optional<CaseCursor> next;
+};
+
+// One audit entry of a case's timeline, as the caller may see it.
+struct TimelineEntry {
+  AuditRow entry;
+  bool hide_risk = false;   // the submit entry's abuse signals, for a buyer
+  std::vector<Text> texts;  // the texts it refers to that the caller may read
+};
+
+struct Timeline {
+  std::vector<TimelineEntry> items;
+};
+
+// What a command answers.
+using CommandResult = std::variant<CaseView, OrderView>;
+
+// The view of `kase` for `viewer`: the texts of `texts` the viewer may
+// read, the viewer's allowed actions under the case's `policy`.
+CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy);
+// The view of `order` with every case on it (`cases`).
+OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases);
+
+}  // namespace aftersales

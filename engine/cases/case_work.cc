@@ -1,0 +1,207 @@
+#include "engine/cases/case_work.h"
+
+#include <algorithm>
+
+#include "engine/audit/audit_log.h"
+#include "engine/cases/case_document.h"
+#include "engine/crypto.h"
+#include "engine/reports/case_facts.h"
+#include "engine/reports/staff_event_log.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kTextIdBytes = 8;
+constexpr std::size_t kEventIdBytes = 12;
+
+Result<Case> DecodeCase(ReadTxn& txn, const CaseRow& row) {
+  AS_ASSIGN_OR_RETURN(auto deadlines, txn.ListedDeadlines(row.id));
+  return CaseFromRow(row, deadlines);
+}
+
+}  // namespace
+
+Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id) {
+  AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrder(order_id));
+  std::vector<Case> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, row));
+    out.push_back(std::move(kase));
+  }
+  return out;
+}
+
+Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(auto texts, txn.TextsOfCase(case_id));
+  TextsById out;
+  for (auto& t : texts) out.emplace(t.id, std::move(t));
+  return out;
+}
+
+Result<std::optional<CaseWork>> CaseWork::Open(WriteTxn& txn, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(auto row, txn.GetCase(case_id));
+  if (!row) return std::optional<CaseWork>();
+  AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, *row));
+  return std::optional<CaseWork>(CaseWork(txn, std::move(kase)));
+}
+
+CaseWork CaseWork::Create(WriteTxn& txn, Case kase, Order order) {
+  CaseWork work(txn, std::move(kase));
+  work.is_new_ = true;
+  work.order_ = std::move(order);
+  return work;
+}
+
+Result<const Order*> CaseWork::order() {
+  if (!order_) {
+    AS_ASSIGN_OR_RETURN(auto order, txn_->GetOrder(kase_.order_id));
+    if (!order) return Status::Internal("case " + kase_.id + " has no order");
+    order_ = std::move(*order);
+  }
+  return &*order_;
+}
+
+Result<Ledger> CaseWork::ledger() {
+  AS_ASSIGN_OR_RETURN(const Order* order, this->order());
+  if (!others_) {
+    AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn_, kase_.order_id));
+    cases.erase(std::remove_if(cases.begin(), cases.end(), [&](const Case& c) { return c.id == kase_.id; }),
+                cases.end());
+    others_ = std::move(cases);
+  }
+  std::vector<Case> all = *others_;
+  if (!is_new_) all.push_back(kase_);
+  return Ledger(*order, all, is_new_ ? "" : kase_.id);
+}
+
+TextRef CaseWork::AddText(const std::string& kind, Visibility visibility, const std::string& author_id,
+                          const std::string& body, TimePoint at) {
+  Text t;
+  t.id = "tx_" + RandomHex(kTextIdBytes);
+  t.case_id = kase_.id;
+  t.kind = kind;
+  t.visibility = visibility;
+  t.author_id = author_id;
+  t.body = body;
+  t.sha256 = Sha256Hex(body);
+  t.created_at = at;
+  new_texts_.push_back(t);
+  return TextRef{t.id, t.sha256};
+}
+
+json CaseWork::NewTextIds() const {
+  // Listed by id, as the audit data always listed them.
+  std::vector<std::string> ids;
+  for (const auto& t : new_texts_) ids.push_back(t.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void CaseWork::Audit(const Actor& actor, const std::string& action, std::optional<State> from,
+                     std::optional<State> to, json data, TimePoint at) {
+  audits_.push_back({actor, action, from, to, std::move(data), at});
+}
+
+void CaseWork::Emit(const std::string& type, json data, TimePoint at) { events_.push_back({type, std::move(data), at}); }
+
+void CaseWork::EmitChange(const std::string& action, TimePoint at) {
+  if (before_.state != kase_.state) {
+    Emit("case.state_changed",
+         {{"case_id", kase_.id},
+          {"order_id", kase_.order_id},
+          {"from", NameOf(before_.state)},
+          {"to", NameOf(kase_.state)},
+          {"action", action},
+          {"version", kase_.version}},
+         at);
+  }
+  for (const auto& r : kase_.refunds) {
+    const bool is_new = std::none_of(before_.refunds.begin(), before_.refunds.end(),
+                                     [&](const Refund& b) { return b.id == r.id; });
+    if (is_new && r.status == RefundStatus::kPending) {
+      Emit("refund.requested",
+           {{"case_id", kase_.id}, {"refund_id", r.id}, {"amount", r.amount}, {"currency", kase_.currency}}, at);
+    }
+  }
+}
+
+void CaseWork::MarkBreached(std::int64_t deadline_id, TimePoint at) { breached_.emplace_back(deadline_id, at); }
+
+// Brings the deadline rows in line with the case's list: breaches marked
+// first (a firing may end the deadline it breached, and its breach must
+// stay known to the reports), rows no longer listed closed, moved due times
+// written, new ones inserted (their ids written back).
+Status CaseWork::WriteDeadlines(TimePoint at) {
+  for (const auto& [id, when] : breached_) AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(id, "breached", when));
+  auto marked = [&](std::int64_t id) {
+    return std::any_of(breached_.begin(), breached_.end(), [&](const auto& b) { return b.first == id; });
+  };
+  for (const auto& old : before_.deadlines) {
+    auto it = std::find_if(kase_.deadlines.begin(), kase_.deadlines.end(),
+                           [&](const Deadline& d) { return d.id == old.id; });
+    if (it == kase_.deadlines.end()) {
+      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, "done", at));
+    } else if (it->breached && !old.breached && !marked(old.id)) {
+      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, "breached", at));
+    } else if (it->due_at != old.due_at) {
+      AS_RETURN_IF_ERROR(txn_->SetDeadlineDue(old.id, it->due_at));
+    }
+  }
+  for (auto& d : kase_.deadlines) {
+    if (d.id != 0) continue;
+    DeadlineRow row;
+    row.case_id = kase_.id;
+    row.kind = NameOf(d.kind);
+    row.started_at = d.started_at;
+    row.due_at = d.due_at;
+    row.status = d.breached ? "breached" : "open";
+    AS_ASSIGN_OR_RETURN(d.id, txn_->InsertDeadline(row));
+  }
+  return Status::Ok();
+}
+
+Status CaseWork::Write(TimePoint at) {
+  AS_ASSIGN_OR_RETURN(const Order* order, this->order());
+  if (is_new_) {
+    AS_RETURN_IF_ERROR(txn_->InsertCase(CaseToRow(kase_)));
+  }
+  for (const auto& t : new_texts_) AS_RETURN_IF_ERROR(txn_->InsertText(t));
+  AS_RETURN_IF_ERROR(WriteDeadlines(at));
+  if (!is_new_) AS_RETURN_IF_ERROR(txn_->UpdateCase(CaseToRow(kase_), before_.version));
+  AS_RETURN_IF_ERROR(PutCaseFactsOf(*txn_, is_new_ ? nullptr : &before_, kase_, *order, at));
+  for (auto& a : audits_) {
+    AuditRecord rec = AuditRecordOf(a.actor, a.at, a.action, std::move(a.data));
+    rec.case_id = kase_.id;
+    if (a.from) rec.from_state = NameOf(*a.from);
+    if (a.to) rec.to_state = NameOf(*a.to);
+    AS_ASSIGN_OR_RETURN(AuditRow row, AuditLog::Append(*txn_, rec));
+    // The staff events this entry yields, in the same transaction (docs/reports.md).
+    AS_RETURN_IF_ERROR(RecordStaffEvents(*txn_, row));
+  }
+  for (auto& e : events_) {
+    OutboxRow row;
+    row.event_id = "evt_" + RandomHex(kEventIdBytes);
+    row.type = e.type;
+    row.case_id = kase_.id;
+    row.created_at = e.at;
+    json payload = {
+        {"id", row.event_id}, {"type", e.type}, {"created_at", FormatTime(e.at)}, {"data", std::move(e.data)}};
+    row.payload = payload.dump();
+    AS_RETURN_IF_ERROR(txn_->InsertOutbox(row).status());
+  }
+  audits_.clear();
+  events_.clear();
+  before_ = kase_;
+  is_new_ = false;
+  return Status::Ok();
+}
+
+Result<CaseView> CaseWork::View(const Actor& viewer, const Policy& policy) {
+  AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn_, kase_.id));
+  return MakeCaseView(kase_, viewer, std::move(texts), policy);
+}
+
+}  // namespace aftersales

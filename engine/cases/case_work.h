@@ -1,0 +1,110 @@
+// CaseWork: one command's unit of work on one case, inside the command's
+// write transaction. It loads the case with what its rules need (its
+// order, the other cases of the order, the ledger over them, its texts),
+// each on first use, and collects what the command decides: new free text,
+// audit entries, outbox events, deadlines breached. Write() then writes it
+// all in one place — the case row, the changes of its deadlines, its texts,
+// the report facts, the audit entries with their staff events, the outbox
+// events — for submit, every action and every deadline firing alike.
+// Nothing is written before Write(); the caller commits the transaction.
+// Not thread-safe: one per command, on the command's thread.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/actor.h"
+#include "domain/model.h"
+#include "domain/status.h"
+#include "engine/cases/case_views.h"
+#include "engine/cases/ledger.h"
+#include "engine/store.h"
+
+namespace aftersales {
+
+class CaseWork {
+ public:
+  // The case `case_id` as this transaction sees it; nullopt when there is
+  // no such case. Errors: unavailable, internal (a corrupt stored case).
+  static Result<std::optional<CaseWork>> Open(WriteTxn& txn, const std::string& case_id);
+  // A case not stored yet (submit), on `order`, which the caller read.
+  static CaseWork Create(WriteTxn& txn, Case kase, Order order);
+
+  Case& kase() { return kase_; }
+  const Case& before() const { return before_; }
+  bool is_new() const { return is_new_; }
+
+  // The case's order. Errors: unavailable, internal (no order).
+  Result<const Order*> order();
+  // The ledger over the order and every case on it, this one as it is now
+  // in memory. Errors: as order().
+  Result<Ledger> ledger();
+
+  // Free text written with the case at Write(); its reference now.
+  TextRef AddText(const std::string& kind, Visibility visibility, const std::string& author_id,
+                  const std::string& body, TimePoint at);
+  bool has_new_texts() const { return !new_texts_.empty(); }
+  // The ids of the texts added by this command, as the audit data lists them.
+  nlohmann::json NewTextIds() const;
+
+  // An audit entry about this case by `actor` (from/to states as given).
+  void Audit(const Actor& actor, const std::string& action, std::optional<State> from, std::optional<State> to,
+             nlohmann::json data, TimePoint at);
+  // An outbox event about this case.
+  void Emit(const std::string& type, nlohmann::json data, TimePoint at);
+  // The events of a change from before() to kase(): the state change and
+  // any new pending refund, named after `action`.
+  void EmitChange(const std::string& action, TimePoint at);
+  // Records that the listed deadline `id` was breached at `at`, even if the
+  // same command then ends it.
+  void MarkBreached(std::int64_t deadline_id, TimePoint at);
+
+  // Writes everything (see the class comment); deadline changes and report
+  // facts are dated `at`. Errors: unavailable, version_conflict (someone
+  // changed the case), already_exists; on error the caller abandons the
+  // transaction.
+  Status Write(TimePoint at);
+
+  // The case as `viewer` sees it once written (its texts read from the
+  // transaction, those added included).
+  Result<CaseView> View(const Actor& viewer, const Policy& policy);
+
+ private:
+  CaseWork(WriteTxn& txn, Case kase) : txn_(&txn), kase_(std::move(kase)), before_(kase_) {}
+
+  Status WriteDeadlines(TimePoint at);
+
+  WriteTxn* txn_;
+  Case kase_;
+  Case before_;
+  bool is_new_ = false;
+  std::optional<Order> order_;
+  std::optional<std::vector<Case>> others_;  // the order's other cases
+  std::vector<Text> new_texts_;
+  std::vector<std::pair<std::int64_t, TimePoint>> breached_;
+  struct PendingAudit {
+    Actor actor;
+    std::string action;
+    std::optional<State> from, to;
+    nlohmann::json data;
+    TimePoint at;
+  };
+  std::vector<PendingAudit> audits_;
+  struct PendingEvent {
+    std::string type;
+    nlohmann::json data;
+    TimePoint at;
+  };
+  std::vector<PendingEvent> events_;
+};
+
+// The cases of order `order_id` as this transaction sees them.
+Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id);
+// The texts of one case, by id.
+Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
+
+}  // namespace aftersales

@@ -1,0 +1,168 @@
+#include "engine/cases/deadline_sweeper.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/cases/case_work.h"
+#include "workflows/deadline_rules.h"
+#include "workflows/workflow.h"
+
+namespace aftersales {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDueBatch = 64;
+
+// The new deadline due first among those `kase` lists and `before` did not.
+std::optional<TimePoint> EarliestNewDue(const Case& before, const Case& kase) {
+  std::optional<TimePoint> earliest;
+  for (const auto& d : kase.deadlines) {
+    const bool is_new = std::none_of(before.deadlines.begin(), before.deadlines.end(),
+                                     [&](const Deadline& b) { return b.id != 0 && b.id == d.id; });
+    if (is_new && (!earliest || d.due_at < *earliest)) earliest = d.due_at;
+  }
+  return earliest;
+}
+
+// The deadline's effect on a copy of the case; kept when a row fired.
+// Returns whether it did. Errors other than "no row" are the machine's.
+Result<bool> RunEffect(CaseWork& work, DeadlineKind kind, TimePoint due, TimePoint at, TimePoint now,
+                       const Policy& policy) {
+  const Actor system = Actor::System();
+  AS_ASSIGN_OR_RETURN(Ledger ledger, work.ledger());
+  Case trial = work.kase();
+  TransitionContext ctx(trial, system, policy, at);
+  ctx.cap = ledger.CaseCap(work.kase());
+  const Status fired = Workflow::For(trial.type).FireExpiry(ctx, kind);
+  if (!fired.ok()) {
+    if (fired.code() != Code::kInvalidTransition) return fired;
+    return false;
+  }
+  trial.version = work.kase().version + 1;
+  trial.updated_at = at;
+  UpdateDeadlines(trial, work.kase().state, ctx.deadlines, policy, at);
+  json data = {{"deadline", NameOf(kind)}, {"due_at", FormatTime(due)}, {"version", trial.version}};
+  if (!ctx.effects.empty()) data["effects"] = ctx.effects;
+  const State from = work.kase().state;
+  work.kase() = std::move(trial);
+  work.Audit(system, "timeout", from, work.kase().state, data, at);
+  work.EmitChange("timeout", now);
+  return true;
+}
+
+}  // namespace
+
+DeadlineSweeper::DeadlineSweeper(Store& store, const Clock& clock, PolicyRegistry& policies)
+    : store_(store), clock_(clock), policies_(policies) {}
+
+Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row, TimePoint now) {
+  Firing firing;
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, row.case_id));
+  if (!opened) {
+    // An orphaned row (its case is gone): close it so that it is not read again.
+    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, "done", now));
+    AS_RETURN_IF_ERROR(txn->Commit());
+    return firing;
+  }
+  CaseWork& work = *opened;
+  auto& deadlines = work.kase().deadlines;
+  auto listed = std::find_if(deadlines.begin(), deadlines.end(), [&](const Deadline& d) { return d.id == row.id; });
+  // A person's action made it stale, or another sweep fired it: nothing to do.
+  if (listed == deadlines.end() || listed->breached) return firing;
+  const DeadlineKind kind = listed->kind;
+  const TimePoint due = listed->due_at;
+  // As if the engine had been running at due_at; but never before the case's
+  // last change (a late carrier report can make a deadline due in the past),
+  // so that the record stays in time order.
+  const TimePoint at = std::max(due, work.kase().updated_at);
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(work.kase().policy_version));
+  const Actor system = Actor::System();
+  if (IsBreachKind(kind)) {
+    listed->breached = true;
+    work.MarkBreached(listed->id, at);
+    const json assignee = work.kase().assignee ? json(*work.kase().assignee) : json(nullptr);
+    const State state = work.kase().state;
+    work.Audit(system, "deadline_breached", state, state,
+               {{"deadline", NameOf(kind)}, {"due_at", FormatTime(due)}, {"assignee", assignee}}, at);
+    work.Emit("sla.breached",
+              {{"case_id", work.kase().id}, {"deadline", NameOf(kind)}, {"due_at", FormatTime(due)},
+               {"assignee", assignee}},
+              now);
+  }
+  AS_ASSIGN_OR_RETURN(const bool effect, RunEffect(work, kind, due, at, now, *policy));
+  if (!effect && !IsBreachKind(kind)) {
+    // No effect here and no breach to record: the deadline is spent.
+    auto& left = work.kase().deadlines;
+    left.erase(std::remove_if(left.begin(), left.end(), [&](const Deadline& d) { return d.id == row.id; }),
+               left.end());
+  }
+  // Closed and breached as of `at`, the time the firing is recorded at, so
+  // that a late sweep does not stretch the reports' seconds to act.
+  firing.earliest_new_due = EarliestNewDue(work.before(), work.kase());
+  AS_RETURN_IF_ERROR(work.Write(at));
+  AS_RETURN_IF_ERROR(txn->Commit());
+  firing.fired = true;
+  firing.kind = NameOf(kind);
+  return firing;
+}
+
+Status DeadlineSweeper::FireDueOf(const std::string& case_id) {
+  for (int guard = 0; guard < kDueBatch; ++guard) {
+    const TimePoint now = clock_.Now();
+    std::optional<DeadlineRow> next;
+    {
+      AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+      AS_ASSIGN_OR_RETURN(auto listed, txn->ListedDeadlines(case_id));
+      for (const auto& d : listed) {
+        if (d.status == "open" && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
+      }
+    }
+    if (!next) return Status::Ok();
+    AS_RETURN_IF_ERROR(FireOne(*next, now).status());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDue(int max) {
+  std::vector<FiredDeadline> fired;
+  std::set<std::int64_t> failed;  // rows that failed in this sweep: skipped, tried again next sweep
+  Status first_error = Status::Ok();
+  while (static_cast<int>(fired.size()) < max) {
+    const TimePoint now = clock_.Now();
+    std::vector<DeadlineRow> due;
+    {
+      AS_ASSIGN_OR_RETURN(auto rtxn, store_.BeginRead());
+      AS_ASSIGN_OR_RETURN(auto rows, rtxn->DueDeadlines(now, kDueBatch + static_cast<int>(failed.size())));
+      for (auto& r : rows) {
+        if (!failed.count(r.id)) due.push_back(std::move(r));
+      }
+    }
+    if (due.empty()) break;
+    bool progress = false;
+    for (std::size_t i = 0; i < due.size() && static_cast<int>(fired.size()) < max; ++i) {
+      auto firing = FireOne(due[i], now);
+      if (!firing.ok()) {
+        // One bad case must not stall every later deadline.
+        failed.insert(due[i].id);
+        if (first_error.ok()) first_error = firing.status();
+        if (firing.status().code() == Code::kUnavailable) return firing.status();
+        continue;
+      }
+      progress = true;
+      if (firing->fired) fired.push_back({due[i].case_id, firing->kind});
+      // A firing may start a deadline that is already due and earlier than
+      // the rest of this batch: read again to keep due_at order.
+      if (firing->earliest_new_due && *firing->earliest_new_due <= now &&
+          (i + 1 >= due.size() || *firing->earliest_new_due < due[i + 1].due_at)) {
+        break;
+      }
+    }
+    if (!progress) break;
+  }
+  if (fired.empty() && !first_error.ok()) return first_error;
+  return fired;
+}
+
+}  // namespace aftersales
