@@ -442,7 +442,7 @@ class HttpServer::Impl {
                    {"status", res.status},
                    {"ms", static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0},
                    {"actor", ours && t_ctx.actor ? json(t_ctx.actor->id) : json(nullptr)},
-                   {"remote", req.remote_addr}};
+                   {"remote", ClientAddressOf(req, options_.trusted_proxies)}};
       if (ours && !t_ctx.log_error.empty()) line["error"] = t_ctx.log_error;
       Emit(WireJson(line));
     } catch (...) {

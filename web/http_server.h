@@ -37,6 +37,7 @@
 #include "engine/test_clock.h"
 #include "engine/user_service.h"
 #include "engine/webhook_service.h"
+#include "web/client_address.h"
 
 namespace aftersales {
 
@@ -67,6 +68,9 @@ struct HttpServerOptions {
   // Receives one JSON line (without newline) per answered request. Empty:
   // lines go to stderr.
   std::function<void(const std::string&)> access_log;
+  // Reverse proxies whose X-Forwarded-For names the client that the access
+  // log shows as `remote` (web/client_address.h). Empty: the peer address.
+  TrustedProxies trusted_proxies;
 };
 
 class HttpServer {
