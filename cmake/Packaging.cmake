@@ -8,6 +8,11 @@
 # /lib/systemd/system and the configuration into /etc/aftersales, as
 # Debian 12's own packages place them (absolute destinations, so a plain
 # `cmake --install` outside CPack writes there too: use DESTDIR).
+# cpack runs the `preinstall` target, which would build everything (tests,
+# benchmarks) first: the package needs the server alone, which
+# scripts/package.sh builds before calling cpack.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(AFTERSALES_PACKAGE_MAINTAINER "aftersales maintainers <maintainers@aftersales.example>"
     CACHE STRING "The Maintainer of the Debian package")
 

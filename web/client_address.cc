@@ -1,6 +1,7 @@
 #include "web/client_address.h"
 
 #include <arpa/inet.h>
+#include <httplib.h>
 
 #include <charconv>
 #include <cstring>

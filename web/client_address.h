@@ -13,8 +13,6 @@
 // Thread-safe.
 #pragma once
 
-#include <httplib.h>
-
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -23,6 +21,10 @@
 #include <vector>
 
 #include "domain/status.h"
+
+namespace httplib {
+struct Request;  // <httplib.h>; only ClientAddressOf needs it
+}  // namespace httplib
 
 namespace aftersales {
 
