@@ -179,8 +179,8 @@ TEST_CASE("cli: --version names the version and the git commit of the build", "[
   const CliResult r = RunCli({"--version"});
   INFO(Describe(r));
   CHECK(r.exit_code == 0);
-  CHECK(std::regex_match(r.out, std::regex("aftersales " AFTERSALES_PROJECT_VERSION
-                                           " \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")));
+  CHECK(std::regex_match(
+      r.out, std::regex("aftersales " AFTERSALES_PROJECT_VERSION " \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")));
   CHECK(RunCli({"serve", "--version"}).out == r.out);
 }
 
@@ -188,9 +188,9 @@ TEST_CASE("cli: serve takes its options from --config, the command line winning"
   TempDir dir;
   const std::string config = dir.File("aftersales.conf");
   // Each run stops at a check that names the value it got, before serving.
-  WriteFileText(config,
-                "# comment\n[serve]\nlisten = \"127.0.0.1:0\"\ndb = \"" + dir.File("no-such-folder/from-file.db") +
-                    "\"\ntrusted-proxy = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");
+  WriteFileText(config, "# comment\n[serve]\nlisten = \"127.0.0.1:0\"\ndb = \"" +
+                            dir.File("no-such-folder/from-file.db") +
+                            "\"\ntrusted-proxy = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");
   CliResult r = RunCli({"serve", "--config", config});
   INFO(Describe(r));
   CHECK(r.exit_code == 2);

@@ -678,8 +678,7 @@ TEST_CASE("a database from a newer program is refused", "[db]") {
 namespace aftersales::testing {
 namespace {
 
-TEST_CASE("the store counts storage failures once per failed transaction, never a constraint clash",
-          "[db][faults]") {
+TEST_CASE("the store counts storage failures once per failed transaction, never a constraint clash", "[db][faults]") {
   FailingVfs vfs;  // before the store opens its connections
   StoreFixture f;
   CHECK(f.sqlite().FailureCount() == 0);

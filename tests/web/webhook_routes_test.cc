@@ -178,8 +178,9 @@ TEST_CASE("deliveries page with a cursor, redeliver answers 200, and /metrics sh
   CHECK(s.Get(base, s.f().token("manager")).status == 403);
 
   // A delivery given up is a dead letter on /metrics, and no longer backlog.
-  CHECK_THAT(s.Get("/metrics", s.admin()).body,
-             Catch::Contains("# TYPE aftersales_webhook_deliveries_dead gauge\naftersales_webhook_deliveries_dead 0\n"));
+  CHECK_THAT(
+      s.Get("/metrics", s.admin()).body,
+      Catch::Contains("# TYPE aftersales_webhook_deliveries_dead gauge\naftersales_webhook_deliveries_dead 0\n"));
   RetryPolicy give_up_at_once;
   give_up_at_once.give_up_after_seconds = 0;
   auto dead = s.hooks().RecordAttempt(delivery["id"].get<std::int64_t>(), AttemptOutcome{500, ""}, give_up_at_once, 0);
