@@ -24,6 +24,7 @@
 // Thread-safe: holds references only; reads time from the injected Clock.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -37,11 +38,13 @@
 
 namespace aftersales {
 
-// Where bundles find checkpoints: the folder the server writes and the
-// public half of the key it signs them with.
+// Where bundles (and /metrics) find checkpoints: the folder the server
+// writes, the public half of the key it signs them with, and how often it
+// signs.
 struct CheckpointSource {
   const CheckpointFolder& folder;
   const Ed25519PublicKey& key;
+  std::int64_t every_seconds = 0;  // the writer's period (serve --checkpoint-every); 0: not known
 };
 
 class EvidenceBundler {

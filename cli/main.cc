@@ -18,6 +18,7 @@
 #include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
+#include "cli/version.h"
 #include "domain/clock.h"
 #include "domain/vocabulary.h"
 
@@ -43,10 +44,20 @@ CLI::Option* AddDbOption(CLI::App* command, std::string* db_path, const char* wh
 int Main(int argc, char** argv) {
   CLI::App app{"aftersales: an after-sales returns and refunds workflow engine.", "aftersales"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("aftersales ") + Version() + " (commit " + GitCommit() + ")",
+                       "Print the version and the git commit of this build and exit");
+  // Options may also come from a TOML file, one [section] per command
+  // ([serve] listen = "127.0.0.1:8080"); the command line wins. An unknown
+  // key is an error, not a silent default.
+  app.set_config("--config", "", "Read options from this TOML file ([serve] section for serve); the command line wins")
+      ->check(CLI::ExistingFile);
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   ServeOptions serve;
   std::string serve_policy;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and the web UI");
+  serve_cmd->fallthrough();  // `aftersales serve --config FILE`
+  serve_cmd->footer("Options may also come from a file: aftersales serve --config FILE (TOML, a [serve] section).");
   AddDbOption(serve_cmd, &serve.db_path, "(created when missing)");
   serve_cmd->add_option("--listen", serve.listen, "address to listen on, HOST:PORT")->capture_default_str();
   CLI::Option* policy_opt = serve_cmd->add_option(
@@ -66,6 +77,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   checkpoint_dir_opt->needs(checkpoint_key_opt);
   checkpoint_key_opt->needs(checkpoint_dir_opt);
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "a reverse proxy (address or CIDR block) whose X-Forwarded-For names the client in the "
+                        "access log (repeatable)");
 
   std::string demo_db = kDefaultDb;
   CLI::App* demo_cmd = app.add_subcommand("demo", "Fill a database with realistic demo data and print the logins");
@@ -159,6 +173,11 @@ int Main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ConfigError& e) {
+    // CLI11 words these for INI files ("INI was not able to parse serve.x").
+    std::cerr << "aftersales: the --config file: " << e.what()
+              << " (a key no option of that command has, or a value the option refuses)\n";
+    return kExitUnusable;
   } catch (const CLI::ParseError& e) {
     // --help prints and exits 0; usage errors print and exit 2.
     return app.exit(e) == 0 ? kExitOk : kExitUnusable;

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
@@ -23,6 +24,7 @@
 #include "engine/users/user_service.h"
 #include "engine/webhooks/webhook_dispatcher.h"
 #include "engine/webhooks/webhook_service.h"
+#include "web/client_address.h"
 #include "web/http_server.h"
 #include "web/http_webhook_transport.h"
 #include "workflows/policy.h"
@@ -71,6 +73,12 @@ int RunServe(const ServeOptions& options) {
   auto address = ParseListen(options.listen);
   if (!address.ok()) {
     PrintError(std::cerr, kCommand, address.status());
+    return kExitUnusable;
+  }
+
+  auto trusted_proxies = TrustedProxies::Parse(options.trusted_proxies);
+  if (!trusted_proxies.ok()) {
+    PrintError(std::cerr, kCommand, trusted_proxies.status());
     return kExitUnusable;
   }
 
@@ -167,10 +175,13 @@ int RunServe(const ServeOptions& options) {
     WebServices services{**store, cases, users, policies, clock, system_clock, test_clock.get(), &webhooks};
     std::optional<CheckpointSource> checkpoint_source;
     if (checkpoint_key) {
-      checkpoint_source.emplace(CheckpointSource{*checkpoint_folder, checkpoint_key->public_key()});
+      checkpoint_source.emplace(
+          CheckpointSource{*checkpoint_folder, checkpoint_key->public_key(), options.checkpoint_every_seconds});
       services.checkpoints = &*checkpoint_source;
     }
-    HttpServer server(services);
+    HttpServerOptions server_options;
+    server_options.trusted_proxies = std::move(*trusted_proxies);
+    HttpServer server(services, std::move(server_options));
     Status started = server.Start(address->host, address->port);
     if (!started.ok()) {
       PrintError(std::cerr, kCommand, started);

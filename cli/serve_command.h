@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace aftersales {
 
@@ -17,6 +18,9 @@ struct ServeOptions {
   std::optional<std::string> checkpoint_dir;  // the folder they are written to
   std::optional<std::string> checkpoint_key;  // the private key file that signs them
   std::int64_t checkpoint_every_seconds = 3600;
+  // Reverse proxies whose X-Forwarded-For names the client in the access
+  // log: addresses or CIDR blocks (web/client_address.h).
+  std::vector<std::string> trusted_proxies;
 };
 
 // Serves until SIGINT or SIGTERM. With a checkpoint folder and key, a
@@ -24,7 +28,8 @@ struct ServeOptions {
 // checkpoint_every_seconds of wall time when the log grew. Returns the
 // process exit code: 0 after a clean shutdown, 2 when it cannot start (bad
 // address, unreadable policy or key, database unavailable), with the
-// reason written to stderr.
+// reason written to stderr (also for a --trusted-proxy that is not an
+// address or a CIDR block).
 int RunServe(const ServeOptions& options);
 
 }  // namespace aftersales

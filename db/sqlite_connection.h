@@ -6,6 +6,7 @@
 // pool guarantees that one thread at a time uses a connection.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -58,9 +59,16 @@ class SqliteConnection {
   Status ErrorStatus(int rc, std::string_view context) const;
   // Set when a statement failed for any reason other than a constraint:
   // the surrounding transaction may be gone and must not be committed.
+  // Each change from not failed to failed adds one to the failure counter,
+  // when one is set.
   bool failed() const { return failed_; }
-  void MarkFailed() { failed_ = true; }
+  void MarkFailed() {
+    if (!failed_ && failures_ != nullptr) failures_->fetch_add(1, std::memory_order_relaxed);
+    failed_ = true;
+  }
   void ClearFailed() { failed_ = false; }
+  // The store's failure counter (SqliteStore::FailureCount); null: none.
+  void CountFailuresIn(std::atomic<std::int64_t>* failures) { failures_ = failures; }
 
   const std::string& path() const { return path_; }
   // The raw handle, for the backup API only.
@@ -74,6 +82,7 @@ class SqliteConnection {
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
   bool failed_ = false;
+  std::atomic<std::int64_t>* failures_ = nullptr;
 };
 
 }  // namespace aftersales::sqlite

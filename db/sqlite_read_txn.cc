@@ -457,6 +457,13 @@ Result<std::int64_t> SqliteReads<Base>::CountPendingDeliveries() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'", kNoParams);
 }
 
+template <class Base>
+Result<std::int64_t> SqliteReads<Base>::CountDeadDeliveries() {
+  // A scan of the partial index deliveries_dead: as long as there are dead
+  // deliveries, not deliveries.
+  return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'dead'", kNoParams);
+}
+
 namespace {
 
 constexpr const char* kStaffEventColumns = "seq, at, user_id, case_id, kind, value, currency";

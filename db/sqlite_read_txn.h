@@ -105,6 +105,7 @@ class SqliteReads : public Base {
                                                   std::int64_t after_id) override;
   Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override;
   Result<std::int64_t> CountPendingDeliveries() override;
+  Result<std::int64_t> CountDeadDeliveries() override;
 
   Result<std::vector<StaffEventRow>> ListStaffEvents(std::int64_t after_seq, std::int64_t up_to_seq) override;
   Result<std::optional<std::int64_t>> LastStaffEventSeq() override;

@@ -1,5 +1,6 @@
 #include "db/sqlite_store.h"
 
+#include <atomic>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@ using sqlite::SqliteConnection;
 struct SqliteStore::Impl {
   std::string path;
   std::size_t max_idle_readers = 0;
+  std::atomic<std::int64_t> failures{0};  // FailureCount; every connection adds to it
 
   std::unique_ptr<SqliteConnection> writer;
   std::unique_ptr<sqlite::GroupCommit> group;  // who writes on `writer`, and when it commits
@@ -62,6 +64,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   impl->path = path;
   impl->max_idle_readers = options.max_idle_readers > 0 ? static_cast<std::size_t>(options.max_idle_readers) : 0;
   impl->writer = std::move(*writer);
+  impl->writer->CountFailuresIn(&impl->failures);
   impl->group = std::make_unique<sqlite::GroupCommit>(*impl->writer, options.max_batch);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
@@ -74,8 +77,12 @@ Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
   std::unique_ptr<SqliteConnection> conn = impl_->TakeReader();
   if (conn == nullptr) {
     Result<std::unique_ptr<SqliteConnection>> opened = SqliteConnection::Open(impl_->path, OpenMode::kReadOnly);
-    if (!opened.ok()) return opened.status();
+    if (!opened.ok()) {
+      impl_->failures.fetch_add(1, std::memory_order_relaxed);
+      return opened.status();
+    }
     conn = std::move(*opened);
+    conn->CountFailuresIn(&impl_->failures);
   }
   Impl* impl = impl_.get();
   return sqlite::SqliteReadTxn::Begin(
@@ -86,6 +93,8 @@ SqliteStore::WriteStats SqliteStore::write_stats() const {
   sqlite::GroupCommit::Stats s = impl_->group->stats();
   return WriteStats{s.commands, s.batches, s.waiting};
 }
+
+std::int64_t SqliteStore::FailureCount() const { return impl_->failures.load(std::memory_order_relaxed); }
 
 const std::string& SqliteStore::path() const { return impl_->path; }
 

@@ -81,6 +81,9 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
   // A snapshot on a pooled read-only connection. Errors: unavailable.
   Result<std::unique_ptr<ReadTxn>> BeginRead() override;
+  // Failed statements and commits (each failed transaction once) and
+  // read connections that did not open, since Open.
+  std::int64_t FailureCount() const override;
 
   // Group commit figures since Open (db/group_commit.h): commands made
   // durable, the COMMITs that did it, and writers waiting right now.

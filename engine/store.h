@@ -371,6 +371,9 @@ class ReadTxn {
   virtual Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) = 0;
   // Deliveries with status pending, over all webhooks.
   virtual Result<std::int64_t> CountPendingDeliveries() = 0;
+  // Deliveries with status dead (given up, waiting for a redelivery by
+  // hand), over all webhooks.
+  virtual Result<std::int64_t> CountDeadDeliveries() = 0;
 
   // Staff events (docs/reports.md). Periods are [from, to) over `at`; an
   // absent bound is open on that side.
@@ -490,6 +493,11 @@ class Store {
   virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
   // Begins a read-only snapshot; never blocks writers.
   virtual Result<std::unique_ptr<ReadTxn>> BeginRead() = 0;
+  // Storage failures met since the store was opened (a counter for
+  // /metrics): statements, commits and connections that failed for a
+  // reason other than a constraint, each failed transaction counted once.
+  // Thread-safe.
+  virtual std::int64_t FailureCount() const = 0;
 };
 
 }  // namespace aftersales

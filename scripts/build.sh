@@ -5,9 +5,14 @@
 #   scripts/build.sh tsan      -> build/tsan      (ThreadSanitizer; its CTest runs the [concurrency] tests)
 #   scripts/build.sh fuzz      -> build/fuzz      (clang, libFuzzer + ASan + UBSan; its CTest runs each fuzz
 #                                                   target for AFTERSALES_FUZZ_SECONDS, default 60; tests/fuzz)
+# Targets after the flavour build only those (scripts/run.sh: `release
+# aftersales`, the server alone); without, everything (tests, benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour="${1:-release}"
+shift || true
+targets=()
+for target in "$@"; do targets+=(--target "$target"); done
 jobs="$(nproc)"
 case "$flavour" in
   release) args=(-DCMAKE_BUILD_TYPE=Release -DAFTERSALES_WERROR=ON -DAFTERSALES_BROWSER_TESTS="${AFTERSALES_BROWSER_TESTS:-OFF}") ;;
@@ -26,5 +31,5 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 echo "==> configuring build/$flavour"
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
-echo "==> building build/$flavour with $jobs jobs"
-cmake --build "build/$flavour" -j "$jobs"
+echo "==> building build/$flavour${targets[*]:+ (${*})} with $jobs jobs"
+cmake --build "build/$flavour" -j "$jobs" "${targets[@]}"

@@ -10,6 +10,10 @@ packages=(
   curl ca-certificates jq
   # fuzz targets (libFuzzer) and the HTTP benchmark's load generator
   clang libclang-rt-14-dev wrk
+  # the deploy tests (tests/deploy): the Debian package (dpkg-shlibdeps,
+  # lintian, systemd-analyze, the maintainer scripts' adduser), the nginx
+  # example with a certificate made by openssl, the alert rules (promtool)
+  git dpkg-dev lintian systemd adduser nginx-light openssl prometheus
 )
 if [ "${1:-}" = "--browser" ]; then
   packages+=(chromium fonts-noto-cjk)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test under CTest:
-#   release  the whole suite, the browser tests, the crash and soak tests and
-#            the benchmarks in quick mode;
+#   release  the whole suite, the browser tests, the crash and soak tests,
+#            the deploy tests (the Debian package installed and purged, the
+#            nginx example, the alert rules, the restore drill, the OpenAPI
+#            client) and the benchmarks in quick mode;
 #   asan     the whole suite under ASan+UBSan;
 #   tsan     the tests that race threads on purpose, under ThreadSanitizer;
 #   fuzz     each libFuzzer target for AFTERSALES_FUZZ_SECONDS (default 60).

@@ -226,8 +226,9 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   r.push_back(On("GET", "/api/v1/openapi.json").Public().Handle([](ApiRequest&) {
     return ApiReply::Text(200, OpenApiJson(), "application/json");
   }));
-  r.push_back(On("GET", "/metrics").Roles(kAuditReaders).Handle([&store, &clock, &metrics](ApiRequest&) {
-    auto text = metrics.Render(store, clock.Now());
+  const CheckpointSource* checkpoints = s.checkpoints;
+  r.push_back(On("GET", "/metrics").Roles(kAuditReaders).Handle([&store, &clock, &metrics, checkpoints](ApiRequest&) {
+    auto text = metrics.Render(store, clock.Now(), checkpoints);
     if (!text.ok()) return ApiReply::Error(text.status());
     return ApiReply::Text(200, std::move(*text), "text/plain; version=0.0.4; charset=utf-8");
   }));

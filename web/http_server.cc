@@ -342,7 +342,7 @@ class HttpServer::Impl {
     r.actor = t_ctx.actor ? &*t_ctx.actor : nullptr;
     r.session_id = t_ctx.session_id;
     r.csrf_token = t_ctx.csrf_token;
-    r.client_address = req.remote_addr;
+    r.client_address = ClientAddressOf(req, options_.trusted_proxies);
     if (route.body == BodyKind::kJsonObject) {
       if (req.body.empty()) {
         r.body = json::object();
@@ -412,7 +412,7 @@ class HttpServer::Impl {
                    {"status", res.status},
                    {"ms", static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0},
                    {"actor", ours && t_ctx.actor ? json(t_ctx.actor->id) : json(nullptr)},
-                   {"remote", req.remote_addr}};
+                   {"remote", ClientAddressOf(req, options_.trusted_proxies)}};
       if (ours && !t_ctx.log_error.empty()) line["error"] = t_ctx.log_error;
       Emit(WireJson(line));
     } catch (...) {

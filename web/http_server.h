@@ -38,6 +38,7 @@
 #include "engine/test_clock.h"
 #include "engine/users/user_service.h"
 #include "engine/webhooks/webhook_service.h"
+#include "web/client_address.h"
 #include "web/connection_loop.h"
 
 namespace aftersales {
@@ -64,6 +65,10 @@ struct HttpServerOptions {
   // Receives one JSON line (without newline) per answered request. Empty:
   // lines go to stderr.
   std::function<void(const std::string&)> access_log;
+  // Reverse proxies whose X-Forwarded-For names the client that the access
+  // log shows as `remote` and login throttling counts against
+  // (web/client_address.h). Empty: the peer address.
+  TrustedProxies trusted_proxies;
 };
 
 class HttpServer {

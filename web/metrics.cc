@@ -1,6 +1,7 @@
 #include "web/metrics.h"
 
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -47,11 +48,24 @@ void HttpMetrics::Observe(const std::string& route, const std::string& method, i
   h.sum += seconds;
 }
 
-Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
+Result<std::string> HttpMetrics::Render(Store& store, TimePoint now, const CheckpointSource* checkpoints) {
   std::vector<std::pair<std::string, std::int64_t>> by_state;
   std::int64_t due_soon = 0;
   std::int64_t breached = 0;
   std::int64_t outbox_backlog = 0;
+  std::int64_t dead_deliveries = 0;
+  std::int64_t head_seq = 0;
+  // The newest signed checkpoint is read before the snapshot, so that the
+  // snapshot's log holds everything it covers.
+  std::optional<AuditCheckpoint> checkpoint;
+  TimePoint checkpoint_time = 0;
+  std::int64_t unsigned_age = 0;
+  if (checkpoints != nullptr) {
+    auto newest = checkpoints->folder.Newest(checkpoints->key);
+    if (!newest.ok()) return newest.status();
+    checkpoint = std::move(*newest);
+    if (checkpoint) checkpoint_time = ParseTime(checkpoint->time).value_or(0);
+  }
   {
     auto txn = store.BeginRead();
     if (!txn.ok()) return txn.status();
@@ -67,6 +81,23 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
     auto backlog = WebhookService::Backlog(**txn);
     if (!backlog.ok()) return backlog.status();
     outbox_backlog = *backlog;
+    auto dead = (*txn)->CountDeadDeliveries();
+    if (!dead.ok()) return dead.status();
+    dead_deliveries = *dead;
+    auto head = (*txn)->AuditHead();
+    if (!head.ok()) return head.status();
+    if (*head) head_seq = (*head)->seq;
+    if (checkpoints != nullptr) {
+      AuditFilter after_checkpoint;
+      after_checkpoint.after_seq = checkpoint ? checkpoint->seq : 0;
+      after_checkpoint.limit = 1;
+      auto oldest_unsigned = (*txn)->ListAudit(after_checkpoint);
+      if (!oldest_unsigned.ok()) return oldest_unsigned.status();
+      if (!oldest_unsigned->empty()) {
+        const auto at = ParseTime(oldest_unsigned->front().at);
+        if (at && now > *at) unsigned_age = now - *at;
+      }
+    }
   }
 
   std::ostringstream out;
@@ -107,7 +138,33 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now) {
       << "aftersales_deadlines_breached " << breached << "\n"
       << "# HELP aftersales_outbox_backlog Webhook deliveries pending plus outbox events not yet fanned out.\n"
       << "# TYPE aftersales_outbox_backlog gauge\n"
-      << "aftersales_outbox_backlog " << outbox_backlog << "\n";
+      << "aftersales_outbox_backlog " << outbox_backlog << "\n"
+      << "# HELP aftersales_webhook_deliveries_dead Webhook deliveries given up, waiting for a redelivery by hand.\n"
+      << "# TYPE aftersales_webhook_deliveries_dead gauge\n"
+      << "aftersales_webhook_deliveries_dead " << dead_deliveries << "\n"
+      << "# HELP aftersales_storage_failures_total Storage operations that failed since the server started.\n"
+      << "# TYPE aftersales_storage_failures_total counter\n"
+      << "aftersales_storage_failures_total " << store.FailureCount() << "\n"
+      << "# HELP aftersales_audit_head_seq The seq of the newest audit log entry (0: empty log).\n"
+      << "# TYPE aftersales_audit_head_seq gauge\n"
+      << "aftersales_audit_head_seq " << head_seq << "\n";
+  if (checkpoints != nullptr) {
+    out << "# HELP aftersales_audit_checkpoint_seq The seq the newest signed audit checkpoint covers (0: none yet).\n"
+        << "# TYPE aftersales_audit_checkpoint_seq gauge\n"
+        << "aftersales_audit_checkpoint_seq " << (checkpoint ? checkpoint->seq : 0) << "\n"
+        << "# HELP aftersales_audit_checkpoint_timestamp_seconds When the newest signed audit checkpoint was signed "
+           "(0: none yet).\n"
+        << "# TYPE aftersales_audit_checkpoint_timestamp_seconds gauge\n"
+        << "aftersales_audit_checkpoint_timestamp_seconds " << checkpoint_time << "\n"
+        << "# HELP aftersales_audit_checkpoint_interval_seconds How often the server signs a checkpoint when the log "
+           "grew.\n"
+        << "# TYPE aftersales_audit_checkpoint_interval_seconds gauge\n"
+        << "aftersales_audit_checkpoint_interval_seconds " << checkpoints->every_seconds << "\n"
+        << "# HELP aftersales_audit_unsigned_age_seconds Age of the oldest audit entry no signed checkpoint covers "
+           "(0: all covered).\n"
+        << "# TYPE aftersales_audit_unsigned_age_seconds gauge\n"
+        << "aftersales_audit_unsigned_age_seconds " << unsigned_age << "\n";
+  }
   return out.str();
 }
 

@@ -34,7 +34,7 @@ struct ApiRequest {
   TxnHook hook;                           // stores the idempotency record; empty without a key
   std::optional<std::string> session_id;  // the session cookie, when it authenticated the caller
   std::optional<std::string> csrf_token;  // that session's CSRF token
-  std::string client_address;             // the peer's IP address
+  std::string client_address;             // the client's IP address (web/client_address.h)
 };
 
 // What a handler answers: a JSON value, raw text, or an error.

@@ -131,7 +131,7 @@ Result<std::string> CheckpointFolder::Write(const AuditCheckpoint& checkpoint) c
   return path;
 }
 
-Result<std::vector<StoredCheckpoint>> CheckpointFolder::List() const {
+Result<std::vector<StoredCheckpoint>> CheckpointFolder::Files() const {
   std::error_code ec;
   fs::directory_iterator it(path_, ec);
   if (ec) return Status::Unavailable("cannot read the checkpoint folder '" + path_ + "': " + ec.message());
@@ -143,26 +143,48 @@ Result<std::vector<StoredCheckpoint>> CheckpointFolder::List() const {
     StoredCheckpoint stored;
     stored.path = it->path().string();
     stored.seq = *seq;
-    std::ifstream in(stored.path, std::ios::binary);
-    std::ostringstream text;
-    if (in.is_open()) text << in.rdbuf();
-    if (!in.is_open() || in.bad()) {
-      stored.problem = "cannot be read";
-    } else {
-      Result<AuditCheckpoint> parsed = ParseCheckpoint(text.str());
-      if (!parsed.ok()) {
-        stored.problem = parsed.status().message();
-      } else if (parsed->seq != *seq) {
-        stored.problem = "holds the checkpoint of seq " + std::to_string(parsed->seq) + ", not of its name's";
-      } else {
-        stored.checkpoint = std::move(*parsed);
-      }
-    }
     found.push_back(std::move(stored));
   }
   if (ec) return Status::Unavailable("cannot read the checkpoint folder '" + path_ + "': " + ec.message());
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
   return found;
+}
+
+void CheckpointFolder::Read(StoredCheckpoint* stored) {
+  std::ifstream in(stored->path, std::ios::binary);
+  std::ostringstream text;
+  if (in.is_open()) text << in.rdbuf();
+  if (!in.is_open() || in.bad()) {
+    stored->problem = "cannot be read";
+    return;
+  }
+  Result<AuditCheckpoint> parsed = ParseCheckpoint(text.str());
+  if (!parsed.ok()) {
+    stored->problem = parsed.status().message();
+  } else if (parsed->seq != stored->seq) {
+    stored->problem = "holds the checkpoint of seq " + std::to_string(parsed->seq) + ", not of its name's";
+  } else {
+    stored->checkpoint = std::move(*parsed);
+  }
+}
+
+Result<std::vector<StoredCheckpoint>> CheckpointFolder::List() const {
+  Result<std::vector<StoredCheckpoint>> found = Files();
+  if (!found.ok()) return found.status();
+  for (StoredCheckpoint& stored : *found) Read(&stored);
+  return found;
+}
+
+Result<std::optional<AuditCheckpoint>> CheckpointFolder::Newest(const Ed25519PublicKey& key) const {
+  Result<std::vector<StoredCheckpoint>> found = Files();
+  if (!found.ok()) return found.status();
+  for (auto stored = found->rbegin(); stored != found->rend(); ++stored) {
+    Read(&*stored);
+    if (stored->checkpoint && CheckpointSignatureProblem(*stored->checkpoint, key).empty()) {
+      return std::optional<AuditCheckpoint>(std::move(*stored->checkpoint));
+    }
+  }
+  return std::optional<AuditCheckpoint>();
 }
 
 }  // namespace aftersales

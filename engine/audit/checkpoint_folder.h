@@ -63,8 +63,19 @@ class CheckpointFolder {
   // a file that cannot be read or parsed comes with its problem. Errors:
   // unavailable (the folder cannot be read).
   Result<std::vector<StoredCheckpoint>> List() const;
+  // The checkpoint of the highest seq among the files whose checkpoint
+  // `key` signed (files that do not hold one, or hold another key's, are
+  // passed over), reading files from the highest seq down until one is
+  // found; nullopt when none is. Errors: unavailable (the folder cannot be
+  // read).
+  Result<std::optional<AuditCheckpoint>> Newest(const Ed25519PublicKey& key) const;
 
  private:
+  // The checkpoint-<seq>.json files by seq, path and seq set, not read.
+  Result<std::vector<StoredCheckpoint>> Files() const;
+  // Reads and parses `stored`'s file into its checkpoint or problem.
+  static void Read(StoredCheckpoint* stored);
+
   std::string path_;
 };
 

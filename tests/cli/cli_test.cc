@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -172,6 +173,46 @@ TEST_CASE("cli: usage errors exit 2", "[cli]") {
   CHECK(RunCli({"audit"}).exit_code == 2);
   CHECK(RunCli({"user", "add", "--name", "x"}).exit_code == 2);  // no --role
   CHECK(RunCli({"orders", "import"}).exit_code == 2);            // no FILE
+}
+
+TEST_CASE("cli: --version names the version and the git commit of the build", "[cli]") {
+  const CliResult r = RunCli({"--version"});
+  INFO(Describe(r));
+  CHECK(r.exit_code == 0);
+  CHECK(std::regex_match(
+      r.out, std::regex("aftersales " AFTERSALES_PROJECT_VERSION " \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")));
+  CHECK(RunCli({"serve", "--version"}).out == r.out);
+}
+
+TEST_CASE("cli: serve takes its options from --config, the command line winning", "[cli]") {
+  TempDir dir;
+  const std::string config = dir.File("aftersales.conf");
+  // Each run stops at a check that names the value it got, before serving.
+  WriteFileText(config, "# comment\n[serve]\nlisten = \"127.0.0.1:0\"\ndb = \"" +
+                            dir.File("no-such-folder/from-file.db") +
+                            "\"\ntrusted-proxy = [\"127.0.0.1\", \"10.0.0.0/8\"]\n");
+  CliResult r = RunCli({"serve", "--config", config});
+  INFO(Describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("from-file.db") != std::string::npos);
+  r = RunCli({"serve", "--config", config, "--db", dir.File("no-such-folder/from-flag.db")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("from-flag.db") != std::string::npos);
+  CHECK(r.err.find("from-file.db") == std::string::npos);
+  r = RunCli({"serve", "--config", config, "--trusted-proxy", "proxy.example"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--trusted-proxy 'proxy.example' is not an IP address") != std::string::npos);
+
+  WriteFileText(config, "[serve]\ntrusted-proxy = [\"127.0.0.1\", \"10.0.0.1/8\"]\n");
+  r = RunCli({"serve", "--config", config});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--trusted-proxy '10.0.0.1/8' has address bits set past its prefix length") != std::string::npos);
+  // A key no option has is an error, not a silent default.
+  WriteFileText(config, "[serve]\nlisten = \"127.0.0.1:0\"\ndatabase = \"x.db\"\n");
+  r = RunCli({"serve", "--config", config});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("serve.database") != std::string::npos);
+  CHECK(RunCli({"serve", "--config", dir.File("missing.conf")}).exit_code == 2);
 }
 
 TEST_CASE("cli: user add prints the id and a token whose hash is stored", "[cli]") {

@@ -4,9 +4,11 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <optional>
 
 #include "db/schema.h"
 #include "tests/db/db_test_util.h"
+#include "tests/support/failing_vfs.h"
 
 namespace aftersales::testing {
 namespace {
@@ -668,6 +670,78 @@ TEST_CASE("a database from a newer program is refused", "[db]") {
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.status().code() == Code::kUnavailable);
   CHECK_THAT(opened.status().message(), Catch::Contains("999") && Catch::Contains(f.path()));
+}
+
+}  // namespace
+}  // namespace aftersales::testing
+
+namespace aftersales::testing {
+namespace {
+
+TEST_CASE("the store counts storage failures once per failed transaction, never a constraint clash", "[db][faults]") {
+  FailingVfs vfs;  // before the store opens its connections
+  StoreFixture f;
+  CHECK(f.sqlite().FailureCount() == 0);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "1"));
+    REQUIRE_OK(w->Commit());
+  }
+  // A uniqueness clash is the caller's error, not the storage's.
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "2"));
+    WebhookRow hook;
+    hook.id = "wh-1";
+    hook.url = "http://127.0.0.1:9/hooks";
+    hook.events = {"case.created"};
+    hook.secret = "0123456789abcdef";
+    hook.created_at = kT0;
+    REQUIRE_OK(w->InsertWebhook(hook));
+    CHECK(w->InsertWebhook(hook).code() == Code::kAlreadyExists);
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK(f.sqlite().FailureCount() == 0);
+
+  // A write of the disk fails: the transaction fails, counted once.
+  vfs.FailAt(FailingVfs::Fault::kWriteIoError, 1);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "3"));
+    CHECK(w->Commit().code() == Code::kUnavailable);
+  }
+  vfs.Clear();
+  CHECK(f.sqlite().FailureCount() == 1);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "4"));
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK(Value(f.Read()->GetSetting("k")) == std::optional<std::string>("4"));
+  CHECK(f.sqlite().FailureCount() == 1);
+
+  // A full disk fails every write until it is cleared: the failed commit
+  // counts; the writes refused after it while the store cannot clear the
+  // failed commit from its WAL (db/group_commit.h) are not new failures.
+  vfs.FailAt(FailingVfs::Fault::kDiskFull, 1);
+  for (int i = 0; i < 2; ++i) {
+    auto w = f.store().BeginWrite();
+    if (!w.ok()) {
+      CHECK(w.status().code() == Code::kUnavailable);
+      continue;
+    }
+    Status put = (*w)->PutSetting("k", "full");
+    CHECK((put.ok() ? (*w)->Commit() : put).code() == Code::kUnavailable);
+  }
+  vfs.Clear();
+  const std::int64_t after_full = f.sqlite().FailureCount();
+  CHECK(after_full == 2);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("k", "5"));
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK(f.sqlite().FailureCount() == after_full);
 }
 
 }  // namespace

@@ -240,6 +240,7 @@ TEST_CASE("due deliveries: one webhook's pending ones due by now, by due time th
   CHECK(Value(r->DueDeliveries("wh-a", kT0 + 100, 0)).empty());
   CHECK(Ids(Value(r->DueDeliveries("wh-b", kT0, 10))) == std::vector<std::int64_t>{ids[6]});
   CHECK(Value(r->CountPendingDeliveries()) == 5);
+  CHECK(Value(r->CountDeadDeliveries()) == 1);
 }
 
 TEST_CASE("deliveries of a webhook page by id", "[db][webhooks]") {
@@ -281,6 +282,18 @@ TEST_CASE("the dispatcher's due-delivery query is a range scan of the partial in
                        "SEARCH deliveries USING INDEX deliveries_pending_due (webhook_id=? AND next_attempt_at<?)"));
   CHECK_THAT(plan, !Catch::Contains("SCAN"));
   CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+}
+
+TEST_CASE("counting dead deliveries for /metrics reads only the partial index of dead ones", "[db][webhooks]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  auto stmt = Value(conn->Prepare("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM deliveries WHERE status = 'dead'"));
+  std::string plan;
+  while (Value(stmt->Step())) plan += stmt->ColumnText(3) + "\n";  // the `detail` column
+  INFO(plan);
+  CHECK_THAT(plan, Catch::Contains("deliveries_dead"));
+  CHECK_THAT(plan, !Catch::Contains("SCAN deliveries\n"));
 }
 
 TEST_CASE("migration 2 adds the webhook tables to a version-1 database and keeps its rows", "[db][webhooks]") {

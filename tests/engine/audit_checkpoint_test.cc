@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -483,6 +484,45 @@ TEST_CASE("checkpoint folder: writes whole files and lists them by seq", "[check
   CHECK_FALSE(CheckpointFolder(f.dir().File("missing")).List().ok());
   std::ofstream(f.dir().File("plain")) << "x";
   CHECK_FALSE(CheckpointFolder(f.dir().File("plain")).Create().ok());
+}
+
+TEST_CASE("checkpoint folder: the newest checkpoint of a key, passing over others' and broken files", "[checkpoint]") {
+  CheckpointFixture f;
+  const CheckpointFolder folder(f.dir().File("checkpoints"));
+  REQUIRE(folder.Create().ok());
+  const Ed25519PublicKey key = f.key().public_key();
+  Result<std::optional<AuditCheckpoint>> none = folder.Newest(key);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+
+  f.Append(3);
+  const AuditCheckpoint at3 = f.Sign();
+  REQUIRE(folder.Write(at3).ok());
+  f.Append(2);
+  const AuditCheckpoint at5 = f.Sign();
+  REQUIRE(folder.Write(at5).ok());
+  // Higher seqs that must be passed over: another key's, a broken file, a
+  // file named for another seq, a tampered signature.
+  f.Append(4);
+  AuditCheckpoint other = f.Sign();
+  const Ed25519PrivateKey other_key = NewKey();
+  REQUIRE(SignCheckpoint(other_key, &other).ok());
+  REQUIRE(folder.Write(other).ok());  // checkpoint-9.json
+  std::ofstream(folder.path() + "/checkpoint-10.json") << "{";
+  std::ofstream(folder.path() + "/checkpoint-11.json") << CheckpointToJson(at5).dump();
+  AuditCheckpoint tampered = at5;
+  tampered.seq = 12;
+  std::ofstream(folder.path() + "/checkpoint-12.json") << CheckpointToJson(tampered).dump();
+
+  Result<std::optional<AuditCheckpoint>> newest = folder.Newest(key);
+  REQUIRE(newest.ok());
+  REQUIRE(newest->has_value());
+  CHECK(CheckpointToJson(**newest) == CheckpointToJson(at5));
+  Result<std::optional<AuditCheckpoint>> others = folder.Newest(other_key.public_key());
+  REQUIRE(others.ok());
+  REQUIRE(others->has_value());
+  CHECK((*others)->seq == 9);
+  CHECK_FALSE(CheckpointFolder(f.dir().File("missing")).Newest(key).ok());
 }
 
 TEST_CASE("checkpoint folder: a file written to refuse overwriting keeps what was there", "[checkpoint]") {

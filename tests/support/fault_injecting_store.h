@@ -58,6 +58,11 @@ class FaultInjectingStore : public Store {
     return std::unique_ptr<WriteTxn>(new Txn(*this, std::move(*txn)));
   }
   Result<std::unique_ptr<ReadTxn>> BeginRead() override { return inner_.BeginRead(); }
+  // The inner store's failures and every fault injected.
+  std::int64_t FailureCount() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inner_.FailureCount() + injected_;
+  }
 
  private:
   // Counts one write operation; true when it is the one to fail.
@@ -66,6 +71,7 @@ class FaultInjectingStore : public Store {
     ++writes_;
     if (fail_at_ > 0 && writes_ == fail_at_) {
       fired_ = true;
+      ++injected_;
       return true;
     }
     return false;
@@ -143,6 +149,7 @@ class FaultInjectingStore : public Store {
     }
     Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override { return inner_->GetDelivery(id); }
     Result<std::int64_t> CountPendingDeliveries() override { return inner_->CountPendingDeliveries(); }
+    Result<std::int64_t> CountDeadDeliveries() override { return inner_->CountDeadDeliveries(); }
     Result<std::vector<StaffEventRow>> ListStaffEvents(std::int64_t after_seq, std::int64_t up_to_seq) override {
       return inner_->ListStaffEvents(after_seq, up_to_seq);
     }
@@ -295,6 +302,7 @@ class FaultInjectingStore : public Store {
   std::int64_t writes_ = 0;
   std::int64_t fail_at_ = 0;
   bool fired_ = false;
+  std::int64_t injected_ = 0;  // faults injected since construction
 };
 
 }  // namespace aftersales::testing

@@ -177,11 +177,25 @@ TEST_CASE("deliveries page with a cursor, redeliver answers 200, and /metrics sh
   CHECK(s.Get("/api/v1/webhooks/wh_none/deliveries", s.admin()).status == 404);
   CHECK(s.Get(base, s.f().token("manager")).status == 403);
 
+  // A delivery given up is a dead letter on /metrics, and no longer backlog.
+  CHECK_THAT(
+      s.Get("/metrics", s.admin()).body,
+      Catch::Contains("# TYPE aftersales_webhook_deliveries_dead gauge\naftersales_webhook_deliveries_dead 0\n"));
+  RetryPolicy give_up_at_once;
+  give_up_at_once.give_up_after_seconds = 0;
+  auto dead = s.hooks().RecordAttempt(delivery["id"].get<std::int64_t>(), AttemptOutcome{500, ""}, give_up_at_once, 0);
+  REQUIRE(dead.ok());
+  REQUIRE(dead->status == "dead");
+  metrics = s.Get("/metrics", s.admin());
+  CHECK_THAT(metrics.body, Catch::Contains("\naftersales_webhook_deliveries_dead 1\n"));
+  CHECK_THAT(metrics.body, Catch::Contains("\naftersales_outbox_backlog 2\n"));
+
   const std::string redeliver = base + "/" + std::to_string(delivery["id"].get<std::int64_t>()) + "/redeliver";
   auto redelivered = s.Send("POST", redeliver, s.admin());
   REQUIRE(redelivered.status == 200);
   CHECK(redelivered.Json()["id"] == delivery["id"]);
   CHECK(redelivered.Json()["status"] == "pending");
+  CHECK_THAT(s.Get("/metrics", s.admin()).body, Catch::Contains("\naftersales_webhook_deliveries_dead 0\n"));
   CHECK(s.Post(redeliver, {{"force", true}}, s.admin()).Code() == "validation_failed");
   CHECK(s.Send("POST", base + "/999999/redeliver", s.admin()).status == 404);
   CHECK(s.Send("POST", "/api/v1/webhooks/wh_none/deliveries/1/redeliver", s.admin()).status == 404);
