@@ -34,7 +34,7 @@
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/ed25519_key.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

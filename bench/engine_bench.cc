@@ -101,7 +101,7 @@ Status AddStaff(Store& store, const Staff& staff) {
     UserRow row;
     row.id = a->id;
     row.name = a->id.substr(2);
-    row.role = NameOf(a->role);
+    row.role = a->role;
     row.approval_limit = a->limit;
     row.created_at = kBenchNow;
     AS_RETURN_IF_ERROR((*txn)->InsertUser(row));
@@ -205,8 +205,8 @@ Status CheckOutcome(Store& store, std::int64_t lifecycles, std::int64_t entries_
   auto states = (*txn)->CountCasesByState();
   if (!states.ok()) return states.status();
   for (const auto& [state, count] : *states) {
-    if (state != "refunded" || count != lifecycles) {
-      return Status::Internal(std::to_string(count) + " case(s) in state " + state + ", expected " +
+    if (state != State::kRefunded || count != lifecycles) {
+      return Status::Internal(std::to_string(count) + " case(s) in state " + NameOf(state) + ", expected " +
                               std::to_string(lifecycles) + " refunded");
     }
   }

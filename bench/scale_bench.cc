@@ -2,9 +2,9 @@
 // 1,000,000 cases. For each size it builds a fresh database
 // (bench/case_generator.h: a simulated shop year copied to size, audit
 // chain re-hashed) and measures, each against its target:
-//   - the agent's queue page (CaseService::ListCases, open states by due
+//   - the agent's queue page (GET /cases: open states by due
 //     date, 50 rows; page 1 and pages 2..10 by cursor): p99 < 5 ms;
-//   - the deadline sweep (FireDueDeadlines) finding nothing due, and firing
+//   - the deadline sweep (DeadlineSweeper::FireDue) finding nothing due, and firing
 //     a fixed number of due deadlines: independent of the number of cases;
 //   - `aftersales serve` start-up until GET /healthz answers: < 1 s;
 //   - that server's VmRSS after start and after a burst of queue and case
@@ -597,9 +597,9 @@ void MeasureQueue(Store& store, JsonApi& service, int runs, QueueFigures* q) {
     }
   }
   for (int i = 0; i < runs; ++i) page(decisions, &decision_first);
-  // The same first page as CaseService asks the store for it: rows only.
+  // The same first page as the engine asks the store for it: rows only.
   CaseFilter rows_filter;
-  rows_filter.states = open.states;
+  for (const auto& name : open.states) rows_filter.states.push_back(*ParseState(name));
   rows_filter.sort_by_due = true;
   rows_filter.limit = kPageSize + 1;
   std::vector<double> rows_ms, sql_ms;

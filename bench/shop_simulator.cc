@@ -71,7 +71,7 @@ class Simulation {
       UserRow row;
       row.id = "u_" + name;
       row.name = name;
-      row.role = NameOf(role);
+      row.role = role;
       row.approval_limit = limit;
       row.created_at = clock_.Now();
       Actor a;

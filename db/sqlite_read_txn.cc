@@ -68,11 +68,11 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
   std::vector<std::variant<std::int64_t, std::string>> params;
   if (!filter.states.empty()) {
     conditions.push_back("state IN (" + Placeholders(filter.states.size()) + ")");
-    for (const std::string& state : filter.states) params.emplace_back(state);
+    for (State state : filter.states) params.emplace_back(std::string(NameOf(state)));
   }
   if (filter.type) {
     conditions.push_back("type = ?");
-    params.emplace_back(*filter.type);
+    params.emplace_back(std::string(NameOf(*filter.type)));
   }
   if (filter.assignee) {
     conditions.push_back("assignee = ?");
@@ -371,11 +371,13 @@ Result<std::optional<SessionRow>> SqliteReads<Base>::GetSession(const std::strin
 }
 
 template <class Base>
-Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::CountCasesByState() {
-  return QueryAll<std::pair<std::string, std::int64_t>>(
+Result<std::vector<std::pair<State, std::int64_t>>> SqliteReads<Base>::CountCasesByState() {
+  return QueryAll<std::pair<State, std::int64_t>>(
       conn_, "SELECT state, COUNT(*) FROM cases GROUP BY state ORDER BY state", kNoParams,
-      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
-        return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
+      [](SqliteStatement& s) -> Result<std::pair<State, std::int64_t>> {
+        const auto state = ParseState(s.ColumnText(0));
+        if (!state) return Status::Internal("a case has the unknown state " + s.ColumnText(0));
+        return std::make_pair(*state, s.ColumnInt(1));
       });
 }
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "db/sqlite_connection.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales::sqlite {
 
@@ -91,7 +91,7 @@ class SqliteReads : public Base {
 
   Result<std::optional<SessionRow>> GetSession(const std::string& id_sha256) override;
 
-  Result<std::vector<std::pair<std::string, std::int64_t>>> CountCasesByState() override;
+  Result<std::vector<std::pair<State, std::int64_t>>> CountCasesByState() override;
   Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) override;
   Result<std::int64_t> CountBreachedDeadlines() override;
 

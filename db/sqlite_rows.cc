@@ -36,8 +36,11 @@ Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
   c.id = s.ColumnText(0);
   c.order_id = s.ColumnText(1);
   c.buyer_id = s.ColumnText(2);
-  c.type = s.ColumnText(3);
-  c.state = s.ColumnText(4);
+  const auto type = ParseCaseType(s.ColumnText(3));
+  const auto state = ParseState(s.ColumnText(4));
+  if (!type || !state) return Status::Internal("case " + c.id + " has an unknown type or state");
+  c.type = *type;
+  c.state = *state;
   c.version = s.ColumnInt(5);
   c.assignee = s.ColumnOptText(6);
   c.policy_version = static_cast<int>(s.ColumnInt(7));
@@ -54,11 +57,14 @@ Result<DeadlineRow> ReadDeadline(SqliteStatement& s) {
   DeadlineRow d;
   d.id = s.ColumnInt(0);
   d.case_id = s.ColumnText(1);
-  d.kind = s.ColumnText(2);
+  const auto kind = ParseDeadlineKind(s.ColumnText(2));
   d.started_at = s.ColumnInt(3);
   d.due_at = s.ColumnInt(4);
-  d.status = s.ColumnText(5);
+  const auto status = ParseDeadlineStatus(s.ColumnText(5));
   d.closed_at = s.ColumnOptInt(6);
+  if (!kind || !status) return Status::Internal("deadline " + std::to_string(d.id) + " has an unknown kind or status");
+  d.kind = *kind;
+  d.status = *status;
   return d;
 }
 
@@ -86,7 +92,9 @@ Result<UserRow> ReadUser(SqliteStatement& s) {
   UserRow u;
   u.id = s.ColumnText(0);
   u.name = s.ColumnText(1);
-  u.role = s.ColumnText(2);
+  const auto role = ParseRole(s.ColumnText(2));
+  if (!role) return Status::Internal("user " + u.id + " has an unknown role");
+  u.role = *role;
   u.approval_limit = s.ColumnOptInt(3);
   u.external_id = s.ColumnOptText(4);
   u.disabled = s.ColumnInt(5) != 0;
@@ -174,7 +182,9 @@ Result<DeliveryRow> ReadDelivery(SqliteStatement& s) {
   d.outbox_id = s.ColumnInt(2);
   d.event_id = s.ColumnText(3);
   d.event_type = s.ColumnText(4);
-  d.status = s.ColumnText(5);
+  const auto status = ParseDeliveryStatus(s.ColumnText(5));
+  if (!status) return Status::Internal("delivery " + std::to_string(d.id) + " has an unknown status");
+  d.status = *status;
   d.attempts = static_cast<int>(s.ColumnInt(6));
   d.next_attempt_at = s.ColumnInt(7);
   if (const auto status = s.ColumnOptInt(8)) d.last_status = static_cast<int>(*status);

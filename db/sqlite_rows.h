@@ -10,7 +10,7 @@
 
 #include "db/sqlite_statement.h"
 #include "domain/model.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales::sqlite {
 

@@ -46,7 +46,7 @@
 
 #include "domain/clock.h"
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

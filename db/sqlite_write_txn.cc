@@ -8,14 +8,6 @@
 namespace aftersales::sqlite {
 namespace {
 
-bool IsDeadlineStatus(const std::string& status) {
-  return status == "open" || status == "breached" || status == "done";
-}
-
-bool IsDeliveryStatus(const std::string& status) {
-  return status == "pending" || status == "delivered" || status == "dead";
-}
-
 std::optional<std::int64_t> OptInt(const std::optional<int>& v) {
   if (!v) return std::nullopt;
   return std::int64_t{*v};
@@ -138,8 +130,8 @@ Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
         s.BindText(row.id)
             .BindText(row.order_id)
             .BindText(row.buyer_id)
-            .BindText(row.type)
-            .BindText(row.state)
+            .BindText(NameOf(row.type))
+            .BindText(NameOf(row.state))
             .BindInt(row.version)
             .BindOptText(row.assignee)
             .BindInt(row.policy_version)
@@ -161,8 +153,8 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
       [&](SqliteStatement& s) {
         s.BindText(row.order_id)
             .BindText(row.buyer_id)
-            .BindText(row.type)
-            .BindText(row.state)
+            .BindText(NameOf(row.type))
+            .BindText(NameOf(row.state))
             .BindInt(row.version)
             .BindOptText(row.assignee)
             .BindInt(row.policy_version)
@@ -186,33 +178,31 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
 }
 
 Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
-  if (!IsDeadlineStatus(row.status)) return Status::Internal("unknown deadline status '" + row.status + "'");
   return InsertReturningId(
       "INSERT INTO deadlines (case_id, kind, started_at, due_at, status, closed_at) VALUES (?, ?, ?, ?, ?, ?)"
       " RETURNING id",
       [&](SqliteStatement& s) {
         s.BindText(row.case_id)
-            .BindText(row.kind)
+            .BindText(NameOf(row.kind))
             .BindInt(row.started_at)
             .BindInt(row.due_at)
-            .BindText(row.status)
+            .BindText(NameOf(row.status))
             .BindOptInt(row.closed_at);
       },
       "deadline");
 }
 
-Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) {
-  if (!IsDeadlineStatus(status)) return Status::Internal("unknown deadline status '" + status + "'");
+Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) {
   // closed_at records when a deadline left the listing; open and breached
   // deadlines are still listed. breached_at records the breach and stays
   // when the deadline is done later, so that reports still see it.
   std::optional<TimePoint> closed_at;
-  if (status == "done") closed_at = at;
+  if (status == DeadlineStatus::kDone) closed_at = at;
   std::optional<TimePoint> breached_at;
-  if (status == "breached") breached_at = at;
+  if (status == DeadlineStatus::kBreached) breached_at = at;
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE deadlines SET status = ?, closed_at = ?, breached_at = COALESCE(breached_at, ?) WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(status).BindOptInt(closed_at).BindOptInt(breached_at).BindInt(id); },
+      [&](SqliteStatement& s) { s.BindText(NameOf(status)).BindOptInt(closed_at).BindOptInt(breached_at).BindInt(id); },
       "deadline"));
   if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
   return Status::Ok();
@@ -283,7 +273,7 @@ Status SqliteWriteTxn::InsertUser(const UserRow& row) {
       [&](SqliteStatement& s) {
         s.BindText(row.id)
             .BindText(row.name)
-            .BindText(row.role)
+            .BindText(NameOf(row.role))
             .BindOptInt(row.approval_limit)
             .BindOptText(row.external_id)
             .BindInt(row.disabled ? 1 : 0)
@@ -299,7 +289,7 @@ Status SqliteWriteTxn::UpdateUser(const UserRow& row) {
       " WHERE id = ?",
       [&](SqliteStatement& s) {
         s.BindText(row.name)
-            .BindText(row.role)
+            .BindText(NameOf(row.role))
             .BindOptInt(row.approval_limit)
             .BindOptText(row.external_id)
             .BindInt(row.disabled ? 1 : 0)
@@ -379,7 +369,6 @@ Status SqliteWriteTxn::InsertWebhook(const WebhookRow& row) {
 }
 
 Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
-  if (!IsDeliveryStatus(row.status)) return Status::Internal("unknown delivery status '" + row.status + "'");
   return InsertReturningId(
       "INSERT INTO deliveries (webhook_id, outbox_id, event_id, event_type, status, attempts, next_attempt_at,"
       " last_status, last_error, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -389,7 +378,7 @@ Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
             .BindInt(row.outbox_id)
             .BindText(row.event_id)
             .BindText(row.event_type)
-            .BindText(row.status)
+            .BindText(NameOf(row.status))
             .BindInt(row.attempts)
             .BindInt(row.next_attempt_at)
             .BindOptInt(OptInt(row.last_status))
@@ -402,12 +391,11 @@ Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
 }
 
 Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
-  if (!IsDeliveryStatus(row.status)) return Status::Internal("unknown delivery status '" + row.status + "'");
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,"
       " started_at = ?, updated_at = ? WHERE id = ?",
       [&](SqliteStatement& s) {
-        s.BindText(row.status)
+        s.BindText(NameOf(row.status))
             .BindInt(row.attempts)
             .BindInt(row.next_attempt_at)
             .BindOptInt(OptInt(row.last_status))

@@ -34,7 +34,7 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status InsertCase(const CaseRow& row) override;
   Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override;
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override;
-  Status SetDeadlineStatus(std::int64_t id, const std::string& status, TimePoint at) override;
+  Status SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) override;
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override;
   Status InsertText(const Text& text) override;
   Status AppendAudit(const AuditRow& row) override;

@@ -14,7 +14,7 @@
 
 #include "domain/clock.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

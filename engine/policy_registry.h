@@ -12,7 +12,7 @@
 
 #include "domain/actor.h"
 #include "engine/engine_types.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "workflows/policy.h"
 
 namespace aftersales {

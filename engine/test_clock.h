@@ -19,7 +19,7 @@
 #include "domain/actor.h"
 #include "domain/status.h"
 #include "engine/cases/deadline_sweeper.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

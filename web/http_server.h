@@ -34,7 +34,7 @@
 #include "api/json_api.h"
 #include "api/evidence_bundle.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/test_clock.h"
 #include "engine/users/user_service.h"
 #include "engine/webhooks/webhook_service.h"

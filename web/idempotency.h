@@ -25,7 +25,7 @@
 #include "domain/clock.h"
 #include "domain/status.h"
 #include "engine/engine_types.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -71,7 +71,7 @@ Result<std::string> HttpMetrics::Render(Store& store, TimePoint now, const Check
     if (!txn.ok()) return txn.status();
     auto states = (*txn)->CountCasesByState();
     if (!states.ok()) return states.status();
-    by_state = std::move(*states);
+    for (const auto& [state, count] : *states) by_state.emplace_back(NameOf(state), count);
     auto due = (*txn)->CountOpenDeadlinesDueBefore(now + kHour);
     if (!due.ok()) return due.status();
     due_soon = *due;

@@ -18,7 +18,7 @@
 #include "domain/clock.h"
 #include "domain/status.h"
 #include "api/evidence_bundle.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

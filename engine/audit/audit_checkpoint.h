@@ -41,7 +41,7 @@
 #include "engine/audit/audit_log.h"
 #include "engine/audit/ed25519_key.h"
 #include "engine/audit/merkle_tree.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -29,7 +29,7 @@
 #include "engine/audit/audit_checkpoint.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/ed25519_key.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

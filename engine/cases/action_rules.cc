@@ -59,8 +59,7 @@ Status CheckAssignee(ReadTxn& txn, const act::Assign& e, BodyReader& r) {
     r.Fail("assignee", "no active user " + *e.assignee);
     return Status::Ok();
   }
-  const auto role = ParseRole(user->role);
-  if (!role || !(roles::kAgentPlus & Bit(*role))) {
+  if (!(roles::kAgentPlus & Bit(user->role))) {
     r.Fail("assignee", "cases are assigned to agents, supervisors and managers");
   }
   return Status::Ok();

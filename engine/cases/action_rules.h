@@ -12,7 +12,7 @@
 #include "domain/case_action.h"
 #include "domain/model.h"
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "workflows/policy.h"
 #include "workflows/transition_context.h"
 #include "workflows/workflow.h"

@@ -13,7 +13,7 @@
 #include "engine/cases/commands.h"
 #include "engine/cases/deadline_sweeper.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -127,8 +127,8 @@ CaseRow CaseToRow(const Case& c) {
   row.id = c.id;
   row.order_id = c.order_id;
   row.buyer_id = c.buyer_id;
-  row.type = NameOf(c.type);
-  row.state = NameOf(c.state);
+  row.type = c.type;
+  row.state = c.state;
   row.version = c.version;
   row.assignee = c.assignee;
   row.policy_version = c.policy_version;
@@ -196,11 +196,8 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
     c.id = row.id;
     c.order_id = row.order_id;
     c.buyer_id = row.buyer_id;
-    auto type = ParseCaseType(row.type);
-    auto state = ParseState(row.state);
-    if (!type || !state) return Status::Internal("case " + row.id + " has an unknown type or state");
-    c.type = *type;
-    c.state = *state;
+    c.type = row.type;
+    c.state = row.state;
     c.version = row.version;
     c.assignee = row.assignee;
     c.policy_version = row.policy_version;
@@ -242,9 +239,7 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
     c.modifications = doc.at("modifications").get<int>();
     if (auto risk = doc.find("risk"); risk != doc.end() && !risk->is_null()) c.risk = RiskFromJson(*risk);
     for (const auto& d : deadlines) {
-      auto kind = ParseDeadlineKind(d.kind);
-      if (!kind) return Status::Internal("case " + row.id + " has a deadline of unknown kind " + d.kind);
-      c.deadlines.push_back({d.id, *kind, d.started_at, d.due_at, d.status == "breached"});
+      c.deadlines.push_back({d.id, d.kind, d.started_at, d.due_at, d.status == DeadlineStatus::kBreached});
     }
     return c;
   } catch (const nlohmann::json::exception& e) {

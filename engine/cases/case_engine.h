@@ -18,7 +18,7 @@
 #include "engine/cases/deadline_sweeper.h"
 #include "engine/cases/order_commands.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -22,8 +22,8 @@ Result<std::optional<Case>> LoadCase(ReadTxn& txn, const std::string& id) {
 // answer is empty whatever is stored (a buyer asking for another buyer).
 Result<std::optional<CaseFilter>> FilterFor(const Actor& actor, const CaseListQuery& q) {
   CaseFilter f;
-  for (State s : q.states) f.states.push_back(NameOf(s));
-  if (q.type) f.type = NameOf(*q.type);
+  f.states = q.states;
+  f.type = q.type;
   f.assignee = q.assignee_is_caller ? std::optional<std::string>(actor.id) : q.assignee;
   f.unassigned = q.unassigned;
   f.order_id = q.order_id;

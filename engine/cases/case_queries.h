@@ -10,7 +10,7 @@
 #include "domain/actor.h"
 #include "engine/cases/case_views.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -14,7 +14,7 @@
 
 #include "domain/actor.h"
 #include "domain/model.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "workflows/policy.h"
 
 namespace aftersales {

@@ -135,7 +135,7 @@ void CaseWork::MarkBreached(std::int64_t deadline_id, TimePoint at) { breached_.
 // stay known to the reports), rows no longer listed closed, moved due times
 // written, new ones inserted (their ids written back).
 Status CaseWork::WriteDeadlines(TimePoint at) {
-  for (const auto& [id, when] : breached_) AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(id, "breached", when));
+  for (const auto& [id, when] : breached_) AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(id, DeadlineStatus::kBreached, when));
   auto marked = [&](std::int64_t id) {
     return std::any_of(breached_.begin(), breached_.end(), [&](const auto& b) { return b.first == id; });
   };
@@ -143,9 +143,9 @@ Status CaseWork::WriteDeadlines(TimePoint at) {
     auto it = std::find_if(kase_.deadlines.begin(), kase_.deadlines.end(),
                            [&](const Deadline& d) { return d.id == old.id; });
     if (it == kase_.deadlines.end()) {
-      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, "done", at));
+      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, DeadlineStatus::kDone, at));
     } else if (it->breached && !old.breached && !marked(old.id)) {
-      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, "breached", at));
+      AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(old.id, DeadlineStatus::kBreached, at));
     } else if (it->due_at != old.due_at) {
       AS_RETURN_IF_ERROR(txn_->SetDeadlineDue(old.id, it->due_at));
     }
@@ -154,10 +154,10 @@ Status CaseWork::WriteDeadlines(TimePoint at) {
     if (d.id != 0) continue;
     DeadlineRow row;
     row.case_id = kase_.id;
-    row.kind = NameOf(d.kind);
+    row.kind = d.kind;
     row.started_at = d.started_at;
     row.due_at = d.due_at;
-    row.status = d.breached ? "breached" : "open";
+    row.status = d.breached ? DeadlineStatus::kBreached : DeadlineStatus::kOpen;
     AS_ASSIGN_OR_RETURN(d.id, txn_->InsertDeadline(row));
   }
   return Status::Ok();

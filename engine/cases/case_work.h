@@ -22,7 +22,7 @@
 #include "domain/status.h"
 #include "engine/cases/case_views.h"
 #include "engine/cases/ledger.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -16,7 +16,7 @@
 #include "domain/model.h"
 #include "domain/status.h"
 #include "engine/cases/case_views.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

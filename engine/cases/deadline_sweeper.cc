@@ -62,7 +62,7 @@ Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row,
   AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, row.case_id));
   if (!opened) {
     // An orphaned row (its case is gone): close it so that it is not read again.
-    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, "done", now));
+    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
     AS_RETURN_IF_ERROR(txn->Commit());
     return firing;
   }
@@ -116,7 +116,7 @@ Status DeadlineSweeper::FireDueOf(const std::string& case_id) {
       AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
       AS_ASSIGN_OR_RETURN(auto listed, txn->ListedDeadlines(case_id));
       for (const auto& d : listed) {
-        if (d.status == "open" && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
+        if (d.status == DeadlineStatus::kOpen && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
       }
     }
     if (!next) return Status::Ok();

@@ -16,7 +16,7 @@
 #include "domain/clock.h"
 #include "domain/status.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -5,7 +5,7 @@
 
 #include "domain/clock.h"
 #include "engine/cases/commands.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

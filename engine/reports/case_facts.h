@@ -31,7 +31,7 @@
 
 #include "domain/model.h"
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

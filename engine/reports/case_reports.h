@@ -21,7 +21,7 @@
 
 #include "domain/status.h"
 #include "engine/reports/report_common.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

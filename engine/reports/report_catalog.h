@@ -19,7 +19,7 @@
 #include "domain/status.h"
 #include "engine/policy_registry.h"
 #include "engine/reports/report_common.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

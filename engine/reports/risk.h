@@ -11,7 +11,7 @@
 
 #include "domain/model.h"
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "workflows/policy.h"
 
 namespace aftersales {

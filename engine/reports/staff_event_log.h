@@ -14,7 +14,7 @@
 #include <string>
 
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

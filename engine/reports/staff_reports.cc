@@ -37,7 +37,7 @@ struct Member {
 };
 
 bool CountsAsTeam(const UserRow& u) {
-  return !u.disabled && (u.role == "agent" || u.role == "supervisor" || u.role == "manager");
+  return !u.disabled && (roles::kAgentPlus & Bit(u.role)) != 0;
 }
 
 // Every agent, supervisor and manager not disabled, plus anyone with events
@@ -63,7 +63,7 @@ std::map<std::string, Member> Team(const std::vector<UserRow>& users, const std:
 }
 
 json MemberName(const Member& m) { return m.user ? json(m.user->name) : json(nullptr); }
-json MemberRole(const Member& m) { return m.user ? json(m.user->role) : json(nullptr); }
+json MemberRole(const Member& m) { return m.user ? json(NameOf(m.user->role)) : json(nullptr); }
 
 // The scored part of a member as a scorecard item (rank added later).
 json ScoreItem(const Member& m, const ScorecardPolicy& scorecard) {

@@ -103,7 +103,7 @@ json UserService::UserJson(const UserRow& row) {
   json j = json::object();
   j["id"] = row.id;
   j["name"] = row.name;
-  j["role"] = row.role;
+  j["role"] = NameOf(row.role);
   j["approval_limit"] = row.approval_limit ? json(*row.approval_limit) : json(nullptr);
   j["external_id"] = row.external_id ? json(*row.external_id) : json(nullptr);
   j["disabled"] = row.disabled;
@@ -115,7 +115,7 @@ json UserService::UserJson(const UserRow& row) {
 Actor UserService::ActorOf(const UserRow& row) {
   Actor a;
   a.id = row.id;
-  a.role = ParseRole(row.role).value_or(Role::kBuyer);
+  a.role = row.role;
   if (HasLimit(a.role)) {
     if (row.approval_limit) {
       a.limit = *row.approval_limit;
@@ -158,7 +158,7 @@ Result<CreatedUser> UserService::CreateUser(const Actor& actor, const NewUser& s
   UserRow row;
   row.id = "u_" + RandomHex(kUserIdHexBytes);
   row.name = spec.name;
-  row.role = NameOf(spec.role);
+  row.role = spec.role;
   if (HasLimit(spec.role)) {
     auto policy = policies_.Current();
     row.approval_limit =
@@ -181,7 +181,7 @@ Result<CreatedUser> UserService::CreateUser(const Actor& actor, const NewUser& s
   AS_RETURN_IF_ERROR(w.InsertToken(Sha256Hex(token), row.id, now));
   json data = {{"user_id", row.id},
                {"name_sha256", Sha256Hex(row.name)},
-               {"role", row.role},
+               {"role", NameOf(row.role)},
                {"approval_limit", row.approval_limit ? json(*row.approval_limit) : json(nullptr)},
                {"external_id", row.external_id ? json(*row.external_id) : json(nullptr)},
                {"has_password", row.password_hash.has_value()}};
@@ -302,8 +302,7 @@ Result<json> UserService::PatchUser(const Actor& actor, const std::string& id, c
   UserRow row = **found;
   json changes = json::object();
   if (limit) {
-    const auto role = ParseRole(row.role);
-    if (!role || !HasLimit(*role)) {
+    if (!HasLimit(row.role)) {
       return Status::Invalid("approval_limit", "only agents and supervisors have an approval limit");
     }
     row.approval_limit = *limit;
@@ -341,7 +340,7 @@ Result<bool> UserService::Bootstrap(const std::string& token) {
     auto users = (*txn)->ListUsers();
     if (!users.ok()) return users.status();
     for (const auto& u : *users) {
-      if (u.role == NameOf(Role::kAdmin)) return false;
+      if (u.role == Role::kAdmin) return false;
     }
   }
   NewUser spec;

@@ -42,7 +42,7 @@
 #include "domain/status.h"
 #include "engine/engine_types.h"
 #include "engine/policy_registry.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

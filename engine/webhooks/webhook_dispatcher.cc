@@ -219,7 +219,7 @@ bool WebhookDispatcher::Attempt(const Job& job, double u, bool* fast) {
             stored.status().message());
       }
       recorded = stored.ok();
-      if (recorded && stored->status == "dead") {
+      if (recorded && stored->status == DeliveryStatus::kDead) {
         Log("gave up delivery " + std::to_string(stored->id) + " of event " + stored->event_id + " to webhook " +
             job.webhook.id + " after " + std::to_string(stored->attempts) + " attempts (a dead letter; redeliver it)");
       }

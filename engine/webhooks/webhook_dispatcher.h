@@ -47,7 +47,7 @@
 
 #include "domain/clock.h"
 #include "domain/status.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/webhooks/webhook_service.h"
 #include "engine/webhooks/webhook_transport.h"
 

@@ -22,9 +22,9 @@ constexpr std::size_t kMaxLastErrorBytes = 500;
 constexpr int kHttpsPort = 443;
 constexpr int kHttpPort = 80;
 constexpr int kMaxPort = 65535;
-constexpr const char* kPending = "pending";
-constexpr const char* kDelivered = "delivered";
-constexpr const char* kDead = "dead";
+constexpr DeliveryStatus kPending = DeliveryStatus::kPending;
+constexpr DeliveryStatus kDelivered = DeliveryStatus::kDelivered;
+constexpr DeliveryStatus kDead = DeliveryStatus::kDead;
 
 bool IsEventType(const std::string& type) {
   return std::any_of(std::begin(kWebhookEventTypes), std::end(kWebhookEventTypes),
@@ -151,7 +151,7 @@ json WebhookService::DeliveryJson(const DeliveryRow& row) {
               {"webhook_id", row.webhook_id},
               {"event_id", row.event_id},
               {"event_type", row.event_type},
-              {"status", row.status},
+              {"status", NameOf(row.status)},
               {"attempts", row.attempts},
               {"next_attempt_at", pending ? json(FormatTime(row.next_attempt_at)) : json(nullptr)},
               {"last_status", row.last_status ? json(*row.last_status) : json(nullptr)},
@@ -308,7 +308,7 @@ Result<json> WebhookService::Redeliver(const Actor& actor, const std::string& we
                {"delivery_id", before.id},
                {"redelivery_id", next.id},
                {"event_id", before.event_id},
-               {"previous_status", before.status}};
+               {"previous_status", NameOf(before.status)}};
   auto appended = AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), "webhook_redelivered", std::move(data)));
   if (!appended.ok()) return appended.status();
   json response = DeliveryJson(next);

@@ -36,7 +36,7 @@
 #include "domain/actor.h"
 #include "domain/status.h"
 #include "engine/engine_types.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 namespace aftersales {
 

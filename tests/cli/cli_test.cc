@@ -236,7 +236,7 @@ TEST_CASE("cli: user add prints the id and a token whose hash is stored", "[cli]
   REQUIRE(user->has_value());
   CHECK((*user)->id == id);
   CHECK((*user)->name == "Li Na");
-  CHECK((*user)->role == "agent");
+  CHECK((*user)->role == Role::kAgent);
   CHECK((*user)->approval_limit == 20000);  // the default policy's agent limit
   CHECK_FALSE((*user)->password_hash.has_value());
   txn->reset();
@@ -528,7 +528,7 @@ std::string RefundedCaseDb(const TempDir& dir) {
     UserRow agent;
     agent.id = "u_agent";
     agent.name = "Li Na";
-    agent.role = "agent";
+    agent.role = Role::kAgent;
     auto txn = store->BeginWrite();
     REQUIRE(txn.ok());
     const Status inserted = (*txn)->InsertUser(agent);

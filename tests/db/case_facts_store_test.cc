@@ -117,15 +117,15 @@ TEST_CASE("a deadline's breached_at is set on breach and kept when it is done", 
     REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-1")));
     for (DeadlineRow* d : {&breached, &plain}) {
       d->case_id = "C-1";
-      d->kind = "merchant_response";
+      d->kind = DeadlineKind::kMerchantResponse;
       d->started_at = kT0;
       d->due_at = kT0 + 100;
       d->id = Value(w->InsertDeadline(*d));
     }
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, "breached", kT0 + 100));
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, "breached", kT0 + 150));  // again: the first time stays
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, "done", kT0 + 200));
-    REQUIRE_OK(w->SetDeadlineStatus(plain.id, "done", kT0 + 50));
+    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 100));
+    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 150));  // again: the first time stays
+    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kDone, kT0 + 200));
+    REQUIRE_OK(w->SetDeadlineStatus(plain.id, DeadlineStatus::kDone, kT0 + 50));
     REQUIRE_OK(w->Commit());
   }
   auto conn = RawConnection(f.path());
@@ -193,7 +193,7 @@ TEST_CASE("report queries: totals, spans, deadlines and sales over a period", "[
     auto add = [&](const std::string& kind, TimePoint started, TimePoint due) {
       DeadlineRow row;
       row.case_id = "C-1";
-      row.kind = kind;
+      row.kind = *ParseDeadlineKind(kind);
       row.started_at = started;
       row.due_at = due;
       return Value(w->InsertDeadline(row));
@@ -201,12 +201,12 @@ TEST_CASE("report queries: totals, spans, deadlines and sales over a period", "[
     const auto receipt = add("merchant_receipt", from + 100, from + 900);
     REQUIRE_OK(w->SetDeadlineDue(receipt, from + 400));
     CHECK(w->SetDeadlineDue(receipt + 1000, from + 400).code() == Code::kNotFound);
-    REQUIRE_OK(w->SetDeadlineStatus(receipt, "done", from + 300));
+    REQUIRE_OK(w->SetDeadlineStatus(receipt, DeadlineStatus::kDone, from + 300));
     const auto refund_done = add("refund_issue", from + 10, from + 20);
-    REQUIRE_OK(w->SetDeadlineStatus(refund_done, "breached", from + 20));
-    REQUIRE_OK(w->SetDeadlineStatus(refund_done, "done", from + 60));
+    REQUIRE_OK(w->SetDeadlineStatus(refund_done, DeadlineStatus::kBreached, from + 20));
+    REQUIRE_OK(w->SetDeadlineStatus(refund_done, DeadlineStatus::kDone, from + 60));
     const auto refund_open = add("refund_issue", from + 60, from + 70);
-    REQUIRE_OK(w->SetDeadlineStatus(refund_open, "breached", from + 70));
+    REQUIRE_OK(w->SetDeadlineStatus(refund_open, DeadlineStatus::kBreached, from + 70));
     add("refund_issue", from + 500, from + 900);  // open, unbreached
     add("refund_issue", to, to + 10);             // outside
     REQUIRE_OK(w->Commit());

@@ -12,7 +12,7 @@
 #include "db/sqlite_connection.h"
 #include "db/sqlite_store.h"
 #include "domain/clock.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "tests/support/temp_dir.h"
 
 namespace aftersales::testing {
@@ -120,8 +120,8 @@ inline CaseRow MakeCase(const std::string& id, const std::string& order_id) {
   c.id = id;
   c.order_id = order_id;
   c.buyer_id = "buyer-" + order_id;
-  c.type = "return_refund";
-  c.state = "requested";
+  c.type = CaseType::kReturnRefund;
+  c.state = State::kRequested;
   c.version = 1;
   c.assignee = std::nullopt;
   c.policy_version = 1;
@@ -137,7 +137,7 @@ inline UserRow MakeUser(const std::string& id, const std::string& name, const st
   UserRow u;
   u.id = id;
   u.name = name;
-  u.role = role;
+  u.role = ParseRole(role).value_or(Role::kBuyer);
   u.created_at = kT0;
   return u;
 }

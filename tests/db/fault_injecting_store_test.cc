@@ -18,7 +18,7 @@ Status PlaceOrderWithCase(Store& store, const std::string& n) {
   AS_RETURN_IF_ERROR((*w)->InsertCase(MakeCase("C-" + n, "O-" + n)));
   DeadlineRow d;
   d.case_id = "C-" + n;
-  d.kind = "merchant_response";
+  d.kind = DeadlineKind::kMerchantResponse;
   d.due_at = kT0 + 48 * kHour;
   Result<std::int64_t> id = (*w)->InsertDeadline(d);
   if (!id.ok()) return id.status();

@@ -120,7 +120,7 @@ TEST_CASE("a command that fails inside a batch undoes only itself", "[db][concur
   std::thread t3 = Command(f, "third", third, [](WriteTxn& txn) -> Status {
     DeadlineRow d;
     d.case_id = "no-such-case";
-    d.kind = "merchant_response";
+    d.kind = DeadlineKind::kMerchantResponse;
     return txn.InsertDeadline(d).status();
   });
   WaitForWaiting(f.sqlite(), 2);

@@ -26,9 +26,9 @@ class Lcg {
   std::uint64_t state_ = 42;
 };
 
-const std::vector<std::string> kStates = {"requested", "pending_approval", "negotiating", "awaiting_return",
-                                          "refunded"};
-const std::vector<std::string> kTypes = {"refund_only", "return_refund", "exchange"};
+const std::vector<State> kStates = {State::kRequested, State::kPendingApproval, State::kNegotiating,
+                                    State::kAwaitingReturn, State::kRefunded};
+const std::vector<CaseType> kTypes = {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange};
 
 std::vector<CaseRow> SeedCases(StoreFixture& f) {
   Lcg rng;
@@ -117,12 +117,12 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
 
   const std::vector<NamedFilter> filters = {
       {"none", [](CaseFilter&) {}},
-      {"one state", [](CaseFilter& c) { c.states = {"requested"}; }},
+      {"one state", [](CaseFilter& c) { c.states = {State::kRequested}; }},
       {"two states",
        [](CaseFilter& c) {
-         c.states = {"negotiating", "refunded"};
+         c.states = {State::kNegotiating, State::kRefunded};
        }},
-      {"type", [](CaseFilter& c) { c.type = "exchange"; }},
+      {"type", [](CaseFilter& c) { c.type = CaseType::kExchange; }},
       {"assignee", [](CaseFilter& c) { c.assignee = "u-2"; }},
       {"unassigned", [](CaseFilter& c) { c.unassigned = true; }},
       {"order", [](CaseFilter& c) { c.order_id = "O-3"; }},
@@ -132,8 +132,8 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
       {"due before", [](CaseFilter& c) { c.due_before = kT0 + 3600 * 7; }},
       {"combined",
        [](CaseFilter& c) {
-         c.states = {"requested", "pending_approval", "awaiting_return"};
-         c.type = "return_refund";
+         c.states = {State::kRequested, State::kPendingApproval, State::kAwaitingReturn};
+         c.type = CaseType::kReturnRefund;
          c.breached = false;
          c.due_before = kT0 + 3600 * 15;
        }},
@@ -142,7 +142,7 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
       {"flagged and combined",
        [](CaseFilter& c) {
          c.flagged_only = true;
-         c.states = {"requested", "pending_approval"};
+         c.states = {State::kRequested, State::kPendingApproval};
          c.assignee = "u-1";
          c.due_before = kT0 + 3600 * 15;
        }},

@@ -46,7 +46,7 @@ AuditRow MakeAudit(std::int64_t seq, const std::string& actor, std::optional<std
 DeadlineRow MakeDeadline(const std::string& case_id, const std::string& kind, TimePoint due_at) {
   DeadlineRow d;
   d.case_id = case_id;
-  d.kind = kind;
+  d.kind = *ParseDeadlineKind(kind);
   d.started_at = kT0;
   d.due_at = due_at;
   return d;
@@ -168,7 +168,7 @@ TEST_CASE("cases round-trip: UpdateCase checks the version", "[db]") {
 
   CaseRow next = c1;
   next.version = 2;
-  next.state = "pending_approval";
+  next.state = State::kPendingApproval;
   next.assignee = "u-sup";
   next.next_due_at = std::nullopt;
   next.breached = true;
@@ -223,10 +223,9 @@ TEST_CASE("deadlines: ids, listing, due sweep, status changes and counts", "[db]
   CHECK(Value(w->DueDeadlines(kT0 + 1000, 0)).empty());
   CHECK(Value(w->CountOpenDeadlinesDueBefore(kT0 + 200)) == 2);  // strictly before
 
-  REQUIRE_OK(w->SetDeadlineStatus(b.id, "breached", kT0 + 150));
-  REQUIRE_OK(w->SetDeadlineStatus(c.id, "done", kT0 + 160));
-  CHECK(w->SetDeadlineStatus(12345, "done", kT0).code() == Code::kNotFound);
-  CHECK(w->SetDeadlineStatus(a.id, "finished", kT0).code() == Code::kInternal);
+  REQUIRE_OK(w->SetDeadlineStatus(b.id, DeadlineStatus::kBreached, kT0 + 150));
+  REQUIRE_OK(w->SetDeadlineStatus(c.id, DeadlineStatus::kDone, kT0 + 160));
+  CHECK(w->SetDeadlineStatus(12345, DeadlineStatus::kDone, kT0).code() == Code::kNotFound);
   REQUIRE_OK(w->Commit());
   w.reset();
 
@@ -237,7 +236,7 @@ TEST_CASE("deadlines: ids, listing, due sweep, status changes and counts", "[db]
   CHECK(due_now[1].id == a.id);
   listed = Value(r->ListedDeadlines("C-1"));
   REQUIRE(listed.size() == 2);  // a breached deadline stays listed
-  CHECK(listed[0].status == "breached");
+  CHECK(listed[0].status == DeadlineStatus::kBreached);
   CHECK_FALSE(listed[0].closed_at.has_value());
   auto listed2 = Value(r->ListedDeadlines("C-2"));
   REQUIRE(listed2.size() == 1);  // done is not listed
@@ -422,7 +421,7 @@ TEST_CASE("users and tokens", "[db]") {
   }
   UserRow changed = agent;
   changed.name = "alice2";
-  changed.role = "supervisor";
+  changed.role = Role::kSupervisor;
   changed.approval_limit = std::nullopt;
   changed.disabled = true;
   changed.password_hash = std::nullopt;
@@ -518,7 +517,8 @@ TEST_CASE("CountCasesByState counts per state", "[db]") {
   StoreFixture f;
   auto w = f.Write();
   REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
-  const std::vector<std::string> states = {"requested", "refunding", "requested", "closed", "requested"};
+  const std::vector<State> states = {State::kRequested, State::kRefunding, State::kRequested, State::kClosed,
+                                     State::kRequested};
   for (std::size_t i = 0; i < states.size(); ++i) {
     CaseRow c = MakeCase("C-" + std::to_string(i), "O-1");
     c.state = states[i];
@@ -527,8 +527,9 @@ TEST_CASE("CountCasesByState counts per state", "[db]") {
   REQUIRE_OK(w->Commit());
   w.reset();
   auto counts = Value(f.Read()->CountCasesByState());
-  using Count = std::pair<std::string, std::int64_t>;
-  CHECK(counts == std::vector<Count>{{"closed", 1}, {"refunding", 1}, {"requested", 3}});
+  using Count = std::pair<State, std::int64_t>;
+  // In the order of the stored names, as the metrics list them.
+  CHECK(counts == std::vector<Count>{{State::kClosed, 1}, {State::kRefunding, 1}, {State::kRequested, 3}});
 }
 
 TEST_CASE("destroying an uncommitted WriteTxn rolls everything back", "[db]") {

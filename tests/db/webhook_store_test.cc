@@ -158,13 +158,13 @@ TEST_CASE("deliveries round-trip and update: ids increase", "[db][webhooks]") {
   CHECK(e.id > d.id);
   CheckSame(*Value(f.Read()->GetDelivery(d.id)), d);
 
-  d.status = "pending";
+  d.status = DeliveryStatus::kPending;
   d.attempts = 2;
   d.next_attempt_at = kT0 + 120;
   d.last_status = 503;
   d.last_error = std::nullopt;
   d.updated_at = kT0 + 60;
-  e.status = "dead";
+  e.status = DeliveryStatus::kDead;
   e.attempts = 9;
   e.last_status = std::nullopt;
   e.last_error = "POST to 127.0.0.1:1 failed: Connection";
@@ -190,9 +190,6 @@ TEST_CASE("delivery writes report missing rows and unknown statuses", "[db][webh
   DeliveryRow missing = MakeDelivery("wh-a", events[0], kT0);
   missing.id = 424242;
   CHECK(w->UpdateDelivery(missing).code() == Code::kNotFound);
-  DeliveryRow odd = MakeDelivery("wh-a", events[0], kT0);
-  odd.status = "sent";
-  CHECK(w->InsertDelivery(odd).status().code() == Code::kInternal);
   REQUIRE_OK(w->Commit());
 }
 
@@ -220,7 +217,7 @@ TEST_CASE("due deliveries: one webhook's pending ones due by now, by due time th
     auto w = f.Write();
     auto add = [&](const std::string& webhook, std::int64_t event, TimePoint due, const std::string& status) {
       DeliveryRow d = MakeDelivery(webhook, event, due);
-      d.status = status;
+      d.status = *ParseDeliveryStatus(status);
       ids.push_back(Value(w->InsertDelivery(d)));
     };
     add("wh-a", events[0], kT0 + 30, "pending");   // 0: due later than 1

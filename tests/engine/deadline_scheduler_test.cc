@@ -45,7 +45,7 @@ void BulkCases(EngineHarness& h, int n) {
     REQUIRE((*txn)->InsertCase(CaseToRow(c)).ok());
     DeadlineRow d;
     d.case_id = c.id;
-    d.kind = "merchant_response";
+    d.kind = DeadlineKind::kMerchantResponse;
     d.started_at = c.deadlines[0].started_at;
     d.due_at = c.deadlines[0].due_at;
     REQUIRE((*txn)->InsertDeadline(d).ok());

@@ -76,7 +76,7 @@ class EngineHarness {
       UserRow row;
       row.id = a.id;
       row.name = name;
-      row.role = NameOf(role);
+      row.role = role;
       row.approval_limit = limit;
       if (!external.empty()) row.external_id = external;
       row.created_at = clock_.Now();

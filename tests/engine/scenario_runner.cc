@@ -171,7 +171,7 @@ class Runner {
       if (!e.case_id || !e.from_state || !e.to_state) return true;
       if (!types.count(*e.case_id)) {
         auto row = (*txn)->GetCase(*e.case_id);
-        if (row.ok() && row->has_value()) types[*e.case_id] = (*row)->type;
+        if (row.ok() && row->has_value()) types[*e.case_id] = NameOf((*row)->type);
       }
       SeenTransition t;
       t.type = types[*e.case_id];

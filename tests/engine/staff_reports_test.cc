@@ -40,7 +40,7 @@ void AddStaff(EngineHarness& h, const std::string& id, const std::string& name, 
   UserRow row;
   row.id = id;
   row.name = name;
-  row.role = role;
+  row.role = *ParseRole(role);
   row.approval_limit = 20000;
   row.disabled = disabled;
   row.created_at = h.clock().Now();

@@ -205,7 +205,7 @@ TEST_CASE("fan-out makes one delivery per subscribed, enabled webhook and event,
   CHECK(EventIds(f.Deliveries(refunds)) == EventIdsOfTypes(outbox, {"refund.requested"}));
   CHECK(f.Deliveries("wh_disabled").empty());
   for (const auto& d : f.Deliveries(all)) {
-    CHECK(d.status == "pending");
+    CHECK(d.status == DeliveryStatus::kPending);
     CHECK(d.attempts == 0);
     CHECK(d.next_attempt_at == kWallStart);  // due at once, on the wall clock
     CHECK(d.started_at == kWallStart);
@@ -329,7 +329,7 @@ TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then
   // The row seen before that attempt is stale: no second attempt from it.
   CHECK_FALSE(Must(f.hooks->AttemptPayload(seen)).has_value());
   CHECK_FALSE(Must(f.hooks->AttemptPayload(d)).has_value());  // not due yet
-  CHECK(d.status == "pending");
+  CHECK(d.status == DeliveryStatus::kPending);
   CHECK(d.attempts == 1);
   CHECK(d.last_status == std::optional<int>(500));
   CHECK(d.next_attempt_at == kWallStart + 10);
@@ -351,7 +351,7 @@ TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then
   CHECK(d.next_attempt_at == kWallStart + 100);  // the last try falls on the give-up time
   f.wall.Advance(30);
   d = Must(f.hooks->RecordAttempt(id, failed, p, 0));
-  CHECK(d.status == "dead");
+  CHECK(d.status == DeliveryStatus::kDead);
   CHECK(d.attempts == 5);
 
   // A dead delivery is not attempted again on its own.
@@ -361,7 +361,7 @@ TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then
 
   // An attempt that lands on a delivery no longer pending changes nothing.
   DeliveryRow unchanged = Must(f.hooks->RecordAttempt(id, AttemptOutcome{200, ""}, p, 0));
-  CHECK(unchanged.status == "dead");
+  CHECK(unchanged.status == DeliveryStatus::kDead);
   CHECK(unchanged.attempts == 5);
   CHECK(f.hooks->RecordAttempt(id + 1000, failed, p, 0).status().code() == Code::kNotFound);
 }
@@ -376,8 +376,8 @@ TEST_CASE("redelivery revives dead deliveries, repeats delivered ones and is aud
   const DeliveryRow second = rows[1];
   RetryPolicy p;
   p.give_up_after_seconds = 0;  // the first failure is final
-  REQUIRE(Must(f.hooks->RecordAttempt(first.id, AttemptOutcome{503, ""}, p, 0)).status == "dead");
-  REQUIRE(Must(f.hooks->RecordAttempt(second.id, AttemptOutcome{204, ""}, p, 0)).status == "delivered");
+  REQUIRE(Must(f.hooks->RecordAttempt(first.id, AttemptOutcome{503, ""}, p, 0)).status == DeliveryStatus::kDead);
+  REQUIRE(Must(f.hooks->RecordAttempt(second.id, AttemptOutcome{204, ""}, p, 0)).status == DeliveryStatus::kDelivered);
   f.wall.Advance(3600);
   const Actor& admin = f.h.user("admin");
 
@@ -400,7 +400,7 @@ TEST_CASE("redelivery revives dead deliveries, repeats delivered ones and is aud
   CHECK(f.Deliveries(hook).size() == 3);
   {
     auto r = Must(f.h.store().BeginRead());
-    CHECK(Must(r->GetDelivery(second.id))->status == "delivered");  // its record stays
+    CHECK(Must(r->GetDelivery(second.id))->status == DeliveryStatus::kDelivered);  // its record stays
   }
 
   // A pending one is made due now.

@@ -240,7 +240,7 @@ class Stack {
     for (;;) {
       const auto rows = Deliveries(webhook_id);
       const bool done = !rows.empty() &&
-                        std::all_of(rows.begin(), rows.end(), [&](const DeliveryRow& d) { return d.status == status; });
+                        std::all_of(rows.begin(), rows.end(), [&](const DeliveryRow& d) { return NameOf(d.status) == status; });
       if (done) return true;
       if (MonotonicSeconds() > until) return false;
       SleepForMillis(10);

@@ -185,7 +185,7 @@ TEST_CASE("deliveries page with a cursor, redeliver answers 200, and /metrics sh
   give_up_at_once.give_up_after_seconds = 0;
   auto dead = s.hooks().RecordAttempt(delivery["id"].get<std::int64_t>(), AttemptOutcome{500, ""}, give_up_at_once, 0);
   REQUIRE(dead.ok());
-  REQUIRE(dead->status == "dead");
+  REQUIRE(dead->status == DeliveryStatus::kDead);
   metrics = s.Get("/metrics", s.admin());
   CHECK_THAT(metrics.body, Catch::Contains("\naftersales_webhook_deliveries_dead 1\n"));
   CHECK_THAT(metrics.body, Catch::Contains("\naftersales_outbox_backlog 2\n"));

@@ -1,0 +1,64 @@
+// The audit log of the store seam (engine/store/store.h): SPEC §7's
+// append-only, hash-chained entries, stored one column per key.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/status.h"
+
+namespace aftersales {
+
+// One audit entry exactly as SPEC §7 stores it.
+struct AuditRow {
+  std::int64_t seq = 0;
+  std::string at;  // RFC 3339, as served
+  std::string actor_id;
+  std::string actor_role;
+  std::optional<std::string> case_id;
+  std::string action;
+  std::optional<std::string> from_state;
+  std::optional<std::string> to_state;
+  std::string data;  // canonical JSON text
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct AuditFilter {
+  std::optional<std::string> case_id;
+  std::optional<std::string> actor_id;
+  std::optional<std::string> action;
+  std::optional<std::string> from;  // RFC 3339 UTC as stored; inclusive
+  std::optional<std::string> to;    // inclusive
+  std::int64_t after_seq = 0;
+  int limit = 100;
+};
+
+class AuditReads {
+ public:
+  virtual ~AuditReads() = default;
+  // The last audit entry, or nullopt when the log is empty.
+  virtual Result<std::optional<AuditRow>> AuditHead() = 0;
+  virtual Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) = 0;
+  // Calls `fn` for every entry in seq order; stops early when fn returns false.
+  virtual Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) = 0;
+  // Calls `fn` with the seq and `hash` of every entry with from_seq <= seq
+  // <= to_seq, in seq order (a key range scan that reads nothing else);
+  // stops early when fn returns false. For Merkle trees over the log.
+  virtual Status AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
+                             const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) = 0;
+};
+
+class AuditWrites {
+ public:
+  virtual ~AuditWrites() = default;
+  // Appends an entry; the caller has chained it (seq = head + 1).
+  virtual Status AppendAudit(const AuditRow& row) = 0;
+};
+
+}  // namespace aftersales

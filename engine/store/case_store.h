@@ -1,0 +1,116 @@
+// The cases aggregate of the store seam (engine/store/store.h): cases,
+// their deadlines and their erasable texts. Rows hold the engine's enums;
+// how a backend spells them is the backend's business.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/status.h"
+
+namespace aftersales {
+
+// A case as stored: the indexed columns plus `doc`, the rest of the case as
+// JSON text (its shape is the engine's business, engine/cases/case_document.h).
+struct CaseRow {
+  std::string id;
+  std::string order_id;
+  std::string buyer_id;
+  CaseType type = CaseType::kRefundOnly;
+  State state = State::kRequested;
+  std::int64_t version = 1;
+  std::optional<std::string> assignee;
+  int policy_version = 0;
+  TimePoint created_at = 0;
+  TimePoint updated_at = 0;
+  std::optional<TimePoint> next_due_at;  // earliest open (unbreached or breached) deadline
+  bool breached = false;                 // some listed deadline is breached
+  bool risk_flagged = false;             // the abuse signals flagged the case at submit
+  std::string doc;
+};
+
+// open: waiting; breached: passed, breach recorded, listed until its state
+// is left; done: fired, or cancelled by leaving the state.
+enum class DeadlineStatus { kOpen, kBreached, kDone };
+
+struct DeadlineRow {
+  std::int64_t id = 0;
+  std::string case_id;
+  DeadlineKind kind = DeadlineKind::kMerchantResponse;
+  TimePoint started_at = 0;
+  TimePoint due_at = 0;
+  DeadlineStatus status = DeadlineStatus::kOpen;
+  std::optional<TimePoint> closed_at;
+};
+
+// Case list filters of SPEC §6.5. Empty vectors / nullopt mean "any".
+struct CaseFilter {
+  std::vector<State> states;
+  std::optional<CaseType> type;
+  std::optional<std::string> assignee;  // a user id
+  bool unassigned = false;              // assignee=none
+  std::optional<std::string> order_id;
+  std::optional<std::string> buyer_id;
+  std::optional<bool> breached;
+  std::optional<TimePoint> due_before;  // next_due_at < due_before
+  bool flagged_only = false;            // risk=flagged: only cases with risk_flagged
+  bool sort_by_due = true;              // else by created_at
+  // Keyset cursor: the sort key and id of the last row of the previous page.
+  // For due sort, a null key means "cases without a deadline" (sorted last).
+  bool has_cursor = false;
+  std::optional<std::int64_t> cursor_key;
+  std::string cursor_id;
+  int limit = 50;
+};
+
+class CaseReads {
+ public:
+  virtual ~CaseReads() = default;
+  virtual Result<std::optional<CaseRow>> GetCase(const std::string& id) = 0;
+  virtual Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) = 0;
+  // A page in the filter's order (keyset: after the cursor), at most limit.
+  virtual Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) = 0;
+  // The abuse signals' figures of one buyer (engine/reports/risk.h): the
+  // buyer's cases created in [from, to], by (created_at, id).
+  virtual Result<std::vector<CaseRow>> CasesOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) = 0;
+  // Deadlines of the case with status open or breached, by due_at.
+  virtual Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) = 0;
+  // Open deadlines with due_at <= now, by (due_at, id), at most `limit`.
+  virtual Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) = 0;
+  virtual Result<std::vector<Text>> TextsOfCase(const std::string& case_id) = 0;
+  virtual Result<std::optional<Text>> GetText(const std::string& id) = 0;
+  // Counts for /metrics: cases per state; open deadlines due before `t`;
+  // deadlines currently breached (listed).
+  virtual Result<std::vector<std::pair<State, std::int64_t>>> CountCasesByState() = 0;
+  virtual Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) = 0;
+  virtual Result<std::int64_t> CountBreachedDeadlines() = 0;
+};
+
+class CaseWrites {
+ public:
+  virtual ~CaseWrites() = default;
+  // already_exists when the id is taken.
+  virtual Status InsertCase(const CaseRow& row) = 0;
+  // Replaces the row whose id matches; version_conflict unless the stored
+  // version equals `expected_version`.
+  virtual Status UpdateCase(const CaseRow& row, std::int64_t expected_version) = 0;
+  // Inserts a deadline; returns its id.
+  virtual Result<std::int64_t> InsertDeadline(const DeadlineRow& row) = 0;
+  // Moves a deadline to `status` as of `at` (done: closed_at; breached: the
+  // first breach time is kept). not_found when there is no such deadline.
+  virtual Status SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) = 0;
+  // Moves an open deadline's due time (merchant_receipt shortened by a
+  // delivery report); not_found when there is no such deadline.
+  virtual Status SetDeadlineDue(std::int64_t id, TimePoint due_at) = 0;
+  virtual Status InsertText(const Text& text) = 0;
+};
+
+const char* NameOf(DeadlineStatus status);
+std::optional<DeadlineStatus> ParseDeadlineStatus(std::string_view name);
+
+}  // namespace aftersales
