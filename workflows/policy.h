@@ -151,7 +151,9 @@ struct Policy {
   bool CountsBusinessHours(DeadlineKind kind) const { return deadline_rules[static_cast<int>(kind)].business_hours; }
   // When a deadline of `kind` started at `start` is due: start + hours, or,
   // for a business_hours kind, `hours` working hours on the calendar
-  // (§13.2). The one function every deadline start goes through.
+  // (§13.2). The one function every deadline start goes through. For
+  // order_ship, prefer DefaultShipBy: with ship_within_hours null its length
+  // is 0 and DueAt answers `start`.
   TimePoint DueAt(DeadlineKind kind, TimePoint start) const;
   // §13.3 bulk extension: `due` moved by `hours`, working hours past `due`
   // for a business_hours kind, else wall hours.
