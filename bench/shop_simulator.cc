@@ -1,11 +1,14 @@
-#include "api/json_api.h"
 #include "bench/shop_simulator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <queue>
 #include <random>
 #include <vector>
+
+#include "api/json_api.h"
 
 namespace aftersales::bench {
 namespace {
@@ -37,6 +40,13 @@ struct Script {
   std::vector<Step> steps;
 };
 
+// One buyer of SimulationOptions::buyer_population.
+struct PopulationBuyer {
+  double orders_per_year = 0;
+  double return_share = 0;             // of the buyer's orders, those that become a case
+  std::optional<TimePoint> last_case;  // when the buyer's previous case came
+};
+
 class Simulation {
  public:
   Simulation(Store& store, JsonApi& cases, ManualClock& clock, const SimulationOptions& options)
@@ -44,6 +54,7 @@ class Simulation {
 
   Result<SimulationTotals> Run() {
     AS_RETURN_IF_ERROR(AddStaff());
+    if (options_.buyer_population) DrawPopulation();
     const std::int64_t span = static_cast<std::int64_t>(options_.days) * kDay;
     const std::int64_t n = options_.cases;
     const TimePoint end = options_.start + span;
@@ -155,34 +166,113 @@ class Simulation {
     return a;
   }
 
+  // Buyers until their cases a year add up to the simulation's. Orders a
+  // year: log-normal, median 3 (the 99th percentile about 30); the share
+  // returned: 94 % of buyers 2-35 %, 5 % 35-70 %, 1 % 70-100 %.
+  void DrawPopulation() {
+    const double cases_a_year = static_cast<double>(options_.cases) * 365.0 / std::max(1, options_.days);
+    std::lognormal_distribution<double> orders(std::log(3.0), 1.0);
+    std::uniform_real_distribution<double> unit(0, 1);
+    std::vector<double> weights;
+    double total = 0;
+    while (total < cases_a_year) {
+      PopulationBuyer b;
+      b.orders_per_year = orders(rng_);
+      const double kind = unit(rng_);
+      b.return_share = kind < 0.94   ? 0.02 + 0.33 * unit(rng_)
+                       : kind < 0.99 ? 0.35 + 0.35 * unit(rng_)
+                                     : 0.70 + 0.30 * unit(rng_);
+      weights.push_back(b.orders_per_year * b.return_share);
+      total += weights.back();
+      population_.push_back(b);
+      totals_.return_share_of_buyer["p-" + std::to_string(population_.size())] = b.return_share;
+    }
+    pick_buyer_ = std::discrete_distribution<std::size_t>(weights.begin(), weights.end());
+  }
+
+  // An order of one line; what is random is drawn by the caller, in the
+  // order the simulation has always drawn it (a seed gives the same shop).
+  static json OrderJson(const std::string& id, const std::string& buyer_id, int product, int qty, const char* currency,
+                        TimePoint placed, std::optional<TimePoint> delivered, Money shipping_paid) {
+    const Money price = 990 + (product * 7919) % 60000;
+    char sku[16];
+    std::snprintf(sku, sizeof sku, "SKU-%04d", product);
+    return {{"id", id},
+            {"buyer_id", buyer_id},
+            {"currency", currency},
+            {"placed_at", FormatTime(placed)},
+            {"delivered_at", delivered ? json(FormatTime(*delivered)) : json(nullptr)},
+            {"shipping_paid", shipping_paid},
+            {"lines", json::array({{{"line_id", "l1"},
+                                    {"sku", sku},
+                                    {"title", std::string("Product ") + sku},
+                                    {"qty", qty},
+                                    {"paid", price * qty},
+                                    {"no_reason_return", true}}})}};
+  }
+
+  int Product() {
+    return static_cast<int>(std::min<std::int64_t>(
+        kProducts - 1, static_cast<std::int64_t>(std::exponential_distribution<double>(0.02)(rng_))));
+  }
+
+  // The population buyer of case `i` at `now`, after the orders that buyer
+  // placed since their previous case and kept.
+  Result<std::string> PopulationBuyerFor(std::int64_t i, TimePoint now) {
+    const std::size_t index = pick_buyer_(rng_);
+    PopulationBuyer& b = population_[index];
+    const std::string buyer_id = "p-" + std::to_string(index + 1);
+    const double cases_a_day = b.orders_per_year * b.return_share / 365.0;
+    const std::int64_t gap =
+        b.last_case ? now - *b.last_case
+                    : std::min<std::int64_t>(
+                          365 * kDay,
+                          static_cast<std::int64_t>(std::exponential_distribution<double>(cases_a_day)(rng_) * kDay));
+    b.last_case = now;
+    const std::int64_t kept = std::geometric_distribution<std::int64_t>(b.return_share)(rng_);
+    for (std::int64_t k = 0; k < kept; ++k) {
+      const TimePoint placed = now - Uniform(kHour, std::max<std::int64_t>(kHour, gap));
+      const TimePoint delivered = placed + Hours(30, 100);
+      const int product = Product();
+      auto created = cases_.CreateOrder(
+          integration_,
+          OrderJson("o-" + std::to_string(i + 1) + "-k" + std::to_string(k + 1), buyer_id, product, 1, "CNY", placed,
+                    delivered < now ? std::optional<TimePoint>(delivered) : std::nullopt, 0));
+      if (!created.ok()) return created.status();
+      ++totals_.orders;
+    }
+    return buyer_id;
+  }
+
   Status StartCase(std::int64_t i, TimePoint now) {
     // Most buyers return once; a few return often (the abuse signals).
     const std::int64_t buyers = std::max<std::int64_t>(1, options_.cases / 2);
-    const std::string buyer_id =
-        Chance(0.02) ? "b-heavy-" + std::to_string(Uniform(1, 50)) : "b-" + std::to_string(Uniform(1, buyers));
-    const int product = static_cast<int>(std::min<std::int64_t>(
-        kProducts - 1, static_cast<std::int64_t>(std::exponential_distribution<double>(0.02)(rng_))));
-    const Money price = 990 + (product * 7919) % 60000;
+    std::string buyer_id;
+    if (options_.buyer_population) {
+      auto drawn = PopulationBuyerFor(i, now);
+      if (!drawn.ok()) return drawn.status();
+      buyer_id = *drawn;
+    } else {
+      buyer_id = Chance(0.02) ? "b-heavy-" + std::to_string(Uniform(1, 50)) : "b-" + std::to_string(Uniform(1, buyers));
+    }
+    const int product = Product();
     const int qty = Chance(0.8) ? 1 : 2;
     const std::string order_id = "o-" + std::to_string(i + 1);
     char sku[16];
     std::snprintf(sku, sizeof sku, "SKU-%04d", product);
-    json order = {{"id", order_id},
-                  {"buyer_id", buyer_id},
-                  {"currency", Chance(0.03) ? "USD" : "CNY"},
-                  {"placed_at", FormatTime(now - Hours(72, 200))},
-                  {"delivered_at", FormatTime(now - Hours(2, 60))},
-                  {"shipping_paid", Chance(0.5) ? 0 : 800},
-                  {"lines", json::array({{{"line_id", "l1"}, {"sku", sku}, {"title", std::string("Product ") + sku},
-                                          {"qty", qty}, {"paid", price * qty}, {"no_reason_return", true}}})}};
+    const char* currency = Chance(0.03) ? "USD" : "CNY";
+    const TimePoint placed = now - Hours(72, 200);
+    const TimePoint delivered = now - Hours(2, 60);
+    const Money shipping_paid = Chance(0.5) ? 0 : 800;
+    const json order = OrderJson(order_id, buyer_id, product, qty, currency, placed, delivered, shipping_paid);
     auto created = cases_.CreateOrder(integration_, order);
     if (!created.ok()) return created.status();
     ++totals_.orders;
 
     const double roll = std::uniform_real_distribution<double>(0, 1)(rng_);
     const std::string type = roll < 0.35 ? "refund_only" : roll < 0.8 ? "return_refund" : "exchange";
-    static const char* kReasons[] = {"no_reason",   "quality_issue",   "not_as_described", "wrong_item",
-                                     "damaged_in_transit", "missing_parts", "not_received", "other"};
+    static const char* kReasons[] = {"no_reason",          "quality_issue", "not_as_described", "wrong_item",
+                                     "damaged_in_transit", "missing_parts", "not_received",     "other"};
     std::string reason = kReasons[Uniform(0, 7)];
     if (type != "refund_only" && reason == "not_received") reason = "quality_issue";
     json line = {{"line_id", "l1"}, {"qty", Uniform(1, qty)}};
@@ -197,8 +287,8 @@ class Simulation {
     }
     ++totals_.cases;
     const Money amount = kase->at("requested_amount").get<Money>();
-    Script script{kase->at("id").get<std::string>(), StoryOf(type, buyer_id, amount,
-                                                            line.at("qty").get<std::int64_t>())};
+    Script script{kase->at("id").get<std::string>(),
+                  StoryOf(type, buyer_id, amount, line.at("qty").get<std::int64_t>())};
     if (!script.steps.empty()) {
       scripts_.push_back(std::move(script));
       queue_.push({now + scripts_.back().steps.front().after, next_order_++, scripts_.size() - 1, 0});
@@ -209,14 +299,15 @@ class Simulation {
   // An agent approves; when that needs a supervisor (over the agent's
   // limit, or a flagged buyer), RunUntil adds the supervisor's approval.
   void Approve(std::vector<Step>& s, std::int64_t after) {
-    s.push_back({after, agents_[Uniform(0, static_cast<std::int64_t>(agents_.size()) - 1)], "approve",
-                 json::object()});
+    s.push_back({after, agents_[Uniform(0, static_cast<std::int64_t>(agents_.size()) - 1)], "approve", json::object()});
   }
 
   void Refund(std::vector<Step>& s) {
     if (Chance(0.05)) s.push_back({Hours(1, 30), finance_, "refund_failed", {{"error", "channel timeout"}}});
     // Mostly within refund_issue's 72 h; some late (a breach).
-    s.push_back({Chance(0.9) ? Hours(1, 60) : Hours(73, 120), finance_, "refund_issued",
+    s.push_back({Chance(0.9) ? Hours(1, 60) : Hours(73, 120),
+                 finance_,
+                 "refund_issued",
                  {{"external_ref", "PAY-" + std::to_string(next_order_)}}});
   }
 
@@ -225,18 +316,22 @@ class Simulation {
 
   void Reject(std::vector<Step>& s, const std::string& buyer_id, Money amount, bool goods_back) {
     const Actor& agent = agents_[Uniform(0, static_cast<std::int64_t>(agents_.size()) - 1)];
-    s.push_back({FirstAnswerDelay(), agent, "reject", {{"reason_code", Chance(0.5) ? "not_eligible" : "missing_evidence"}}});
+    s.push_back(
+        {FirstAnswerDelay(), agent, "reject", {{"reason_code", Chance(0.5) ? "not_eligible" : "missing_evidence"}}});
     if (!Chance(0.4)) return;  // no appeal: appeal_window closes it
     s.push_back({Hours(2, 100), Buyer(buyer_id), "appeal", {{"note", "Please look again."}}});
     const bool grant = Chance(0.5);
-    s.push_back({Chance(0.9) ? Hours(2, 70) : Hours(73, 90), manager_, "arbitrate",
+    s.push_back({Chance(0.9) ? Hours(2, 70) : Hours(73, 90),
+                 manager_,
+                 "arbitrate",
                  {{"decision", grant ? "grant" : "uphold"}}});
     if (grant && !goods_back && amount > 0) Refund(s);
   }
 
-  void ReturnGoods(std::vector<Step>& s, const std::string& buyer_id, std::int64_t qty, bool exchange,
-                   Money amount) {
-    s.push_back({Hours(12, 100), Buyer(buyer_id), "ship_return",
+  void ReturnGoods(std::vector<Step>& s, const std::string& buyer_id, std::int64_t qty, bool exchange, Money amount) {
+    s.push_back({Hours(12, 100),
+                 Buyer(buyer_id),
+                 "ship_return",
                  {{"carrier", "SF"}, {"tracking_no", "SF" + std::to_string(next_order_)}}});
     const std::int64_t transit = Hours(20, 72);
     s.push_back({transit, integration_, "carrier_update", {{"shipment", "return"}, {"status", "delivered"}}});
@@ -260,13 +355,17 @@ class Simulation {
           Approve(s, Hours(2, 40));
         }
       } else {
-        s.push_back({Hours(2, 40), agents_[Uniform(0, options_.agents - 1)], "reject",
+        s.push_back({Hours(2, 40),
+                     agents_[Uniform(0, options_.agents - 1)],
+                     "reject",
                      {{"reason_code", "used_or_damaged_by_buyer"}}});
         return;
       }
     }
     if (exchange) {
-      s.push_back({Chance(0.85) ? Hours(2, 46) : Hours(49, 70), warehouse_, "ship_replacement",
+      s.push_back({Chance(0.85) ? Hours(2, 46) : Hours(49, 70),
+                   warehouse_,
+                   "ship_replacement",
                    {{"carrier", "JD"}, {"tracking_no", "JD" + std::to_string(next_order_)}}});
       if (Chance(0.6)) s.push_back({Hours(24, 200), Buyer(buyer_id), "confirm_delivery", json::object()});
     } else {
@@ -288,7 +387,9 @@ class Simulation {
     }
     if (type == "refund_only") {
       if (roll < 0.34 && amount > 200) {
-        s.push_back({FirstAnswerDelay(), agents_[Uniform(0, options_.agents - 1)], "offer",
+        s.push_back({FirstAnswerDelay(),
+                     agents_[Uniform(0, options_.agents - 1)],
+                     "offer",
                      {{"amount", std::min<Money>(amount / 2, 20000)}, {"return_required", false}}});
         if (Chance(0.8)) {
           s.push_back({Hours(1, 100), Buyer(buyer_id), "accept_offer", json::object()});
@@ -314,6 +415,8 @@ class Simulation {
   std::vector<Actor> agents_, supervisors_;
   Actor manager_, warehouse_, finance_, integration_;
   std::vector<Script> scripts_;
+  std::vector<PopulationBuyer> population_;
+  std::discrete_distribution<std::size_t> pick_buyer_;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   std::int64_t next_order_ = 0;
   SimulationTotals totals_;
@@ -321,8 +424,7 @@ class Simulation {
 
 }  // namespace
 
-Result<SimulationTotals> Simulate(Store& store, JsonApi& cases, ManualClock& clock,
-                                  const SimulationOptions& options) {
+Result<SimulationTotals> Simulate(Store& store, JsonApi& cases, ManualClock& clock, const SimulationOptions& options) {
   return Simulation(store, cases, clock, options).Run();
 }
 

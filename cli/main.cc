@@ -62,6 +62,12 @@ int Main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "address to listen on, HOST:PORT")->capture_default_str();
   CLI::Option* policy_opt = serve_cmd->add_option(
       "--policy", serve_policy, "policy JSON file (default: the shipped policy, or the latest stored one)");
+  std::string serve_policy_preset;
+  CLI::Option* policy_preset_opt =
+      serve_cmd
+          ->add_option("--policy-preset", serve_policy_preset,
+                       "start from a preset policy: cn (the shipped default) or eu; as --policy with that preset")
+          ->excludes(policy_opt);
   serve_cmd->add_flag("--test-clock", serve.test_clock,
                       "use a manual clock moved by POST /api/v1/test/clock (testing only)");
   std::string serve_checkpoint_dir;
@@ -186,6 +192,7 @@ int Main(int argc, char** argv) {
   SystemClock clock;
   if (*serve_cmd) {
     if (*policy_opt) serve.policy_path = serve_policy;
+    if (*policy_preset_opt) serve.policy_preset = serve_policy_preset;
     if (*checkpoint_dir_opt) serve.checkpoint_dir = serve_checkpoint_dir;
     if (*checkpoint_key_opt) serve.checkpoint_key = serve_checkpoint_key;
     return RunServe(serve);

@@ -11,13 +11,13 @@
 #include <optional>
 #include <utility>
 
+#include "api/json_api.h"
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
 #include "domain/clock.h"
-#include "api/json_api.h"
-#include "engine/cases/case_engine.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/checkpoint_scheduler.h"
+#include "engine/cases/case_engine.h"
 #include "engine/cases/deadline_scheduler.h"
 #include "engine/policy_registry.h"
 #include "engine/test_clock.h"
@@ -83,7 +83,23 @@ int RunServe(const ServeOptions& options) {
   }
 
   Policy policy;
-  if (options.policy_path) {
+  if (options.policy_path && options.policy_preset) {
+    PrintError(std::cerr, kCommand,
+               Status::Invalid("--policy-preset",
+                               "--policy and --policy-preset exclude each other: a policy file "
+                               "takes a preset with its own \"preset\" key"));
+    return kExitUnusable;
+  }
+  if (options.policy_preset) {
+    // As a policy file holding {"preset": NAME} (SPEC §13.1).
+    auto parsed = ParsePolicy(nlohmann::json{{"preset", *options.policy_preset}});
+    if (!parsed.ok()) {
+      PrintError(std::cerr, kCommand,
+                 Status::Invalid("--policy-preset", "--policy-preset: " + parsed.status().message()));
+      return kExitUnusable;
+    }
+    policy = std::move(*parsed);
+  } else if (options.policy_path) {
     auto loaded = LoadPolicyFile(*options.policy_path);
     if (!loaded.ok()) {
       PrintError(std::cerr, kCommand, loaded.status());
@@ -140,7 +156,8 @@ int RunServe(const ServeOptions& options) {
   const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
 
   PolicyRegistry policies(**store);
-  Status initialized = policies.Initialize(policy, clock.Now(), options.policy_path.has_value());
+  Status initialized =
+      policies.Initialize(policy, clock.Now(), options.policy_path.has_value() || options.policy_preset.has_value());
   if (!initialized.ok()) {
     PrintError(std::cerr, kCommand, initialized);
     return kExitUnusable;

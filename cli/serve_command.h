@@ -13,6 +13,8 @@ struct ServeOptions {
   std::string db_path = "aftersales.db";
   std::string listen = "127.0.0.1:8080";   // HOST:PORT
   std::optional<std::string> policy_path;  // unset: the shipped default policy
+  // SPEC §13.1: "cn" or "eu", acting as --policy with that preset; not with policy_path.
+  std::optional<std::string> policy_preset;
   bool test_clock = false;                 // SPEC §6.9 manual clock and its route
   // Signed audit checkpoints (docs/audit-checkpoints.md): both set, or neither.
   std::optional<std::string> checkpoint_dir;  // the folder they are written to
@@ -27,7 +29,8 @@ struct ServeOptions {
 // background thread writes a signed checkpoint at start and every
 // checkpoint_every_seconds of wall time when the log grew. Returns the
 // process exit code: 0 after a clean shutdown, 2 when it cannot start (bad
-// address, unreadable policy or key, database unavailable), with the
+// address, unreadable policy or key, an unknown preset or both a policy
+// file and a preset, database unavailable), with the
 // reason written to stderr (also for a --trusted-proxy that is not an
 // address or a CIDR block).
 int RunServe(const ServeOptions& options);

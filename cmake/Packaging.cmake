@@ -69,7 +69,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # aftersales_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# tzdata: business calendars read IANA time zones from the system's tz
+# database at run time (libdate-tz3 comes from the shared-library scan).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, tzdata")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx-light | nginx, prometheus, sqlite3")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${DEPLOY_DIR}/debian/postinst ${DEPLOY_DIR}/debian/prerm
                                        ${DEPLOY_DIR}/debian/postrm ${DEPLOY_DIR}/debian/conffiles)

@@ -214,11 +214,12 @@ std::vector<Story> Stories() {
     }
     s.push_back(st);
   }
-  // A serial refunder (docs/reports.md, "Abuse signals"): four refund-only
-  // requests in two weeks, one order each. From the third on, the return
-  // rate flags the case; the fourth also reaches the refund-only count, and
-  // waits in the queue with the risk badge.
-  const std::pair<double, int> refunder[] = {{330, 0}, {250, 3}, {170, 1}, {4, 4}};  // hours ago, product
+  // A serial refunder (docs/reports.md, "Abuse signals"): six refund-only
+  // requests in three weeks, one order each. The sixth reaches the shipped
+  // refund-only count (6 in 90 days) and waits in the queue with the risk
+  // badge; the five before it look like any buyer's.
+  const std::pair<double, int> refunder[] = {{500, 2}, {410, 5}, {330, 0},
+                                             {250, 3}, {170, 1}, {4, 4}};  // hours ago, product
   for (const auto& [ago, product] : refunder) {
     Story st{ago, "refund_only", "not_received", product, 1, kSerialRefunder, "没收到货 Never arrived.", {}};
     if (ago > 100) {

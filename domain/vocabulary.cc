@@ -19,7 +19,8 @@ constexpr std::array<const char*, kRoleCount> kRoleNames = {
     "buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin", "system"};
 constexpr std::array<const char*, kDeadlineKindCount> kDeadlineNames = {
     "merchant_response", "buyer_response", "appeal_window",    "buyer_ship",         "merchant_receipt",
-    "refund_issue",      "arbitration",    "replacement_ship", "replacement_confirm"};
+    "refund_issue",      "arbitration",    "replacement_ship", "replacement_confirm", "order_ship",
+    "compensation_issue", "repair_complete", "repaired_ship",   "repaired_confirm"};
 
 template <class E, std::size_t N>
 std::optional<E> Parse(const std::array<const char*, N>& names, std::string_view s) {

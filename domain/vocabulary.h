@@ -98,8 +98,14 @@ enum class DeadlineKind {
   kArbitration,
   kReplacementShip,
   kReplacementConfirm,
+  // v3 (SPEC §10.4, §11.3, §12). order_ship runs on an order, not a case.
+  kOrderShip,
+  kCompensationIssue,
+  kRepairComplete,
+  kRepairedShip,
+  kRepairedConfirm,
 };
-constexpr int kDeadlineKindCount = 9;
+constexpr int kDeadlineKindCount = 14;
 
 const char* NameOf(CaseType t);
 const char* NameOf(State s);

@@ -74,8 +74,8 @@ Result<std::shared_ptr<const Policy>> PolicyRegistry::Version(int version) {
   auto doc = nlohmann::json::parse((*row)->doc, nullptr, false);
   auto parsed = ParsePolicy(doc);
   if (!parsed.ok()) {
-    return Status::Internal("stored policy version " + std::to_string(version) + " is invalid: " +
-                            parsed.status().message());
+    return Status::Internal("stored policy version " + std::to_string(version) +
+                            " is invalid: " + parsed.status().message());
   }
   parsed->version = version;
   auto shared = std::make_shared<const Policy>(std::move(*parsed));
@@ -94,8 +94,10 @@ Result<nlohmann::json> PolicyRegistry::Replace(const Actor& actor, const nlohman
   auto latest = (*txn)->LatestPolicy();
   if (!latest.ok()) return latest.status();
   const int version = latest->has_value() ? (*latest)->version + 1 : 1;
-  AS_RETURN_IF_ERROR(StoreVersion(**txn, version, doc, now, actor.id, NameOf(actor.role)));
-  nlohmann::json response = {{"version", version}, {"policy", doc}};
+  // Stored as parsed: a document naming a preset is kept merged over it
+  // (SPEC §13.1), so that the version never changes with the binary's presets.
+  AS_RETURN_IF_ERROR(StoreVersion(**txn, version, parsed->document, now, actor.id, NameOf(actor.role)));
+  nlohmann::json response = {{"version", version}, {"policy", parsed->document}};
   if (hook) AS_RETURN_IF_ERROR(hook(**txn, response));
   AS_RETURN_IF_ERROR((*txn)->Commit());
   parsed->version = version;

@@ -32,7 +32,9 @@ class PolicyRegistry {
   // A stored version, loading and caching it. not_found when absent.
   Result<std::shared_ptr<const Policy>> Version(int version);
   // PUT /policy (admin): validates, stores a new version with its audit
-  // entry, returns {"version", "policy"}. Errors: forbidden, validation_failed.
+  // entry, returns {"version", "policy"}. A document naming a preset is
+  // stored and returned merged over it (SPEC §13.1); one without, as given.
+  // Errors: forbidden, validation_failed (an unknown preset names "preset").
   Result<nlohmann::json> Replace(const Actor& actor, const nlohmann::json& doc, TimePoint now,
                                  const TxnHook& hook = {});
 

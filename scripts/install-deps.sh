@@ -7,6 +7,9 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev
   catch2 libcli11-dev libssl-dev ccache
+  # business calendars (SPEC §13.2): IANA time zones through Howard Hinnant's
+  # date library, which reads the system's tz database
+  libhowardhinnant-date-dev tzdata
   curl ca-certificates jq
   # fuzz targets (libFuzzer) and the HTTP benchmark's load generator
   clang libclang-rt-14-dev wrk

@@ -32,7 +32,7 @@ void Start(Case& kase, DeadlineKind kind, const Policy& policy, TimePoint now) {
   Deadline d;
   d.kind = kind;
   d.started_at = now;
-  d.due_at = now + policy.DeadlineSeconds(kind);
+  d.due_at = policy.DueAt(kind, now);
   kase.deadlines.push_back(d);
 }
 
@@ -44,11 +44,16 @@ bool IsBreachKind(DeadlineKind kind) {
     case DeadlineKind::kMerchantReceipt:
     case DeadlineKind::kRefundIssue:
     case DeadlineKind::kArbitration:
-    case DeadlineKind::kReplacementShip: return true;
+    case DeadlineKind::kReplacementShip:
+    case DeadlineKind::kOrderShip:
+    case DeadlineKind::kCompensationIssue:
+    case DeadlineKind::kRepairComplete:
+    case DeadlineKind::kRepairedShip: return true;
     case DeadlineKind::kBuyerResponse:
     case DeadlineKind::kAppealWindow:
     case DeadlineKind::kBuyerShip:
-    case DeadlineKind::kReplacementConfirm: return false;
+    case DeadlineKind::kReplacementConfirm:
+    case DeadlineKind::kRepairedConfirm: return false;
   }
   return false;
 }
@@ -74,7 +79,7 @@ void UpdateDeadlines(Case& kase, State from, const DeadlineChange& change, const
   if (change.return_delivered_at) {
     for (auto& d : ds) {
       if (d.kind == DeadlineKind::kMerchantReceipt && !d.breached) {
-        const TimePoint shortened = *change.return_delivered_at + policy.receipt_after_delivery_hours * kHour;
+        const TimePoint shortened = policy.ReceiptDueAfterDelivery(*change.return_delivered_at);
         // One deadline, one row: the row's due time moves earlier. A sweep
         // that read the old time finds it due under the new one too.
         if (shortened < d.due_at) d.due_at = shortened;

@@ -194,6 +194,11 @@ class MachineAdapter final : public Workflow {
       case DeadlineKind::kArbitration: return m.process_event(Expired<DeadlineKind::kArbitration>{});
       case DeadlineKind::kReplacementShip: return m.process_event(Expired<DeadlineKind::kReplacementShip>{});
       case DeadlineKind::kReplacementConfirm: return m.process_event(Expired<DeadlineKind::kReplacementConfirm>{});
+      case DeadlineKind::kOrderShip: return m.process_event(Expired<DeadlineKind::kOrderShip>{});
+      case DeadlineKind::kCompensationIssue: return m.process_event(Expired<DeadlineKind::kCompensationIssue>{});
+      case DeadlineKind::kRepairComplete: return m.process_event(Expired<DeadlineKind::kRepairComplete>{});
+      case DeadlineKind::kRepairedShip: return m.process_event(Expired<DeadlineKind::kRepairedShip>{});
+      case DeadlineKind::kRepairedConfirm: return m.process_event(Expired<DeadlineKind::kRepairedConfirm>{});
     }
     return boost::msm::back::HANDLED_FALSE;
   }

@@ -80,11 +80,13 @@ Status InvalidTransition(const Case& c, Action action, const Actor& actor, const
   return s;
 }
 
-Status ReturnWindowCheck(const Order& order, const std::string& reason, const Policy& policy, TimePoint now) {
+Status ReturnWindowCheck(const Order& order, const std::string& reason, CaseType type, const Policy& policy,
+                         TimePoint now) {
   if (!order.delivered_at) return Status::Ok();
-  const TimePoint end = *order.delivered_at + policy.WindowDays(reason) * kDay;
+  const int days = policy.WindowDays(reason, type);
+  const TimePoint end = *order.delivered_at + days * kDay;
   if (now > end) {
-    return Status(Code::kOutsideReturnWindow, "the " + std::to_string(policy.WindowDays(reason)) +
+    return Status(Code::kOutsideReturnWindow, "the " + std::to_string(days) +
                                                   "-day return window ended at " + FormatTime(end));
   }
   return Status::Ok();

@@ -23,8 +23,10 @@ namespace aftersales {
 Status InvalidTransition(const Case& kase, Action action, const Actor& actor, const Policy& policy);
 
 // 422 outside_return_window when `now` is past the return window of
-// `reason` counted from the order's delivery (SPEC §4.1); ok before delivery.
-Status ReturnWindowCheck(const Order& order, const std::string& reason, const Policy& policy, TimePoint now);
+// a case of `type` with `reason` (Policy::WindowDays: an exchange for a fault
+// has its own) counted from the order's delivery (SPEC §4.1); ok before delivery.
+Status ReturnWindowCheck(const Order& order, const std::string& reason, CaseType type, const Policy& policy,
+                         TimePoint now);
 
 // The body's checks that need the case, its policy or the store (400
 // validation_failed naming each field): known reject reasons, a

@@ -73,7 +73,7 @@ Status CheckModify(CaseWork& work, const Policy& policy, TimePoint now) {
   if (Workflow::For(kase.type).facts().returns_goods && !order->delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
-  return ReturnWindowCheck(*order, kase.reason, policy, now);
+  return ReturnWindowCheck(*order, kase.reason, kase.type, policy, now);
 }
 
 }  // namespace

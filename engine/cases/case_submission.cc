@@ -48,7 +48,7 @@ Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger
   if (Workflow::For(*s.type).facts().returns_goods && !order.delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
-  AS_RETURN_IF_ERROR(ReturnWindowCheck(order, *s.reason, policy, now));
+  AS_RETURN_IF_ERROR(ReturnWindowCheck(order, *s.reason, *s.type, policy, now));
   if (*s.reason == "no_reason") {
     for (const auto& l : s.lines) {
       if (!order.FindLine(l.line_id)->no_reason_return) {

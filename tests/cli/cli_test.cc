@@ -175,6 +175,24 @@ TEST_CASE("cli: usage errors exit 2", "[cli]") {
   CHECK(RunCli({"orders", "import"}).exit_code == 2);            // no FILE
 }
 
+TEST_CASE("cli: serve takes --policy-preset cn or eu, not both it and --policy", "[cli][preset]") {
+  TempDir dir;
+  const std::string policy = dir.File("policy.json");
+  REQUIRE(WriteFileText(policy, "{}"));
+  // Both flags: a usage error before anything starts (no database is made).
+  const CliResult both = RunCli({"serve", "--db", dir.File("both.db"), "--policy", policy, "--policy-preset", "eu"});
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.find("--policy") != std::string::npos);
+  CHECK_FALSE(std::ifstream(dir.File("both.db")).good());
+  // An unknown preset: exit 2 naming it, nothing made.
+  const CliResult unknown = RunCli({"serve", "--db", dir.File("us.db"), "--policy-preset", "us"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("preset") != std::string::npos);
+  CHECK_FALSE(std::ifstream(dir.File("us.db")).good());
+  // The option is listed.
+  CHECK(RunCli({"serve", "--help"}).out.find("--policy-preset") != std::string::npos);
+}
+
 TEST_CASE("cli: --version names the version and the git commit of the build", "[cli]") {
   const CliResult r = RunCli({"--version"});
   INFO(Describe(r));

@@ -48,6 +48,8 @@ grep -qx "Package: aftersales" "$WORK/control.txt" || fail "wrong Package: $(cat
 grep -qx "Version: $VERSION" "$WORK/control.txt" || fail "wrong Version: $(cat "$WORK/control.txt")"
 grep -q "^Depends: .*adduser" "$WORK/control.txt" || fail "Depends lacks adduser: $(cat "$WORK/control.txt")"
 grep -q "^Depends: .*libc6" "$WORK/control.txt" || fail "Depends lacks the shared libraries: $(cat "$WORK/control.txt")"
+grep -q "^Depends: .*tzdata" "$WORK/control.txt" || fail "Depends lacks tzdata (business calendars): $(cat "$WORK/control.txt")"
+grep -q "^Depends: .*libdate-tz" "$WORK/control.txt" || fail "Depends lacks the date library: $(cat "$WORK/control.txt")"
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|' >"$WORK/files.txt"
 for path in /usr/bin/aftersales /usr/libexec/aftersales/aftersales-backup $UNIT_DIR/aftersales.service \
   $UNIT_DIR/aftersales-backup.service $UNIT_DIR/aftersales-backup.timer $CONFIG_DIR/aftersales.conf \

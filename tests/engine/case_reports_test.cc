@@ -225,7 +225,13 @@ TEST_CASE("sla: deadlines started in the period, per kind, with breaches and sec
         SlaItem("refund_issue", 6, 2, 2, 0.3333, 3600, 10800),
         SlaItem("arbitration", 0, 0, 0, nullptr, nullptr, nullptr),
         SlaItem("replacement_ship", 1, 0, 1, 1.0, 187200, 187200),
-        SlaItem("replacement_confirm", 1, 0, 0, 0.0, 36000, 36000)}}};
+        SlaItem("replacement_confirm", 1, 0, 0, 0.0, 36000, 36000),
+        // The v3 kinds: listed with zeros (SPEC §13.3 reading).
+        SlaItem("order_ship", 0, 0, 0, nullptr, nullptr, nullptr),
+        SlaItem("compensation_issue", 0, 0, 0, nullptr, nullptr, nullptr),
+        SlaItem("repair_complete", 0, 0, 0, nullptr, nullptr, nullptr),
+        SlaItem("repaired_ship", 0, 0, 0, nullptr, nullptr, nullptr),
+        SlaItem("repaired_confirm", 0, 0, 0, nullptr, nullptr, nullptr)}}};
   CHECK(sla == expected);
 
   // All time adds C7's merchant_response, started at 241 and still open.
@@ -298,7 +304,8 @@ TEST_CASE("reasons: the cohort by reason and SKU, money in the currency of most 
   const json by_reason = {reason("no_reason", 0, 0),          reason("quality_issue", 3, 1000),
                           reason("not_as_described", 1, 600), reason("wrong_item", 1, 0),
                           reason("damaged_in_transit", 1, 0), reason("missing_parts", 1, 0),
-                          reason("not_received", 0, 0),       reason("other", 0, 0)};
+                          reason("not_received", 0, 0),       reason("not_shipped", 0, 0),
+                          reason("other", 0, 0)};
   // by_sku: returned units are those of return_refund and exchange cases; sold units those of the
   // orders placed in the period (O-old's 5 SKU-A were sold before it).
   //   SKU-A: cases C1, C5, C2 = 3; units 2 + 1 + 1 = 4; returned C2's 1; sold O1 2 + O2 1 + O3 1 + O7 1 = 5:
@@ -519,8 +526,9 @@ TEST_CASE("an empty database needs no backfill and reports zeros", "[reports]") 
   CHECK(reasons["by_sku"].empty());
   CHECK(Must(reports.Finance(ReportRange{})) == json{{"items", json::array()}});
   const json sla = Must(reports.Sla(ReportRange{}));
-  REQUIRE(sla["items"].size() == 9);
+  REQUIRE(sla["items"].size() == kDeadlineKindCount);
   CHECK(sla["items"][8] == SlaItem("replacement_confirm", 0, 0, 0, nullptr, nullptr, nullptr));
+  CHECK(sla["items"][13] == SlaItem("repaired_confirm", 0, 0, 0, nullptr, nullptr, nullptr));
 }
 
 TEST_CASE("spreading an amount over weights rounds down and gives the rest to the last", "[reports]") {

@@ -41,14 +41,33 @@ json TypedPolicy(const Policy& p) {
   for (const auto& b : p.scorecard.bands) {
     bands.push_back({{"name", b.name}, {"min_points", b.min_points ? json(*b.min_points) : json(nullptr)}});
   }
-  return {{"no_reason_window_days", p.no_reason_window_days},
+  json deadlines = json::array();
+  for (const auto& rule : p.deadline_rules) deadlines.push_back({rule.hours, rule.business_hours});
+  json late = nullptr;
+  if (const auto& rule = p.LateCompensation()) late = {rule->percent, rule->min, rule->max, rule->form};
+  json paid_by = json::object();
+  for (const auto& [reason, payer] : p.return_shipping_paid_by) paid_by[reason] = NameOf(payer);
+  return {{"preset", p.preset},
+          {"no_reason_window_days", p.no_reason_window_days},
           {"default_window_days", p.default_window_days},
+          {"fault_exchange_window_days", p.fault_exchange_window_days},
+          {"compensation_reasons", p.compensation_reasons},
+          {"refund_issue_no_reason_from_submit", p.refund_issue_no_reason_from_submit},
+          {"ship_within_hours", p.fulfilment.ship_within_hours ? json(*p.fulfilment.ship_within_hours) : json()},
+          {"late_compensation", late},
+          {"compensation",
+           {p.compensation.window_days, p.compensation.max_percent_of_paid, p.compensation.voucher_valid_days}},
+          {"failures_before_choice", p.repair.failures_before_choice},
+          {"warranty_days", p.warranty_days},
+          {"warranty_days_by_sku_prefix", p.warranty_days_by_sku_prefix},
+          {"return_shipping_paid_by", paid_by},
+          {"calendar", p.calendar ? json(p.calendar->time_zone_name()) : json()},
           {"reasons", p.reasons},
           {"reject_reasons", p.reject_reasons},
           {"agent_limit", p.agent_limit},
           {"supervisor_limit", p.supervisor_limit},
           {"return_address", p.return_address},
-          {"deadline_hours", p.deadline_hours},
+          {"deadlines", deadlines},
           {"receipt_after_delivery_hours", p.receipt_after_delivery_hours},
           {"scorecard_points", p.scorecard.points},
           {"scorecard_bands", bands},
@@ -70,8 +89,11 @@ void CheckAccepted(const Policy& policy) {
                                                               TypedPolicy(*reread).dump());
 
   FUZZ_CHECK(policy.no_reason_window_days >= 1 && policy.default_window_days >= 1, "a return window below a day");
+  constexpr TimePoint kStart = 1795000000;  // 2026-11-18
   for (int k = 0; k < kDeadlineKindCount; ++k) {
-    FUZZ_CHECK(policy.DeadlineSeconds(static_cast<DeadlineKind>(k)) > 0, "a deadline that is not in the future");
+    const auto kind = static_cast<DeadlineKind>(k);
+    if (kind == DeadlineKind::kOrderShip && !policy.fulfilment.ship_within_hours) continue;  // unsupervised
+    FUZZ_CHECK(policy.DueAt(kind, kStart) > kStart, "a deadline that is not in the future");
   }
   FUZZ_CHECK(policy.IsReason("no_reason"), "an accepted policy without no_reason");
   for (std::int64_t total :

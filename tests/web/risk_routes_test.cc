@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "web/web_fixture.h"
+#include "workflows/policy.h"
 
 namespace aftersales::testing {
 namespace {
@@ -24,6 +25,16 @@ std::string Submit(WebFixture& web, const std::string& who, const std::string& o
   INFO(r.body);
   REQUIRE(r.status == 201);
   return r.Json()["id"].get<std::string>();
+}
+
+// The shipped thresholds flag only a shop's outliers; these tests put a
+// policy whose return rate flags from 3 orders at 60 % (v2.1's), so that a
+// few orders reach it.
+void PutLowThresholds(WebFixture& web) {
+  json doc = json::parse(DefaultPolicyJson());
+  doc["risk"]["thresholds"]["return_rate_percent"] = 60;
+  doc["risk"]["thresholds"]["min_orders_for_rate"] = 3;
+  REQUIRE(web.Put("/api/v1/policy", doc, web.token("admin")).status == 200);
 }
 
 // Every id of the list at `query`, page by page with `limit`.
@@ -51,12 +62,13 @@ std::vector<std::string> AllPages(WebFixture& web, const std::string& query, int
 
 TEST_CASE("GET /cases?risk=flagged lists exactly the flagged cases, page by page", "[web][cases][risk]") {
   WebFixture web;
+  PutLowThresholds(web);
   for (const char* id : {"o1", "o2", "o3"}) {
     REQUIRE(web.Post("/api/v1/orders", OrderBody(id, "b1"), web.token("integration")).status == 201);
   }
   REQUIRE(web.Post("/api/v1/orders", OrderBody("p1", "b2"), web.token("integration")).status == 201);
   // Buyer b1 has 3 orders: the first case is 1 of 3 (33 %), every later one
-  // reaches the shipped 60 % return rate. Buyer b2's one case is not flagged.
+  // reaches the policy's 60 % return rate. Buyer b2's one case is not flagged.
   const std::string plain = Submit(web, "buyer", "o1", "l1");
   std::vector<std::string> flagged = {Submit(web, "buyer", "o2", "l1"), Submit(web, "buyer", "o3", "l1"),
                                       Submit(web, "buyer", "o1", "l2"), Submit(web, "buyer", "o2", "l2")};
@@ -102,6 +114,7 @@ TEST_CASE("GET /cases?risk=flagged lists exactly the flagged cases, page by page
 
 TEST_CASE("the risk filter's errors on the wire", "[web][cases][risk]") {
   WebFixture web;
+  PutLowThresholds(web);
   for (const char* id : {"o1", "o2", "o3"}) {
     REQUIRE(web.Post("/api/v1/orders", OrderBody(id, "b1"), web.token("integration")).status == 201);
   }
@@ -134,8 +147,7 @@ TEST_CASE("the risk filter's errors on the wire", "[web][cases][risk]") {
 namespace aftersales::testing {
 namespace {
 
-TEST_CASE("a buyer learns neither the risk thresholds nor a flag hidden behind the timeline's hashes",
-          "[web][risk]") {
+TEST_CASE("a buyer learns neither the risk thresholds nor a flag hidden behind the timeline's hashes", "[web][risk]") {
   WebFixture web;
   // The policy: staff see the risk and scorecard sections, a buyer does not.
   json staff_policy = web.Get("/api/v1/policy", web.token("agent")).Json()["policy"];

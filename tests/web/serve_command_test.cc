@@ -219,6 +219,99 @@ TEST_CASE("serve refuses to start with a clear message", "[web][serve]") {
   }
 }
 
+TEST_CASE("serve --policy-preset starts a fresh database on the preset and switches presets on restart",
+          "[web][serve][preset]") {
+  TempDir dir;
+  const std::string db = dir.File("preset.db");
+  const std::string err = dir.File("stderr.txt");
+  auto current_policy = [](int port) {
+    HttpResult r = Call(port, "GET", "/api/v1/policy");
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  };
+  {
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0", "--policy-preset", "eu"}, err, true);
+    const std::string line = FirstLine(child);
+    INFO(line << ReadFile(err));
+    const int port = PortOf(line);
+    REQUIRE(port > 0);
+    const json policy = current_policy(port);
+    CHECK(policy["version"] == 1);
+    CHECK(policy["policy"]["preset"] == "eu");
+    CHECK(policy["policy"]["return_window_days"]["no_reason"] == 14);
+    CHECK(policy["policy"]["deadlines"]["buyer_ship"]["hours"] == 336);
+    CHECK(policy["policy"]["warranty_days"] == 730);
+    // The whole merge is there: keys eu leaves to the shipped values too.
+    CHECK(policy["policy"]["reasons"] == json::parse(DefaultPolicyJson())["reasons"]);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+  {
+    // The same preset again: no new version. Another: a new one.
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0", "--policy-preset", "eu"}, err, true);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    CHECK(current_policy(port)["version"] == 1);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+  {
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0", "--policy-preset", "cn"}, err, true);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    const json policy = current_policy(port);
+    CHECK(policy["version"] == 2);
+    CHECK(policy["policy"]["preset"] == "cn");
+    CHECK(policy["policy"]["return_window_days"]["no_reason"] == 7);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+  {
+    // Without a flag the stored policy stays current.
+    Child child = Spawn({"serve", "--db", db, "--listen", "127.0.0.1:0"}, err, true);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    CHECK(current_policy(port)["policy"]["preset"] == "cn");
+    CHECK(current_policy(port)["version"] == 2);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+}
+
+TEST_CASE("serve refuses an unknown preset, and a preset with a policy file", "[web][serve][preset]") {
+  TempDir dir;
+  const std::string err = dir.File("stderr.txt");
+  SECTION("an unknown preset") {
+    Child child =
+        Spawn({"serve", "--db", dir.File("a.db"), "--listen", "127.0.0.1:0", "--policy-preset", "us"}, err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("preset") != std::string::npos);
+  }
+  SECTION("both flags") {
+    const std::string policy = dir.File("policy.json");
+    std::ofstream(policy) << DefaultPolicyJson();
+    Child child = Spawn({"serve", "--db", dir.File("b.db"), "--listen", "127.0.0.1:0", "--policy", policy,
+                         "--policy-preset", "eu"},
+                        err, false);
+    CHECK(WaitExit(child) == 2);
+    CHECK(ReadFile(err).find("--policy-preset") != std::string::npos);
+  }
+  SECTION("a policy file naming a preset") {
+    const std::string policy = dir.File("policy.json");
+    std::ofstream(policy) << R"({"preset": "eu", "warranty_days": 1000})";
+    Child child =
+        Spawn({"serve", "--db", dir.File("c.db"), "--listen", "127.0.0.1:0", "--policy", policy}, err, true);
+    const int port = PortOf(FirstLine(child));
+    REQUIRE(port > 0);
+    const json served = json::parse(Call(port, "GET", "/api/v1/policy").body)["policy"];
+    CHECK(served["preset"] == "eu");
+    CHECK(served["warranty_days"] == 1000);
+    CHECK(served["return_window_days"]["no_reason"] == 14);
+    ::kill(child.pid, SIGTERM);
+    CHECK(WaitExit(child) == 0);
+  }
+}
+
 TEST_CASE("serve writes a signed audit checkpoint at start when given a folder and a key", "[web][serve][checkpoint]") {
   TempDir dir;
   const std::string err = dir.File("stderr.txt");

@@ -1,7 +1,6 @@
 // The transition tables as data: what the engine derives from them.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "workflows/workflow.h"
 
@@ -62,7 +61,8 @@ TEST_CASE("allowed actions come from the table and the caller's role", "[workflo
 
 TEST_CASE("approval limits: only requested has an over-limit row", "[workflows]") {
   const Workflow& ro = Workflow::For(CaseType::kRefundOnly);
-  CHECK_FALSE(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kRequested), Action::kApprove, Role::kAgent));
+  CHECK_FALSE(
+      ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kRequested), Action::kApprove, Role::kAgent));
   CHECK(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kPendingApproval), Action::kApprove,
                                Role::kSupervisor));
   CHECK(ro.RequiresWithinLimit(InState(CaseType::kRefundOnly, State::kRequested), Action::kOffer, Role::kAgent));
@@ -116,8 +116,8 @@ TEST_CASE("the shipped policy parses and a bad one names its key", "[policy]") {
   CHECK(p.default_window_days == 15);
   CHECK(p.agent_limit == 20000);
   CHECK(p.supervisor_limit == 200000);
-  CHECK(p.DeadlineSeconds(DeadlineKind::kMerchantResponse) == 48 * 3600);
-  CHECK(p.DeadlineSeconds(DeadlineKind::kReplacementConfirm) == 240 * 3600);
+  CHECK(p.DueAt(DeadlineKind::kMerchantResponse, 1000) == 1000 + 48 * 3600);
+  CHECK(p.DueAt(DeadlineKind::kReplacementConfirm, 1000) == 1000 + 240 * 3600);
   CHECK(p.IsReason("no_reason"));
   CHECK(p.IsRejectReason("duplicate_request"));
 
@@ -183,8 +183,8 @@ TEST_CASE("the scorecard and risk sections are optional, validated, and default 
   bad["scorecard"]["points"].erase("sla_breach");
   CHECK(field_of_error(bad) == "scorecard.points.sla_breach");
   bad = doc;
-  bad["scorecard"]["bands"] = {{{"name", "low"}, {"min_points", 0}}, {{"name", "high"}, {"min_points", 10}},
-                               {{"name", "rest"}}};
+  bad["scorecard"]["bands"] = {
+      {{"name", "low"}, {"min_points", 0}}, {{"name", "high"}, {"min_points", 10}}, {{"name", "rest"}}};
   CHECK(field_of_error(bad) == "scorecard.bands[1].min_points");
   bad = doc;
   bad["scorecard"]["bands"] = {{{"name", "only"}, {"min_points", 0}}};

@@ -329,6 +329,8 @@ export default {
   'policy.deadline': 'Deadline',
   'policy.hours': 'Hours',
   'policy.after_delivery': '{h} h after delivery at most',
+  'policy.business_hours': 'working hours',
+  'policy.at_ship_by': 'at the order’s ship-by: paid + {h} h',
   'policy.on_expiry': 'When it passes',
 
   'reports.which': 'Reports',
@@ -504,6 +506,7 @@ export default {
   'reason.damaged_in_transit': 'Damaged in transit',
   'reason.missing_parts': 'Missing parts',
   'reason.not_received': 'Not received',
+  'reason.not_shipped': 'Not shipped yet',
   'reason.other': 'Other',
 
   'reject_reason.outside_return_window': 'Outside the return window',
@@ -578,6 +581,11 @@ export default {
   'deadline.arbitration': 'Arbitration',
   'deadline.replacement_ship': 'Replacement shipping',
   'deadline.replacement_confirm': 'Buyer confirms delivery',
+  'deadline.order_ship': 'Order shipping',
+  'deadline.compensation_issue': 'Compensation payment',
+  'deadline.repair_complete': 'Repair completion',
+  'deadline.repaired_ship': 'Repaired goods shipping',
+  'deadline.repaired_confirm': 'Buyer confirms the repaired goods',
 
   'deadline_effect.merchant_response': 'Requested or pending approval: approved automatically. After a failed inspection: nothing. Counts as a breach.',
   'deadline_effect.buyer_response': 'The case closes: offer expired.',
@@ -588,6 +596,11 @@ export default {
   'deadline_effect.arbitration': 'Counts as a breach.',
   'deadline_effect.replacement_ship': 'Counts as a breach.',
   'deadline_effect.replacement_confirm': 'The exchange completes automatically.',
+  'deadline_effect.order_ship': 'A late-shipment compensation for the buyer. Counts as a breach.',
+  'deadline_effect.compensation_issue': 'Counts as a breach.',
+  'deadline_effect.repair_complete': 'The buyer may demand a refund or a replacement. Counts as a breach.',
+  'deadline_effect.repaired_ship': 'Counts as a breach.',
+  'deadline_effect.repaired_confirm': 'The repair completes automatically.',
 
   'decision.grant': 'Grant the buyer’s appeal',
   'decision.uphold': 'Uphold the rejection',

@@ -328,6 +328,8 @@ export default {
   'policy.deadline': '时限',
   'policy.hours': '小时',
   'policy.after_delivery': '签收后最多 {h} 小时',
+  'policy.business_hours': '工作时间',
+  'policy.at_ship_by': '订单的最晚发货时间：付款后 {h} 小时',
   'policy.on_expiry': '到期后',
 
   'reports.which': '报表',
@@ -502,6 +504,7 @@ export default {
   'reason.damaged_in_transit': '运输损坏',
   'reason.missing_parts': '缺少配件',
   'reason.not_received': '未收到货',
+  'reason.not_shipped': '未发货',
   'reason.other': '其他',
 
   'reject_reason.outside_return_window': '超出退货期限',
@@ -576,6 +579,11 @@ export default {
   'deadline.arbitration': '仲裁',
   'deadline.replacement_ship': '寄出换货',
   'deadline.replacement_confirm': '买家确认收货',
+  'deadline.order_ship': '订单发货',
+  'deadline.compensation_issue': '补偿发放',
+  'deadline.repair_complete': '维修完成',
+  'deadline.repaired_ship': '维修件寄回',
+  'deadline.repaired_confirm': '买家确认收到维修件',
 
   'deadline_effect.merchant_response': '待处理或待审批：自动同意。验货不通过后：无动作。计为超时。',
   'deadline_effect.buyer_response': '售后单关闭：方案已过期。',
@@ -586,6 +594,11 @@ export default {
   'deadline_effect.arbitration': '计为超时。',
   'deadline_effect.replacement_ship': '计为超时。',
   'deadline_effect.replacement_confirm': '自动完成换货。',
+  'deadline_effect.order_ship': '向买家发放延迟发货补偿。计为超时。',
+  'deadline_effect.compensation_issue': '计为超时。',
+  'deadline_effect.repair_complete': '买家可要求退款或换货。计为超时。',
+  'deadline_effect.repaired_ship': '计为超时。',
+  'deadline_effect.repaired_confirm': '自动完成维修。',
 
   'decision.grant': '支持买家申诉',
   'decision.uphold': '维持拒绝',

@@ -6,6 +6,19 @@ import * as api from '../api.js';
 import {pageHeader, card, details, dataTable} from '../components.js';
 import {money, SHOP_CURRENCY} from '../format.js';
 
+// A deadline's entry is a number of hours or {hours, business_hours?,
+// after_delivery_hours?}; order_ship is due at the order's ship-by.
+function deadlineLength(kind, d, p) {
+  const entry = typeof d === 'number' ? {hours: d} : d;
+  let text =
+    kind === 'order_ship'
+      ? t('policy.at_ship_by', {h: (p.fulfilment && p.fulfilment.ship_within_hours) ?? '—'})
+      : String(entry.hours);
+  if (entry.after_delivery_hours) text += ` (${t('policy.after_delivery', {h: entry.after_delivery_hours})})`;
+  if (entry.business_hours) text += ` · ${t('policy.business_hours')}`;
+  return text;
+}
+
 export async function policyPage(view) {
   const {version, policy: p} = await api.get('/policy');
   const addr = p.return_address || {};
@@ -35,7 +48,7 @@ export async function policyPage(view) {
         caption: t('policy.deadlines'),
         columns: [
           {label: t('policy.deadline'), cell: ([kind]) => word('deadline', kind)},
-          {label: t('policy.hours'), class: 'num', cell: ([, d]) => String(d.hours) + (d.after_delivery_hours ? ` (${t('policy.after_delivery', {h: d.after_delivery_hours})})` : '')},
+          {label: t('policy.hours'), class: 'num', cell: ([kind, d]) => deadlineLength(kind, d, p)},
           {label: t('policy.on_expiry'), cell: ([kind]) => word('deadline_effect', kind)},
         ],
         rows: Object.entries(p.deadlines),
