@@ -308,7 +308,9 @@ Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& pro
     if (*canonical != row.data) {
       return fail(row.seq, SeqText(row.seq) + ": data is not in canonical form (entry edited)");
     }
-    Result<std::string> hash = HashOf(row);
+    // The stored text is the canonical text: hash it as it is, without
+    // parsing and canonicalizing it a second time.
+    Result<std::string> hash = HashWithCanonicalData(row, row.data);
     if (!hash.ok() || !ConstantTimeEquals(*hash, row.hash)) {
       return fail(row.seq, SeqText(row.seq) + ": hash mismatch (entry edited)");
     }

@@ -23,11 +23,12 @@ Result<Case> DecodeCase(ReadTxn& txn, const CaseRow& row) {
 
 }  // namespace
 
-Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id) {
+Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except) {
   AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrder(order_id));
   std::vector<Case> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
+    if (row.id == except) continue;
     AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, row));
     out.push_back(std::move(kase));
   }
@@ -67,14 +68,11 @@ Result<const Order*> CaseWork::order() {
 Result<Ledger> CaseWork::ledger() {
   AS_ASSIGN_OR_RETURN(const Order* order, this->order());
   if (!others_) {
-    AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn_, kase_.order_id));
-    cases.erase(std::remove_if(cases.begin(), cases.end(), [&](const Case& c) { return c.id == kase_.id; }),
-                cases.end());
+    AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn_, kase_.order_id, kase_.id));
     others_ = std::move(cases);
   }
-  std::vector<Case> all = *others_;
-  if (!is_new_) all.push_back(kase_);
-  return Ledger(*order, all, is_new_ ? "" : kase_.id);
+  if (is_new_) return Ledger(*order, *others_);
+  return Ledger(*order, *others_, kase_);
 }
 
 TextRef CaseWork::AddText(const std::string& kind, Visibility visibility, const std::string& author_id,

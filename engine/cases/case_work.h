@@ -102,8 +102,9 @@ class CaseWork {
   std::vector<PendingEvent> events_;
 };
 
-// The cases of order `order_id` as this transaction sees them.
-Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id);
+// The cases of order `order_id` as this transaction sees them, but the one
+// whose id is `except` (not decoded at all).
+Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except = "");
 // The texts of one case, by id.
 Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
 

@@ -17,14 +17,23 @@ Money MulDivFloor(Money a, std::int64_t b, std::int64_t c) {
 }  // namespace
 
 Ledger::Ledger(const Order& order, const std::vector<Case>& cases, const std::string& self) : order_(order) {
-  for (const Case& c : cases) {
-    refunds_held_ += c.RefundsHeld();
-    if (c.id == self || !c.HoldsUnits()) continue;
-    if (c.holds_shipping) shipping_held_ = true;
-    for (const CaseLine& l : c.lines) {
-      held_[l.line_id].qty += l.qty;
-      held_[l.line_id].amount += l.amount;
-    }
+  for (const Case& c : cases) Count(c, c.id == self);
+}
+
+Ledger::Ledger(const Order& order, const std::vector<Case>& others, const Case& self) : order_(order) {
+  for (const Case& c : others) Count(c, false);
+  Count(self, true);
+}
+
+// Every case's refunds count against the order; units and shipping only
+// those of the other cases that still hold them.
+void Ledger::Count(const Case& c, bool is_self) {
+  refunds_held_ += c.RefundsHeld();
+  if (is_self || !c.HoldsUnits()) return;
+  if (c.holds_shipping) shipping_held_ = true;
+  for (const CaseLine& l : c.lines) {
+    held_[l.line_id].qty += l.qty;
+    held_[l.line_id].amount += l.amount;
   }
 }
 

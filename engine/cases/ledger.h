@@ -19,6 +19,9 @@ class Ledger {
   // `cases` are all cases of `order`. The case named `self` (if any) is left
   // out of "other cases" when computing holdings.
   Ledger(const Order& order, const std::vector<Case>& cases, const std::string& self = "");
+  // The same for `self` (held in memory, maybe changed) and the order's
+  // other cases.
+  Ledger(const Order& order, const std::vector<Case>& others, const Case& self);
 
   // Units of `line_id` not held by any live or completed case.
   std::int64_t ReturnableQty(const std::string& line_id) const;
@@ -41,6 +44,8 @@ class Ledger {
     std::int64_t qty = 0;
     Money amount = 0;
   };
+  void Count(const Case& c, bool is_self);
+
   const Order& order_;
   std::map<std::string, Holding> held_;  // by line id, other cases only
   bool shipping_held_ = false;

@@ -114,11 +114,17 @@ start_server() {
   fail "the server $name did not listen within 30 s"
 }
 
-# A free TCP port on 127.0.0.1 (nothing answers there now).
+# A free TCP port on 127.0.0.1 (nothing answers there now), below the
+# kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768 and up by
+# default), so that no client socket of a test running alongside holds it.
+# Another program may still take it before the caller binds it: callers that
+# start a listener retry with new ports when the bind fails.
 free_port() {
-  local port i
+  local port i low
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  [ "$low" -gt 12000 ] 2>/dev/null || low=32768
   for ((i = 0; i < 100; i++)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

@@ -32,22 +32,23 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 # Each replacement must match exactly as often as written, so that a changed
 # example fails here instead of being tested halfway.
 SITE="$WORK/site.conf"
-cp "$EXAMPLE" "$SITE"
-TLS_PORT="$(free_port)"
-HTTP_PORT="$(free_port)"
 replace() {  # replace COUNT PATTERN REPLACEMENT (sed -E, % as separator)
   local found
   found="$(grep -cE "$2" "$SITE" || true)"
   [ "$found" = "$1" ] || fail "deploy/nginx/aftersales.conf: expected $1 line(s) matching '$2', found $found"
   sed -i -E "s%$2%$3%" "$SITE"
 }
-replace 1 '^( *)server 127\.0\.0\.1:8080;' "\\1server 127.0.0.1:$APP_PORT;"
-replace 1 '^( *)listen 80;' "\\1listen 127.0.0.1:$HTTP_PORT;"
-replace 1 '^( *)listen 443 ssl http2;' "\\1listen 127.0.0.1:$TLS_PORT ssl http2;"
-replace 2 '^( *)listen \[::\]:(80|443).*;' '\1# (no IPv6 in the test)'
-replace 2 'returns\.example\.com;' "$HOST;"
-replace 1 'ssl_certificate /etc/ssl/certs/returns\.example\.com\.pem;' "ssl_certificate $WORK/tls.pem;"
-replace 1 'ssl_certificate_key /etc/ssl/private/returns\.example\.com\.key;' "ssl_certificate_key $WORK/tls.key;"
+# The example with this run's ports in it.
+write_site() {
+  cp "$EXAMPLE" "$SITE"
+  replace 1 '^( *)server 127\.0\.0\.1:8080;' "\\1server 127.0.0.1:$APP_PORT;"
+  replace 1 '^( *)listen 80;' "\\1listen 127.0.0.1:$HTTP_PORT;"
+  replace 1 '^( *)listen 443 ssl http2;' "\\1listen 127.0.0.1:$TLS_PORT ssl http2;"
+  replace 2 '^( *)listen \[::\]:(80|443).*;' '\1# (no IPv6 in the test)'
+  replace 2 'returns\.example\.com;' "$HOST;"
+  replace 1 'ssl_certificate /etc/ssl/certs/returns\.example\.com\.pem;' "ssl_certificate $WORK/tls.pem;"
+  replace 1 'ssl_certificate_key /etc/ssl/private/returns\.example\.com\.key;' "ssl_certificate_key $WORK/tls.key;"
+}
 
 mkdir -p "$WORK/nginx/tmp"
 cat >"$WORK/nginx/nginx.conf" <<CONF
@@ -69,13 +70,41 @@ http {
     include $SITE;
 }
 CONF
-nginx -t -q -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx-t.err" ||
-  fail "nginx -t refuses the example: $(cat "$WORK/nginx-t.err")"
-nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' 2>>"$WORK/nginx/error.log" &
-NGINX_PID=$!
-at_exit "kill -QUIT $NGINX_PID 2>/dev/null; sleep 0.5; kill -KILL $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null"
-wait_until 100 curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" ||
-  fail "nginx did not listen within 10 s: $(tail -3 "$WORK/nginx/error.log")"
+NGINX_PID=""
+at_exit 'if [ -n "$NGINX_PID" ]; then kill -QUIT $NGINX_PID 2>/dev/null; sleep 0.5; kill -KILL $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null; fi'
+# Starts nginx on two free ports. A port found free can be taken by another
+# program before nginx binds it (tests run in parallel): nginx then exits,
+# and the next attempt takes other ports.
+start_nginx() {
+  local attempt
+  for ((attempt = 1; attempt <= 5; attempt++)); do
+    TLS_PORT="$(free_port)"
+    HTTP_PORT="$(free_port)"
+    [ "$TLS_PORT" != "$HTTP_PORT" ] || continue
+    write_site
+    nginx -t -q -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx-t.err" ||
+      fail "nginx -t refuses the example: $(cat "$WORK/nginx-t.err")"
+    nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' 2>>"$WORK/nginx/error.log" &
+    NGINX_PID=$!
+    local i
+    for ((i = 0; i < 100; i++)); do
+      curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/" && curl -sk -o /dev/null "https://127.0.0.1:$TLS_PORT/" && return 0
+      kill -0 "$NGINX_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$NGINX_PID" 2>/dev/null; then
+      fail "nginx did not listen within 10 s: $(tail -3 "$WORK/nginx/error.log")"
+    fi
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=""
+    grep -q 'Address already in use' "$WORK/nginx/error.log" ||
+      fail "nginx exited at start: $(tail -3 "$WORK/nginx/error.log")"
+    echo "ports $HTTP_PORT/$TLS_PORT were taken meanwhile (attempt $attempt), trying others"
+    : >"$WORK/nginx/error.log"
+  done
+  fail "nginx found no free ports in 5 attempts"
+}
+start_nginx
 
 # curl as a client on loopback address $1 (the source address), through TLS.
 client() {
