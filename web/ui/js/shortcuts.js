@@ -9,7 +9,11 @@ let pageKeys = {};
 let overlay = null;
 
 // The keys of the page being shown: {key (lower case) → handler(event)}.
-export function setPageKeys(keys) {
+// `view` is the page's element: a page that has already been left (its view
+// replaced while it was still loading) does not take the keys of the page
+// that replaced it.
+export function setPageKeys(keys, view = null) {
+  if (view && !view.isConnected) return;
   pageKeys = keys || {};
 }
 

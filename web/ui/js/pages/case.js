@@ -375,7 +375,7 @@ export async function casePage(view, {params, query, navigate, reload}) {
         if (b) b.focus();
       }
     },
-  });
+  }, view);
   if (session.user() && !open) {
     const h1 = view.querySelector('h1');
     if (h1) h1.focus({preventScroll: true});

@@ -164,7 +164,7 @@ export async function queuePage(view, {query, navigate}) {
       if (b) b.click();
     },
     '/': () => searchInput.focus(),
-  });
+  }, view);
 
   // --- All cases: the filters ----------------------------------------------
   const stateSel = select(
