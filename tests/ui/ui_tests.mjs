@@ -307,12 +307,16 @@ const REPORT_CHECKS = {
 
 export const TESTS = [
   {
-    name: 'the translations of both languages have the same keys',
-    async run() {
+    name: 'the translations of both languages have the same keys, and words for every problem code the server sends',
+    async run(env) {
       const en = (await import('../../web/ui/js/lang/en.js')).default;
       const zh = (await import('../../web/ui/js/lang/zh.js')).default;
       assert.deepEqual(Object.keys(zh).filter((k) => !(k in en)), [], 'keys only in zh');
       assert.deepEqual(Object.keys(en).filter((k) => !(k in zh)), [], 'keys only in en');
+      const openapi = await (await fetch(`${env.url}/api/v1/openapi.json`)).json();
+      const codes = openapi.components.schemas.Problem.properties.code.enum;
+      assert.ok(codes.length > 20, codes.join(','));
+      assert.deepEqual(codes.filter((code) => !(`error.${code}` in zh)), [], 'problem codes without words');
     },
   },
   {

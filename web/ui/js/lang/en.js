@@ -700,6 +700,8 @@ export default {
   'error.unsupported_media_type': 'The request has the wrong format.',
   'error.headers_too_large': 'The request headers are too large.',
   'error.uri_too_long': 'The address is too long.',
+  'error.range_not_satisfiable': 'Only whole answers are served, not parts.',
+  'error.bad_request': 'The request could not be understood.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
   'error.unavailable': 'The service is unavailable right now. Nothing was changed; try again.',
   'error.internal': 'An unexpected error happened on the server. Nothing was changed.',

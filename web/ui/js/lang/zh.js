@@ -698,6 +698,8 @@ export default {
   'error.unsupported_media_type': '请求格式不正确。',
   'error.headers_too_large': '请求头过大。',
   'error.uri_too_long': '地址过长。',
+  'error.range_not_satisfiable': '只提供完整内容，不支持分段请求。',
+  'error.bad_request': '无法识别该请求。',
   'error.rate_limited': '尝试次数过多，请稍后再试。',
   'error.unavailable': '服务暂时不可用，未做任何更改，请重试。',
   'error.internal': '服务器发生意外错误，未做任何更改。',
