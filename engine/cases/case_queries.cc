@@ -5,7 +5,6 @@
 
 #include "engine/cases/case_document.h"
 #include "engine/cases/case_work.h"
-#include "engine/cases/ledger.h"
 #include "workflows/workflow.h"
 
 namespace aftersales {
@@ -87,11 +86,7 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
   CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy);
   // The cap an offer or a grant meets (the ledger's, as the actions check it).
-  AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(kase->order_id));
-  if (order) {
-    AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, kase->order_id));
-    view.refundable_amount = Ledger(*order, cases, kase->id).CaseCap(*kase);
-  }
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase));
   return view;
 }
 
