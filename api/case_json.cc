@@ -159,6 +159,7 @@ json CaseJson(const CaseView& view) {
   out.emplace("created_at", FormatTime(c.created_at));
   out.emplace("updated_at", FormatTime(c.updated_at));
   out.emplace("allowed_actions", std::move(allowed));
+  if (view.refundable_amount) out.emplace("refundable_amount", *view.refundable_amount);
   // The abuse signals are for the shop's staff: a buyer never learns of them.
   if (view.shows_risk) out.emplace("risk", c.risk ? RiskToJson(*c.risk) : json(nullptr));
   return out;

@@ -6,6 +6,17 @@
 namespace aftersales {
 namespace {
 
+// Order ids and tracking numbers are short; a longer prefix matches nothing.
+constexpr std::size_t kMaxSearchBytes = 64;
+
+// No control characters (the prefix is compared byte by byte).
+bool IsPrintableText(const std::string& s) {
+  for (unsigned char ch : s) {
+    if (ch < 0x20 || ch == 0x7F) return false;
+  }
+  return true;
+}
+
 std::optional<bool> ParseBool(const std::string& s) {
   if (s == "true") return true;
   if (s == "false") return false;
@@ -87,6 +98,21 @@ Result<CaseListQuery> ParseCaseListQuery(const CaseListParams& p) {
       q.flagged_only = true;
     } else {
       errors.push_back({"risk", "must be flagged"});
+    }
+  }
+  if (p.actionable) {
+    if (*p.actionable == "me") {
+      q.actionable_by_caller = true;
+    } else {
+      errors.push_back({"actionable", "must be me"});
+    }
+  }
+  if (p.search) {
+    if (p.search->empty() || p.search->size() > kMaxSearchBytes || !IsPrintableText(*p.search)) {
+      errors.push_back(
+          {"search", "must be 1 to " + std::to_string(kMaxSearchBytes) + " bytes of text without control characters"});
+    } else {
+      q.search = p.search;
     }
   }
   ReadPaging(p, q, errors);

@@ -23,6 +23,8 @@ struct CaseListParams {
   std::optional<std::string> breached;    // "true" | "false"
   std::optional<std::string> due_before;  // RFC 3339
   std::optional<std::string> risk;        // "flagged"
+  std::optional<std::string> actionable;  // "me"
+  std::optional<std::string> search;      // prefix of an order or tracking number
   std::optional<std::string> sort;        // due_at | created_at
   std::optional<std::string> limit;
   std::optional<std::string> cursor;

@@ -260,14 +260,27 @@ constexpr const char* kSchemaV4[] = {
     "CREATE INDEX deliveries_dead ON deliveries (id) WHERE status = 'dead'",
 };
 
+// Version 5: prefix search on order and tracking numbers (GET /cases?search=)
+// and the audit log newest first. The tracking numbers are copied out of the
+// case document, where they stay, into indexed columns; existing cases get
+// theirs from their documents.
+constexpr const char* kSchemaV5[] = {
+    "ALTER TABLE cases ADD COLUMN return_tracking_no TEXT",
+    "ALTER TABLE cases ADD COLUMN replacement_tracking_no TEXT",
+    "UPDATE cases SET return_tracking_no = json_extract(doc, '$.return_shipment.tracking_no'),"
+    " replacement_tracking_no = json_extract(doc, '$.replacement_shipment.tracking_no')",
+    "CREATE INDEX cases_return_tracking ON cases (return_tracking_no) WHERE return_tracking_no IS NOT NULL",
+    "CREATE INDEX cases_replacement_tracking ON cases (replacement_tracking_no)"
+    " WHERE replacement_tracking_no IS NOT NULL",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
-      {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
-      {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
-      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}},
-      {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
+      {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}}, {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
+      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}}, {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
+      {5, {std::begin(kSchemaV5), std::end(kSchemaV5)}},
   };
   return kMigrations;
 }

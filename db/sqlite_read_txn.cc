@@ -97,6 +97,20 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
   }
   // A literal, so that SQLite can use the partial index cases_flagged.
   if (filter.flagged_only) conditions.push_back("risk_flagged = 1");
+  if (filter.search_prefix) {
+    // A prefix as a key range (no LIKE, whose case folding defeats the
+    // indexes): [prefix, prefix + 0xFF), which holds every UTF-8 text that
+    // starts with the prefix, since 0xFF never occurs in UTF-8.
+    const std::string low = *filter.search_prefix;
+    const std::string high = low + '\xFF';
+    conditions.push_back(
+        "((order_id >= ? AND order_id < ?) OR (return_tracking_no >= ? AND return_tracking_no < ?)"
+        " OR (replacement_tracking_no >= ? AND replacement_tracking_no < ?))");
+    for (int i = 0; i < 3; ++i) {
+      params.emplace_back(low);
+      params.emplace_back(high);
+    }
+  }
 
   auto make = [&](std::vector<std::string> extra, std::vector<std::variant<std::int64_t, std::string>> extra_params,
                   const char* order_by) {
@@ -292,7 +306,8 @@ Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& fi
   if (filter.action) sql += " AND action = ?";
   if (filter.from) sql += " AND at >= ?";
   if (filter.to) sql += " AND at <= ?";
-  sql += " ORDER BY seq LIMIT ?";
+  if (filter.before_seq) sql += " AND seq < ?";
+  sql += filter.newest_first ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?";
   return QueryAll<AuditRow>(
       conn_, sql,
       [&](SqliteStatement& s) {
@@ -302,6 +317,7 @@ Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& fi
         if (filter.action) s.BindText(*filter.action);
         if (filter.from) s.BindText(*filter.from);
         if (filter.to) s.BindText(*filter.to);
+        if (filter.before_seq) s.BindInt(*filter.before_seq);
         s.BindInt(filter.limit);
       },
       ReadAudit);

@@ -50,6 +50,8 @@ Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
   c.breached = s.ColumnInt(11) != 0;
   c.doc = s.ColumnText(12);
   c.risk_flagged = s.ColumnInt(13) != 0;
+  c.return_tracking_no = s.ColumnOptText(14);
+  c.replacement_tracking_no = s.ColumnOptText(15);
   return c;
 }
 

@@ -16,7 +16,7 @@ namespace aftersales::sqlite {
 
 constexpr const char* kCaseColumns =
     "id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at, updated_at, next_due_at,"
-    " breached, doc, risk_flagged";
+    " breached, doc, risk_flagged, return_tracking_no, replacement_tracking_no";
 constexpr const char* kTextColumns = "id, case_id, kind, visibility, author_id, body, sha256, created_at";
 constexpr const char* kUserColumns = "id, name, role, approval_limit, external_id, disabled, password_hash, created_at";
 constexpr const char* kAuditColumns =

@@ -125,7 +125,8 @@ Status SqliteWriteTxn::UpdateOrderDelivery(const std::string& order_id, std::opt
 Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
   return RunWrite(
       "INSERT INTO cases (id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at,"
-      " updated_at, next_due_at, breached, doc, risk_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      " updated_at, next_due_at, breached, doc, risk_flagged, return_tracking_no, replacement_tracking_no)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](SqliteStatement& s) {
         s.BindText(row.id)
             .BindText(row.order_id)
@@ -140,7 +141,9 @@ Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
             .BindOptInt(row.next_due_at)
             .BindInt(row.breached ? 1 : 0)
             .BindText(row.doc)
-            .BindInt(row.risk_flagged ? 1 : 0);
+            .BindInt(row.risk_flagged ? 1 : 0)
+            .BindOptText(row.return_tracking_no)
+            .BindOptText(row.replacement_tracking_no);
       },
       "case " + row.id);
 }
@@ -149,7 +152,7 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE cases SET order_id = ?, buyer_id = ?, type = ?, state = ?, version = ?, assignee = ?,"
       " policy_version = ?, created_at = ?, updated_at = ?, next_due_at = ?, breached = ?, doc = ?,"
-      " risk_flagged = ? WHERE id = ? AND version = ?",
+      " risk_flagged = ?, return_tracking_no = ?, replacement_tracking_no = ? WHERE id = ? AND version = ?",
       [&](SqliteStatement& s) {
         s.BindText(row.order_id)
             .BindText(row.buyer_id)
@@ -164,6 +167,8 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
             .BindInt(row.breached ? 1 : 0)
             .BindText(row.doc)
             .BindInt(row.risk_flagged ? 1 : 0)
+            .BindOptText(row.return_tracking_no)
+            .BindOptText(row.replacement_tracking_no)
             .BindText(row.id)
             .BindInt(expected_version);
       },
@@ -366,6 +371,23 @@ Status SqliteWriteTxn::InsertWebhook(const WebhookRow& row) {
             .BindInt(row.disabled ? 1 : 0);
       },
       "webhook " + row.id);
+}
+
+Status SqliteWriteTxn::SetWebhookDisabled(const std::string& id, bool disabled) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE webhooks SET disabled = ? WHERE id = ?",
+      [&](SqliteStatement& s) { s.BindInt(disabled ? 1 : 0).BindText(id); }, "webhook " + id));
+  if (conn().Changes() == 0) return Status::NotFound("webhook " + id);
+  return Status::Ok();
+}
+
+Status SqliteWriteTxn::DeleteWebhook(const std::string& id) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "DELETE FROM deliveries WHERE webhook_id = ?", [&](SqliteStatement& s) { s.BindText(id); }, "webhook " + id));
+  AS_RETURN_IF_ERROR(RunWrite(
+      "DELETE FROM webhooks WHERE id = ?", [&](SqliteStatement& s) { s.BindText(id); }, "webhook " + id));
+  if (conn().Changes() == 0) return Status::NotFound("webhook " + id);
+  return Status::Ok();
 }
 
 Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {

@@ -48,6 +48,8 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status InsertSession(const SessionRow& row) override;
   Status DeleteSession(const std::string& id_sha256) override;
   Status InsertWebhook(const WebhookRow& row) override;
+  Status SetWebhookDisabled(const std::string& id, bool disabled) override;
+  Status DeleteWebhook(const std::string& id) override;
   Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override;
   Status UpdateDelivery(const DeliveryRow& row) override;
   Status InsertStaffEvent(const StaffEventRow& row) override;

@@ -97,7 +97,7 @@ std::optional<std::string> Param(const httplib::Request& req, const char* name) 
 Result<CaseListParams> ReadCaseListParams(const httplib::Request& req) {
   AS_RETURN_IF_ERROR(CheckQuery(req,
                                 {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "risk",
-                                 "sort", "limit", "cursor"},
+                                 "actionable", "search", "sort", "limit", "cursor"},
                                 {"state"}));
   CaseListParams q;
   const auto count = req.get_param_value_count("state");
@@ -117,6 +117,8 @@ Result<CaseListParams> ReadCaseListParams(const httplib::Request& req) {
   q.breached = Param(req, "breached");
   q.due_before = Param(req, "due_before");
   q.risk = Param(req, "risk");
+  q.actionable = Param(req, "actionable");
+  q.search = Param(req, "search");
   q.sort = Param(req, "sort");
   q.limit = Param(req, "limit");
   q.cursor = Param(req, "cursor");
@@ -124,7 +126,8 @@ Result<CaseListParams> ReadCaseListParams(const httplib::Request& req) {
 }
 
 Result<AuditFilter> ParseAuditFilter(const httplib::Request& req) {
-  AS_RETURN_IF_ERROR(CheckQuery(req, {"case_id", "actor_id", "action", "from", "to", "after_seq", "limit"}));
+  AS_RETURN_IF_ERROR(
+      CheckQuery(req, {"case_id", "actor_id", "action", "from", "to", "after_seq", "before_seq", "order", "limit"}));
   AuditFilter f;
   f.case_id = Param(req, "case_id");
   f.actor_id = Param(req, "actor_id");
@@ -140,6 +143,15 @@ Result<AuditFilter> ParseAuditFilter(const httplib::Request& req) {
     const auto n = ParseDecimal(*v, 0, INT64_MAX);
     if (!n) return Status::Invalid("after_seq", "after_seq must be an integer >= 0");
     f.after_seq = *n;
+  }
+  if (auto v = Param(req, "before_seq")) {
+    const auto n = ParseDecimal(*v, 1, INT64_MAX);
+    if (!n) return Status::Invalid("before_seq", "before_seq must be an integer >= 1");
+    f.before_seq = *n;
+  }
+  if (auto v = Param(req, "order")) {
+    if (*v != "asc" && *v != "desc") return Status::Invalid("order", "order must be asc or desc");
+    f.newest_first = *v == "desc";
   }
   f.limit = kDefaultAuditLimit;
   if (auto v = Param(req, "limit")) {
@@ -246,6 +258,9 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   }));
   r.push_back(On("PATCH", "/api/v1/users/{id}").Roles(kAdminOnly).JsonBody().Handle([&users](ApiRequest& q) {
     return ApiReply::From(users.PatchUser(*q.actor, q.params[0], q.body, q.hook));
+  }));
+  r.push_back(On("GET", "/api/v1/staff").Handle([&users](ApiRequest& q) {
+    return ApiReply::From(users.StaffDirectory(*q.actor));
   }));
   r.push_back(
       On("POST", "/api/v1/session").Public().JsonBody().Handle([&users](ApiRequest& q) { return Login(users, q); }));

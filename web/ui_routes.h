@@ -14,8 +14,13 @@
 namespace aftersales {
 
 // The Content-Security-Policy sent with every UI answer.
+// img-src admits https images besides the UI's own: the buyer's evidence
+// photos, shown as thumbnails, live on the shop's or the marketplace's image
+// hosts, which the product cannot list. An image runs no script, so the
+// script policy stays strict; http images are refused (mixed content) and
+// show as links. The UI loads them with referrerpolicy="no-referrer".
 constexpr const char* kUiContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 // Appends the UI's routes to `routes` (after the API's, so that the API

@@ -64,6 +64,32 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        200,
        {},
        [&webhooks](ApiRequest& r) { return ApiReply::From(webhooks.GetWebhook(*r.actor, r.params[0])); }});
+  add({"PATCH",
+       "/api/v1/webhooks/{id}",
+       Path("/api/v1/webhooks/" + id),
+       Access::kAuthenticated,
+       kAdminOnly,
+       BodyKind::kJsonObject,
+       false,
+       200,
+       {},
+       [&webhooks](ApiRequest& r) {
+         return ApiReply::From(webhooks.PatchWebhook(*r.actor, r.params[0], r.body, r.hook));
+       }});
+  add({"DELETE",
+       "/api/v1/webhooks/{id}",
+       Path("/api/v1/webhooks/" + id),
+       Access::kAuthenticated,
+       kAdminOnly,
+       BodyKind::kNone,
+       false,
+       204,
+       {},
+       [&webhooks](ApiRequest& r) {
+         Status s = webhooks.DeleteWebhook(*r.actor, r.params[0], r.hook);
+         if (!s.ok()) return ApiReply::Error(s);
+         return ApiReply::Text(204, "", "");
+       }});
   add({"GET",
        "/api/v1/webhooks/{id}/deliveries",
        Path("/api/v1/webhooks/" + id + "/deliveries"),

@@ -135,6 +135,8 @@ CaseRow CaseToRow(const Case& c) {
   row.created_at = c.created_at;
   row.updated_at = c.updated_at;
   row.risk_flagged = c.RiskFlagged();
+  if (c.return_shipment) row.return_tracking_no = c.return_shipment->tracking_no;
+  if (c.replacement_shipment) row.replacement_tracking_no = c.replacement_shipment->tracking_no;
   for (const auto& d : c.deadlines) {
     if (!row.next_due_at || d.due_at < *row.next_due_at) row.next_due_at = d.due_at;
     if (d.breached) row.breached = true;

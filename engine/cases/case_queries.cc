@@ -1,9 +1,11 @@
 #include "engine/cases/case_queries.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/cases/case_document.h"
 #include "engine/cases/case_work.h"
+#include "workflows/workflow.h"
 
 namespace aftersales {
 namespace {
@@ -23,6 +25,21 @@ Result<std::optional<Case>> LoadCase(ReadTxn& txn, const std::string& id) {
 Result<std::optional<CaseFilter>> FilterFor(const Actor& actor, const CaseListQuery& q) {
   CaseFilter f;
   f.states = q.states;
+  if (q.actionable_by_caller) {
+    const std::vector<State> actionable = CaseQueries::ActionableStates(actor.role);
+    if (f.states.empty()) {
+      f.states = actionable;
+    } else {
+      std::vector<State> both;
+      for (State s : f.states) {
+        if (std::find(actionable.begin(), actionable.end(), s) != actionable.end()) both.push_back(s);
+      }
+      if (both.empty()) return std::optional<CaseFilter>();
+      f.states = std::move(both);
+    }
+    if (f.states.empty()) return std::optional<CaseFilter>();
+  }
+  f.search_prefix = q.search;
   f.type = q.type;
   f.assignee = q.assignee_is_caller ? std::optional<std::string>(actor.id) : q.assignee;
   f.unassigned = q.unassigned;
@@ -67,7 +84,22 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   if (!kase || !MaySeeBuyer(actor, kase->buyer_id)) return Status::NotFound("case " + case_id);
   AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, case_id));
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
-  return MakeCaseView(*kase, actor, std::move(texts), *policy);
+  CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy);
+  // The cap an offer or a grant meets (the ledger's, as the actions check it).
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase));
+  return view;
+}
+
+std::vector<State> CaseQueries::ActionableStates(Role role) {
+  std::set<State> states;
+  for (const Workflow* workflow : Workflow::All()) {
+    for (const TransitionRow& row : workflow->rows()) {
+      if (row.any_non_terminal || (row.who & Bit(role)) == 0) continue;
+      if (row.action == Action::kComment || row.action == Action::kAssign || row.action == Action::kTimeout) continue;
+      states.insert(row.from);
+    }
+  }
+  return {states.begin(), states.end()};
 }
 
 Result<CasePage> CaseQueries::ListCases(const Actor& actor, const CaseListQuery& query) {

@@ -26,7 +26,13 @@ struct CaseListQuery {
   std::optional<bool> breached;
   std::optional<TimePoint> due_before;
   bool flagged_only = false;  // risk=flagged (staff only)
-  bool sort_by_due = true;    // else by created_at
+  // actionable=me: only states in which the caller's role takes some action
+  // other than comment and assign (read from the transition tables).
+  bool actionable_by_caller = false;
+  // search: the order id or a tracking number (return or replacement)
+  // starts with this text.
+  std::optional<std::string> search;
+  bool sort_by_due = true;  // else by created_at
   std::optional<CaseCursor> after;
   int limit = 50;
 };
@@ -40,8 +46,12 @@ class CaseQueries {
 
   // GET /orders/{id}. Errors: not_found (also another buyer's), unavailable.
   Result<OrderView> GetOrder(const Actor& actor, const std::string& order_id);
-  // GET /cases/{id}. Errors: not_found (also another buyer's), unavailable.
+  // GET /cases/{id}, with the case's refundable_amount. Errors: not_found
+  // (also another buyer's), unavailable.
   Result<CaseView> GetCase(const Actor& actor, const std::string& case_id);
+  // The states in which `role` takes some action other than comment and
+  // assign, in any case type, in State order.
+  static std::vector<State> ActionableStates(Role role);
   // GET /cases. A buyer's list holds only their own cases. Errors:
   // forbidden (a buyer filtering by risk), unavailable.
   Result<CasePage> ListCases(const Actor& actor, const CaseListQuery& query);

@@ -36,6 +36,9 @@ struct CaseView {
   std::vector<Action> allowed_actions;
   nlohmann::json return_address;  // the policy's, once a return is due; else null
   bool shows_risk = false;        // staff see `risk`; buyers never
+  // The most the case may be agreed or refunded now (Ledger::CaseCap): set
+  // by GET /cases/{id} alone, which reads the order for it.
+  std::optional<Money> refundable_amount;
 };
 
 struct OrderView {

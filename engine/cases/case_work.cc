@@ -42,6 +42,13 @@ Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id) {
   return out;
 }
 
+Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase) {
+  AS_ASSIGN_OR_RETURN(auto order, txn.GetOrder(kase.order_id));
+  if (!order) return std::optional<Money>();
+  AS_ASSIGN_OR_RETURN(auto others, LoadOrderCases(txn, kase.order_id, kase.id));
+  return std::optional<Money>(Ledger(*order, others, kase).CaseCap(kase));
+}
+
 Result<std::optional<CaseWork>> CaseWork::Open(WriteTxn& txn, const std::string& case_id) {
   AS_ASSIGN_OR_RETURN(auto row, txn.GetCase(case_id));
   if (!row) return std::optional<CaseWork>();

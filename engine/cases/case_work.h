@@ -107,5 +107,8 @@ class CaseWork {
 Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except = "");
 // The texts of one case, by id.
 Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
+// What `kase` may still refund: the ledger's cap for it, as the actions
+// check offers and grants against it; nullopt when its order is not stored.
+Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase);
 
 }  // namespace aftersales

@@ -36,6 +36,8 @@ struct AuditFilter {
   std::optional<std::string> from;  // RFC 3339 UTC as stored; inclusive
   std::optional<std::string> to;    // inclusive
   std::int64_t after_seq = 0;
+  std::optional<std::int64_t> before_seq;  // only entries with seq < before_seq
+  bool newest_first = false;               // by seq descending, else ascending
   int limit = 100;
 };
 
@@ -44,6 +46,7 @@ class AuditReads {
   virtual ~AuditReads() = default;
   // The last audit entry, or nullopt when the log is empty.
   virtual Result<std::optional<AuditRow>> AuditHead() = 0;
+  // The entries the filter names, by seq in its direction, at most `limit`.
   virtual Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) = 0;
   // Calls `fn` for every entry in seq order; stops early when fn returns false.
   virtual Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) = 0;

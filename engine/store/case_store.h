@@ -31,6 +31,9 @@ struct CaseRow {
   std::optional<TimePoint> next_due_at;  // earliest open (unbreached or breached) deadline
   bool breached = false;                 // some listed deadline is breached
   bool risk_flagged = false;             // the abuse signals flagged the case at submit
+  // The shipments' tracking numbers, kept beside `doc` for prefix search.
+  std::optional<std::string> return_tracking_no;
+  std::optional<std::string> replacement_tracking_no;
   std::string doc;
 };
 
@@ -59,7 +62,10 @@ struct CaseFilter {
   std::optional<bool> breached;
   std::optional<TimePoint> due_before;  // next_due_at < due_before
   bool flagged_only = false;            // risk=flagged: only cases with risk_flagged
-  bool sort_by_due = true;              // else by created_at
+  // Only cases whose order id, return tracking number or replacement
+  // tracking number starts with this text (byte-wise, case-sensitive).
+  std::optional<std::string> search_prefix;
+  bool sort_by_due = true;  // else by created_at
   // Keyset cursor: the sort key and id of the last row of the previous page.
   // For due sort, a null key means "cases without a deadline" (sorted last).
   bool has_cursor = false;

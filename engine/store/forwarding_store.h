@@ -397,6 +397,14 @@ class ForwardingWriteTxn : public WriteTxn {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return (*inner_).InsertWebhook(row);
   }
+  Status SetWebhookDisabled(const std::string& id, bool disabled) override {
+    AS_RETURN_IF_ERROR(BeforeWrite());
+    return (*inner_).SetWebhookDisabled(id, disabled);
+  }
+  Status DeleteWebhook(const std::string& id) override {
+    AS_RETURN_IF_ERROR(BeforeWrite());
+    return (*inner_).DeleteWebhook(id);
+  }
   Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return (*inner_).InsertDelivery(row);

@@ -92,6 +92,10 @@ class WebhookWrites {
   virtual Result<std::int64_t> InsertOutbox(const OutboxRow& row) = 0;
   // already_exists when the id is taken.
   virtual Status InsertWebhook(const WebhookRow& row) = 0;
+  // Sets `disabled` of the webhook whose id matches; not_found when there is none.
+  virtual Status SetWebhookDisabled(const std::string& id, bool disabled) = 0;
+  // Deletes the webhook and every delivery of it; not_found when there is none.
+  virtual Status DeleteWebhook(const std::string& id) = 0;
   // Assigns and returns the row id (row.id is ignored).
   virtual Result<std::int64_t> InsertDelivery(const DeliveryRow& row) = 0;
   // Replaces status, attempts, next_attempt_at, last_status, last_error,

@@ -162,6 +162,24 @@ Result<json> UserService::ListUsers(const Actor& actor) {
   return json{{"items", std::move(items)}};
 }
 
+Result<json> UserService::StaffDirectory(const Actor& actor) {
+  if (!IsStaff(actor.role)) return Status(Code::kForbidden, "only staff read the staff directory");
+  auto txn = store_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto users = (*txn)->ListUsers();
+  if (!users.ok()) return users.status();
+  std::vector<UserRow> rows;
+  for (auto& row : *users) {
+    if (row.role != Role::kBuyer) rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const UserRow& a, const UserRow& b) { return a.name < b.name; });
+  json items = json::array();
+  for (const auto& row : rows) {
+    items.push_back({{"id", row.id}, {"name", row.name}, {"role", NameOf(row.role)}, {"active", !row.disabled}});
+  }
+  return json{{"items", std::move(items)}};
+}
+
 Result<json> UserService::GetUser(const std::string& id) {
   auto txn = store_.BeginRead();
   if (!txn.ok()) return txn.status();

@@ -103,6 +103,12 @@ class UserService {
   // GET /users (admin): {"items": [user views]} by name. Errors: forbidden,
   // unavailable.
   Result<nlohmann::json> ListUsers(const Actor& actor);
+  // GET /staff (any staff role): the staff directory, {"items": [{id, name,
+  // role, active}]} by name: every user but buyers, so that names show
+  // instead of ids (active: false for a disabled user, whose name still
+  // labels what they did). Nothing else of a user (limits, external ids).
+  // Errors: forbidden (buyers), unavailable.
+  Result<nlohmann::json> StaffDirectory(const Actor& actor);
   // The view of one user. Errors: not_found, unavailable.
   Result<nlohmann::json> GetUser(const std::string& id);
   // PATCH /users/{id} (admin): {approval_limit?, disabled?, password?,

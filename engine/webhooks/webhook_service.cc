@@ -61,6 +61,14 @@ Status RequireAdmin(const Actor& actor) {
   return Status::Ok();
 }
 
+// The webhook `id` as `txn` reads it. Errors: not_found, unavailable.
+Result<WebhookRow> ExistingWebhook(ReadTxn& txn, const std::string& id) {
+  auto found = txn.GetWebhook(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return Status::NotFound("webhook " + id);
+  return **found;
+}
+
 Status RunHook(const TxnHook& hook, WriteTxn& txn, const json& response) {
   if (!hook) return Status::Ok();
   return hook(txn, response);
@@ -262,6 +270,42 @@ Result<json> WebhookService::ListDeliveries(const Actor& actor, const std::strin
   }
   if (rows->size() > static_cast<std::size_t>(limit)) next = std::to_string((*rows)[limit - 1].id);
   return json{{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
+Result<json> WebhookService::PatchWebhook(const Actor& actor, const std::string& webhook_id, const json& body,
+                                          const TxnHook& hook) {
+  AS_RETURN_IF_ERROR(RequireAdmin(actor));
+  BodyReader reader(body, {"disabled"});
+  const std::optional<bool> disabled = reader.Bool("disabled", true);
+  AS_RETURN_IF_ERROR(reader.Finish());
+
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  WriteTxn& w = *txn;
+  AS_ASSIGN_OR_RETURN(WebhookRow row, ExistingWebhook(w, webhook_id));
+  if (row.disabled != *disabled) {
+    row.disabled = *disabled;
+    AS_RETURN_IF_ERROR(w.SetWebhookDisabled(webhook_id, row.disabled));
+    const char* action = row.disabled ? "webhook_disabled" : "webhook_enabled";
+    auto appended = AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), action, json{{"webhook_id", webhook_id}}));
+    if (!appended.ok()) return appended.status();
+  }
+  json response = WebhookJson(row);
+  AS_RETURN_IF_ERROR(RunHook(hook, w, response));
+  AS_RETURN_IF_ERROR(w.Commit());
+  return response;
+}
+
+Status WebhookService::DeleteWebhook(const Actor& actor, const std::string& webhook_id, const TxnHook& hook) {
+  AS_RETURN_IF_ERROR(RequireAdmin(actor));
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  WriteTxn& w = *txn;
+  AS_ASSIGN_OR_RETURN(WebhookRow row, ExistingWebhook(w, webhook_id));
+  AS_RETURN_IF_ERROR(w.DeleteWebhook(webhook_id));
+  json data = {{"webhook_id", webhook_id}, {"url", row.url}};
+  auto appended = AuditLog::Append(w, AuditRecordOf(actor, clock_.Now(), "webhook_deleted", std::move(data)));
+  if (!appended.ok()) return appended.status();
+  AS_RETURN_IF_ERROR(RunHook(hook, w, json(nullptr)));
+  return w.Commit();
 }
 
 Result<json> WebhookService::Redeliver(const Actor& actor, const std::string& webhook_id,

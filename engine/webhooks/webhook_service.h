@@ -19,6 +19,7 @@
 // Webhook secrets sign every delivery, so they are stored as given and
 // retrievable (unlike tokens and passwords); they are never served and never
 // written to the audit log. Admin changes (`webhook_created`,
+// `webhook_disabled`, `webhook_enabled`, `webhook_deleted`,
 // `webhook_redelivered`) are audited in the transaction of the change.
 //
 // Time: audit entries take `clock` (the engine's business time); delivery
@@ -111,6 +112,20 @@ class WebhookService {
   Result<nlohmann::json> ListWebhooks(const Actor& actor);
   // GET /webhooks/{id} (admin). Errors: forbidden, not_found, unavailable.
   Result<nlohmann::json> GetWebhook(const Actor& actor, const std::string& webhook_id);
+  // PATCH /webhooks/{id} (admin): {"disabled": bool}, nothing else. A
+  // disabled webhook gets no deliveries of the events written meanwhile and
+  // no attempts; enabled again, its pending deliveries go out. Returns the
+  // view. Writes the change and a `webhook_disabled` or `webhook_enabled`
+  // audit entry ({webhook_id}) in one transaction (none when nothing
+  // changes); `hook` runs inside it. Errors: forbidden, not_found,
+  // validation_failed, unavailable. On error nothing is written.
+  Result<nlohmann::json> PatchWebhook(const Actor& actor, const std::string& webhook_id, const nlohmann::json& body,
+                                      const TxnHook& hook = {});
+  // DELETE /webhooks/{id} (admin): deletes the webhook with its deliveries
+  // and writes a `webhook_deleted` audit entry ({webhook_id, url}) in one
+  // transaction; `hook` runs inside it. Errors: forbidden, not_found,
+  // unavailable. On error nothing is written.
+  Status DeleteWebhook(const Actor& actor, const std::string& webhook_id, const TxnHook& hook = {});
   // GET /webhooks/{id}/deliveries (admin): {"items": [delivery views],
   // "next_cursor": string|null}, oldest first. Errors: forbidden, not_found
   // (webhook), validation_failed (limit, cursor), unavailable.

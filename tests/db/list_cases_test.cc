@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "db/schema.h"
 #include "db/sqlite_read_txn.h"
 #include "tests/db/db_test_util.h"
 
@@ -48,6 +49,8 @@ std::vector<CaseRow> SeedCases(StoreFixture& f) {
     c.next_due_at = rng.Next(4) == 0 ? std::nullopt : std::optional<TimePoint>(kT0 + 3600 * rng.Next(20));
     c.created_at = kT0 + 60 * rng.Next(40);
     c.risk_flagged = i % 5 == 2;  // not from rng: the other columns keep their sequence
+    if (i % 3 == 0) c.return_tracking_no = "SF" + std::to_string(1000 + i % 40);
+    if (i % 7 == 1) c.replacement_tracking_no = "JD" + std::to_string(500 + i);
     REQUIRE_OK(w->InsertCase(c));
     rows.push_back(c);
   }
@@ -68,6 +71,10 @@ std::vector<std::string> Expected(const std::vector<CaseRow>& rows, const CaseFi
     if (f.breached && c.breached != *f.breached) continue;
     if (f.due_before && !(c.next_due_at && *c.next_due_at < *f.due_before)) continue;
     if (f.flagged_only && !c.risk_flagged) continue;
+    if (f.search_prefix) {
+      auto starts = [&](const std::optional<std::string>& v) { return v && v->rfind(*f.search_prefix, 0) == 0; };
+      if (!starts(c.order_id) && !starts(c.return_tracking_no) && !starts(c.replacement_tracking_no)) continue;
+    }
     kept.push_back(c);
   }
   if (f.sort_by_due) {
@@ -139,6 +146,17 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
        }},
       {"nothing matches", [](CaseFilter& c) { c.order_id = "O-404"; }},
       {"flagged", [](CaseFilter& c) { c.flagged_only = true; }},
+      {"search: an order id's start", [](CaseFilter& c) { c.search_prefix = "O-3"; }},
+      {"search: a return tracking number's start", [](CaseFilter& c) { c.search_prefix = "SF101"; }},
+      {"search: a replacement tracking number", [](CaseFilter& c) { c.search_prefix = "JD508"; }},
+      {"search: every order", [](CaseFilter& c) { c.search_prefix = "O-"; }},
+      {"search: a middle is no start", [](CaseFilter& c) { c.search_prefix = "F10"; }},
+      {"search: % and _ are no wildcards", [](CaseFilter& c) { c.search_prefix = "O_"; }},
+      {"search and state",
+       [](CaseFilter& c) {
+         c.search_prefix = "SF10";
+         c.states = {State::kRequested, State::kNegotiating};
+       }},
       {"flagged and combined",
        [](CaseFilter& c) {
          c.flagged_only = true;
@@ -165,6 +183,13 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
   CHECK(Expected(rows, all).size() == static_cast<std::size_t>(kCases));
   all.unassigned = true;
   CHECK_FALSE(Expected(rows, all).empty());
+  for (const char* prefix : {"O-3", "SF101", "JD508"}) {
+    CaseFilter search;
+    search.search_prefix = prefix;
+    INFO(prefix);
+    CHECK_FALSE(Expected(rows, search).empty());
+    CHECK(Expected(rows, search).size() < static_cast<std::size_t>(kCases));
+  }
 }
 
 TEST_CASE("ListCases: a due-sort cursor with a null key continues among the cases without a deadline", "[db]") {
@@ -307,6 +332,50 @@ TEST_CASE("a buyer's cases and orders in a window: both ends included", "[db]") 
   CHECK(Value(r->CountOrdersOfBuyer("b-risk", kT0, kT0 + 200)) == 3);
   CHECK(Value(r->CountOrdersOfBuyer("b-risk", kT0 + 1, kT0 + 199)) == 1);
   CHECK(Value(r->CountOrdersOfBuyer("nobody", kT0, kT0 + 1000)) == 0);
+}
+
+TEST_CASE("migration 5 copies the tracking numbers of existing cases out of their documents", "[db]") {
+  TempDir dir;
+  const std::string path = dir.File("v4.sqlite");
+  {
+    auto conn = Value(sqlite::SqliteConnection::Open(path, sqlite::OpenMode::kReadWrite));
+    REQUIRE_OK(conn->Exec("BEGIN"));
+    REQUIRE_OK(conn->Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"));
+    for (const sqlite::Migration& m : sqlite::Migrations()) {
+      if (m.version > 4) break;
+      for (const char* statement : m.statements) REQUIRE_OK(conn->Exec(statement));
+      REQUIRE_OK(conn->Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (" + std::to_string(m.version) +
+                            ", 0)"));
+    }
+    REQUIRE_OK(
+        conn->Exec("INSERT INTO orders (id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at)"
+                   " VALUES ('SO-1', 'b1', 'CNY', 0, 0, 0, 0)"));
+    const std::string columns =
+        "INSERT INTO cases (id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at,"
+        " updated_at, next_due_at, breached, doc) VALUES ";
+    REQUIRE_OK(conn->Exec(columns +
+                          "('C-1', 'SO-1', 'b1', 'exchange', 'replacement_shipped', 5, NULL, 1, 0, 0, NULL, 0,"
+                          " '{\"return_shipment\":{\"carrier\":\"SF\",\"tracking_no\":\"SF777\"},"
+                          "\"replacement_shipment\":{\"carrier\":\"JD\",\"tracking_no\":\"JD888\"}}')"));
+    REQUIRE_OK(conn->Exec(columns + "('C-2', 'SO-1', 'b1', 'return_refund', 'requested', 1, NULL, 1, 0, 0, NULL, 0,"
+                                    " '{\"return_shipment\":null,\"replacement_shipment\":null}')"));
+    REQUIRE_OK(conn->Exec("COMMIT"));
+  }
+  auto store = Value(SqliteStore::Open(path));
+  auto r = Value(store->BeginRead());
+  auto search = [&](const std::string& prefix) {
+    CaseFilter f;
+    f.search_prefix = prefix;
+    std::vector<std::string> ids;
+    for (const CaseRow& c : Value(r->ListCases(f))) ids.push_back(c.id);
+    return ids;
+  };
+  CHECK(search("SF7") == std::vector<std::string>{"C-1"});
+  CHECK(search("JD888") == std::vector<std::string>{"C-1"});
+  CHECK(search("SO-") == std::vector<std::string>{"C-1", "C-2"});
+  const CaseRow c2 = *Value(r->GetCase("C-2"));
+  CHECK_FALSE(c2.return_tracking_no.has_value());
+  CHECK(Value(r->GetCase("C-1"))->replacement_tracking_no == std::optional<std::string>("JD888"));
 }
 
 }  // namespace

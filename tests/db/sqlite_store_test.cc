@@ -323,6 +323,22 @@ TEST_CASE("audit: append, head, filtered list and scan in seq order", "[db]") {
   combined.actor_id = "u-a";
   combined.after_seq = 1;
   CHECK(seqs(combined) == std::vector<std::int64_t>{3});
+  AuditFilter newest;
+  newest.newest_first = true;
+  CHECK(seqs(newest) == std::vector<std::int64_t>{5, 4, 3, 2, 1});
+  newest.limit = 2;
+  CHECK(seqs(newest) == std::vector<std::int64_t>{5, 4});
+  newest.before_seq = 4;  // the next page: before the last seq shown
+  CHECK(seqs(newest) == std::vector<std::int64_t>{3, 2});
+  AuditFilter newest_of_case;
+  newest_of_case.newest_first = true;
+  newest_of_case.case_id = "C-1";
+  newest_of_case.before_seq = 5;
+  CHECK(seqs(newest_of_case) == std::vector<std::int64_t>{3, 1});
+  AuditFilter window;  // both bounds in ascending order too
+  window.after_seq = 1;
+  window.before_seq = 4;
+  CHECK(seqs(window) == std::vector<std::int64_t>{2, 3});
 
   std::vector<std::int64_t> scanned;
   REQUIRE_OK(r->ScanAudit([&](const AuditRow& row) {

@@ -328,5 +328,42 @@ TEST_CASE("migration 2 adds the webhook tables to a version-1 database and keeps
   CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM deliveries") == 1);
 }
 
+TEST_CASE("webhooks: disabled flag set and cleared, delete takes the deliveries along", "[db]") {
+  StoreFixture f;
+  const std::vector<std::int64_t> outbox = Seed(f, 2);
+  {
+    auto w = f.Write();
+    REQUIRE(Value(w->InsertDelivery(MakeDelivery("wh-a", outbox[0], kT0))) > 0);
+    REQUIRE(Value(w->InsertDelivery(MakeDelivery("wh-a", outbox[1], kT0))) > 0);
+    REQUIRE(Value(w->InsertDelivery(MakeDelivery("wh-b", outbox[0], kT0))) > 0);
+    REQUIRE_OK(w->SetWebhookDisabled("wh-a", true));
+    CHECK(w->SetWebhookDisabled("wh-none", true).code() == Code::kNotFound);
+    REQUIRE_OK(w->Commit());
+  }
+  {
+    auto r = f.Read();
+    CHECK(Value(r->GetWebhook("wh-a"))->disabled);
+    CHECK_FALSE(Value(r->GetWebhook("wh-b"))->disabled);
+  }
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->SetWebhookDisabled("wh-a", false));
+    REQUIRE_OK(w->Commit());
+  }
+  CHECK_FALSE(Value(f.Read()->GetWebhook("wh-a"))->disabled);
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->DeleteWebhook("wh-a"));
+    CHECK(w->DeleteWebhook("wh-a").code() == Code::kNotFound);
+    REQUIRE_OK(w->Commit());  // the deferred foreign keys hold: no delivery of wh-a is left
+  }
+  auto r = f.Read();
+  CHECK_FALSE(Value(r->GetWebhook("wh-a")).has_value());
+  CHECK(Value(r->ListDeliveries("wh-a", 100, 0)).empty());
+  CHECK(Value(r->ListDeliveries("wh-b", 100, 0)).size() == 1);
+  CHECK(Value(r->ListWebhooks()).size() == 1);
+  CHECK(Value(r->CountPendingDeliveries()) == 1);
+}
+
 }  // namespace
 }  // namespace aftersales::testing

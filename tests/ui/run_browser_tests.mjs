@@ -5,14 +5,17 @@
 //
 //   node tests/ui/run_browser_tests.mjs --bin build/cli/aftersales \
 //     --node-modules build/web/ui-node/node_modules [--chromium /usr/bin/chromium] \
-//     [--screenshots docs/screenshots] [--only <substring>]
+//     [--screenshots docs/screenshots] [--only <substring>[|<substring>…]]
 import {spawn, execFile} from 'node:child_process';
 import {mkdtempSync, rmSync, mkdirSync, existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import {TESTS} from './ui_tests.mjs';
+import {TESTS as BASIC_TESTS} from './ui_tests.mjs';
+import {WORKBENCH_TESTS} from './workbench_tests.mjs';
+
+const TESTS = [...BASIC_TESTS, ...WORKBENCH_TESTS];
 
 const SERVER_START_TIMEOUT_MS = 15000;
 const TEST_TIMEOUT_MS = 120000;
@@ -101,7 +104,7 @@ async function main() {
   let failed = 0;
   try {
     for (const test of TESTS) {
-      if (args.only && !test.name.includes(args.only)) continue;
+      if (args.only && !args.only.split('|').some((part) => test.name.includes(part))) continue;
       const started = Date.now();
       try {
         await withTimeout(test.run(env), TEST_TIMEOUT_MS, test.name);

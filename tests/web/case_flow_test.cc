@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "web/case_actions.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {
@@ -15,14 +16,6 @@ using nlohmann::json;
 // Creates order `id` for buyer b1 as the integration; returns the answer.
 HttpResult MakeOrder(WebFixture& web, const std::string& id) {
   return web.Post("/api/v1/orders", OrderBody(id, "b1"), web.token("integration"));
-}
-
-json Act(WebFixture& web, const std::string& who, const std::string& case_id, const std::string& action,
-         const json& body = json::object()) {
-  HttpResult r = web.Post("/api/v1/cases/" + case_id + "/actions/" + action, body, web.token(who));
-  INFO(who << " " << action << " -> " << r.status << " " << r.body);
-  REQUIRE(r.status == 200);
-  return r.Json();
 }
 
 std::string Submit(WebFixture& web, const json& body, const std::string& who = "buyer") {

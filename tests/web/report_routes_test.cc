@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/reports/report_catalog.h"
+#include "web/case_actions.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {
@@ -17,14 +18,6 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> kReports = {"agents", "sla", "reasons", "warehouse", "finance", "scorecard"};
-
-json Act(WebFixture& web, const std::string& who, const std::string& case_id, const std::string& action,
-         const json& body = json::object()) {
-  HttpResult r = web.Post("/api/v1/cases/" + case_id + "/actions/" + action, body, web.token(who));
-  INFO(who << " " << action << " -> " << r.status << " " << r.body);
-  REQUIRE(r.status == 200);
-  return r.Json();
-}
 
 // One refund_only case of buyer b1 approved by the agent 30 minutes after
 // its submit and refunded: 10000 CNY (one of two kettles).

@@ -40,6 +40,10 @@ class WebhookServer {
     httplib::Result result{nullptr, httplib::Error::Unknown};
     if (method == "GET") {
       result = client.Get(path, headers);
+    } else if (method == "DELETE") {
+      result = client.Delete(path, headers);
+    } else if (method == "PATCH") {
+      result = client.Patch(path, headers, body, "application/json");
     } else {
       result = client.Post(path, headers, body, "application/json");
     }
@@ -213,6 +217,70 @@ TEST_CASE("the API description lists the webhook routes", "[web][webhooks]") {
     CHECK(api["paths"].contains(path));
   }
   CHECK(api["webhooks"].contains("event"));
+}
+
+TEST_CASE("PATCH /webhooks/{id} disables and enables a webhook, audited", "[web][webhooks]") {
+  WebhookServer s;
+  const std::string id = s.CreateHook({"case.created"});
+  const std::string path = "/api/v1/webhooks/" + id;
+
+  auto off = s.Send("PATCH", path, s.admin(), json{{"disabled", true}}.dump());
+  INFO(off.body);
+  REQUIRE(off.status == 200);
+  CHECK(off.Json()["disabled"] == true);
+  CHECK(s.Get(path, s.admin()).Json()["disabled"] == true);
+  // A disabled webhook gets no delivery of what happens meanwhile.
+  s.AddCase("o-off");
+  REQUIRE(s.hooks().FanOut(100).ok());
+  CHECK(s.Get(path + "/deliveries", s.admin()).Json()["items"].empty());
+
+  // The same value again changes nothing and writes no entry.
+  REQUIRE(s.Send("PATCH", path, s.admin(), json{{"disabled", true}}.dump()).status == 200);
+  CHECK(s.f().Get("/api/v1/audit?action=webhook_disabled", s.admin()).Json()["items"].size() == 1);
+
+  auto on = s.Send("PATCH", path, s.admin(), json{{"disabled", false}}.dump());
+  REQUIRE(on.status == 200);
+  CHECK(on.Json()["disabled"] == false);
+  s.AddCase("o-on");
+  REQUIRE(s.hooks().FanOut(100).ok());
+  CHECK(s.Get(path + "/deliveries", s.admin()).Json()["items"].size() == 1);
+  auto enabled = s.f().Get("/api/v1/audit?action=webhook_enabled", s.admin()).Json()["items"];
+  REQUIRE(enabled.size() == 1);
+  CHECK(enabled[0]["data"]["webhook_id"] == id);
+
+  CHECK(s.Send("PATCH", path, s.f().token("manager"), json{{"disabled", true}}.dump()).status == 403);
+  auto missing = s.Send("PATCH", path, s.admin(), json::object().dump());
+  CHECK(missing.status == 400);
+  CHECK(missing.Json()["errors"][0]["field"] == "disabled");
+  CHECK(s.Send("PATCH", path, s.admin(), json{{"disabled", "yes"}}.dump()).status == 400);
+  CHECK(s.Send("PATCH", path, s.admin(), json{{"disabled", true}, {"url", "http://x/"}}.dump()).status == 400);
+  CHECK(s.Send("PATCH", "/api/v1/webhooks/wh_0000000000000000", s.admin(), json{{"disabled", true}}.dump()).Code() ==
+        "not_found");
+}
+
+TEST_CASE("DELETE /webhooks/{id} removes a webhook and its deliveries, audited", "[web][webhooks]") {
+  WebhookServer s;
+  const std::string id = s.CreateHook({"case.created"});
+  const std::string keep = s.CreateHook({"case.created"});
+  s.AddCase("o-del");
+  REQUIRE(s.hooks().FanOut(100).ok());
+  REQUIRE(s.Get("/api/v1/webhooks/" + id + "/deliveries", s.admin()).Json()["items"].size() == 1);
+
+  CHECK(s.Send("DELETE", "/api/v1/webhooks/" + id, s.f().token("manager")).status == 403);
+  auto gone = s.Send("DELETE", "/api/v1/webhooks/" + id, s.admin());
+  CHECK(gone.status == 204);
+  CHECK(gone.body.empty());
+  CHECK(s.Get("/api/v1/webhooks/" + id, s.admin()).Code() == "not_found");
+  CHECK(s.Get("/api/v1/webhooks/" + id + "/deliveries", s.admin()).Code() == "not_found");
+  CHECK(s.Send("DELETE", "/api/v1/webhooks/" + id, s.admin()).Code() == "not_found");
+  auto list = s.Get("/api/v1/webhooks", s.admin()).Json()["items"];
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["id"] == keep);
+  CHECK(s.Get("/api/v1/webhooks/" + keep + "/deliveries", s.admin()).Json()["items"].size() == 1);
+  auto deleted = s.f().Get("/api/v1/audit?action=webhook_deleted", s.admin()).Json()["items"];
+  REQUIRE(deleted.size() == 1);
+  CHECK(deleted[0]["data"]["webhook_id"] == id);
+  CHECK(s.f().Get("/api/v1/audit/verify", s.admin()).Json()["ok"] == true);
 }
 
 }  // namespace

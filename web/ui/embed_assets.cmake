@@ -1,7 +1,9 @@
 # Writes a C++ source that embeds the web UI's files (see web/ui_assets.h).
 # Run in script mode at build time:
 #   cmake -DMANIFEST=<file> -DOUTPUT=<file.cc> -P embed_assets.cmake
-# MANIFEST holds one "<served path>|<file>" per line.
+# MANIFEST holds one "<served path>|<file>" per line; a line
+# "<served dir>/|<dir>/" stands for every file under <dir> (the bundler's
+# output, whose chunk names are known only once it ran).
 cmake_minimum_required(VERSION 3.25)
 
 if(NOT MANIFEST OR NOT OUTPUT)
@@ -31,17 +33,36 @@ function(content_type_of path out)
   set(${out} "${type}" PARENT_SCOPE)
 endfunction()
 
-file(STRINGS "${MANIFEST}" entries)
+# "<served>|<file>" → the two halves.
+function(split_entry entry served_out file_out)
+  string(FIND "${entry}" "|" bar)
+  string(SUBSTRING "${entry}" 0 ${bar} served)
+  math(EXPR from "${bar} + 1")
+  string(SUBSTRING "${entry}" ${from} -1 file)
+  set(${served_out} "${served}" PARENT_SCOPE)
+  set(${file_out} "${file}" PARENT_SCOPE)
+endfunction()
+
+file(STRINGS "${MANIFEST}" lines)
+set(entries "")
+foreach(line IN LISTS lines)
+  split_entry("${line}" served file)
+  if(served MATCHES "/$")
+    file(GLOB_RECURSE found RELATIVE "${file}" "${file}*.js")
+    foreach(rel IN LISTS found)
+      list(APPEND entries "${served}${rel}|${file}${rel}")
+    endforeach()
+  else()
+    list(APPEND entries "${line}")
+  endif()
+endforeach()
 list(SORT entries)
 
 set(arrays "")
 set(table "")
 set(index 0)
 foreach(entry IN LISTS entries)
-  string(FIND "${entry}" "|" bar)
-  string(SUBSTRING "${entry}" 0 ${bar} served)
-  math(EXPR from "${bar} + 1")
-  string(SUBSTRING "${entry}" ${from} -1 file)
+  split_entry("${entry}" served file)
   if(NOT EXISTS "${file}")
     message(FATAL_ERROR "embed_assets.cmake: ${file} does not exist")
   endif()

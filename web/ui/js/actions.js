@@ -8,7 +8,11 @@ import {t, word} from './i18n.js';
 import * as api from './api.js';
 import * as session from './session.js';
 import {errorBox, alertBox, setFieldError, button, who} from './components.js';
-import {money} from './format.js';
+import {money, addressLines} from './format.js';
+import {fieldMessage} from './problems.js';
+import {CARRIERS, carrierName} from './carriers.js';
+import {templatePicker} from './templates.js';
+import * as drafts from './drafts.js';
 import {textField, moneyField, selectField, radioField, checkboxField, dateTimeField, fixedField, urlListField} from './fields.js';
 
 // Actions shown in red: they end or refuse something.
@@ -48,15 +52,19 @@ function pendingRefund(c) {
 // across fields. `ctx` holds {policy, order}.
 const SPECS = {
   approve: (c) => ({intro: approveIntro(c), fields: [note()]}),
-  reject: (c, ctx) => ({
-    fields: [
-      selectField('reason_code', [['', t('form.choose_one')], ...ctx.policy.reject_reasons.map((r) => [r, word('reject_reason', r)])], {required: true}),
-      note(t('action_form.note_internal')),
-    ],
-  }),
+  reject: (c, ctx) => {
+    const reason = selectField('reason_code', [['', t('form.choose_one')], ...ctx.policy.reject_reasons.map((r) => [r, word('reject_reason', r)])], {required: true});
+    const n = note(t('action_form.note_internal'));
+    const picker = templatePicker('reject', () => reason.input.value, n.input);
+    reason.input.addEventListener('change', () => picker.refill());
+    n.el.append(picker);
+    return {fields: [reason, n]};
+  },
   offer: (c, ctx) => {
     const me = session.user();
-    const cap = ctx.order ? ctx.order.refundable_amount : null;
+    // The case's own cap (its lines, shipping if it holds it, less its
+    // refunds, within the order's): what the server checks the offer against.
+    const cap = c.refundable_amount ?? null;
     const limit = me && me.approval_limit !== null && me.approval_limit !== undefined ? me.approval_limit : null;
     const max = [cap, limit].filter((x) => x !== null).reduce((a, b) => Math.min(a, b), Infinity);
     return {
@@ -72,7 +80,7 @@ const SPECS = {
           disabled: c.type === 'refund_only',
           hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
         }),
-        note(t('action_form.note_buyer')),
+        offerNote(c),
       ],
     };
   },
@@ -82,7 +90,10 @@ const SPECS = {
       radioField('decision', [['grant', word('decision', 'grant')], ['uphold', word('decision', 'uphold')]], {
         onchange: (v) => grantOnly.forEach((f) => f.el.classList.toggle('hidden', v !== 'grant')),
       }),
-      moneyField('amount', c.currency, {hint: t('action_form.arbitrate_amount_hint', {amount: money(c.requested_amount, c.currency)})}),
+      moneyField('amount', c.currency, {
+        hint: t('action_form.arbitrate_amount_hint', {amount: money(c.requested_amount, c.currency)}),
+        max: c.refundable_amount ?? undefined,
+      }),
       checkboxField('return_required', {
         checked: c.type !== 'refund_only',
         disabled: c.type === 'refund_only',
@@ -106,44 +117,44 @@ const SPECS = {
       },
     };
   },
-  assign: (c) => {
-    const other = textField('assignee_id', {label: t('field.assignee_id'), hint: t('action_form.assignee_id_hint')});
-    other.el.classList.add('hidden');
+  assign: (c, ctx) => {
+    // Active people who take cases, by name (GET /staff); the caller first.
+    const me = session.user();
+    const people = (ctx.people || []).filter((u) => u.id !== me.id);
     const choice = selectField(
-      'assignee_choice',
-      [['me', t('queue.assigned_to_me')], ['none', t('queue.unassigned')], ['other', t('action_form.someone_else')]],
-      {label: t('field.assign_to'), value: 'me'},
+      'assignee',
+      [
+        ...(ctx.people || []).some((u) => u.id === me.id) ? [[me.id, t('common.you', {name: me.name})]] : [],
+        ['', t('queue.unassigned')],
+        ...people.map((u) => [u.id, `${u.name} · ${word('role', u.role)}`]),
+      ],
+      {label: t('field.assign_to'), value: c.assignee && c.assignee !== me.id ? c.assignee : me.id},
     );
-    choice.input.addEventListener('change', () => other.el.classList.toggle('hidden', choice.input.value !== 'other'));
     return {
-      intro: [t('action_form.assigned_now', {who: who(c.assignee)})],
-      fields: [choice, other],
+      intro: [t('action_form.assigned_now', {who: who(c.assignee, ctx.names)})],
+      fields: [choice],
       adjust: (body) => {
-        const value = body.assignee_choice;
-        body.assignee = value === 'me' ? session.user().id : value === 'none' ? null : body.assignee_id || '';
-        delete body.assignee_choice;
-        delete body.assignee_id;
+        body.assignee = body.assignee || null;
       },
-      check: (body) => (body.assignee === '' ? {field: other, message: t('form.required')} : null),
     };
   },
-  comment: () => {
+  comment: (c) => {
     const staff = !session.hasRole('buyer');
     return {
       noVersion: true,
       fields: [
-        textField('text', {multiline: true, required: true, label: t('field.comment')}),
+        withTemplates(textField('text', {multiline: true, required: true, label: t('field.comment')}), c),
         staff ? selectField('visibility', [['internal', word('visibility', 'internal')], ['buyer', word('visibility', 'buyer')]], {value: 'internal'}) : null,
       ].filter(Boolean),
     };
   },
-  receive: (c) => {
-    const lines = receiveLinesField(c);
+  receive: (c, ctx) => {
+    const lines = receiveLinesField(c, ctx.order);
     return {
-      intro: c.return_shipment ? [t('action_form.receive_intro', {carrier: c.return_shipment.carrier, tracking: c.return_shipment.tracking_no})] : [],
+      intro: c.return_shipment ? [t('action_form.receive_intro', {carrier: carrierName(c.return_shipment.carrier), tracking: c.return_shipment.tracking_no})] : [],
       fields: [
         radioField('result', [['pass', word('result', 'pass')], ['fail', word('result', 'fail')]], {label: t('field.result'), value: 'pass'}),
-        selectField('grade', [['', t('form.not_graded')], ...GRADES.map((g) => [g, t('action_form.grade', {grade: g})])]),
+        selectField('grade', [['', t('form.not_graded')], ...GRADES.map((g) => [g, `${g} · ${t(`grade.${g}`)}`])], {hint: t('grade.hint')}),
         checkboxField('restock', {checked: true, hint: t('action_form.restock_hint')}),
         lines,
         textField('note', {multiline: true, hint: t('action_form.receive_note_hint')}),
@@ -192,7 +203,7 @@ const SPECS = {
   },
   // Buyer and integration actions.
   ship_return: (c) => ({
-    intro: c.return_address ? [t('action_form.ship_to', {address: [c.return_address.name, c.return_address.address, c.return_address.phone].filter(Boolean).join(', ')})] : [],
+    intro: c.return_address ? [t('action_form.ship_to', {address: addressLines(c.return_address).join(', ')})] : [],
     fields: [carrierField(), textField('tracking_no', {required: true, maxLength: 64}), note()],
   }),
   accept_offer: (c) => ({
@@ -213,18 +224,39 @@ const SPECS = {
   confirm_delivery: () => ({fields: [note()]}),
 };
 
-const CARRIERS = ['SF Express', 'JD Logistics', 'ZTO Express', 'YTO Express', 'STO Express', 'YunDa', 'EMS', 'J&T Express', 'Deppon'];
-
+// The carrier as a choice of the usual ones (stored as codes, shown in the
+// language of the page), or any other name typed in.
 function carrierField() {
-  const f = textField('carrier', {required: true, maxLength: 64});
-  const list = h('datalist', {id: uid('carriers')}, CARRIERS.map((c) => h('option', {value: c})));
-  f.input.setAttribute('list', list.id);
-  f.el.append(list);
+  const other = textField('carrier_other', {label: t('field.carrier_other'), maxLength: 64});
+  other.el.classList.add('hidden');
+  const choice = selectField('carrier', [['', t('form.choose_one')], ...CARRIERS.map((code) => [code, carrierName(code)]), ['other', t('carrier.other')]], {required: true});
+  choice.input.addEventListener('change', () => other.el.classList.toggle('hidden', choice.input.value !== 'other'));
+  return {
+    name: 'carrier',
+    input: choice.input,
+    el: h('div', {}, choice.el, other.el),
+    read() {
+      const r = choice.read();
+      if (r.error || r.value !== 'other') return r;
+      const typed = other.read();
+      return typed.value ? typed : {error: t('form.required')};
+    },
+  };
+}
+
+// A note addressed to the buyer with the reply templates of the case's reason.
+function offerNote(c) {
+  return withTemplates(note(t('action_form.note_buyer')), c);
+}
+
+function withTemplates(f, c) {
+  f.el.append(templatePicker('reply', () => c.reason, f.input));
   return f;
 }
 
 // Units received and damaged, per line of the case.
-function receiveLinesField(c) {
+function receiveLinesField(c, order) {
+  const orderLines = new Map(((order && order.lines) || []).map((l) => [l.line_id, l]));
   const rows = c.lines.map((l) => {
     const received = h('input', {type: 'number', min: 0, max: l.qty, step: 1, value: String(l.qty), id: uid(), inputmode: 'numeric'});
     const damaged = h('input', {type: 'number', min: 0, max: l.qty, step: 1, value: '0', id: uid(), inputmode: 'numeric'});
@@ -239,7 +271,13 @@ function receiveLinesField(c) {
       h(
         'div',
         {class: 'line-row'},
-        h('span', {class: 'line-name'}, t('action_form.line', {id: r.line.line_id, qty: r.line.qty})),
+        h(
+          'span',
+          {class: 'line-name'},
+          h('strong', {}, (orderLines.get(r.line.line_id) || {}).title || t('action_form.line', {id: r.line.line_id, qty: r.line.qty})),
+          h('span', {class: 'muted small mono'}, ' ', (orderLines.get(r.line.line_id) || {}).sku || ''),
+          h('span', {class: 'muted small'}, ' · ', t('action_form.line', {id: r.line.line_id, qty: r.line.qty})),
+        ),
         h('label', {for: r.received.id}, t('field.received')),
         r.received,
         h('label', {for: r.damaged.id}, t('field.damaged')),
@@ -273,18 +311,29 @@ export function hasForm(action) {
   return action in SPECS;
 }
 
-// The form for `action` on case `c`. ctx: {policy, order, onDone(updated,
-// action), onConflict(error), onCancel}.
+// Actions whose form offers "… and next": after it, the next case of the
+// queue the person came from opens.
+const AND_NEXT = new Set(['approve', 'reject', 'offer', 'assign', 'receive', 'refund_issued']);
+
+// The form for `action` on case `c`. ctx: {policy, order, people, names,
+// hasNext, onDone(updated, action, {next}), onConflict(error), onCancel}.
+// What the person types is kept as a draft (drafts.js) until the action
+// succeeds, so that a session that expires during the submit loses nothing.
 export function actionForm(c, action, ctx) {
   const spec = SPECS[action](c, ctx);
   const fields = spec.fields;
   const status = h('div', {'aria-live': 'polite'});
   const submitLabel = action === 'arbitrate' ? t('action_form.decide') : word('action', action);
   const submit = h('button', {type: 'submit', class: `btn ${DANGEROUS.has(action) ? 'btn-danger' : 'btn-primary'}`}, submitLabel);
+  const andNext = AND_NEXT.has(action) && ctx.hasNext
+    ? h('button', {type: 'submit', class: 'btn btn-secondary', dataset: {next: '1'}}, t('action_form.and_next', {action: submitLabel}))
+    : null;
   let key = api.idempotencyKey();
+  const draftKey = drafts.keyFor(c.id, action);
 
   async function onSubmit(e) {
     e.preventDefault();
+    const next = Boolean(e.submitter && e.submitter.dataset.next);
     status.replaceChildren();
     const body = spec.noVersion ? {} : {expected_version: c.version};
     let firstBad = null;
@@ -305,34 +354,56 @@ export function actionForm(c, action, ctx) {
       if (firstBad.input) firstBad.input.focus();
       return;
     }
+    drafts.save(draftKey, form);
     submit.disabled = true;
+    if (andNext) andNext.disabled = true;
     try {
       const updated = await api.post(`/cases/${encodeURIComponent(c.id)}/actions/${action}`, body, {key});
-      ctx.onDone(updated, action);
+      drafts.clear(draftKey);
+      ctx.onDone(updated, action, {next});
     } catch (err) {
       key = api.idempotencyKey();
+      if (err.status === 401) return;  // the draft stays; the login page comes next
       if (err.status === 409 && (err.code === 'version_conflict' || err.code === 'invalid_transition')) {
         ctx.onConflict(err);
         return;
       }
       for (const fe of err.errors) {
         const f = fields.find((x) => x.name === fe.field);
-        if (f && f.input) setFieldError(f.input, fe.message);
+        if (f && f.input) setFieldError(f.input, fieldMessage(fe));
       }
-      status.append(errorBox(err));
+      status.append(errorBox(err, null, {currency: c.currency}));
     } finally {
       submit.disabled = false;
+      if (andNext) andNext.disabled = false;
     }
   }
 
+  // A field's message goes as soon as its value changes; the form's
+  // summary goes with the last of them.
+  function onEdit(e) {
+    for (const f of fields) {
+      if (f.input && f.el && f.el.contains(e.target)) setFieldError(f.input, '');
+    }
+    if (!form.querySelector('[aria-invalid="true"]')) status.replaceChildren();
+    drafts.save(draftKey, form);
+  }
+
   const formId = uid('action');
-  return h(
+  const form = h(
     'form',
-    {class: `action-form action-${action}`, onsubmit: onSubmit, novalidate: true, 'aria-labelledby': `${formId}-title`, dataset: {action}},
+    {class: `action-form action-${action}`, onsubmit: onSubmit, oninput: onEdit, onchange: onEdit, novalidate: true, 'aria-labelledby': `${formId}-title`, dataset: {action}},
     h('h3', {id: `${formId}-title`}, word('action', action)),
     (spec.intro || []).filter(Boolean).map((line) => h('p', {class: 'intro'}, line)),
     fields.map((f) => f.el).filter(Boolean),
     status,
-    h('div', {class: 'form-buttons'}, submit, ctx.onCancel ? button(t('common.cancel'), ctx.onCancel) : null),
+    h('div', {class: 'form-buttons'}, submit, andNext, ctx.onCancel ? button(t('common.cancel'), () => {
+      drafts.clear(draftKey);
+      ctx.onCancel();
+    }) : null),
   );
+  if (drafts.restore(draftKey, form)) {
+    form.insertBefore(alertBox('info', t('action_form.draft_restored')), status);
+  }
+  return form;
 }

@@ -1,41 +1,32 @@
 // The single-page application: the frame (header, navigation, language,
 // logout), the hash router and the role-specific home pages.
 import {h, fill} from './dom.js';
-import {t, word, language, setLanguage, onLanguageChange, LANGUAGES} from './i18n.js';
+import {t, word, language, setLanguage, loadLanguage, onLanguageChange, LANGUAGES} from './i18n.js';
 import * as api from './api.js';
 import * as session from './session.js';
 import {errorBox, loading} from './components.js';
 import {startCountdowns} from './countdown.js';
 import {flash, takeFlash} from './flash.js';
-import {loginPage} from './pages/login.js';
-import {queuePage} from './pages/queue.js';
-import {casePage} from './pages/case.js';
-import {warehousePage} from './pages/warehouse.js';
-import {financePage} from './pages/finance.js';
-import {dashboardPage} from './pages/dashboard.js';
-import {arbitrationPage} from './pages/arbitration.js';
-import {auditPage} from './pages/audit.js';
-import {usersPage} from './pages/users.js';
-import {webhooksPage} from './pages/webhooks.js';
-import {policyPage} from './pages/policy.js';
-import {reportsPage} from './pages/reports.js';
-import {scorecardPage} from './pages/scorecard.js';
+import {installShortcuts, setPageKeys, showShortcuts} from './shortcuts.js';
+
+// Each page is its own chunk of the bundle, loaded when first shown.
+const page = (load, name) => async (...args) => (await load())[name](...args);
 
 // path pattern → page; `roles` limits who sees it (none: everyone logged in).
 const ROUTES = [
-  {path: 'login', page: loginPage, title: 'login.title', public: true},
-  {path: 'queue', page: queuePage, title: 'nav.queue'},
-  {path: 'cases/:id', page: casePage, title: 'case.title'},
-  {path: 'warehouse', page: warehousePage, title: 'nav.warehouse', roles: ['warehouse', 'manager']},
-  {path: 'refunds', page: financePage, title: 'nav.refunds', roles: ['finance']},
-  {path: 'dashboard', page: dashboardPage, title: 'nav.dashboard', roles: ['manager', 'admin']},
-  {path: 'arbitration', page: arbitrationPage, title: 'nav.arbitration', roles: ['manager']},
-  {path: 'reports', page: reportsPage, title: 'nav.reports', roles: ['manager', 'admin']},
-  {path: 'scorecard', page: scorecardPage, title: 'nav.scorecard', roles: ['manager', 'admin']},
-  {path: 'audit', page: auditPage, title: 'nav.audit', roles: ['manager', 'admin']},
-  {path: 'users', page: usersPage, title: 'nav.users', roles: ['admin']},
-  {path: 'webhooks', page: webhooksPage, title: 'nav.webhooks', roles: ['admin']},
-  {path: 'policy', page: policyPage, title: 'nav.policy'},
+  {path: 'login', page: page(() => import('./pages/login.js'), 'loginPage'), title: 'login.title', public: true},
+  {path: 'queue', page: page(() => import('./pages/queue.js'), 'queuePage'), title: 'nav.queue'},
+  {path: 'cases/:id', page: page(() => import('./pages/case.js'), 'casePage'), title: 'case.title'},
+  {path: 'warehouse', page: page(() => import('./pages/warehouse.js'), 'warehousePage'), title: 'nav.warehouse', roles: ['warehouse', 'manager']},
+  {path: 'refunds', page: page(() => import('./pages/finance.js'), 'financePage'), title: 'nav.refunds', roles: ['finance']},
+  {path: 'dashboard', page: page(() => import('./pages/dashboard.js'), 'dashboardPage'), title: 'nav.dashboard', roles: ['manager', 'admin']},
+  {path: 'arbitration', page: page(() => import('./pages/arbitration.js'), 'arbitrationPage'), title: 'nav.arbitration', roles: ['manager']},
+  {path: 'reports', page: page(() => import('./pages/reports.js'), 'reportsPage'), title: 'nav.reports', roles: ['manager', 'admin']},
+  {path: 'scorecard', page: page(() => import('./pages/scorecard.js'), 'scorecardPage'), title: 'nav.scorecard', roles: ['manager', 'admin']},
+  {path: 'audit', page: page(() => import('./pages/audit.js'), 'auditPage'), title: 'nav.audit', roles: ['manager', 'admin']},
+  {path: 'users', page: page(() => import('./pages/users.js'), 'usersPage'), title: 'nav.users', roles: ['admin']},
+  {path: 'webhooks', page: page(() => import('./pages/webhooks.js'), 'webhooksPage'), title: 'nav.webhooks', roles: ['admin']},
+  {path: 'policy', page: page(() => import('./pages/policy.js'), 'policyPage'), title: 'nav.policy'},
 ];
 
 // The navigation of each role, home page first.
@@ -117,6 +108,7 @@ function renderHeader() {
       h('label', {for: 'lang', class: 'visually-hidden'}, t('nav.language')),
       langSelect,
       user ? h('span', {class: 'whoami'}, h('span', {class: 'whoami-name'}, user.name), ' ', h('span', {class: 'muted'}, word('role', user.role))) : null,
+      user ? h('button', {type: 'button', class: 'btn btn-link keys-help', onclick: showShortcuts, 'aria-keyshortcuts': '?', 'aria-label': t('keys.title'), title: t('keys.title')}, '?') : null,
       user ? h('button', {type: 'button', class: 'btn btn-link', onclick: doLogout}, t('nav.logout')) : null,
     ),
   );
@@ -159,6 +151,7 @@ async function route() {
     return;
   }
   renderHeader();
+  setPageKeys({});
   const found = matchRoute(path);
   const view = h('div', {class: 'page'});
   const message = takeFlash();
@@ -186,6 +179,8 @@ async function route() {
     const h1 = view.querySelector('h1');
     if (h1) h1.focus({preventScroll: true});
   }
+  // The page is shown with its data: what the browser tests time.
+  if (seq === renderCount) performance.mark('aftersales:ready', {detail: path});
 }
 
 api.setUnauthenticatedHandler(() => {
@@ -205,13 +200,13 @@ function onLoggedIn(user) {
 }
 
 async function start() {
+  // The dictionary and the session load side by side; nothing shows before
+  // the words do.
+  const [, restored] = await Promise.allSettled([loadLanguage(), session.restore()]);
   app.replaceChildren(header, main);
   startCountdowns();
-  try {
-    await session.restore();
-  } catch (e) {
-    fill(main, errorBox(e));
-  }
+  installShortcuts();
+  if (restored.status === 'rejected') fill(main, errorBox(restored.reason));
   window.addEventListener('hashchange', route);
   route();
 }

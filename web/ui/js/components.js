@@ -2,6 +2,7 @@
 import {h, uid} from './dom.js';
 import {t, word, has} from './i18n.js';
 import * as session from './session.js';
+import {problemTitle, fieldMessage, fieldLabel} from './problems.js';
 
 // The page's title; focused after navigation so that keyboard and screen
 // reader users start at the top of the new page.
@@ -36,8 +37,9 @@ export function details(rows, {columns = 1} = {}) {
 
 // A table that turns into stacked cards at phone width (each cell shows
 // its column's label). columns: [{label, cell(row) → node|string, class,
-// key}]; `key` names the cells (data-key) for scripts and tests.
-export function dataTable({columns, rows, empty, rowClass, caption}) {
+// key}]; `key` names the cells (data-key) for scripts and tests;
+// `rowData(row)` gives each row's data-* attributes.
+export function dataTable({columns, rows, empty, rowClass, caption, rowData}) {
   if (!rows.length) return h('p', {class: 'empty'}, empty || t('common.none'));
   return h(
     'div',
@@ -53,8 +55,11 @@ export function dataTable({columns, rows, empty, rowClass, caption}) {
         rows.map((row) =>
           h(
             'tr',
-            {class: rowClass ? rowClass(row) : null},
-            columns.map((c) => h('td', {class: c.class, dataset: c.key ? {label: c.label, key: c.key} : {label: c.label}}, c.cell(row))),
+            {class: rowClass ? rowClass(row) : null, dataset: rowData ? rowData(row) : null},
+            columns.map((c) => {
+              const label = typeof c.label === 'string' ? c.label : c.labelText || '';
+              return h('td', {class: c.class, dataset: c.key ? {label, key: c.key} : {label}}, c.cell(row));
+            }),
           ),
         ),
       ),
@@ -73,22 +78,19 @@ export function who(userId, names) {
 }
 
 // An error as words in the current language: the code's meaning, the
-// fields at fault, and the server's detail in small print.
-export function errorBox(error, extra) {
-  const code = error && error.code ? error.code : 'unknown';
-  const title = has(`error.${code}`) ? t(`error.${code}`) : t('error.unknown');
+// fields at fault (each message from the dictionaries), and the server's
+// own text in small print. `options.currency` formats amounts it names.
+export function errorBox(error, extra, options = {}) {
   const fields = (error && error.errors) || [];
+  const detail = error && error.problem && error.problem.detail;
+  const serverText = [detail, ...fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message))].filter(Boolean).join('; ');
   return h(
     'div',
     {class: 'alert alert-error', role: 'alert'},
-    h('strong', {}, title),
+    h('strong', {}, problemTitle(error, options)),
     extra ? h('p', {}, extra) : null,
-    fields.length
-      ? h('ul', {}, fields.map((f) => h('li', {}, f.field ? `${word('field', f.field)}: ` : '', f.message || '')))
-      : null,
-    error && error.problem && error.problem.detail && !fields.length
-      ? h('p', {class: 'muted small'}, t('error.server_said'), ' ', error.problem.detail)
-      : null,
+    fields.length ? h('ul', {}, fields.map((f) => h('li', {}, f.field ? `${fieldLabel(f.field)}: ` : '', fieldMessage(f)))) : null,
+    serverText ? h('p', {class: 'muted small server-text'}, t('error.server_said'), ' ', h('span', {lang: 'en'}, serverText)) : null,
   );
 }
 

@@ -4,7 +4,8 @@
 import {h, uid} from './dom.js';
 import {t, word} from './i18n.js';
 import {field} from './components.js';
-import {parseMoney, money, moneyInput, currencyDigits, localInputValue, rfc3339} from './format.js';
+import {parseMoney, money, moneyInput, currencyDigits, rfc3339} from './format.js';
+import {dateTimeInput} from './datepicker.js';
 
 function labelOf(name, label) {
   return label || word('field', name);
@@ -102,21 +103,30 @@ export function checkboxField(name, {label, checked, disabled, hint} = {}) {
   };
 }
 
+// A date and time in the page's language (datepicker.js), sent as RFC 3339.
 export function dateTimeField(name, {label, required, value} = {}) {
-  const input = h('input', {type: 'datetime-local', name});
-  input.value = value ? localInputValue(value) : '';
+  const dp = dateTimeInput({value});
+  const el = pickerField(labelOf(name, label), dp, {required});
   return {
     name,
-    input,
-    el: field(labelOf(name, label), input, {required}),
+    input: dp.input,
+    el,
     read() {
-      if (!input.value) return required ? {error: t('form.required')} : {};
-      const d = new Date(input.value);
-      if (Number.isNaN(d.getTime())) return {error: t('form.bad_time')};
+      const d = dp.read();
+      if (d === null) return required ? {error: t('form.required')} : {};
+      if (d === undefined) return {error: t('form.bad_time')};
       if (d.getTime() > Date.now() + 60000) return {error: t('form.time_in_future')};
       return {value: rfc3339(d)};
     },
   };
+}
+
+// field() around a date picker: the label names its text input.
+export function pickerField(label, dp, options) {
+  const el = field(label, dp.input, options);
+  el.replaceChild(dp.el, dp.input);
+  dp.el.querySelector('.date-row').prepend(dp.input);
+  return el;
 }
 
 // A constant member of the body, shown to nobody.
@@ -140,6 +150,34 @@ export function urlListField(name, {label, value, hint} = {}) {
         }
       }
       return {value: lines};
+    },
+  };
+}
+
+// The server's password rule (engine/users: 8 to 1024 bytes of UTF-8).
+export const PASSWORD_MIN_BYTES = 8;
+export const PASSWORD_MAX_BYTES = 1024;
+
+// A new password, with its rules shown before submitting and ticked off
+// while typing.
+export function passwordField(name, {label, required, hint} = {}) {
+  const base = textField(name, {label, required, hint, type: 'password', autocomplete: 'new-password', maxLength: PASSWORD_MAX_BYTES});
+  const bytes = () => new TextEncoder().encode(base.input.value).length;
+  const rule = h('li', {}, t('password.rule_length', {min: PASSWORD_MIN_BYTES, max: PASSWORD_MAX_BYTES}));
+  const rules = h('ul', {class: 'password-rules small', id: `${base.input.id}-rules`}, rule);
+  base.input.setAttribute('aria-describedby', `${base.input.getAttribute('aria-describedby') || ''} ${rules.id}`.trim());
+  base.input.addEventListener('input', () => {
+    const n = bytes();
+    rule.classList.toggle('ok', n >= PASSWORD_MIN_BYTES && n <= PASSWORD_MAX_BYTES);
+  });
+  base.el.insertBefore(rules, base.el.querySelector('.field-error'));
+  return {
+    ...base,
+    read() {
+      const n = bytes();
+      if (!n) return required ? {error: t('form.required')} : {};
+      if (n < PASSWORD_MIN_BYTES || n > PASSWORD_MAX_BYTES) return {error: t('fielderr.length', {min: PASSWORD_MIN_BYTES, max: PASSWORD_MAX_BYTES})};
+      return {value: base.input.value};
     },
   };
 }

@@ -1,7 +1,7 @@
 // Numbers, money and times in the current language. Amounts are integers
 // in minor units (fen, cents) with an ISO 4217 currency; they are parsed
 // from text without floating point.
-import {locale, t} from './i18n.js';
+import {locale, t, language} from './i18n.js';
 
 const digitsCache = new Map();
 
@@ -83,12 +83,6 @@ export function rfc3339(d) {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// A datetime-local input's value for `d` in the user's time zone.
-export function localInputValue(d) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 // The currency of amounts that carry none (approval limits, the policy):
 // the API keeps limits in minor units without a currency.
 export const SHOP_CURRENCY = 'CNY';
@@ -121,4 +115,12 @@ export function monthName(period) {
 // A calendar day (Date or RFC 3339 text) in UTC: "27 Nov 2026".
 export function utcDay(d) {
   return new Intl.DateTimeFormat(locale(), {dateStyle: 'medium', timeZone: 'UTC'}).format(typeof d === 'string' ? new Date(d) : d);
+}
+
+// A return address (the policy's `return_address`) as lines in the page's
+// language: `<key>_<lang>` (name_zh, address_zh) where the policy has it,
+// else `<key>`.
+export function addressLines(addr, lang = language()) {
+  if (!addr) return [];
+  return ['name', 'address', 'phone'].map((k) => addr[`${k}_${lang}`] || addr[k]).filter(Boolean);
 }

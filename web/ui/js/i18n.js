@@ -1,26 +1,36 @@
-// Languages: one dictionary per language (js/lang/*.js), flat keys.
-// The language comes from the user's choice (kept in localStorage), else
-// from the browser's languages; English is the fallback for a missing key.
-import en from './lang/en.js';
-import zh from './lang/zh.js';
+// Languages: one dictionary per language (js/lang/*.js), flat keys, the
+// same in both (a browser test checks). Only the chosen language's
+// dictionary is loaded (its own chunk of the bundle): loadLanguage() runs
+// before the first page and on every switch. The language comes from the
+// user's choice (kept in localStorage), else from the browser's languages.
 
 export const LANGUAGES = {en: 'English', zh: '简体中文'};
-const DICTIONARIES = {en, zh};
+const LOADERS = {en: () => import('./lang/en.js'), zh: () => import('./lang/zh.js')};
 const LOCALES = {en: 'en-GB', zh: 'zh-CN'};
 const STORAGE_KEY = 'aftersales.lang';
 
 let current = initialLanguage();
+let dictionary = {};
 const listeners = new Set();
 
 function initialLanguage() {
   const saved = safeStorageGet(STORAGE_KEY);
-  if (saved && DICTIONARIES[saved]) return saved;
+  if (saved && LOADERS[saved]) return saved;
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
   for (const tag of wanted) {
     const base = String(tag || '').toLowerCase().split('-')[0];
-    if (DICTIONARIES[base]) return base;
+    if (LOADERS[base]) return base;
   }
   return 'en';
+}
+
+// Loads the dictionary of `lang` (default: the current language) and makes
+// it current.
+export async function loadLanguage(lang = current) {
+  const module = await LOADERS[lang]();
+  dictionary = module.default;
+  current = lang;
+  document.documentElement.lang = LOCALES[lang];
 }
 
 function safeStorageGet(key) {
@@ -40,15 +50,14 @@ export function locale() {
   return LOCALES[current];
 }
 
-export function setLanguage(lang) {
-  if (!DICTIONARIES[lang] || lang === current) return;
-  current = lang;
+export async function setLanguage(lang) {
+  if (!LOADERS[lang] || lang === current) return;
+  await loadLanguage(lang);
   try {
     localStorage.setItem(STORAGE_KEY, lang);
   } catch (e) {
     // private mode: the choice lasts for this page only
   }
-  document.documentElement.lang = LOCALES[lang];
   for (const fn of listeners) fn(lang);
 }
 
@@ -57,12 +66,12 @@ export function onLanguageChange(fn) {
 }
 
 export function has(key) {
-  return key in DICTIONARIES[current] || key in DICTIONARIES.en;
+  return key in dictionary;
 }
 
 // The text for `key`, with {name} placeholders replaced from `params`.
 export function t(key, params) {
-  let text = DICTIONARIES[current][key] ?? DICTIONARIES.en[key];
+  let text = dictionary[key];
   if (text === undefined) {
     console.warn(`missing text: ${key}`);
     text = key;
@@ -81,4 +90,7 @@ export function word(group, code) {
   return has(key) ? t(key) : String(code).replace(/_/g, ' ');
 }
 
-document.documentElement.lang = LOCALES[current];
+// Items of a list as the language writes them: "a, b" / "a、b".
+export function list(items) {
+  return items.filter((x) => x !== null && x !== undefined && x !== '').join(current === 'zh' ? '、' : ', ');
+}

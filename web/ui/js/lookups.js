@@ -3,7 +3,7 @@ import * as api from './api.js';
 import * as session from './session.js';
 
 let policy = null;
-let names = null;
+let staff = null;
 
 // The current policy document (GET /policy), cached.
 export function getPolicy() {
@@ -16,23 +16,40 @@ export function getPolicy() {
   return policy;
 }
 
-// User id → name. Only admins may list users; for everyone else the map
-// holds just the caller.
+// The staff directory (GET /staff): [{id, name, role, active}] by name.
+// Buyers have none: for them the list holds just themselves.
+export async function staffDirectory() {
+  const me = session.user();
+  if (!staff || staff.owner !== me.id) {
+    const load = session.hasRole('buyer')
+      ? Promise.resolve([{id: me.id, name: me.name, role: me.role, active: true}])
+      : api.get('/staff').then((d) => d.items);
+    staff = {owner: me.id, list: load.catch((e) => {
+      staff = null;
+      throw e;
+    })};
+  }
+  return staff.list;
+}
+
+// User id → name, from the staff directory (and the caller).
 export async function userNames() {
   const me = session.user();
-  if (!names || names.owner !== me.id) {
-    const map = new Map([[me.id, me.name]]);
-    if (session.hasRole('admin')) {
-      const list = await api.get('/users');
-      for (const u of list.items || list) map.set(u.id, u.name);
-    }
-    names = {owner: me.id, map};
-  }
-  return names.map;
+  const map = new Map([[me.id, me.name]]);
+  for (const u of await staffDirectory()) map.set(u.id, u.name);
+  return map;
+}
+
+// The people a case may be assigned to: active agents, supervisors and
+// managers (SPEC 9.1), by name. Read afresh (and the directory with it):
+// someone added or disabled since the page loaded must show as they are.
+export async function assignable() {
+  staff = null;
+  return (await staffDirectory()).filter((u) => u.active && ['agent', 'supervisor', 'manager'].includes(u.role));
 }
 
 // Forgets everything (after logout or a change such as a new user).
 export function forgetLookups() {
   policy = null;
-  names = null;
+  staff = null;
 }

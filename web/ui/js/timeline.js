@@ -1,10 +1,11 @@
 // The case's history from the audit log (GET /cases/{id}/timeline): who
 // did what, in which role, when, with what, and the texts they wrote.
 import {h} from './dom.js';
-import {t, word, has} from './i18n.js';
+import {t, word, has, list, language} from './i18n.js';
 import {money, dateTime} from './format.js';
 import {stateBadge, who, badge} from './components.js';
 import * as session from './session.js';
+import {carrierName} from './carriers.js';
 
 // Members that are bookkeeping, or texts shown from `texts` instead.
 const HIDDEN = new Set(['version', 'expected_version', 'texts', 'note', 'text', 'description', 'evidence', 'policy_version', 'currency', 'buyer_id', 'holds_shipping', 'order_id', 'type']);
@@ -21,7 +22,8 @@ function yesNo(v) {
 
 // One member of an entry's data as words.
 function valueText(key, value, currency, names) {
-  if (key === 'assignee') return who(value, names);
+  if (key === 'assignee' || key === 'actor_id' || key === 'user_id') return who(value, names);
+  if (key === 'carrier') return carrierName(value);
   if (value === null || value === undefined) return '—';
   if (MONEY.has(key) && typeof value === 'number') return money(value, currency);
   if (WORDS[key]) return word(WORDS[key], value);
@@ -34,10 +36,10 @@ function valueText(key, value, currency, names) {
           ? t('timeline.line_received', {id: l.line_id, received: l.received, damaged: l.damaged ?? 0})
           : t('timeline.line_qty', {id: l.line_id, qty: l.qty}),
       )
-      .join('; ');
+      .join(language() === 'zh' ? '；' : '; ');
   }
   if (key === 'risk' && typeof value === 'object') {
-    const reasons = (value.reasons || []).map((r) => word('risk_signal', r)).join(', ');
+    const reasons = list((value.reasons || []).map((r) => word('risk_signal', r)));
     return value.flagged ? t('risk.flagged_because', {reasons}) : t('risk.not_flagged');
   }
   if (key === 'refund' && typeof value === 'object') {
@@ -80,7 +82,10 @@ export function timeline(entries, currency, names) {
     {class: 'timeline'},
     entries.map((e) => {
       const rows = dataRows(e, currency, names);
+      // Only a change of state gets an arrow; an entry in a state that stays
+      // (a breach, a comment) names that state without one.
       const moved = e.to_state && e.from_state !== e.to_state;
+      const stays = !moved && e.to_state && e.from_state === e.to_state;
       return h(
         'li',
         {class: `entry entry-${e.action}`, dataset: {action: e.action}},
@@ -92,6 +97,7 @@ export function timeline(entries, currency, names) {
           h('span', {class: 'entry-meta muted small'}, h('time', {datetime: e.at}, dateTime(e.at)), ' · ', word('role', e.actor.role), ' · ', who(e.actor.id, names)),
         ),
         moved ? h('div', {class: 'entry-states'}, e.from_state ? [stateBadge(e.from_state), h('span', {'aria-label': t('timeline.to')}, ' → ')] : null, stateBadge(e.to_state)) : null,
+        stays ? h('div', {class: 'entry-states muted small'}, t('timeline.in_state', {state: word('state', e.to_state)})) : null,
         rows.length ? h('dl', {class: 'entry-data'}, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])) : null,
         (e.texts || []).map(textBlock),
       );

@@ -1,20 +1,22 @@
-// The audit log: search by case, actor, action and time; verify the hash
-// chain (GET /audit/verify) and show the result.
+// The audit log, newest first (GET /audit?order=desc): search by case,
+// person (by name, from the staff directory), action and time; verify the
+// hash chain (GET /audit/verify) and show the result.
 import {h, fill} from '../dom.js';
 import {t, word} from '../i18n.js';
 import * as api from '../api.js';
 import {pageHeader, card, dataTable, stateBadge, errorBox, alertBox, field, button, who, caseLink} from '../components.js';
-import {dateTime, number, rfc3339, localInputValue} from '../format.js';
+import {dateTime, number, rfc3339} from '../format.js';
+import {dateTimeInput} from '../datepicker.js';
+import {pickerField} from '../fields.js';
 import {actionWord} from '../timeline.js';
-import {userNames} from '../lookups.js';
+import {userNames, staffDirectory} from '../lookups.js';
 
 const PAGE_SIZE = 100;
-const DAY_MS = 86400000;
 const ACTIONS = [
   'submit', 'approve', 'reject', 'offer', 'accept_offer', 'decline_offer', 'modify', 'appeal', 'arbitrate', 'cancel', 'comment', 'assign',
   'ship_return', 'carrier_update', 'receive', 'refund_issued', 'refund_failed', 'ship_replacement', 'confirm_delivery',
   'timeout', 'deadline_breached', 'login', 'user_created', 'user_updated', 'order_created', 'order_updated', 'policy_changed',
-  'webhook_created', 'webhook_redelivered', 'clock_advanced',
+  'webhook_created', 'webhook_disabled', 'webhook_enabled', 'webhook_deleted', 'webhook_redelivered', 'clock_advanced',
 ];
 
 function verifyResult(v) {
@@ -25,24 +27,28 @@ function verifyResult(v) {
 }
 
 export async function auditPage(view, {query}) {
-  const names = await userNames();
+  const [names, staff] = await Promise.all([userNames(), staffDirectory()]);
   const caseId = h('input', {type: 'text', autocomplete: 'off', value: query.get('case_id') || '', spellcheck: 'false'});
-  const actorId = h('input', {type: 'text', autocomplete: 'off', value: query.get('actor_id') || '', spellcheck: 'false'});
+  const actorId = h(
+    'select',
+    {},
+    h('option', {value: ''}, t('audit.anyone')),
+    h('option', {value: 'system', selected: query.get('actor_id') === 'system'}, t('common.system')),
+    staff.map((u) => h('option', {value: u.id, selected: u.id === query.get('actor_id')}, `${u.name} · ${word('role', u.role)}${u.active ? '' : ` (${t('users.disabled')})`}`)),
+  );
   const action = h('select', {}, h('option', {value: ''}, t('audit.any_action')), ACTIONS.map((a) => h('option', {value: a, selected: a === query.get('action')}, actionWord(a))));
-  const from = h('input', {type: 'datetime-local'});
-  const to = h('input', {type: 'datetime-local'});
-  // The log reads oldest first: start with the last day so that recent
-  // activity shows without paging.
-  from.value = localInputValue(query.get('from') ? new Date(query.get('from')) : new Date(Date.now() - DAY_MS));
+  const from = dateTimeInput();
+  const to = dateTimeInput();
+  if (query.get('from')) from.set(new Date(query.get('from')));
   const results = h('div', {'aria-live': 'polite'});
   const verifyBox = h('div', {'aria-live': 'polite'});
   let items = [];
   let next = null;
 
   function params(after) {
-    const p = {case_id: caseId.value.trim(), actor_id: actorId.value.trim(), action: action.value, limit: PAGE_SIZE, after_seq: after};
-    if (from.value) p.from = rfc3339(new Date(from.value));
-    if (to.value) p.to = rfc3339(new Date(to.value));
+    const p = {case_id: caseId.value.trim(), actor_id: actorId.value, action: action.value, limit: PAGE_SIZE, order: 'desc', before_seq: after};
+    if (from.read()) p.from = rfc3339(from.read());
+    if (to.read()) p.to = rfc3339(to.read());
     return p;
   }
 
@@ -58,7 +64,7 @@ export async function auditPage(view, {query}) {
           {label: t('audit.actor'), cell: (e) => h('div', {}, who(e.actor.id, names), h('div', {class: 'muted small'}, word('role', e.actor.role)))},
           {label: t('audit.action'), cell: (e) => actionWord(e.action)},
           {label: t('case.case'), cell: (e) => (e.case_id ? caseLink(e.case_id) : '—')},
-          {label: t('audit.states'), cell: (e) => (e.to_state ? h('span', {}, e.from_state ? [stateBadge(e.from_state), ' → '] : null, stateBadge(e.to_state)) : '—')},
+          {label: t('audit.states'), cell: (e) => (e.to_state ? (e.from_state === e.to_state ? stateBadge(e.to_state) : h('span', {}, e.from_state ? [stateBadge(e.from_state), ' → '] : null, stateBadge(e.to_state))) : '—')},
           {
             label: t('audit.data'),
             cell: (e) => h('details', {}, h('summary', {}, t('audit.show_data')), h('pre', {class: 'json'}, JSON.stringify(e.data, null, 2)), h('p', {class: 'mono small break'}, 'hash ', e.hash)),
@@ -118,10 +124,10 @@ export async function auditPage(view, {query}) {
         'form',
         {class: 'filters', role: 'search', onsubmit: search},
         field(t('audit.case_id'), caseId),
-        field(t('audit.actor_id'), actorId),
+        field(t('audit.actor'), actorId),
         field(t('audit.action'), action),
-        field(t('audit.from'), from),
-        field(t('audit.to'), to),
+        pickerField(t('audit.from'), from),
+        pickerField(t('audit.to'), to),
         h('div', {class: 'field field-button'}, h('button', {type: 'submit', class: 'btn btn-primary'}, t('common.search'))),
       ),
     ),

@@ -2,28 +2,33 @@
 // caller may take now. ?action=<name> opens that action's form at once;
 // &back=<page> returns there once the action is done.
 import {h, fill} from '../dom.js';
-import {t, word} from '../i18n.js';
+import {t, word, list} from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
 import {pageHeader, card, details, dataTable, stateBadge, badge, errorBox, alertBox, button, who, externalLink} from '../components.js';
 import {actionForm, hasForm} from '../actions.js';
 import {countdown} from '../countdown.js';
-import {money, dateTime} from '../format.js';
+import {money, dateTime, addressLines} from '../format.js';
 import {timeline} from '../timeline.js';
-import {getPolicy, userNames} from '../lookups.js';
+import {getPolicy, userNames, assignable} from '../lookups.js';
+import {setPageKeys} from '../shortcuts.js';
+import * as worklist from '../worklist.js';
+import * as drafts from '../drafts.js';
 import {flash} from '../flash.js';
 import {riskBadge, riskCard} from '../risk.js';
+import {carrierName} from '../carriers.js';
 
 async function loadAll(id) {
   const path = `/cases/${encodeURIComponent(id)}`;
   const [c, tl, policy, names] = await Promise.all([api.get(path), api.get(`${path}/timeline`), getPolicy(), userNames()]);
+  const people = c.allowed_actions.includes('assign') ? await assignable() : [];
   let order = null;
   try {
     order = await api.get(`/orders/${encodeURIComponent(c.order_id)}`);
   } catch (e) {
     order = null;  // the case is still worth showing
   }
-  return {c, timeline: tl.items, policy, order, names};
+  return {c, timeline: tl.items, policy, order, names, people};
 }
 
 // What differs between two versions of a case, as words.
@@ -36,7 +41,7 @@ function changes(before, after, names) {
   if ((before.offers || []).length !== (after.offers || []).length) out.push(t('conflict.offer'));
   if ((before.refunds || []).length !== (after.refunds || []).length) out.push(t('conflict.refunds'));
   const lost = before.allowed_actions.filter((a) => !after.allowed_actions.includes(a));
-  if (lost.length) out.push(t('conflict.actions_gone', {actions: lost.map((a) => word('action', a)).join(', ')}));
+  if (lost.length) out.push(t('conflict.actions_gone', {actions: list(lost.map((a) => word('action', a)))}));
   return out;
 }
 
@@ -59,9 +64,64 @@ function summaryCard(c, names) {
         [t('case.modifications'), c.modifications ? String(c.modifications) : null],
         [t('case.version'), String(c.version)],
         [t('case.description'), c.description ? h('p', {class: 'prewrap description'}, c.description) : null, wide],
-        [t('case.evidence'), c.evidence && c.evidence.length ? h('ul', {class: 'plain'}, c.evidence.map((u) => h('li', {}, externalLink(u)))) : null, wide],
+        [t('case.evidence'), c.evidence && c.evidence.length ? evidenceList(c.evidence) : null, wide],
       ],
       {columns: 2},
+    ),
+  );
+}
+
+// The buyer's evidence: https images as thumbnails linking to the full
+// picture (the Content-Security-Policy admits https images, web/ui/README.md),
+// anything else as a link. A picture that cannot load becomes its link.
+function evidenceList(urls) {
+  return h(
+    'ul',
+    {class: 'evidence'},
+    urls.map((u) => {
+      let https = false;
+      try {
+        https = new URL(u).protocol === 'https:';
+      } catch (e) {
+        https = false;
+      }
+      if (!https) return h('li', {}, externalLink(u));
+      const img = h('img', {src: u, alt: t('case.evidence_photo'), loading: 'lazy', referrerpolicy: 'no-referrer', width: 96, height: 96, class: 'thumb'});
+      const item = h('li', {}, h('a', {href: u, target: '_blank', rel: 'noopener noreferrer', class: 'thumb-link'}, img), h('div', {class: 'thumb-url small'}, externalLink(u)));
+      img.addEventListener('error', () => img.parentElement && img.parentElement.replaceWith(h('span', {class: 'muted small'}, t('case.evidence_unavailable'))));
+      return item;
+    }),
+  );
+}
+
+// What the decision is about, at the top: each disputed line's product,
+// SKU, units and amount, and the money asked for.
+function disputedCard(c, order) {
+  const orderLines = new Map(((order && order.lines) || []).map((l) => [l.line_id, l]));
+  return h(
+    'section',
+    {class: 'card disputed', 'aria-labelledby': 'disputed-title'},
+    h('h2', {id: 'disputed-title'}, t('case.disputed')),
+    h(
+      'ul',
+      {class: 'disputed-lines'},
+      c.lines.map((l) => {
+        const o = orderLines.get(l.line_id) || {};
+        return h(
+          'li',
+          {},
+          h('div', {class: 'disputed-title'}, h('strong', {}, o.title || t('action_form.line', {id: l.line_id, qty: l.qty}))),
+          h('div', {class: 'muted small'}, o.sku ? h('span', {class: 'mono'}, o.sku) : null, o.sku ? ' · ' : '', t('case.units', {qty: l.qty, of: o.qty ?? '?'})),
+          h('div', {class: 'num'}, money(l.amount, c.currency)),
+        );
+      }),
+    ),
+    h(
+      'p',
+      {class: 'disputed-sum'},
+      word('type', c.type), ' · ', word('reason', c.reason), ' · ',
+      h('strong', {}, t('case.asks', {amount: money(c.requested_amount, c.currency)})),
+      c.refundable_amount !== undefined ? h('span', {class: 'muted'}, ' · ', t('case.refundable_now', {amount: money(c.refundable_amount, c.currency)})) : null,
     ),
   );
 }
@@ -119,7 +179,7 @@ function negotiationCard(c, names) {
 
 function shipmentDetails(s) {
   return details([
-    [t('shipment.carrier'), s.carrier],
+    [t('shipment.carrier'), carrierName(s.carrier)],
     [t('shipment.tracking_no'), h('span', {class: 'mono'}, s.tracking_no)],
     [t('shipment.shipped_at'), s.shipped_at ? dateTime(s.shipped_at) : null],
     [t('shipment.delivered_at'), s.delivered_at ? dateTime(s.delivered_at) : null],
@@ -134,7 +194,7 @@ function shipmentsCard(c) {
     t('case.shipments'),
     c.return_shipment ? [h('h3', {}, t('shipment.return')), shipmentDetails(c.return_shipment)] : null,
     c.replacement_shipment ? [h('h3', {}, t('shipment.replacement')), shipmentDetails(c.replacement_shipment)] : null,
-    a ? [h('h3', {}, t('shipment.return_address')), h('address', {class: 'prewrap'}, [a.name, a.address, a.phone].filter(Boolean).join('\n'))] : null,
+    a ? [h('h3', {}, t('shipment.return_address')), h('address', {class: 'prewrap'}, addressLines(a).join('\n'))] : null,
   );
 }
 
@@ -197,11 +257,21 @@ export async function casePage(view, {params, query, navigate, reload}) {
   let data = await loadAll(params.id);
   let open = query.get('action');
   let conflictNotice = null;
+  let showAction = () => {};
+  // A form left with a draft (a session that expired during its submit) opens again.
+  if (!open) open = drafts.pendingAction(data.c.id, data.c.allowed_actions.filter((a) => a !== 'comment')) || null;
 
-  function onDone(updated, action) {
-    const text = t('case.done', {action: word('action', action), state: word('state', updated.state)});
+  function onDone(updated, action, {next} = {}) {
+    // A comment changes no state: say what happened, not the state it stays in.
+    const text = action === 'comment'
+      ? t('case.comment_added')
+      : updated.state !== data.c.state
+        ? t('case.done', {action: word('action', action), state: word('state', updated.state)})
+        : t('case.done_same_state', {action: word('action', action)});
     flash(text, 'success');
-    if (back && action !== 'comment') navigate(`#/${back}`);
+    const following = next ? worklist.after(updated.id) : null;
+    if (following) navigate(`#/cases/${encodeURIComponent(following)}${back ? `?back=${back}` : ''}`);
+    else if (back && action !== 'comment') navigate(`#/${back}`);
     else if (location.hash !== `#/cases/${encodeURIComponent(updated.id)}`) navigate(`#/cases/${encodeURIComponent(updated.id)}`);
     else reload();
   }
@@ -225,7 +295,7 @@ export async function casePage(view, {params, query, navigate, reload}) {
     const c = data.c;
     const acts = c.allowed_actions.filter((a) => a !== 'comment' && hasForm(a));
     const holder = h('div', {class: 'action-holder'});
-    const ctx = {policy: data.policy, order: data.order, onDone, onConflict, onCancel: () => show(null)};
+    const ctx = {policy: data.policy, order: data.order, people: data.people, names: data.names, hasNext: Boolean(worklist.after(c.id)), onDone, onConflict, onCancel: () => show(null)};
     function show(action) {
       open = action;
       for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.action === action));
@@ -245,13 +315,16 @@ export async function casePage(view, {params, query, navigate, reload}) {
     if (open && acts.includes(open)) {
       queueMicrotask(() => show(open));
     }
+    showAction = (a) => {
+      if (a === null || acts.includes(a)) show(a);
+    };
     return el;
   }
 
   function commentCard() {
     const c = data.c;
     if (!c.allowed_actions.includes('comment')) return null;
-    return card(null, actionForm(c, 'comment', {policy: data.policy, order: data.order, onDone, onConflict}));
+    return card(null, actionForm(c, 'comment', {policy: data.policy, order: data.order, names: data.names, onDone, onConflict}));
   }
 
   function render() {
@@ -271,6 +344,7 @@ export async function casePage(view, {params, query, navigate, reload}) {
         h(
           'div',
           {class: 'case-main'},
+          disputedCard(c, data.order),
           summaryCard(c, data.names),
           riskCard(c, data.policy),
           card(t('case.timeline'), timeline(data.timeline, c.currency, data.names)),
@@ -286,6 +360,22 @@ export async function casePage(view, {params, query, navigate, reload}) {
   }
 
   render();
+  const go = (id) => id && navigate(`#/cases/${encodeURIComponent(id)}${back ? `?back=${back}` : ''}`);
+  setPageKeys({
+    a: () => showAction('approve'),
+    r: () => showAction('reject'),
+    o: () => showAction('offer'),
+    j: () => go(worklist.after(data.c.id)),
+    k: () => go(worklist.before(data.c.id)),
+    escape: () => {
+      const form = view.querySelector('.action-holder form');
+      if (form) {
+        showAction(null);
+        const b = view.querySelector('.action-buttons button');
+        if (b) b.focus();
+      }
+    },
+  }, view);
   if (session.user() && !open) {
     const h1 = view.querySelector('h1');
     if (h1) h1.focus({preventScroll: true});

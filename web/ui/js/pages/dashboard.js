@@ -4,6 +4,7 @@
 import {h, fill} from '../dom.js';
 import {t, word} from '../i18n.js';
 import * as api from '../api.js';
+import * as session from '../session.js';
 import {pageHeader, card, button, errorBox} from '../components.js';
 import {OPEN_STATES} from '../states.js';
 import {money, number, rfc3339, date} from '../format.js';
@@ -44,8 +45,10 @@ async function auditAll(params) {
   return items;
 }
 
-function tile(label, value, kind = '') {
-  return h('div', {class: `tile ${kind}`}, h('div', {class: 'tile-value'}, value), h('div', {class: 'tile-label'}, label));
+// A figure that opens what it counts (a filtered queue, the audit log).
+function tile(label, value, kind = '', href = null) {
+  const inner = [h('div', {class: 'tile-value'}, value), h('div', {class: 'tile-label'}, label)];
+  return h('div', {class: `tile ${kind}`}, href ? h('a', {class: 'figure-link', href}, inner) : inner);
 }
 
 export async function dashboardPage(view, {reload}) {
@@ -96,11 +99,11 @@ export async function dashboardPage(view, {reload}) {
     h(
       'div',
       {class: 'tiles'},
-      tile(t('dashboard.open_cases'), number(openTotal)),
-      tile(t('dashboard.breaches_today'), number(breachesToday), breachesToday ? 'tile-danger' : ''),
-      tile(t('dashboard.breaches_week'), number(breachesWeek), breachesWeek ? 'tile-warning' : ''),
-      tile(t('dashboard.arbitration'), number(escalated.length), escalated.length ? 'tile-info' : ''),
-      tile(t('dashboard.refunds_month', {n: refunds.length}), money(refundTotal, currency)),
+      tile(t('dashboard.open_cases'), number(openTotal), '', '#/queue?view=all'),
+      tile(t('dashboard.breaches_today'), number(breachesToday), breachesToday ? 'tile-danger' : '', '#/queue?view=all&breached=true'),
+      tile(t('dashboard.breaches_week'), number(breachesWeek), breachesWeek ? 'tile-warning' : '', `#/audit?action=deadline_breached&from=${encodeURIComponent(rfc3339(week))}`),
+      tile(t('dashboard.arbitration'), number(escalated.length), escalated.length ? 'tile-info' : '', session.hasRole('manager') ? '#/arbitration' : '#/queue?view=all&state=escalated'),
+      tile(t('dashboard.refunds_month', {n: refunds.length}), money(refundTotal, currency), '', `#/audit?action=refund_issued&from=${encodeURIComponent(rfc3339(month))}`),
     ),
     h(
       'div',
@@ -114,6 +117,7 @@ export async function dashboardPage(view, {reload}) {
           color: OPEN_STATES.map((_, i) => PALETTE[i % PALETTE.length]),
           summary: OPEN_STATES.map((s, i) => `${stateLabels[i]}: ${stateValues[i]}`).join(', '),
         }),
+        h('ul', {class: 'state-links plain small'}, OPEN_STATES.map((st, i) => h('li', {}, h('a', {href: `#/queue?view=all&state=${st}`}, stateLabels[i], ': ', number(stateValues[i] || 0))))),
       ),
       h(
         'div',

@@ -6,6 +6,8 @@
 import {h, fill} from '../dom.js';
 import {t, word} from '../i18n.js';
 import * as api from '../api.js';
+import {localiseCsv, download} from '../csv.js';
+import {describeField} from '../datepicker.js';
 import {pageHeader, dataTable, errorBox, field, select, button, setFieldError, loading} from '../components.js';
 import {money, number, percent, seconds, monthName, utcDay} from '../format.js';
 import {loadChartLibrary, destroyCharts, groupedBarChart, PALETTE} from '../charts.js';
@@ -386,13 +388,17 @@ export async function reportsPage(view, {query}) {
     [['month', t('reports.mode_month')], ['range', t('reports.mode_range')], ['all', t('reports.mode_all')]],
     {value: period.mode},
   );
-  const monthInput = h('input', {type: 'month', value: period.month || currentMonth(), pattern: '[0-9]{4}-[0-9]{2}', placeholder: '2026-11'});
-  const fromInput = h('input', {type: 'date', value: period.from || ''});
-  const toInput = h('input', {type: 'date', value: period.to || ''});
+  // Text, not the browser's month and date controls, which speak the
+  // browser's language: the words under each say the day in the page's.
+  const textInput = (value, placeholder) => h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', value, placeholder});
+  const monthInput = textInput(period.month || currentMonth(), '2026-11');
+  const fromInput = textInput(period.from || '', '2026-11-01');
+  const toInput = textInput(period.to || '', '2026-11-30');
   const currencySel = h('select', {});
-  const monthField = field(t('reports.month'), monthInput);
-  const fromField = field(t('reports.from'), fromInput);
-  const toField = field(t('reports.to'), toInput, {hint: t('reports.to_hint')});
+  const dayWords = (v) => (isDay(v) ? utcDay(`${v}T00:00:00Z`) : '');
+  const monthField = describeField(field(t('reports.month'), monthInput), monthInput, (v) => (monthBounds(v) ? monthName(v) : ''));
+  const fromField = describeField(field(t('reports.from'), fromInput), fromInput, dayWords);
+  const toField = describeField(field(t('reports.to'), toInput, {hint: t('reports.to_hint')}), toInput, dayWords);
   const currencyField = field(t('reports.currency'), currencySel);
   const summary = h('p', {class: 'report-period muted', 'aria-live': 'polite'});
   const panel = h('div', {role: 'tabpanel', id: 'report-panel', class: 'tab-panel', tabindex: '0'});
@@ -478,7 +484,16 @@ export async function reportsPage(view, {query}) {
         'div',
         {class: 'page-tools'},
         MONEY_REPORTS.has(name) && data.currency ? h('span', {class: 'badge badge-info report-currency'}, t('reports.amounts_in', {currency: data.currency})) : null,
-        h('a', {class: 'btn btn-secondary btn-small csv-link', href: csvHref(name), download: `${name}.csv`}, t('reports.csv')),
+        button(t('reports.csv'), async (e) => {
+          e.target.disabled = true;
+          try {
+            const text = await api.request('GET', `/reports/${name}${api.query(params(name, {format: 'csv'}))}`, undefined, {text: true});
+            download(`${t(`reports.tab_${name}`)}.csv`, localiseCsv(text, data.currency || 'CNY'));
+          } finally {
+            e.target.disabled = false;
+          }
+        }, {kind: 'secondary btn-small csv-download'}),
+        h('a', {class: 'btn btn-link btn-small csv-link', href: csvHref(name), download: `${name}.csv`}, t('reports.csv_raw')),
       ),
     );
   }

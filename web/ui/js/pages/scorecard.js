@@ -6,7 +6,9 @@
 import {h, fill} from '../dom.js';
 import {t, word} from '../i18n.js';
 import * as api from '../api.js';
-import {pageHeader, dataTable, errorBox, field, badge, caseLink, setFieldError, loading} from '../components.js';
+import {localiseCsv, download} from '../csv.js';
+import {describeField} from '../datepicker.js';
+import {pageHeader, dataTable, errorBox, field, badge, caseLink, setFieldError, loading, button} from '../components.js';
 import {number, signed, monthName, dateTime} from '../format.js';
 import {loadChartLibrary, destroyCharts, groupedBarChart} from '../charts.js';
 import {currentMonth, monthBounds} from './reports.js';
@@ -164,8 +166,22 @@ export async function scorecardPage(view, {query, navigate}) {
   destroyCharts();
   const asked = monthBounds(query.get('period')) ? query.get('period') : '';
   const userId = query.get('user_id') || '';
-  const monthInput = h('input', {type: 'month', value: asked || currentMonth(), pattern: '[0-9]{4}-[0-9]{2}', placeholder: '2026-11'});
-  const csv = h('a', {class: 'btn btn-secondary btn-small csv-link', download: 'scorecard.csv', href: `/api/v1/reports/scorecard${api.query({period: asked, format: 'csv'})}`}, t('reports.csv'));
+  const monthInput = h('input', {type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', value: asked || currentMonth(), placeholder: '2026-11'});
+  let csvPath = `/reports/scorecard${api.query({period: asked, format: 'csv'})}`;
+  const rawLink = h('a', {class: 'btn btn-link btn-small csv-link', download: 'scorecard.csv', href: `/api/v1${csvPath}`}, t('reports.csv_raw'));
+  const csv = h(
+    'span',
+    {class: 'btn-row'},
+    button(t('reports.csv'), async (e) => {
+      e.target.disabled = true;
+      try {
+        download(`${t('nav.scorecard')}.csv`, localiseCsv(await api.request('GET', csvPath, undefined, {text: true}), 'CNY'));
+      } finally {
+        e.target.disabled = false;
+      }
+    }, {kind: 'secondary btn-small csv-download'}),
+    rawLink,
+  );
   const summary = h('p', {class: 'report-period muted'});
   const body = h('div', {'aria-live': 'polite'}, loading());
 
@@ -186,7 +202,7 @@ export async function scorecardPage(view, {query, navigate}) {
     h(
       'form',
       {class: 'filters card', 'aria-label': t('reports.choose_period'), onsubmit: show, novalidate: true},
-      field(t('reports.month'), monthInput, {hint: t('scorecard.month_hint')}),
+      describeField(field(t('reports.month'), monthInput, {hint: t('scorecard.month_hint')}), monthInput, (v) => (monthBounds(v) ? monthName(v) : '')),
       h('div', {class: 'field field-button'}, h('button', {type: 'submit', class: 'btn btn-primary'}, t('reports.show'))),
     ),
     summary,
@@ -211,7 +227,9 @@ export async function scorecardPage(view, {query, navigate}) {
   const period = team.period || asked;
   if (period) {
     monthInput.value = period;
-    csv.setAttribute('href', `/api/v1/reports/scorecard${api.query({period, format: 'csv'})}`);
+    monthInput.dispatchEvent(new Event('input'));
+    csvPath = `/reports/scorecard${api.query({period, format: 'csv'})}`;
+    rawLink.setAttribute('href', `/api/v1${csvPath}`);
   }
   summary.textContent = t('reports.period_month', {month: monthName(period)});
   fill(

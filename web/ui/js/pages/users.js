@@ -5,7 +5,8 @@ import {t, word} from '../i18n.js';
 import * as api from '../api.js';
 import * as session from '../session.js';
 import {pageHeader, card, dataTable, errorBox, alertBox, badge, button, setFieldError} from '../components.js';
-import {textField, moneyField, selectField} from '../fields.js';
+import {textField, moneyField, selectField, passwordField} from '../fields.js';
+import {fieldMessage} from '../problems.js';
 import {money, dateTime, SHOP_CURRENCY} from '../format.js';
 import {ROLES} from '../session.js';
 import {forgetLookups} from '../lookups.js';
@@ -32,7 +33,7 @@ function readFields(fields) {
 function showServerErrors(err, fields, status) {
   for (const fe of err.errors) {
     const f = fields.find((x) => x.name === fe.field);
-    if (f) setFieldError(f.input, fe.message);
+    if (f) setFieldError(f.input, fieldMessage(fe));
   }
   fill(status, errorBox(err));
 }
@@ -56,7 +57,7 @@ function createForm(onCreated) {
   const role = selectField('role', [['', t('form.choose_one')], ...ROLES.map((r) => [r, word('role', r)])], {required: true, label: t('users.role')});
   const limit = moneyField('approval_limit', SHOP_CURRENCY, {label: t('users.limit'), hint: t('users.limit_hint'), positive: false});
   const external = textField('external_id', {label: t('users.external_id'), hint: t('users.external_id_hint'), maxLength: 64});
-  const pw = textField('password', {label: t('users.password'), hint: t('users.password_hint'), type: 'password', autocomplete: 'new-password'});
+  const pw = passwordField('password', {label: t('users.password'), hint: t('users.password_hint')});
   const fields = [name, role, limit, external, pw];
   const status = h('div', {'aria-live': 'polite'});
   const sync = () => {
@@ -109,7 +110,7 @@ function editPanel(user, onSaved, onClose) {
       }}, limit.el, h('button', {type: 'submit', class: 'btn btn-primary'}, t('users.set_limit'))),
     );
   }
-  const pw = textField('password', {label: t('users.new_password'), required: true, type: 'password', autocomplete: 'new-password'});
+  const pw = passwordField('password', {label: t('users.new_password'), required: true});
   parts.push(
     h('form', {class: 'inline-form', novalidate: true, onsubmit: (e) => {
       e.preventDefault();

@@ -1,20 +1,20 @@
-// Warehouse: returns on their way and expected, found by tracking number,
-// received with the inspection form; replacements to ship.
+// Warehouse: returns on their way and expected, found by the start of the
+// tracking or order number (GET /cases?search=), received with the
+// inspection form; replacements to ship.
 import {h, fill} from '../dom.js';
-import {t, word} from '../i18n.js';
+import {t, word, list} from '../i18n.js';
+import {carrierName} from '../carriers.js';
+import * as worklist from '../worklist.js';
 import * as api from '../api.js';
 import {pageHeader, card, dataTable, stateBadge, errorBox, field, button, caseLink} from '../components.js';
 import {deadlineCell, rowUrgency} from './queue.js';
 import {dateTime} from '../format.js';
 
-function normalise(s) {
-  return String(s || '').replace(/\s+/g, '').toLowerCase();
-}
+const STATES = 'return_in_transit,awaiting_return,replacement_pending';
 
-function matches(c, needle) {
-  if (!needle) return true;
-  const s = c.return_shipment || {};
-  return [s.tracking_no, c.id, c.order_id].some((v) => normalise(v).includes(needle));
+// What was typed, without spaces (scanners and people add them).
+function normalise(s) {
+  return String(s || '').replace(/\s+/g, '');
 }
 
 function actionLink(c, action) {
@@ -25,7 +25,7 @@ function actionLink(c, action) {
 function returnColumns() {
   return [
     {label: t('case.case'), cell: (c) => h('div', {}, caseLink(c.id), h('div', {class: 'muted small'}, word('type', c.type)))},
-    {label: t('shipment.tracking_no'), cell: (c) => (c.return_shipment ? h('div', {}, h('span', {class: 'mono'}, c.return_shipment.tracking_no), h('div', {class: 'muted small'}, c.return_shipment.carrier)) : h('span', {class: 'muted'}, t('warehouse.not_shipped')))},
+    {label: t('shipment.tracking_no'), cell: (c) => (c.return_shipment ? h('div', {}, h('span', {class: 'mono'}, c.return_shipment.tracking_no), h('div', {class: 'muted small'}, carrierName(c.return_shipment.carrier))) : h('span', {class: 'muted'}, t('warehouse.not_shipped')))},
     {label: t('shipment.shipped_at'), cell: (c) => (c.return_shipment ? dateTime(c.return_shipment.shipped_at) : '—')},
     {label: t('shipment.delivered_at'), cell: (c) => (c.return_shipment && c.return_shipment.delivered_at ? dateTime(c.return_shipment.delivered_at) : '—')},
     {label: t('warehouse.units'), class: 'num', cell: (c) => String(c.lines.reduce((n, l) => n + l.qty, 0))},
@@ -39,9 +39,9 @@ export async function warehousePage(view, {query}) {
   const results = h('div', {'aria-live': 'polite'});
   let cases = [];
 
+  let needle = normalise(search.value);
   function render() {
-    const needle = normalise(search.value);
-    const pick = (state) => cases.filter((c) => c.state === state && matches(c, needle));
+    const pick = (state) => cases.filter((c) => c.state === state);
     const inTransit = pick('return_in_transit');
     const expected = pick('awaiting_return');
     const toShip = pick('replacement_pending');
@@ -57,7 +57,7 @@ export async function warehousePage(view, {query}) {
           columns: [
             {label: t('case.case'), cell: (c) => caseLink(c.id)},
             {label: t('case.state'), cell: (c) => stateBadge(c.state)},
-            {label: t('order.replacement_sku'), cell: (c) => c.lines.map((l) => `${l.replacement_sku || '—'} × ${l.qty}`).join(', ')},
+            {label: t('order.replacement_sku'), cell: (c) => list(c.lines.map((l) => `${l.replacement_sku || '—'} × ${l.qty}`))},
             {label: t('shipment.received_at'), cell: (c) => (c.return_shipment && c.return_shipment.received_at ? dateTime(c.return_shipment.received_at) : '—')},
             {label: t('case.next_deadline'), cell: deadlineCell},
             {label: t('common.action'), cell: (c) => actionLink(c, 'ship_replacement')},
@@ -70,18 +70,29 @@ export async function warehousePage(view, {query}) {
     );
   }
 
+  // With a search: the cases whose tracking or order number starts with
+  // it, as typed and in capitals (tracking numbers are written in capitals).
   async function load() {
     try {
-      cases = await api.getAll('/cases', {state: 'return_in_transit,awaiting_return,replacement_pending', sort: 'due_at'});
+      const wanted = needle ? [...new Set([needle, needle.toUpperCase()])] : [''];
+      const found = await Promise.all(wanted.map((q) => api.getAll('/cases', {state: STATES, sort: 'due_at', search: q})));
+      const seen = new Set();
+      cases = found.flat().filter((c) => !seen.has(c.id) && seen.add(c.id));
+      worklist.remember(cases.map((c) => c.id));
       render();
     } catch (e) {
       fill(results, errorBox(e));
     }
   }
 
+  let typing = null;
   search.addEventListener('input', () => {
     history.replaceState(null, '', `#/warehouse${search.value ? `?q=${encodeURIComponent(search.value)}` : ''}`);
-    render();
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      needle = normalise(search.value);
+      load();
+    }, 250);
   });
   fill(
     view,

@@ -1,7 +1,7 @@
 // Admins: webhooks (SPEC §6.12): the endpoints, their deliveries (with
 // redelivery), and a form to add one.
 import {h, fill, uid} from '../dom.js';
-import {t, word} from '../i18n.js';
+import {t, word, list as listOf} from '../i18n.js';
 import * as api from '../api.js';
 import {pageHeader, card, dataTable, errorBox, alertBox, badge, button, setFieldError} from '../components.js';
 import {textField} from '../fields.js';
@@ -130,15 +130,50 @@ export async function webhooksPage(view) {
         caption: t('nav.webhooks'),
         columns: [
           {label: t('webhooks.url'), cell: (w) => h('div', {}, h('span', {class: 'mono break'}, w.url), h('div', {class: 'muted small mono'}, w.id))},
-          {label: t('webhooks.events'), cell: (w) => w.events.map((e) => word('event', e)).join(', ')},
+          {label: t('webhooks.events'), cell: (w) => listOf(w.events.map((e) => word('event', e)))},
           {label: t('webhooks.status'), cell: (w) => (w.disabled ? badge(t('users.disabled'), 'danger') : badge(t('users.active'), 'success'))},
           {label: t('case.created_at'), cell: (w) => dateTime(w.created_at)},
-          {label: t('common.action'), cell: (w) => button(t('webhooks.deliveries'), () => fill(detail, deliveriesCard(w, () => fill(detail))))},
+          {label: t('common.action'), cell: (w) => h('div', {class: 'btn-row'},
+            button(t('webhooks.deliveries'), () => fill(detail, deliveriesCard(w, () => fill(detail)))),
+            button(w.disabled ? t('webhooks.enable') : t('webhooks.disable'), () => setDisabled(w, !w.disabled)),
+            deleteButton(w))},
         ],
         rows: hooks,
         empty: t('webhooks.none'),
       }),
     );
+  }
+  async function refresh() {
+    hooks = (await api.get('/webhooks')).items;
+    renderList();
+  }
+  async function setDisabled(w, disabled) {
+    try {
+      await api.patch(`/webhooks/${encodeURIComponent(w.id)}`, {disabled});
+      fill(top, alertBox('success', t(disabled ? 'webhooks.disabled_now' : 'webhooks.enabled_now', {url: w.url})));
+      await refresh();
+    } catch (e) {
+      fill(top, errorBox(e));
+    }
+  }
+  // Deleting asks once more, in place (no browser dialog).
+  function deleteButton(w) {
+    const holder = h('span', {class: 'btn-row'});
+    const ask = button(t('webhooks.delete'), () => fill(holder,
+      h('span', {class: 'small'}, t('webhooks.delete_confirm')),
+      button(t('webhooks.delete_yes'), async () => {
+        try {
+          await api.del(`/webhooks/${encodeURIComponent(w.id)}`);
+          fill(top, alertBox('success', t('webhooks.deleted', {url: w.url})));
+          fill(detail);
+          await refresh();
+        } catch (e) {
+          fill(top, errorBox(e));
+        }
+      }, {kind: 'danger'}),
+      button(t('common.cancel'), () => fill(holder, ask)),
+    ), {kind: 'outline-danger'});
+    return fill(holder, ask);
   }
   async function created(hook) {
     fill(top, alertBox('success', t('webhooks.created', {url: hook.url})));
