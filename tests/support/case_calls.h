@@ -59,6 +59,11 @@ inline Answer EngineView(JsonApi& cases, const Actor& actor, const std::string& 
   return AnswerOf(cases.GetCase(actor, case_id), 200);
 }
 
+// GET /cases/{id}/timeline, as `actor` (a buyer's leaves internal entries and texts out).
+inline Answer EngineTimeline(CaseService& cases, const Actor& actor, const std::string& case_id) {
+  return AnswerOf(cases.Timeline(actor, case_id), 200);
+}
+
 // Everything an action could change, as text: the case as `viewer` (a
 // manager) sees it, the audit log's head and the number of outbox events.
 // Equal texts before and after a refused action show it changed nothing.
