@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-TEST_CASE("engine: approve, offer and grant at the caller's limit pass; one unit more does not", "[limits]") {
+TEST_CASE("engine: approve, offer and grant at the caller's limit pass, one unit more does not", "[limits]") {
   EngineDriver engine;
   edges::CheckApprovalLimitEdges(engine, "le");
 }

@@ -14,7 +14,7 @@ TEST_CASE("the SPEC table reaches every state of every type by a documented path
   matrix::CheckEveryStateHasAPath();
 }
 
-TEST_CASE("engine: a role outside a row is refused and changes nothing; allowed_actions are SPEC's", "[roles]") {
+TEST_CASE("engine: a role outside a row is refused and changes nothing, and allowed_actions are SPEC's", "[roles]") {
   EngineDriver engine;
   matrix::CheckWhoMayNotAct(engine, "rm");
 }

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 
-TEST_CASE("HTTP: approve, offer and grant at the caller's limit pass; one unit more does not", "[web][limits]") {
+TEST_CASE("HTTP: approve, offer and grant at the caller's limit pass, one unit more does not", "[web][limits]") {
   HttpDriver http;
   edges::CheckApprovalLimitEdges(http, "hl");
 }
@@ -53,7 +53,7 @@ std::string GetWithHeaderBytes(const std::string& token, std::size_t bytes) {
   return raw + "\r\n";
 }
 
-TEST_CASE("HTTP: headers of exactly 16 KiB pass; one byte more answers 431", "[web][limits]") {
+TEST_CASE("HTTP: headers of exactly 16 KiB pass, one byte more answers 431", "[web][limits]") {
   WebFixture web;
   const std::string admin = web.token("admin");
   const std::string at = RawExchange(web.port(), GetWithHeaderBytes(admin, kHeaderLimit));

@@ -11,7 +11,7 @@
 namespace aftersales::testing {
 namespace {
 
-TEST_CASE("HTTP: a role outside a row is refused and changes nothing; allowed_actions are SPEC's", "[web][roles]") {
+TEST_CASE("HTTP: a role outside a row is refused and changes nothing, and allowed_actions are SPEC's", "[web][roles]") {
   HttpDriver http;
   matrix::CheckWhoMayNotAct(http, "hm");
 }
