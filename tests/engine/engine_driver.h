@@ -39,7 +39,7 @@ class EngineDriver : public CaseDriver {
     return EngineView(h_.cases(), h_.user(user), case_id);
   }
   std::string Fingerprint(const std::string& case_id) override {
-    return EngineFingerprint(h_.store(), h_.cases(), h_.user("manager"), case_id);
+    return EngineFingerprint(h_.store(), case_id);
   }
 
  private:

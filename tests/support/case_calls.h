@@ -60,21 +60,35 @@ inline Answer EngineView(JsonApi& cases, const Actor& actor, const std::string& 
 }
 
 // GET /cases/{id}/timeline, as `actor` (a buyer's leaves internal entries and texts out).
-inline Answer EngineTimeline(CaseService& cases, const Actor& actor, const std::string& case_id) {
+inline Answer EngineTimeline(JsonApi& cases, const Actor& actor, const std::string& case_id) {
   return AnswerOf(cases.Timeline(actor, case_id), 200);
 }
 
-// Everything an action could change, as text: the case as `viewer` (a
-// manager) sees it, the audit log's head and the number of outbox events.
-// Equal texts before and after a refused action show it changed nothing.
-inline std::string EngineFingerprint(Store& store, JsonApi& cases, const Actor& viewer,
-                                     const std::string& case_id) {
-  std::string out = EngineView(cases, viewer, case_id).body.dump();
+// Everything an action could change, as text, read from the store: the
+// case's row (state, version, assignee, deadlines summary, its document),
+// its listed deadlines, how many texts it has, the audit log's head and
+// the number of outbox events. Equal texts before and after a refused
+// action show it changed nothing.
+inline std::string EngineFingerprint(Store& store, const std::string& case_id) {
   auto txn = store.BeginRead();
-  if (!txn.ok()) return out + " <no read: " + txn.status().message() + ">";
-  auto head = (*txn)->AuditHead();
+  if (!txn.ok()) return "<no read: " + txn.status().message() + ">";
+  ReadTxn& r = **txn;
+  std::string out;
+  auto row = r.GetCase(case_id);
+  if (!row.ok() || !row->has_value()) return "<no case " + case_id + ">";
+  const CaseRow& c = **row;
+  out += std::string(NameOf(c.state)) + " v" + std::to_string(c.version) + " " + c.assignee.value_or("-") + " " +
+         std::to_string(c.updated_at) + " " + std::to_string(c.next_due_at.value_or(0)) + " " +
+         (c.breached ? "breached " : "") + c.doc;
+  auto deadlines = r.ListedDeadlines(case_id);
+  if (deadlines.ok()) {
+    for (const auto& d : *deadlines) out += " " + std::string(NameOf(d.kind)) + "@" + std::to_string(d.due_at) + ":" + NameOf(d.status);
+  }
+  auto texts = r.TextsOfCase(case_id);
+  if (texts.ok()) out += " texts " + std::to_string(texts->size());
+  auto head = r.AuditHead();
   if (head.ok() && head->has_value()) out += " audit " + std::to_string((*head)->seq) + " " + (*head)->hash;
-  auto outbox = (*txn)->CountOutboxAfter(0);
+  auto outbox = r.CountOutboxAfter(0);
   if (outbox.ok()) out += " outbox " + std::to_string(*outbox);
   return out;
 }

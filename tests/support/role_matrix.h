@@ -57,9 +57,9 @@ class CaseDriver {
   virtual Answer Act(const std::string& user, const std::string& case_id, const std::string& action,
                      const nlohmann::json& body) = 0;
   virtual Answer View(const std::string& user, const std::string& case_id) = 0;
-  // Everything an action could change, as text: the case as a manager sees
-  // it (state, version, money, deadlines, …), the audit log's head and the
-  // number of outbox events.
+  // Everything an action could change, as text (support/case_calls.h's
+  // EngineFingerprint): the case, its deadlines and texts, the audit log's
+  // head and the number of outbox events.
   virtual std::string Fingerprint(const std::string& case_id) = 0;
 };
 

@@ -23,8 +23,6 @@ class HttpDriver : public CaseDriver {
     client_.set_connection_timeout(10, 0);
     client_.set_read_timeout(60, 0);
     client_.set_write_timeout(60, 0);
-    manager_.id = web_.user_id("manager");
-    manager_.role = Role::kManager;
   }
 
   WebFixture& web() { return web_; }
@@ -50,7 +48,7 @@ class HttpDriver : public CaseDriver {
     return Of(client_.Get("/api/v1/cases/" + case_id, Auth(user)));
   }
   std::string Fingerprint(const std::string& case_id) override {
-    return EngineFingerprint(web_.store(), web_.cases(), manager_, case_id);
+    return EngineFingerprint(web_.store(), case_id);
   }
 
  private:
@@ -81,7 +79,6 @@ class HttpDriver : public CaseDriver {
 
   WebFixture web_;
   httplib::Client client_;
-  Actor manager_;
 };
 
 }  // namespace aftersales::testing
