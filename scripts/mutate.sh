@@ -52,7 +52,7 @@ done
 # Blocks separated by blank lines; '#' lines are comments:
 #   id: ledger-own-share
 #   description: a case's line amount ignores what other cases already hold
-#   file: engine/ledger.cc
+#   file: engine/cases/ledger.cc
 #   find: <exact text, to the end of the line>
 #   replace: <its replacement, to the end of the line>
 # The text after "find: " and "replace: " is taken as is (one space after
