@@ -13,8 +13,9 @@
 # <build>/mutation-report.md for docs/RELIABILITY.md. Exits 0 when no
 # mutant survived.
 #
-# Not part of CI: it rebuilds and runs the suites once per mutant (hours on
-# two cores). It runs under `nice`.
+# Not part of CI: it rebuilds and runs the suites once per mutant (about
+# half an hour on two cores with TMPDIR on tmpfs, so that the suites' test
+# databases do not wait for the disk). It runs under `nice`.
 #
 #   scripts/mutate.sh                 every mutant
 #   scripts/mutate.sh --check         only check the list (each text found exactly once)
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --check) CHECK_ONLY=1; shift ;;
     --no-baseline) BASELINE=0; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | cut -c3-; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | cut -c3-; exit 0 ;;
     *) echo "usage: $0 [--check] [--only id,id] [--no-baseline] [--list FILE] [--build-dir DIR]" >&2; exit 2 ;;
   esac
 done
