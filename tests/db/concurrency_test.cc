@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/wait.h"
 #include "tests/db/db_test_util.h"
 
 namespace aftersales::testing {
@@ -38,7 +39,7 @@ TEST_CASE("writers on 8 threads serialize without errors or lost updates", "[db]
   std::vector<std::string> errors[kWriterThreads];
   std::atomic<bool> writing{true};
   std::vector<std::string> reader_errors;
-  int reader_checks = 0;
+  std::atomic<int> reader_checks{0};
 
   // A reader beside the writers: values only grow, reads never fail.
   std::thread reader([&] {
@@ -60,6 +61,11 @@ TEST_CASE("writers on 8 threads serialize without errors or lost updates", "[db]
       ++reader_checks;
     }
   });
+  // The reader is reading before the writers start, and reads again after
+  // they started (waited for, not timed: on a fast disk the writers can be
+  // done before a reader that was merely started has read once).
+  CHECK(WaitUntil([&] { return reader_checks.load() > 0; }));
+  const int checks_before_writers = reader_checks.load();
   std::vector<std::thread> writers;
   for (int t = 0; t < kWriterThreads; ++t) {
     writers.emplace_back([&, t] {
@@ -70,6 +76,7 @@ TEST_CASE("writers on 8 threads serialize without errors or lost updates", "[db]
     });
   }
   for (std::thread& w : writers) w.join();
+  CHECK(WaitUntil([&] { return reader_checks.load() > checks_before_writers; }));
   writing = false;
   reader.join();
 
@@ -78,7 +85,6 @@ TEST_CASE("writers on 8 threads serialize without errors or lost updates", "[db]
     CHECK(errors[t].empty());
   }
   CHECK(reader_errors.empty());
-  CHECK(reader_checks > 0);
   const int total = kWriterThreads * kTxnsPerThread;
   CHECK(Value(f.Read()->GetSetting("counter")) == std::optional<std::string>(std::to_string(total)));
   f.Close();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/clock.h"
+#include "support/wait.h"
 #include "tests/db/db_test_util.h"
 
 namespace aftersales::testing {
@@ -16,7 +17,7 @@ namespace {
 
 // Waits (bounded) until `n` writers are queued behind the current one.
 void WaitForWaiting(SqliteStore& store, int n) {
-  for (int i = 0; i < 2000 && store.write_stats().waiting < n; ++i) SleepForMillis(5);
+  WaitUntil([&] { return store.write_stats().waiting >= n; });
   REQUIRE(store.write_stats().waiting == n);
 }
 

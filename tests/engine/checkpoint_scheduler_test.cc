@@ -11,6 +11,7 @@
 #include "db/sqlite_store.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace aftersales {
 namespace {
@@ -190,13 +191,13 @@ TEST_CASE("checkpoint scheduler: the thread writes when the clock moves and it i
   SchedulerFixture f;
   f.Append(2);
   f.scheduler().Start();
-  for (int i = 0; i < 2000 && f.scheduler().written() < 1; ++i) SleepForMillis(5);
+  testing::WaitUntil([&] { return f.scheduler().written() >= 1; });
   REQUIRE(f.scheduler().written() == 1);
 
   f.Append(1);
   f.clock().Advance(kEvery);
   f.scheduler().Wake();
-  for (int i = 0; i < 2000 && f.scheduler().written() < 2; ++i) SleepForMillis(5);
+  testing::WaitUntil([&] { return f.scheduler().written() >= 2; });
   f.scheduler().Stop();
   CHECK(f.scheduler().written() == 2);
   CHECK(f.scheduler().errors() == 0);

@@ -7,6 +7,7 @@
 #include "engine/cases/deadline_scheduler.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
+#include "support/wait.h"
 #include "workflows/deadline_rules.h"
 
 namespace aftersales::testing {
@@ -102,7 +103,7 @@ TEST_CASE("the background thread fires what comes due and stops promptly", "[sch
   scheduler.Start();
   h.clock().Advance(48 * kHour);
   scheduler.Wake();
-  for (int i = 0; i < 500 && scheduler.fired() < 1; ++i) SleepForMillis(10);
+  WaitUntil([&] { return scheduler.fired() >= 1; });
   scheduler.Stop();
   CHECK(scheduler.fired() == 1);
   CHECK(scheduler.errors() == 0);

@@ -52,6 +52,28 @@ class EngineHarness {
     return *fired;
   }
 
+  // Adds a user (a row in the users table) and returns it; user(name) finds it later.
+  const Actor& AddUser(const std::string& name, Role role, std::optional<Money> limit = std::nullopt,
+                       const std::string& external_id = "") {
+    Actor a;
+    a.id = "u_" + name;
+    a.role = role;
+    a.limit = limit;
+    a.external_id = external_id;
+    UserRow row;
+    row.id = a.id;
+    row.name = name;
+    row.role = role;
+    row.approval_limit = limit;
+    if (!external_id.empty()) row.external_id = external_id;
+    row.created_at = clock_.Now();
+    auto txn = store_->BeginWrite();
+    if (!txn.ok() || !(*txn)->InsertUser(row).ok() || !(*txn)->Commit().ok()) {
+      throw std::runtime_error("cannot add user " + name);
+    }
+    return users_[name] = a;
+  }
+
  private:
   void Open(bool fresh) {
     auto store = SqliteStore::Open(db_path());
@@ -66,34 +88,15 @@ class EngineHarness {
   }
 
   void AddUsers() {
-    auto add = [this](const std::string& name, Role role, std::optional<Money> limit, const std::string& external) {
-      Actor a;
-      a.id = "u_" + name;
-      a.role = role;
-      a.limit = limit;
-      a.external_id = external;
-      users_[name] = a;
-      UserRow row;
-      row.id = a.id;
-      row.name = name;
-      row.role = role;
-      row.approval_limit = limit;
-      if (!external.empty()) row.external_id = external;
-      row.created_at = clock_.Now();
-      auto txn = store_->BeginWrite();
-      if (!txn.ok() || !(*txn)->InsertUser(row).ok() || !(*txn)->Commit().ok()) {
-        throw std::runtime_error("cannot add user " + name);
-      }
-    };
-    add("buyer", Role::kBuyer, std::nullopt, "b1");
-    add("buyer2", Role::kBuyer, std::nullopt, "b2");
-    add("integration", Role::kIntegration, std::nullopt, "");
-    add("agent", Role::kAgent, 20000, "");
-    add("supervisor", Role::kSupervisor, 200000, "");
-    add("manager", Role::kManager, std::nullopt, "");
-    add("warehouse", Role::kWarehouse, std::nullopt, "");
-    add("finance", Role::kFinance, std::nullopt, "");
-    add("admin", Role::kAdmin, std::nullopt, "");
+    AddUser("buyer", Role::kBuyer, std::nullopt, "b1");
+    AddUser("buyer2", Role::kBuyer, std::nullopt, "b2");
+    AddUser("integration", Role::kIntegration);
+    AddUser("agent", Role::kAgent, 20000);
+    AddUser("supervisor", Role::kSupervisor, 200000);
+    AddUser("manager", Role::kManager);
+    AddUser("warehouse", Role::kWarehouse);
+    AddUser("finance", Role::kFinance);
+    AddUser("admin", Role::kAdmin);
   }
 
   TempDir dir_;

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "web/read_answer.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {
@@ -56,26 +57,6 @@ long ResidentKib() {
     status.ignore(4096, '\n');
   }
   return 0;
-}
-
-// Reads one whole answer (head and Content-Length body) from `fd`, waiting
-// at most `timeout_ms` for each piece. Empty on EOF or timeout.
-std::string ReadAnswer(int fd, int timeout_ms) {
-  std::string in;
-  char buf[4096];
-  for (;;) {
-    const auto end = in.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      const auto cl = in.find("Content-Length: ");
-      const std::size_t length = cl == std::string::npos || cl > end ? 0 : std::stoul(in.substr(cl + 16));
-      if (in.size() >= end + 4 + length) return in;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return "";
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return "";
-    in.append(buf, static_cast<std::size_t>(n));
-  }
 }
 
 bool SendAll(int fd, const std::string& bytes) {

@@ -57,6 +57,29 @@ TEST_CASE("the same key and body replay the first answer, without the token", "[
   }
 }
 
+TEST_CASE("the key is scoped to the path: one key on two routes runs both", "[web][idempotency]") {
+  WebFixture web;
+  const std::string integration = web.token("integration");
+  const httplib::Headers key = {{"Idempotency-Key", "k-shared"}};
+  HttpResult order = web.Post("/api/v1/orders", OrderBody("o-key", "b1"), integration, key);
+  REQUIRE(order.status == 201);
+  // The same key on another path (and with another body) is another request.
+  HttpResult submitted = web.Post("/api/v1/cases",
+                                  json{{"order_id", "o-key"},
+                                       {"buyer_id", "b1"},
+                                       {"type", "refund_only"},
+                                       {"reason", "quality_issue"},
+                                       {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}},
+                                  integration, key);
+  CHECK(submitted.status == 201);
+  CHECK(submitted.Header("Idempotent-Replayed").empty());
+  CHECK(submitted.Json().value("state", "") == "requested");
+  // And each path keeps its own first answer.
+  HttpResult replayed = web.Post("/api/v1/orders", OrderBody("o-key", "b1"), integration, key);
+  CHECK(replayed.status == 201);
+  CHECK(replayed.Header("Idempotent-Replayed") == "true");
+}
+
 TEST_CASE("failed requests are replayed too, but not 409", "[web][idempotency]") {
   WebFixture web;
   const std::string admin = web.token("admin");

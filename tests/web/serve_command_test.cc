@@ -21,6 +21,7 @@ extern char** environ;
 #include "api/json_api.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/ed25519_key.h"
+#include "support/wait.h"
 #include "web/web_fixture.h"
 #include "workflows/policy.h"
 
@@ -332,11 +333,11 @@ TEST_CASE("serve writes a signed audit checkpoint at start when given a folder a
   REQUIRE(PortOf(line) > 0);
   // The first pass runs at start: the bootstrap admin made the log non-empty.
   std::vector<StoredCheckpoint> stored;
-  for (int i = 0; i < 2000 && stored.empty(); ++i) {
+  WaitUntil([&] {
     auto listed = CheckpointFolder(folder).List();
     if (listed.ok()) stored = *listed;
-    if (stored.empty()) SleepForMillis(10);
-  }
+    return !stored.empty();
+  });
   ::kill(child.pid, SIGTERM);
   CHECK(WaitExit(child) == 0);
   REQUIRE(stored.size() == 1);

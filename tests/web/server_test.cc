@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string>
 
+#include "support/wait.h"
 #include "web/api_routes.h"
 #include "web/metrics.h"
 #include "web/web_fixture.h"
@@ -113,12 +114,12 @@ TEST_CASE("the access log has one JSON line per request and never a secret", "[w
   web.Post("/api/v1/session", json{{"name", "carol"}, {"password", "correct horse battery"}}, "");
   web.Get("/api/v1/cases/c123", admin);
 
+  // Log lines are written after the answers: wait for them.
   std::vector<std::string> lines;
-  for (int i = 0; i < 100 && lines.size() < 3; ++i) {
+  REQUIRE(WaitUntil([&] {
     lines = web.access_log();
-    if (lines.size() < 3) SleepForMillis(10);
-  }
-  REQUIRE(lines.size() >= 3);
+    return lines.size() >= 3;
+  }));
   bool saw_case_route = false;
   for (const auto& line : lines) {
     INFO(line);
@@ -148,12 +149,12 @@ TEST_CASE("/metrics serves Prometheus text to managers and admins", "[web][serve
   CHECK(web.Get("/metrics", web.token("agent")).status == 403);
   CHECK(web.Get("/metrics", web.token("buyer")).status == 403);
 
+  // A request is counted once its answer is written: wait for it.
   HttpResult r;
-  for (int i = 0; i < 100; ++i) {
+  WaitUntil([&] {
     r = web.Get("/metrics", web.token("manager"));
-    if (r.body.find("route=\"/healthz\"") != std::string::npos) break;
-    SleepForMillis(10);
-  }
+    return r.body.find("route=\"/healthz\"") != std::string::npos;
+  });
   REQUIRE(r.status == 200);
   CHECK(r.ContentType().rfind("text/plain", 0) == 0);
   CHECK(r.body.find("# TYPE aftersales_http_requests_total counter") != std::string::npos);
@@ -191,18 +192,15 @@ TEST_CASE("a storage failure answers 503 and writes nothing", "[web][server]") {
   CHECK(retried.status == 201);
   CHECK(retried.Header("Idempotent-Replayed").empty());
 
-  bool logged = false;
-  for (int i = 0; i < 100 && !logged; ++i) {
+  json logged;
+  CHECK(WaitUntil([&] {
     for (const auto& line : web.access_log()) {
       json j = json::parse(line, nullptr, false);
-      if (j.is_object() && j["status"] == 503) {
-        logged = true;
-        CHECK(j["error"].get<std::string>().find("injected fault") != std::string::npos);
-      }
+      if (j.is_object() && j["status"] == 503) logged = j;
     }
-    if (!logged) SleepForMillis(10);
-  }
-  CHECK(logged);
+    return !logged.is_null();
+  }));
+  CHECK(logged.value("error", "").find("injected fault") != std::string::npos);
 }
 
 }  // namespace

@@ -69,12 +69,13 @@ WebServices WebFixture::services() {
 }
 
 std::string WebFixture::AddUser(const std::string& name, Role role, std::optional<std::string> external_id,
-                                std::optional<std::string> password) {
+                                std::optional<std::string> password, std::optional<Money> approval_limit) {
   NewUser spec;
   spec.name = name;
   spec.role = role;
   spec.external_id = std::move(external_id);
   spec.password = std::move(password);
+  spec.approval_limit = approval_limit;
   Actor system;
   system.id = "system";
   system.role = Role::kSystem;

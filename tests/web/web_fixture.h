@@ -79,9 +79,11 @@ class WebFixture {
   // integration, agent, supervisor, manager, warehouse, finance, admin.
   const std::string& token(const std::string& name) const { return tokens_.at(name); }
   const std::string& user_id(const std::string& name) const { return user_ids_.at(name); }
-  // Creates a user through the service; returns its token.
+  // Creates a user through the service; returns its token. Agents and
+  // supervisors without `approval_limit` get the policy's.
   std::string AddUser(const std::string& name, Role role, std::optional<std::string> external_id = std::nullopt,
-                      std::optional<std::string> password = std::nullopt);
+                      std::optional<std::string> password = std::nullopt,
+                      std::optional<Money> approval_limit = std::nullopt);
 
   // Requests with `token` as bearer (none when empty).
   HttpResult Get(const std::string& path, const std::string& token, const httplib::Headers& headers = {});

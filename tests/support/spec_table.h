@@ -1,0 +1,276 @@
+// SPEC §4's workflow tables written out by hand, as data: who may take
+// which action in which state of which case type, with the data that picks
+// a row and the state it leads to; and, per type, a documented path to
+// every state (the situations). The tests of who may act
+// (support/role_matrix.h) check the engine and the HTTP API against it.
+//
+// Deliberately NOT read from workflows/: a table taken from the code's own
+// transition tables would agree with any mistake in them. When SPEC §4
+// changes, or a case type is added (compensation §11, repair §12), this file
+// changes with it: more rows (their `types` name the new type) and more
+// situations. Plain constant data; thread-safe.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace aftersales::testing::spec {
+
+using Names = std::vector<std::string>;
+
+// ---- Words of SPEC §1, §2, §4 -----------------------------------------------
+// Case types (§1). Compensation and repair join here, with their rows below.
+inline const Names kTypes = {"refund_only", "return_refund", "exchange"};
+inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange"};  // §4 "common to all three types"
+inline const Names kReturnTypes = {"return_refund", "exchange"};                 // §4 "Return leg"
+inline const Names kExchangeOnly = {"exchange"};
+
+// The roles a user can have (§2). `system` is the engine itself, never a caller.
+inline const Names kRoles = {"buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin"};
+
+// The `by` column's words (§2: "agent+" is agent, supervisor, manager).
+inline const Names kBuyerSide = {"buyer", "integration"};
+inline const Names kAgentPlus = {"agent", "supervisor", "manager"};
+inline const Names kSupervisorPlus = {"supervisor", "manager"};
+inline const Names kManager = {"manager"};
+inline const Names kReceivers = {"warehouse", "manager"};
+inline const Names kCarrierFeed = {"integration", "warehouse"};
+inline const Names kRefunders = {"finance", "integration"};
+// comment: "anyone who sees the case" (staff see every case, a buyer their own).
+inline const Names kAnyoneWhoSees = kRoles;
+
+// The actions of POST /cases/{id}/actions/{action} (§4, §6.6).
+// clang-format off
+inline const Names kActions = {
+    "approve", "reject", "offer", "accept_offer", "decline_offer", "modify", "appeal", "arbitrate", "cancel",
+    "comment", "assign", "ship_return", "carrier_update", "receive", "refund_issued", "refund_failed",
+    "ship_replacement", "confirm_delivery"};
+// clang-format on
+// Names that are not actions of that route: submit is POST /cases, timeout
+// the engine's own (§4.2: 404 unknown action).
+inline const Names kNotActions = {"submit", "timeout", "refund"};
+
+inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled"};
+// The states a case of each type can be in (§4: refund_only never takes
+// goods back; only an exchange ships a replacement).
+inline Names StatesOf(const std::string& type) {
+  Names s = {"requested", "pending_approval", "negotiating", "rejected", "escalated",
+             "refunding", "refunded",         "closed",      "cancelled"};
+  if (type != "refund_only") s.insert(s.end(), {"awaiting_return", "return_in_transit", "inspection_failed"});
+  if (type == "exchange") s.insert(s.end(), {"replacement_pending", "replacement_shipped", "exchanged"});
+  return s;
+}
+// `from` of the rows valid in every non-terminal state (comment, assign).
+inline const std::string kAnyNonTerminal = "*";
+
+// Approval limits of the shipped policy (§5), in minor units; managers have none.
+constexpr std::int64_t kAgentLimit = 20000;
+constexpr std::int64_t kSupervisorLimit = 200000;
+// "the 4th modify → 409 invalid_transition" (§4).
+constexpr int kMaxModifications = 3;
+
+// ---- Rows --------------------------------------------------------------------
+// A condition under which a row exists at all (§4.2: no row → 409).
+enum class Gate {
+  kNone,
+  kModificationsLeft,  // modify: fewer than kMaxModifications so far
+  kGoodsNotReceived,   // decline_offer → requested
+  kGoodsReceived,      // decline_offer → inspection_failed
+};
+// How the caller's approval limit bears on a row (§4, §9.1).
+enum class Limit {
+  kNone,
+  kOverGoesToPendingApproval,  // approve in requested: above an agent's or supervisor's limit → pending_approval
+  kWithinOnly,  // above the caller's limit → 403 approval_limit_exceeded, and absent from allowed_actions (§9.1)
+};
+
+// Targets that are not a state name.
+inline const std::string kSame = "(same)";                     // the case stays in its state
+inline const std::string kAfterApproval = "(after approval)";  // §4 "After approval"
+inline const std::string kAfterReceipt = "(after receipt)";    // receive pass: refunding / replacement_pending
+
+// In bodies, a string "$agent" is the agent's user id and "$now" the time
+// the tests run at (both filled in by the runner).
+struct Row {
+  Names types;
+  Names from;  // {kAnyNonTerminal}: every non-terminal state
+  std::string action;
+  Names by;
+  nlohmann::json body;  // a body that takes this row (the data that picks it, e.g. decision, result)
+  std::string to;
+  Gate gate = Gate::kNone;
+  Limit limit = Limit::kNone;
+};
+
+inline const std::vector<Row>& Rows() {
+  using nlohmann::json;
+  const json none = json::object();
+  const Gate any = Gate::kNone;
+  // clang-format off
+  static const std::vector<Row> kRows = {
+  // types          from                                        action            by              body (what picks the row)                    to                    gate                     limit
+  // -- §4, common to all three types --------------------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kCommonTypes,  {"requested"},                                "approve",        kAgentPlus,     none,                                        kAfterApproval,      any,                     Limit::kOverGoesToPendingApproval},
+  {kCommonTypes,  {"pending_approval"},                         "approve",        kSupervisorPlus, none,                                       kAfterApproval,      any,                     Limit::kWithinOnly},
+  {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
+                                                                "reject",         kAgentPlus,     {{"reason_code", "other"}},                  "rejected"},
+  {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
+                                                                "offer",          kAgentPlus,     {{"amount", 100}, {"return_required", false}}, "negotiating"},
+  {kCommonTypes,  {"negotiating"},                              "accept_offer",   kBuyerSide,     none,                                        kAfterApproval},
+  {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "requested",         Gate::kGoodsNotReceived},
+  {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "inspection_failed", Gate::kGoodsReceived},
+  {kCommonTypes,  {"rejected"},                                 "modify",         kBuyerSide,     {{"description", "more detail"}},            "requested",         Gate::kModificationsLeft},
+  {kCommonTypes,  {"rejected", "negotiating"},                  "appeal",         kBuyerSide,     {{"note", "please look again"}},             "escalated"},
+  {kCommonTypes,  {"escalated"},                                "arbitrate",      kManager,       {{"decision", "grant"}},                     kAfterApproval},
+  {kCommonTypes,  {"escalated"},                                "arbitrate",      kManager,       {{"decision", "uphold"}},                    "closed"},
+  {kCommonTypes,  {"requested", "pending_approval", "negotiating", "rejected", "awaiting_return"},
+                                                                "cancel",         kBuyerSide,     none,                                        "cancelled"},
+  {kCommonTypes,  {kAnyNonTerminal},                            "comment",        kAnyoneWhoSees, {{"text", "a word"}},                        kSame},
+  {kCommonTypes,  {kAnyNonTerminal},                            "assign",         kSupervisorPlus, {{"assignee", "$agent"}},                   kSame},
+  // -- §4, return leg ------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kReturnTypes,  {"awaiting_return"},                          "ship_return",    kBuyerSide,     {{"carrier", "SF"}, {"tracking_no", "SF-R1"}}, "return_in_transit"},
+  {kReturnTypes,  {"return_in_transit"},                        "carrier_update", kCarrierFeed,   {{"shipment", "return"}, {"status", "delivered"}, {"at", "$now"}},
+                                                                                                                                               kSame},
+  {kReturnTypes,  {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "pass"}},                        kAfterReceipt},
+  {kReturnTypes,  {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "fail"}, {"note", "scratched"}}, "inspection_failed"},
+  {kReturnTypes,  {"inspection_failed"},                        "approve",        kAgentPlus,     none,                                        kAfterApproval,      any,                     Limit::kWithinOnly},
+  // -- the refund leg: SPEC lists it with the return leg, and every type whose outcome is money reaches `refunding` (§4 "After approval")
+  {kCommonTypes,  {"refunding"},                                "refund_issued",  kRefunders,     {{"external_ref", "PAY-1"}},                 "refunded"},
+  {kCommonTypes,  {"refunding"},                                "refund_failed",  kRefunders,     {{"error", "card expired"}},                 kSame},
+  // -- the replacement leg (exchange) --------------------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kExchangeOnly, {"replacement_pending"},                      "ship_replacement", kReceivers,   {{"carrier", "SF"}, {"tracking_no", "SF-X1"}}, "replacement_shipped"},
+  {kExchangeOnly, {"replacement_shipped"},                      "confirm_delivery", kBuyerSide,   none,                                        "exchanged"},
+  {kExchangeOnly, {"replacement_shipped"},                      "carrier_update", kCarrierFeed,   {{"shipment", "replacement"}, {"status", "delivered"}, {"at", "$now"}},
+                                                                                                                                               kSame},
+  };
+  // clang-format on
+  return kRows;
+}
+
+// ---- Situations: a documented path to every state of every type ---------------
+// One step of a path: `user` ("buyer" is the case's own buyer) takes `action`.
+struct Step {
+  std::string user;
+  std::string action;
+  nlohmann::json body;
+};
+
+// A case of `type` in `state`, reached from the buyer's submit by `path`.
+struct Situation {
+  std::string type;
+  std::string state;
+  std::string name;  // the state plus what is special here
+  // The paid total of the case's one unit: its requested amount (an
+  // exchange requests 0, and its limits are checked against this value).
+  std::int64_t amount = 1000;
+  std::vector<Step> path;
+  // Facts that pick between rows or targets.
+  bool goods_received = false;
+  int modifications = 0;
+  bool money_agreed = false;           // awaiting or receiving a return: the agreed outcome is money
+  bool offer_return_required = false;  // negotiating: the open offer's return_required
+};
+
+namespace steps {
+inline const Step kApprove{"agent", "approve", nlohmann::json::object()};
+inline const Step kSupervisorApproves{"supervisor", "approve", nlohmann::json::object()};
+inline const Step kReject{"agent", "reject", {{"reason_code", "other"}}};
+inline const Step kModify{"buyer", "modify", {{"description", "more detail"}}};
+inline const Step kAppeal{"buyer", "appeal", {{"note", "please look again"}}};
+inline const Step kUphold{"manager", "arbitrate", {{"decision", "uphold"}}};
+inline const Step kOffer{"agent", "offer", {{"amount", 500}, {"return_required", false}}};
+inline const Step kAccept{"buyer", "accept_offer", nlohmann::json::object()};
+inline const Step kCancel{"buyer", "cancel", nlohmann::json::object()};
+inline const Step kShipReturn{"buyer", "ship_return", {{"carrier", "SF"}, {"tracking_no", "SF-R0"}}};
+inline const Step kReceivePass{"warehouse", "receive", {{"result", "pass"}}};
+inline const Step kReceiveFail{"warehouse", "receive", {{"result", "fail"}, {"note", "scratched"}}};
+inline const Step kRefundIssued{"finance", "refund_issued", {{"external_ref", "PAY-0"}}};
+inline const Step kShipReplacement{"warehouse", "ship_replacement", {{"carrier", "SF"}, {"tracking_no", "SF-X0"}}};
+inline const Step kConfirm{"buyer", "confirm_delivery", nlohmann::json::object()};
+}  // namespace steps
+
+// Facts of a situation, as the table's last column writes them.
+enum Fact : unsigned {
+  kNoFact = 0,
+  kReceived = 1,        // the goods came back
+  kMoneyAgreed = 2,     // the agreed outcome is money (not a replacement)
+  kNoModifyLeft = 4,    // three modifications made
+};
+
+// A documented path to every state of every type (some states twice, where
+// a fact changes the answers: limits, modifications left, goods received).
+// A type of SPEC §11-§12 adds its own rows here.
+struct SituationRow {
+  Names types;
+  std::string state;
+  std::string special;  // what the name adds to the state
+  std::int64_t amount;
+  std::vector<Step> path;
+  unsigned facts;
+};
+
+inline const std::vector<SituationRow>& SituationRows() {
+  using namespace steps;  // NOLINT(google-build-using-namespace): the paths read as SPEC's steps
+  // clang-format off
+  static const std::vector<SituationRow> kSituations = {
+  // types            state                  special                                 amount  path (after the buyer's submit)                                facts
+  {kCommonTypes,    "requested",           "",                                       1000, {},                                                             kNoFact},
+  {kCommonTypes,    "requested",           "above every limit",                    250000, {},                                                             kNoFact},
+  {kCommonTypes,    "pending_approval",    "(the agent was over its limit)",        30000, {kApprove},                                                     kNoFact},
+  {kCommonTypes,    "pending_approval",    "above the supervisor's limit too",     250000, {kApprove},                                                     kNoFact},
+  {kCommonTypes,    "negotiating",         "goods not received",                     1000, {kOffer},                                                       kNoFact},
+  {kCommonTypes,    "rejected",            "",                                       1000, {kReject},                                                      kNoFact},
+  {kCommonTypes,    "rejected",            "after three modifications",              1000, {kReject, kModify, kReject, kModify, kReject, kModify, kReject}, kNoModifyLeft},
+  {kCommonTypes,    "escalated",           "",                                       1000, {kReject, kAppeal},                                             kNoFact},
+  {kCommonTypes,    "closed",              "(rejection upheld)",                     1000, {kReject, kAppeal, kUphold},                                    kNoFact},
+  {kCommonTypes,    "cancelled",           "",                                       1000, {kCancel},                                                      kNoFact},
+  // money: refund_only at approval; return_refund once the goods came back; an exchange after an accepted money offer without a return
+  {{"refund_only"},   "refunding",         "",                                       1000, {kApprove},                                                     kNoFact},
+  {{"refund_only"},   "refunded",          "",                                       1000, {kApprove, kRefundIssued},                                      kNoFact},
+  {{"return_refund"}, "refunding",         "",                                       1000, {kApprove, kShipReturn, kReceivePass},                          kReceived},
+  {{"return_refund"}, "refunded",          "",                                       1000, {kApprove, kShipReturn, kReceivePass, kRefundIssued},           kReceived},
+  {{"exchange"},      "refunding",         "(a money offer accepted)",               1000, {kOffer, kAccept},                                              kNoFact},
+  {{"exchange"},      "refunded",          "(a money offer accepted)",               1000, {kOffer, kAccept, kRefundIssued},                               kNoFact},
+  // the return leg: return_refund agrees money, an exchange a replacement
+  {{"return_refund"}, "awaiting_return",   "",                                       1000, {kApprove},                                                     kMoneyAgreed},
+  {{"return_refund"}, "return_in_transit", "",                                       1000, {kApprove, kShipReturn},                                        kMoneyAgreed},
+  {{"return_refund"}, "inspection_failed", "",                                       1000, {kApprove, kShipReturn, kReceiveFail},                          kReceived | kMoneyAgreed},
+  {{"return_refund"}, "inspection_failed", "above the agent's limit",               30000, {kSupervisorApproves, kShipReturn, kReceiveFail},               kReceived | kMoneyAgreed},
+  {{"exchange"},      "awaiting_return",   "",                                       1000, {kApprove},                                                     kNoFact},
+  {{"exchange"},      "return_in_transit", "",                                       1000, {kApprove, kShipReturn},                                        kNoFact},
+  {{"exchange"},      "inspection_failed", "",                                       1000, {kApprove, kShipReturn, kReceiveFail},                          kReceived},
+  {{"exchange"},      "inspection_failed", "above the agent's limit",               30000, {kSupervisorApproves, kShipReturn, kReceiveFail},               kReceived},
+  {kReturnTypes,    "negotiating",         "goods received",                         1000, {kApprove, kShipReturn, kReceiveFail, kOffer},                  kReceived},
+  // the replacement leg
+  {{"exchange"},      "replacement_pending", "",                                     1000, {kApprove, kShipReturn, kReceivePass},                          kReceived},
+  {{"exchange"},      "replacement_shipped", "",                                     1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement},        kReceived},
+  {{"exchange"},      "exchanged",         "",                                       1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement, kConfirm}, kReceived},
+  };
+  // clang-format on
+  return kSituations;
+}
+
+// The situations of `type`, in the table's order.
+inline std::vector<Situation> SituationsOf(const std::string& type) {
+  std::vector<Situation> out;
+  for (const auto& row : SituationRows()) {
+    if (std::find(row.types.begin(), row.types.end(), type) == row.types.end()) continue;
+    Situation s;
+    s.type = type;
+    s.state = row.state;
+    s.name = row.special.empty() ? row.state : row.state + ", " + row.special;
+    s.amount = row.amount;
+    s.path = row.path;
+    s.goods_received = (row.facts & kReceived) != 0;
+    s.money_agreed = (row.facts & kMoneyAgreed) != 0;
+    s.modifications = (row.facts & kNoModifyLeft) != 0 ? kMaxModifications : 0;
+    s.offer_return_required = false;  // every path's offer says return_required: false (steps::kOffer)
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace aftersales::testing::spec
