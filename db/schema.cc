@@ -260,6 +260,12 @@ constexpr const char* kSchemaV4[] = {
     "CREATE INDEX deliveries_dead ON deliveries (id) WHERE status = 'dead'",
 };
 
+// Version 5: bulk extensions (SPEC §13.3): how many times an extension moved
+// each deadline, for the sla report's `extended`.
+constexpr const char* kSchemaV5[] = {
+    "ALTER TABLE deadlines ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -268,6 +274,7 @@ const std::vector<Migration>& Migrations() {
       {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
       {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}},
       {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
+      {5, {std::begin(kSchemaV5), std::end(kSchemaV5)}},
   };
   return kMigrations;
 }
