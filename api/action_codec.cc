@@ -357,4 +357,24 @@ PatchOrder ParsePatchOrder(const std::string& order_id, const json& body) {
   return p;
 }
 
+ExtendDeadlines ParseExtendDeadlines(const json& body) {
+  ExtendDeadlines e;
+  BodyReader r(body, {"kind", "state", "due_before", "hours", "reason"});
+  if (auto kind = r.String("kind", true, 64)) {
+    e.kind = ParseDeadlineKind(*kind);
+    if (!e.kind) r.Fail("kind", "is not a deadline kind");
+  }
+  if (r.Has("state") && !r.IsNull("state")) {
+    if (auto state = r.String("state", true, 64)) {
+      e.state = ParseState(*state);
+      if (!e.state) r.Fail("state", "is not a state");
+    }
+  }
+  e.due_before = r.Time("due_before", true);
+  e.hours = r.Int("hours", true, INT64_MIN, INT64_MAX).value_or(0);
+  e.reason = r.String("reason", true, kMaxTextLength).value_or("");
+  e.errors = r.errors();
+  return e;
+}
+
 }  // namespace aftersales

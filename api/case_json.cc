@@ -216,6 +216,9 @@ json TimelineJson(const Timeline& timeline) {
 
 json CommandResultJson(const CommandResult& result) {
   if (const auto* c = std::get_if<CaseView>(&result)) return CaseJson(*c);
+  if (const auto* e = std::get_if<ExtensionView>(&result)) {
+    return {{"extension_id", e->extension_id}, {"kind", NameOf(e->kind)}, {"moved", e->moved}};
+  }
   return OrderJson(std::get<OrderView>(result));
 }
 

@@ -40,6 +40,10 @@ Result<json> JsonApi::Apply(const Actor& actor, const std::string& case_id, cons
   return Run(actor, ParseApplyAction(case_id, action, body), hook);
 }
 
+Result<json> JsonApi::ExtendDeadlines(const Actor& actor, const json& body, const TxnHook& hook) {
+  return Run(actor, ParseExtendDeadlines(body), hook);
+}
+
 Result<json> JsonApi::GetOrder(const Actor& actor, const std::string& order_id) {
   AS_ASSIGN_OR_RETURN(OrderView view, engine_.queries().GetOrder(actor, order_id));
   return OrderJson(view);

@@ -28,6 +28,7 @@ class JsonApi {
   Result<nlohmann::json> Submit(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
   Result<nlohmann::json> Apply(const Actor& actor, const std::string& case_id, const std::string& action,
                                const nlohmann::json& body, const TxnHook& hook = {});
+  Result<nlohmann::json> ExtendDeadlines(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
 
   // Reads: errors as CaseQueries (validation_failed for bad parameters).
   Result<nlohmann::json> GetOrder(const Actor& actor, const std::string& order_id);

@@ -274,13 +274,22 @@ constexpr const char* kSchemaV5[] = {
     " WHERE replacement_tracking_no IS NOT NULL",
 };
 
+// Version 6: bulk extensions (SPEC §13.3): how many times an extension moved
+// each deadline, for the sla report's `extended`.
+constexpr const char* kSchemaV6[] = {
+    "ALTER TABLE deadlines ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
-      {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}}, {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
-      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}}, {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
+      {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
+      {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
+      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}},
+      {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
       {5, {std::begin(kSchemaV5), std::end(kSchemaV5)}},
+      {6, {std::begin(kSchemaV6), std::end(kSchemaV6)}},
   };
   return kMigrations;
 }

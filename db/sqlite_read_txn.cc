@@ -249,6 +249,34 @@ Result<std::vector<DeadlineRow>> SqliteReads<Base>::DueDeadlines(TimePoint now, 
 }
 
 template <class Base>
+Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefore(DeadlineKind kind,
+                                                                                 std::optional<State> state,
+                                                                                 TimePoint due_before) {
+  // A range scan of deadlines_open_due up to due_before.
+  std::string sql =
+      "SELECT d.id, d.case_id, d.kind, d.started_at, d.due_at, d.status, d.closed_at, c.state, c.policy_version"
+      " FROM deadlines d JOIN cases c ON c.id = d.case_id"
+      " WHERE d.status = 'open' AND d.due_at < ? AND d.kind = ?";
+  if (state) sql += " AND c.state = ?";
+  sql += " ORDER BY d.due_at, d.id";
+  return QueryAll<ExtendableDeadline>(
+      conn_, sql,
+      [&](SqliteStatement& s) {
+        s.BindInt(due_before).BindText(NameOf(kind));
+        if (state) s.BindText(NameOf(*state));
+      },
+      [](SqliteStatement& s) -> Result<ExtendableDeadline> {
+        ExtendableDeadline e;
+        AS_ASSIGN_OR_RETURN(e.deadline, ReadDeadline(s));
+        const auto case_state = ParseState(s.ColumnText(7));
+        if (!case_state) return Status::Internal("case " + e.deadline.case_id + " has an unknown state");
+        e.case_state = *case_state;
+        e.policy_version = static_cast<int>(s.ColumnInt(8));
+        return e;
+      });
+}
+
+template <class Base>
 Result<std::vector<Text>> SqliteReads<Base>::TextsOfCase(const std::string& case_id) {
   return QueryAll<Text>(
       conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ? ORDER BY created_at, id",
@@ -748,7 +776,8 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
   return QueryAll<DeadlineTotalsRow>(
       conn_,
       std::string("SELECT kind, COUNT(*), SUM(CASE WHEN status <> 'done' THEN 1 ELSE 0 END),"
-                  " SUM(CASE WHEN breached_at IS NOT NULL OR status = 'breached' THEN 1 ELSE 0 END)"
+                  " SUM(CASE WHEN breached_at IS NOT NULL OR status = 'breached' THEN 1 ELSE 0 END),"
+                  " SUM(CASE WHEN extensions > 0 THEN 1 ELSE 0 END)"
                   " FROM deadlines d WHERE started_at >= ? AND started_at < ?") +
           " GROUP BY kind ORDER BY kind",
       [&](SqliteStatement& s) { BindPeriod(s, from, to); },
@@ -758,6 +787,7 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
         r.started = s.ColumnInt(1);
         r.open = s.ColumnInt(2);
         r.breached = s.ColumnInt(3);
+        r.extended = s.ColumnInt(4);
         return r;
       });
 }

@@ -69,6 +69,8 @@ class SqliteReads : public Base {
   Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override;
   Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) override;
   Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override;
+  Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
+                                                                TimePoint due_before) override;
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override;
   Result<std::optional<Text>> GetText(const std::string& id) override;
 

@@ -221,6 +221,14 @@ Status SqliteWriteTxn::SetDeadlineDue(std::int64_t id, TimePoint due_at) {
   return Status::Ok();
 }
 
+Status SqliteWriteTxn::ExtendDeadline(std::int64_t id, TimePoint due_at) {
+  AS_RETURN_IF_ERROR(RunWrite(
+      "UPDATE deadlines SET due_at = ?, extensions = extensions + 1 WHERE id = ? AND status = 'open'",
+      [&](SqliteStatement& s) { s.BindInt(due_at).BindInt(id); }, "deadline"));
+  if (conn().Changes() == 0) return Status::NotFound("open deadline " + std::to_string(id));
+  return Status::Ok();
+}
+
 Status SqliteWriteTxn::InsertText(const Text& text) {
   return RunWrite(
       "INSERT INTO texts (id, case_id, kind, visibility, author_id, body, sha256, created_at)"

@@ -36,6 +36,7 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override;
   Status SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) override;
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override;
+  Status ExtendDeadline(std::int64_t id, TimePoint due_at) override;
   Status InsertText(const Text& text) override;
   Status AppendAudit(const AuditRow& row) override;
   Result<std::int64_t> InsertOutbox(const OutboxRow& row) override;

@@ -299,6 +299,20 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
     return ApiReply::From(cases.Timeline(*q.actor, q.params[0]));
   }));
 
+  // §13.3: bulk extension. A retry of a sales-peak extension must never
+  // move the deadlines twice, so the key is required.
+  r.push_back(On("POST", "/api/v1/deadlines/extend")
+                  .Roles(Bit(Role::kManager))
+                  .JsonBody()
+                  .Idempotent(200)
+                  .Handle([&cases](ApiRequest& q) {
+                    if (!q.hook) {
+                      return ApiReply::Error(
+                          Status::Invalid("Idempotency-Key", "an Idempotency-Key header is required here"));
+                    }
+                    return ApiReply::From(cases.ExtendDeadlines(*q.actor, q.body, q.hook));
+                  }));
+
   // §6.10: the audit log.
   r.push_back(On("GET", "/api/v1/audit").Roles(kAuditReaders).Handle([&store](ApiRequest& q) {
     return ApiReply::From(ListAudit(store, q.http));

@@ -17,7 +17,8 @@ CaseEngine::CaseEngine(Store& store, const Clock& clock, PolicyRegistry& policie
       sweeper_(store, clock, policies),
       orders_(store, clock),
       cases_(store, clock, policies, sweeper_),
-      queries_(store, policies) {}
+      queries_(store, policies),
+      extensions_(store, clock, policies, sweeper_) {}
 
 Result<CommandResult> CaseEngine::Execute(const Actor& actor, const Command& command, const CommitHook& hook) {
   struct Run {
@@ -28,6 +29,7 @@ Result<CommandResult> CaseEngine::Execute(const Actor& actor, const Command& com
     Result<CommandResult> operator()(const PatchOrder& c) { return Widen(e.orders_.Patch(actor, c, hook)); }
     Result<CommandResult> operator()(const SubmitCase& c) { return Widen(e.cases_.Submit(actor, c, hook)); }
     Result<CommandResult> operator()(const ApplyAction& c) { return Widen(e.cases_.Apply(actor, c, hook)); }
+    Result<CommandResult> operator()(const ExtendDeadlines& c) { return Widen(e.extensions_.Extend(actor, c, hook)); }
   };
   return std::visit(Run{*this, actor, hook}, command);
 }

@@ -15,6 +15,7 @@
 #include "engine/cases/case_commands.h"
 #include "engine/cases/case_queries.h"
 #include "engine/cases/commands.h"
+#include "engine/cases/deadline_extension.h"
 #include "engine/cases/deadline_sweeper.h"
 #include "engine/cases/order_commands.h"
 #include "engine/policy_registry.h"
@@ -43,6 +44,7 @@ class CaseEngine {
   OrderCommands orders_;
   CaseCommands cases_;
   CaseQueries queries_;
+  DeadlineExtensions extensions_;
 };
 
 }  // namespace aftersales

@@ -139,7 +139,7 @@ Result<Timeline> CaseQueries::GetTimeline(const Actor& actor, const std::string&
   for (auto& e : entries) {
     const nlohmann::json data = nlohmann::json::parse(e.data, nullptr, false);
     if (buyer) {
-      if (e.action == "assign" || e.action == "deadline_breached") continue;
+      if (e.action == "assign" || e.action == "deadline_breached" || e.action == "deadline_extended") continue;
       const bool others_internal_comment =
           e.action == "comment" && data.is_object() && data.contains("input") &&
           data["input"].value("visibility", "") != "buyer" && e.actor_id != actor.id;

@@ -73,7 +73,14 @@ struct Timeline {
 };
 
 // What a command answers.
-using CommandResult = std::variant<CaseView, OrderView>;
+// What a bulk extension (SPEC §13.3) answers.
+struct ExtensionView {
+  std::string extension_id;
+  DeadlineKind kind = DeadlineKind::kMerchantResponse;
+  std::int64_t moved = 0;
+};
+
+using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may
 // read, the viewer's allowed actions under the case's `policy`.

@@ -60,7 +60,19 @@ struct ApplyAction {
   Result<CaseAction> parsed = Status(Code::kValidationFailed, "no action");
 };
 
-using Command = std::variant<CreateOrder, PatchOrder, SubmitCase, ApplyAction>;
+// POST /deadlines/extend (SPEC §13.3, manager): moves each open deadline of
+// `kind` due before `due_before` (of a case in `state`, when given) once, by
+// `hours` (working hours for a kind counted in business hours).
+struct ExtendDeadlines {
+  std::optional<DeadlineKind> kind;
+  std::optional<State> state;
+  std::optional<TimePoint> due_before;
+  std::int64_t hours = 0;
+  std::string reason;
+  std::vector<FieldError> errors;  // what the edge found wrong in the body
+};
+
+using Command = std::variant<CreateOrder, PatchOrder, SubmitCase, ApplyAction, ExtendDeadlines>;
 
 // Runs inside a command's write transaction, after the change and before
 // the commit, with what the command is about to answer. The HTTP layer uses

@@ -55,7 +55,7 @@ Result<json> CaseReports::Sla(const ReportRange& range) {
   for (int k = 0; k < kDeadlineKindCount; ++k) {
     const std::string kind = NameOf(static_cast<DeadlineKind>(k));
     auto it = by_kind.find(kind);
-    const DeadlineTotalsRow row = it == by_kind.end() ? DeadlineTotalsRow{kind, 0, 0, 0} : it->second;
+    const DeadlineTotalsRow row = it == by_kind.end() ? DeadlineTotalsRow{kind, 0, 0, 0, 0} : it->second;
     std::vector<std::int64_t> seconds;
     if (row.started > row.open) {  // some are done
       auto done = (*txn)->DeadlineSecondsToAct(kind, range.from, range.to);
@@ -67,6 +67,7 @@ Result<json> CaseReports::Sla(const ReportRange& range) {
                      {"open", row.open},
                      {"breached", row.breached},
                      {"breach_rate", Ratio(row.breached, row.started)},
+                     {"extended", row.extended},
                      {"median_seconds_to_act", OptInt(NearestRank(seconds, kMedian))},
                      {"p90_seconds_to_act", OptInt(NearestRank(seconds, kP90))}});
   }

@@ -29,9 +29,10 @@ class CaseReports {
  public:
   explicit CaseReports(Store& store);
 
-  // {"items": [...]}: one item per deadline kind, all nine in SPEC §5's
-  // order: deadline, count, open, breached, breach_rate,
-  // median_seconds_to_act, p90_seconds_to_act.
+  // {"items": [...]}: one item per deadline kind, every kind in SPEC §5's
+  // order (zeros too): deadline, count, open, breached, breach_rate,
+  // extended (moved by a bulk extension), median_seconds_to_act,
+  // p90_seconds_to_act. Breaches are judged by the final due_at.
   Result<nlohmann::json> Sla(const ReportRange& range);
   // {"currency", "items", "by_reason", "by_sku"}; by_reason lists every
   // reason of the latest policy (zeros included), then any other reason

@@ -45,7 +45,7 @@ const std::vector<ReportInfo>& ReportCatalog() {
       {"sla",
        false,
        false,
-       {"deadline", "count", "open", "breached", "breach_rate", "median_seconds_to_act", "p90_seconds_to_act"}},
+       {"deadline", "count", "open", "breached", "breach_rate", "extended", "median_seconds_to_act", "p90_seconds_to_act"}},
       {"reasons", true, false, {"reason", "sku", "cases", "units", "refunded_amount"}},
       {"warehouse", false, false, {"grade", "inspected", "passed", "failed", "fail_rate"}},
       {"finance",

@@ -51,6 +51,14 @@ struct DeadlineRow {
   std::optional<TimePoint> closed_at;
 };
 
+// An open deadline a bulk extension (SPEC §13.3) may move, with what it is
+// judged by: its case's state and policy version.
+struct ExtendableDeadline {
+  DeadlineRow deadline;
+  State case_state = State::kRequested;
+  int policy_version = 0;
+};
+
 // Case list filters of SPEC §6.5. Empty vectors / nullopt mean "any".
 struct CaseFilter {
   std::vector<State> states;
@@ -88,6 +96,10 @@ class CaseReads {
   virtual Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) = 0;
   // Open deadlines with due_at <= now, by (due_at, id), at most `limit`.
   virtual Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) = 0;
+  // Open deadlines of `kind` with due_at < `due_before`, of cases in
+  // `state` when given, by (due_at, id).
+  virtual Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
+                                                                        TimePoint due_before) = 0;
   virtual Result<std::vector<Text>> TextsOfCase(const std::string& case_id) = 0;
   virtual Result<std::optional<Text>> GetText(const std::string& id) = 0;
   // Counts for /metrics: cases per state; open deadlines due before `t`;
@@ -113,6 +125,9 @@ class CaseWrites {
   // Moves an open deadline's due time (merchant_receipt shortened by a
   // delivery report); not_found when there is no such deadline.
   virtual Status SetDeadlineDue(std::int64_t id, TimePoint due_at) = 0;
+  // Moves an open deadline's due time by an extension and counts it as
+  // extended; not_found when there is no such open deadline.
+  virtual Status ExtendDeadline(std::int64_t id, TimePoint due_at) = 0;
   virtual Status InsertText(const Text& text) = 0;
 };
 

@@ -38,6 +38,10 @@ class ForwardingReadTxn : public ReadTxn {
   Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override {
     return (*inner_).DueDeadlines(now, limit);
   }
+  Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
+                                                                TimePoint due_before) override {
+    return (*inner_).OpenDeadlinesDueBefore(kind, state, due_before);
+  }
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override {
     return (*inner_).TextsOfCase(case_id);
   }
@@ -205,6 +209,10 @@ class ForwardingWriteTxn : public WriteTxn {
   Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override {
     return (*inner_).DueDeadlines(now, limit);
   }
+  Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
+                                                                TimePoint due_before) override {
+    return (*inner_).OpenDeadlinesDueBefore(kind, state, due_before);
+  }
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override {
     return (*inner_).TextsOfCase(case_id);
   }
@@ -360,6 +368,10 @@ class ForwardingWriteTxn : public WriteTxn {
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return (*inner_).SetDeadlineDue(id, due_at);
+  }
+  Status ExtendDeadline(std::int64_t id, TimePoint due_at) override {
+    AS_RETURN_IF_ERROR(BeforeWrite());
+    return (*inner_).ExtendDeadline(id, due_at);
   }
   Status InsertText(const Text& text) override {
     AS_RETURN_IF_ERROR(BeforeWrite());

@@ -138,6 +138,7 @@ struct DeadlineTotalsRow {
   std::int64_t started = 0;
   std::int64_t open = 0;      // status open or breached: not yet done
   std::int64_t breached = 0;  // breached_at set (breached at some time)
+  std::int64_t extended = 0;  // moved by a bulk extension at least once
 };
 
 class ReportReads {

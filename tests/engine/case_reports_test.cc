@@ -194,9 +194,9 @@ class Shop {
 
 json SlaItem(const std::string& kind, std::int64_t count, std::int64_t open, std::int64_t breached, json rate,
              json median, json p90) {
-  return {{"deadline", kind},         {"count", count},      {"open", open},
-          {"breached", breached},     {"breach_rate", rate}, {"median_seconds_to_act", median},
-          {"p90_seconds_to_act", p90}};
+  return {{"deadline", kind},     {"count", count},      {"open", open},
+          {"breached", breached}, {"breach_rate", rate}, {"extended", 0},
+          {"median_seconds_to_act", median}, {"p90_seconds_to_act", p90}};
 }
 
 TEST_CASE("sla: deadlines started in the period, per kind, with breaches and seconds to act", "[reports]") {

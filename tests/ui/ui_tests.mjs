@@ -263,7 +263,7 @@ const REPORT_CHECKS = {
       'replacement_ship', 'replacement_confirm', 'order_ship', 'compensation_issue', 'repair_complete', 'repaired_ship', 'repaired_confirm'];
     assert.deepEqual(data.items.map((i) => i.deadline), kinds, 'sla: one item per deadline kind');
     if (!data.items.some((i) => i.count)) return panel.locator('.report-empty').waitFor().then(() => false);
-    const columns = {deadline: null, count: fmtCount, open: fmtCount, breached: fmtCount, breach_rate: fmtPercent, median_seconds_to_act: null, p90_seconds_to_act: null};
+    const columns = {deadline: null, count: fmtCount, open: fmtCount, breached: fmtCount, breach_rate: fmtPercent, extended: fmtCount, median_seconds_to_act: null, p90_seconds_to_act: null};
     assertFigures(await tableRows(panel, 'Per deadline'), data.items, columns, 'sla');
     return true;
   },

@@ -190,6 +190,7 @@ function slaReport(data, Chart) {
           numeric('open', t('reports.open')),
           numeric('breached', t('reports.breached')),
           numeric('breach_rate', t('reports.breach_rate'), percent),
+          numeric('extended', t('reports.extended')),
           durationColumn('median_seconds_to_act', t('reports.median_to_act')),
           durationColumn('p90_seconds_to_act', t('reports.p90_to_act')),
         ],
