@@ -32,7 +32,7 @@ std::string MerchantResponseDue(WebFixture& web, const std::string& case_id) {
   return "";
 }
 
-TEST_CASE("POST /deadlines/extend: managers, with a key; a replay moves nothing", "[web][deadlines]") {
+TEST_CASE("POST /deadlines/extend: managers, with a key, and a replay moves nothing", "[web][deadlines]") {
   WebFixture web;
   const std::string a = SubmitOn(web, "o-x1");
   const std::string b = SubmitOn(web, "o-x2");
