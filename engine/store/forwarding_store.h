@@ -1,4 +1,4 @@
-// ForwardingStore, ForwardingReadTxn, ForwardingWriteTxn: pass every call
+// ForwardingReads (ForwardingReadTxn), ForwardingWriteTxn, ForwardingStore: pass every call
 // to another store and its transactions (in the spirit of LevelDB's
 // EnvWrapper), so that a test double overrides only what it needs. Every
 // write of a ForwardingWriteTxn first asks BeforeWrite(), which a fault
@@ -16,9 +16,12 @@
 
 namespace aftersales {
 
-class ForwardingReadTxn : public ReadTxn {
+// Every read forwarded to `inner`: the reads of a ReadTxn, and of a
+// WriteTxn (Base is either).
+template <class Base>
+class ForwardingReads : public Base {
  public:
-  explicit ForwardingReadTxn(std::unique_ptr<ReadTxn> inner) : inner_(std::move(inner)) {}
+  explicit ForwardingReads(std::unique_ptr<Base> inner) : inner_(std::move(inner)) {}
 
   Result<std::optional<CaseRow>> GetCase(const std::string& id) override {
     return (*inner_).GetCase(id);
@@ -179,293 +182,133 @@ class ForwardingReadTxn : public ReadTxn {
   }
 
  protected:
-  ReadTxn& inner() { return *inner_; }
+  Base& inner() { return *inner_; }
 
  private:
-  std::unique_ptr<ReadTxn> inner_;
+  std::unique_ptr<Base> inner_;
 };
 
-class ForwardingWriteTxn : public WriteTxn {
+using ForwardingReadTxn = ForwardingReads<ReadTxn>;
+
+class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
  public:
-  explicit ForwardingWriteTxn(std::unique_ptr<WriteTxn> inner) : inner_(std::move(inner)) {}
+  using ForwardingReads::ForwardingReads;
 
-  Status Commit() override { return inner_->Commit(); }
-
-  Result<std::optional<CaseRow>> GetCase(const std::string& id) override {
-    return (*inner_).GetCase(id);
-  }
-  Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override {
-    return (*inner_).CasesOfOrder(order_id);
-  }
-  Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override {
-    return (*inner_).ListCases(filter);
-  }
-  Result<std::vector<CaseRow>> CasesOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
-    return (*inner_).CasesOfBuyer(buyer_id, from, to);
-  }
-  Result<std::vector<DeadlineRow>> ListedDeadlines(const std::string& case_id) override {
-    return (*inner_).ListedDeadlines(case_id);
-  }
-  Result<std::vector<DeadlineRow>> DueDeadlines(TimePoint now, int limit) override {
-    return (*inner_).DueDeadlines(now, limit);
-  }
-  Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
-                                                                TimePoint due_before) override {
-    return (*inner_).OpenDeadlinesDueBefore(kind, state, due_before);
-  }
-  Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override {
-    return (*inner_).TextsOfCase(case_id);
-  }
-  Result<std::optional<Text>> GetText(const std::string& id) override {
-    return (*inner_).GetText(id);
-  }
-  Result<std::vector<std::pair<State, std::int64_t>>> CountCasesByState() override {
-    return (*inner_).CountCasesByState();
-  }
-  Result<std::int64_t> CountOpenDeadlinesDueBefore(TimePoint t) override {
-    return (*inner_).CountOpenDeadlinesDueBefore(t);
-  }
-  Result<std::int64_t> CountBreachedDeadlines() override {
-    return (*inner_).CountBreachedDeadlines();
-  }
-  Result<std::optional<Order>> GetOrder(const std::string& id) override {
-    return (*inner_).GetOrder(id);
-  }
-  Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
-    return (*inner_).CountOrdersOfBuyer(buyer_id, from, to);
-  }
-  Result<std::optional<AuditRow>> AuditHead() override {
-    return (*inner_).AuditHead();
-  }
-  Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) override {
-    return (*inner_).ListAudit(filter);
-  }
-  Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) override {
-    return (*inner_).ScanAudit(fn);
-  }
-  Status AuditHashes(std::int64_t from_seq, std::int64_t to_seq, const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) override {
-    return (*inner_).AuditHashes(from_seq, to_seq, fn);
-  }
-  Result<std::vector<StaffEventRow>> ListStaffEvents(std::int64_t after_seq, std::int64_t up_to_seq) override {
-    return (*inner_).ListStaffEvents(after_seq, up_to_seq);
-  }
-  Result<std::optional<std::int64_t>> LastStaffEventSeq() override {
-    return (*inner_).LastStaffEventSeq();
-  }
-  Result<std::vector<StaffEventCount>> CountStaffEvents(std::optional<TimePoint> from, std::optional<TimePoint> to, const std::optional<std::string>& currency) override {
-    return (*inner_).CountStaffEvents(from, to, currency);
-  }
-  Result<std::vector<std::pair<std::string, std::int64_t>>> StaffEventValues(const std::string& kind, std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).StaffEventValues(kind, from, to);
-  }
-  Result<std::vector<StaffEventRow>> StaffEventsOfUser(const std::string& user_id, std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).StaffEventsOfUser(user_id, from, to);
-  }
-  Result<std::optional<std::string>> MostCommonCaseCurrency() override {
-    return (*inner_).MostCommonCaseCurrency();
-  }
-  Result<std::optional<CaseFactsRow>> GetCaseFacts(const std::string& case_id) override {
-    return (*inner_).GetCaseFacts(case_id);
-  }
-  Result<std::vector<CaseFactLineRow>> CaseFactLines(const std::string& case_id) override {
-    return (*inner_).CaseFactLines(case_id);
-  }
-  Result<std::int64_t> CountCaseFacts() override {
-    return (*inner_).CountCaseFacts();
-  }
-  Result<std::vector<CaseFactTotalsRow>> CaseFactTotals(std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).CaseFactTotals(from, to);
-  }
-  Result<std::vector<CaseFactLineTotalsRow>> CaseFactLineTotals(std::optional<TimePoint> from, std::optional<TimePoint> to, const std::string& currency) override {
-    return (*inner_).CaseFactLineTotals(from, to, currency);
-  }
-  Result<std::vector<std::int64_t>> CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from, std::optional<TimePoint> to, const std::optional<std::string>& currency) override {
-    return (*inner_).CaseFactSeconds(span, from, to, currency);
-  }
-  Result<std::vector<DeadlineTotalsRow>> DeadlineTotals(std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).DeadlineTotals(from, to);
-  }
-  Result<std::vector<std::int64_t>> DeadlineSecondsToAct(const std::string& kind, std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).DeadlineSecondsToAct(kind, from, to);
-  }
-  Result<std::vector<std::pair<std::string, std::int64_t>>> SoldUnitsBySku(std::optional<TimePoint> from, std::optional<TimePoint> to) override {
-    return (*inner_).SoldUnitsBySku(from, to);
-  }
-  Result<std::vector<WebhookRow>> ListWebhooks() override {
-    return (*inner_).ListWebhooks();
-  }
-  Result<std::optional<WebhookRow>> GetWebhook(const std::string& id) override {
-    return (*inner_).GetWebhook(id);
-  }
-  Result<std::optional<OutboxRow>> GetOutbox(std::int64_t id) override {
-    return (*inner_).GetOutbox(id);
-  }
-  Result<std::vector<OutboxRow>> OutboxAfter(std::int64_t after_id, int limit) override {
-    return (*inner_).OutboxAfter(after_id, limit);
-  }
-  Result<std::int64_t> CountOutboxAfter(std::int64_t after_id) override {
-    return (*inner_).CountOutboxAfter(after_id);
-  }
-  Result<std::vector<DeliveryRow>> DueDeliveries(const std::string& webhook_id, TimePoint now, int limit) override {
-    return (*inner_).DueDeliveries(webhook_id, now, limit);
-  }
-  Result<std::vector<DeliveryRow>> ListDeliveries(const std::string& webhook_id, int limit, std::int64_t after_id) override {
-    return (*inner_).ListDeliveries(webhook_id, limit, after_id);
-  }
-  Result<std::optional<DeliveryRow>> GetDelivery(std::int64_t id) override {
-    return (*inner_).GetDelivery(id);
-  }
-  Result<std::int64_t> CountPendingDeliveries() override {
-    return (*inner_).CountPendingDeliveries();
-  }
-  Result<std::int64_t> CountDeadDeliveries() override {
-    return (*inner_).CountDeadDeliveries();
-  }
-  Result<std::optional<UserRow>> GetUser(const std::string& id) override {
-    return (*inner_).GetUser(id);
-  }
-  Result<std::optional<UserRow>> GetUserByName(const std::string& name) override {
-    return (*inner_).GetUserByName(name);
-  }
-  Result<std::optional<UserRow>> GetUserByTokenHash(const std::string& token_sha256) override {
-    return (*inner_).GetUserByTokenHash(token_sha256);
-  }
-  Result<std::vector<UserRow>> ListUsers() override {
-    return (*inner_).ListUsers();
-  }
-  Result<std::optional<SessionRow>> GetSession(const std::string& id_sha256) override {
-    return (*inner_).GetSession(id_sha256);
-  }
-  Result<std::optional<PolicyRow>> GetPolicy(int version) override {
-    return (*inner_).GetPolicy(version);
-  }
-  Result<std::optional<PolicyRow>> LatestPolicy() override {
-    return (*inner_).LatestPolicy();
-  }
-  Result<std::optional<std::string>> GetSetting(const std::string& key) override {
-    return (*inner_).GetSetting(key);
-  }
-  Result<std::optional<IdempotencyRow>> GetIdempotency(const std::string& scope, const std::string& key) override {
-    return (*inner_).GetIdempotency(scope, key);
-  }
+  Status Commit() override { return inner().Commit(); }
 
   Status InsertCase(const CaseRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertCase(row);
+    return inner().InsertCase(row);
   }
   Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).UpdateCase(row, expected_version);
+    return inner().UpdateCase(row, expected_version);
   }
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertDeadline(row);
+    return inner().InsertDeadline(row);
   }
   Status SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).SetDeadlineStatus(id, status, at);
+    return inner().SetDeadlineStatus(id, status, at);
   }
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).SetDeadlineDue(id, due_at);
+    return inner().SetDeadlineDue(id, due_at);
   }
   Status ExtendDeadline(std::int64_t id, TimePoint due_at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).ExtendDeadline(id, due_at);
+    return inner().ExtendDeadline(id, due_at);
   }
   Status InsertText(const Text& text) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertText(text);
+    return inner().InsertText(text);
   }
   Status InsertOrder(const Order& order) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertOrder(order);
+    return inner().InsertOrder(order);
   }
   Status UpdateOrderDelivery(const std::string& order_id, std::optional<TimePoint> delivered_at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).UpdateOrderDelivery(order_id, delivered_at);
+    return inner().UpdateOrderDelivery(order_id, delivered_at);
   }
   Status AppendAudit(const AuditRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).AppendAudit(row);
+    return inner().AppendAudit(row);
   }
   Status InsertStaffEvent(const StaffEventRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertStaffEvent(row);
+    return inner().InsertStaffEvent(row);
   }
   Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).PutCaseFacts(row, lines);
+    return inner().PutCaseFacts(row, lines);
   }
   Status ClearCaseFacts() override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).ClearCaseFacts();
+    return inner().ClearCaseFacts();
   }
   Result<std::int64_t> InsertOutbox(const OutboxRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertOutbox(row);
+    return inner().InsertOutbox(row);
   }
   Status InsertWebhook(const WebhookRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertWebhook(row);
+    return inner().InsertWebhook(row);
   }
   Status SetWebhookDisabled(const std::string& id, bool disabled) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).SetWebhookDisabled(id, disabled);
+    return inner().SetWebhookDisabled(id, disabled);
   }
   Status DeleteWebhook(const std::string& id) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).DeleteWebhook(id);
+    return inner().DeleteWebhook(id);
   }
   Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertDelivery(row);
+    return inner().InsertDelivery(row);
   }
   Status UpdateDelivery(const DeliveryRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).UpdateDelivery(row);
+    return inner().UpdateDelivery(row);
   }
   Status InsertUser(const UserRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertUser(row);
+    return inner().InsertUser(row);
   }
   Status UpdateUser(const UserRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).UpdateUser(row);
+    return inner().UpdateUser(row);
   }
   Status InsertToken(const std::string& token_sha256, const std::string& user_id, TimePoint at) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertToken(token_sha256, user_id, at);
+    return inner().InsertToken(token_sha256, user_id, at);
   }
   Status InsertSession(const SessionRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertSession(row);
+    return inner().InsertSession(row);
   }
   Status DeleteSession(const std::string& id_sha256) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).DeleteSession(id_sha256);
+    return inner().DeleteSession(id_sha256);
   }
   Status InsertPolicy(const PolicyRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).InsertPolicy(row);
+    return inner().InsertPolicy(row);
   }
   Status PutSetting(const std::string& key, const std::string& value) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).PutSetting(key, value);
+    return inner().PutSetting(key, value);
   }
   Status PutIdempotency(const IdempotencyRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return (*inner_).PutIdempotency(row);
+    return inner().PutIdempotency(row);
   }
 
  protected:
   // Asked before every write is forwarded; an error is returned instead
   // of writing.
   virtual Status BeforeWrite() { return Status::Ok(); }
-  WriteTxn& inner() { return *inner_; }
-
- private:
-  std::unique_ptr<WriteTxn> inner_;
 };
 
 class ForwardingStore : public Store {
