@@ -347,14 +347,38 @@ CreateOrder ParseCreateOrder(const json& body, TimePoint now) { return CreateOrd
 PatchOrder ParsePatchOrder(const std::string& order_id, const json& body) {
   PatchOrder p;
   p.order_id = order_id;
-  BodyReader r(body, {"delivered_at"});
-  if (!r.Has("delivered_at")) {
-    r.Fail("delivered_at", "is required (a time, or null)");
-  } else if (!r.IsNull("delivered_at")) {
-    p.delivered_at = r.Time("delivered_at", true);
+  BodyReader r(body, {"delivered_at", "ship_by"});
+  p.sets_delivered_at = r.Has("delivered_at");
+  if (p.sets_delivered_at && !r.IsNull("delivered_at")) p.delivered_at = r.Time("delivered_at", true);
+  if (r.Has("ship_by")) {
+    p.ship_by = r.Time("ship_by", true);
+    if (!p.ship_by) p.ship_by = TimePoint{0};  // the error is recorded; the role check still names ship_by
   }
   p.errors = r.errors();
   return p;
+}
+
+ShipOrder ParseShipOrder(const std::string& order_id, const json& body) {
+  ShipOrder s;
+  s.order_id = order_id;
+  BodyReader r(body, {"carrier", "tracking_no", "lines", "shipped_at"});
+  s.carrier = r.String("carrier", true, kMaxTextLength).value_or("");
+  s.tracking_no = r.String("tracking_no", true, kMaxTextLength).value_or("");
+  if (r.Has("lines")) {
+    if (const json* lines = r.Array("lines", true, kMaxCaseLines)) {
+      s.lines.emplace();
+      for (std::size_t i = 0; i < lines->size(); ++i) {
+        BodyReader lr((*lines)[i], {"line_id", "qty"}, "lines[" + std::to_string(i) + "].");
+        const auto line_id = lr.Id("line_id", true);
+        const auto qty = lr.Int("qty", true, 1, kMaxQty);
+        if (line_id && qty) s.lines->push_back({*line_id, *qty});
+        lr.MergeInto(r);
+      }
+    }
+  }
+  if (r.Has("shipped_at")) s.shipped_at = r.Time("shipped_at", true);
+  s.errors = r.errors();
+  return s;
 }
 
 ExtendDeadlines ParseExtendDeadlines(const json& body) {

@@ -39,6 +39,8 @@ CreateOrder ParseCreateOrder(const nlohmann::json& body, TimePoint now);
 
 // PATCH /orders/{id} {delivered_at}.
 PatchOrder ParsePatchOrder(const std::string& order_id, const nlohmann::json& body);
+// POST /orders/{id}/shipments {carrier, tracking_no, lines?, shipped_at?}.
+ShipOrder ParseShipOrder(const std::string& order_id, const nlohmann::json& body);
 
 // POST /deadlines/extend {kind, state?, due_before, hours, reason}: names
 // and types here; the rules of SPEC §13.3 are the engine's.

@@ -167,27 +167,62 @@ json CaseJson(const CaseView& view) {
 
 json OrderJson(const OrderView& view) {
   const Order& o = view.order;
+  auto qty_of = [](const std::map<std::string, std::int64_t>& m, const std::string& id) {
+    const auto it = m.find(id);
+    return it == m.end() ? std::int64_t{0} : it->second;
+  };
   json lines = json::array();
   for (const auto& l : o.lines) {
-    const auto it = view.returnable_qty.find(l.line_id);
     lines.push_back({{"line_id", l.line_id},
                      {"sku", l.sku},
                      {"title", l.title},
                      {"qty", l.qty},
                      {"paid", l.paid},
                      {"no_reason_return", l.no_reason_return},
-                     {"returnable_qty", it == view.returnable_qty.end() ? 0 : it->second}});
+                     {"returnable_qty", qty_of(view.returnable_qty, l.line_id)},
+                     {"shipped_qty", o.ShippedQty(l.line_id)},
+                     {"to_ship_qty", qty_of(view.to_ship_qty, l.line_id)}});
+  }
+  json shipments = json::array();
+  for (const auto& sh : o.shipments) {
+    json sl = json::array();
+    for (const auto& l : sh.lines) sl.push_back({{"line_id", l.line_id}, {"qty", l.qty}});
+    shipments.push_back({{"id", sh.id},
+                         {"carrier", sh.carrier ? json(*sh.carrier) : json(nullptr)},
+                         {"tracking_no", sh.tracking_no ? json(*sh.tracking_no) : json(nullptr)},
+                         {"lines", std::move(sl)},
+                         {"shipped_at", FormatTime(sh.shipped_at)},
+                         {"by", sh.by}});
+  }
+  json deadlines = json::array();
+  for (const auto& d : view.deadlines) {
+    deadlines.push_back({{"kind", NameOf(d.kind)},
+                         {"due_at", FormatTime(d.due_at)},
+                         {"breached", d.status == DeadlineStatus::kBreached}});
   }
   return {{"id", o.id},
           {"buyer_id", o.buyer_id},
           {"currency", o.currency},
           {"placed_at", FormatTime(o.placed_at)},
+          {"paid_at", FormatTime(o.paid_at)},
+          {"ship_by", TimeOrNull(o.ship_by)},
+          {"shipped_at", TimeOrNull(o.ShippedAt())},
           {"delivered_at", TimeOrNull(o.delivered_at)},
+          {"shipment_status", NameOf(o.shipment_status)},
           {"shipping_paid", o.shipping_paid},
           {"lines", lines},
+          {"shipments", std::move(shipments)},
+          {"deadlines", std::move(deadlines)},
+          {"policy_version", o.policy_version},
           {"paid_total", o.PaidTotal()},
           {"refundable_amount", view.refundable_amount},
           {"case_ids", view.case_ids}};
+}
+
+json OrderPageJson(const OrderPage& page) {
+  json items = json::array();
+  for (const auto& v : page.items) items.push_back(OrderJson(v));
+  return json{{"items", std::move(items)}, {"next_cursor", page.next ? json(EncodeCursor(*page.next)) : json(nullptr)}};
 }
 
 json CasePageJson(const CasePage& page) {

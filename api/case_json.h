@@ -11,6 +11,7 @@ namespace aftersales {
 
 nlohmann::json CaseJson(const CaseView& view);
 nlohmann::json OrderJson(const OrderView& view);
+nlohmann::json OrderPageJson(const OrderPage& page);
 // {"items": [...], "next_cursor": string|null}
 nlohmann::json CasePageJson(const CasePage& page);
 // {"items": [audit entries as stored, each with "texts": [...]]}

@@ -120,4 +120,49 @@ Result<CaseListQuery> ParseCaseListQuery(const CaseListParams& p) {
   return q;
 }
 
+Result<OrderListQuery> ParseOrderListQuery(const OrderListParams& p) {
+  OrderListQuery q;
+  std::vector<FieldError> errors;
+  for (const auto& s : p.shipment) {
+    if (auto status = ParseShipmentStatus(s)) {
+      q.statuses.push_back(*status);
+    } else {
+      errors.push_back({"shipment", "must be unshipped, shipped or refunded"});
+    }
+  }
+  if (p.buyer_id) {
+    if (!IsValidId(*p.buyer_id)) errors.push_back({"buyer_id", "must be an id"});
+    q.buyer_id = p.buyer_id;
+  }
+  if (p.breached) {
+    q.breached = ParseBool(*p.breached);
+    if (!q.breached) errors.push_back({"breached", "must be true or false"});
+  }
+  if (p.ship_before) {
+    q.ship_before = ParseTime(*p.ship_before);
+    if (!q.ship_before) errors.push_back({"ship_before", "must be an RFC 3339 date-time"});
+  }
+  if (p.sort) {
+    if (*p.sort == "ship_by" || *p.sort == "placed_at") {
+      q.by_ship_by = *p.sort == "ship_by";
+    } else {
+      errors.push_back({"sort", "must be ship_by or placed_at"});
+    }
+  }
+  if (p.limit) {
+    const auto limit = ParseDecimal(*p.limit, 1, CaseQueries::kMaxPageSize);
+    if (limit) {
+      q.limit = static_cast<int>(*limit);
+    } else {
+      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(CaseQueries::kMaxPageSize)});
+    }
+  }
+  if (p.cursor) {
+    q.after = DecodeCursor(*p.cursor, q.by_ship_by);
+    if (!q.after) errors.push_back({"cursor", "is not a cursor this list gave"});
+  }
+  AS_RETURN_IF_ERROR(ValidationErrors(errors));
+  return q;
+}
+
 }  // namespace aftersales

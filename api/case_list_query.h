@@ -33,4 +33,19 @@ struct CaseListParams {
 // Errors: validation_failed naming each bad parameter.
 Result<CaseListQuery> ParseCaseListQuery(const CaseListParams& params);
 
+// GET /orders query parameters (SPEC §10.5), as given (`shipment` holds
+// every value, split at commas).
+struct OrderListParams {
+  std::vector<std::string> shipment;
+  std::optional<std::string> buyer_id;
+  std::optional<std::string> breached;     // "true" | "false"
+  std::optional<std::string> ship_before;  // RFC 3339
+  std::optional<std::string> sort;         // ship_by | placed_at
+  std::optional<std::string> limit;
+  std::optional<std::string> cursor;
+};
+
+// Errors: validation_failed naming each bad parameter.
+Result<OrderListQuery> ParseOrderListQuery(const OrderListParams& params);
+
 }  // namespace aftersales

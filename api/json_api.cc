@@ -30,6 +30,11 @@ Result<json> JsonApi::PatchOrder(const Actor& actor, const std::string& order_id
   return Run(actor, ParsePatchOrder(order_id, body), hook);
 }
 
+Result<json> JsonApi::ShipOrder(const Actor& actor, const std::string& order_id, const json& body,
+                                const TxnHook& hook) {
+  return Run(actor, ParseShipOrder(order_id, body), hook);
+}
+
 Result<json> JsonApi::Submit(const Actor& actor, const json& body, const TxnHook& hook) {
   AS_ASSIGN_OR_RETURN(SubmitCase submit, ParseSubmitCase(actor, body));
   return Run(actor, std::move(submit), hook);
@@ -47,6 +52,12 @@ Result<json> JsonApi::ExtendDeadlines(const Actor& actor, const json& body, cons
 Result<json> JsonApi::GetOrder(const Actor& actor, const std::string& order_id) {
   AS_ASSIGN_OR_RETURN(OrderView view, engine_.queries().GetOrder(actor, order_id));
   return OrderJson(view);
+}
+
+Result<json> JsonApi::ListOrders(const Actor& actor, const OrderListParams& params) {
+  AS_ASSIGN_OR_RETURN(OrderListQuery query, ParseOrderListQuery(params));
+  AS_ASSIGN_OR_RETURN(OrderPage page, engine_.queries().ListOrders(actor, query));
+  return OrderPageJson(page);
 }
 
 Result<json> JsonApi::GetCase(const Actor& actor, const std::string& case_id) {

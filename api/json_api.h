@@ -25,6 +25,8 @@ class JsonApi {
   Result<nlohmann::json> CreateOrder(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
   Result<nlohmann::json> PatchOrder(const Actor& actor, const std::string& order_id, const nlohmann::json& body,
                                     const TxnHook& hook = {});
+  Result<nlohmann::json> ShipOrder(const Actor& actor, const std::string& order_id, const nlohmann::json& body,
+                                   const TxnHook& hook = {});
   Result<nlohmann::json> Submit(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
   Result<nlohmann::json> Apply(const Actor& actor, const std::string& case_id, const std::string& action,
                                const nlohmann::json& body, const TxnHook& hook = {});
@@ -32,6 +34,7 @@ class JsonApi {
 
   // Reads: errors as CaseQueries (validation_failed for bad parameters).
   Result<nlohmann::json> GetOrder(const Actor& actor, const std::string& order_id);
+  Result<nlohmann::json> ListOrders(const Actor& actor, const OrderListParams& params);
   Result<nlohmann::json> GetCase(const Actor& actor, const std::string& case_id);
   Result<nlohmann::json> ListCases(const Actor& actor, const CaseListParams& params);
   Result<nlohmann::json> Timeline(const Actor& actor, const std::string& case_id);

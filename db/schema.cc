@@ -280,6 +280,54 @@ constexpr const char* kSchemaV6[] = {
     "ALTER TABLE deadlines ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0",
 };
 
+// Version 7: orders' shipping supervision (SPEC §10). Orders gain their
+// payment time, ship_by, creation policy version, shipments (a JSON array,
+// read and written with the order) and a shipment status kept for the
+// warehouse queue. An order stored before had no shipments: one delivered
+// then counts as shipped in full at its delivery (SPEC v3.1), one not
+// delivered is unshipped and unsupervised (no ship_by). Deadlines may now
+// belong to an order instead of a case (order_ship): the table is rebuilt
+// with case_id nullable and an order_id, exactly one of the two set.
+constexpr const char* kSchemaV7[] = {
+    "ALTER TABLE orders ADD COLUMN paid_at BIGINT",
+    "ALTER TABLE orders ADD COLUMN ship_by BIGINT",
+    "ALTER TABLE orders ADD COLUMN policy_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE orders ADD COLUMN shipment_status TEXT NOT NULL DEFAULT 'unshipped'"
+    " CHECK (shipment_status IN ('unshipped', 'shipped', 'refunded'))",
+    "ALTER TABLE orders ADD COLUMN shipped_at BIGINT",
+    "ALTER TABLE orders ADD COLUMN shipments TEXT NOT NULL DEFAULT '[]'",
+    "UPDATE orders SET paid_at = placed_at",
+    R"sql(UPDATE orders SET shipment_status = 'shipped', shipped_at = delivered_at,
+  shipments = (SELECT json_array(json_object('id', 'shp_' || orders.id || '_1', 'carrier', NULL, 'tracking_no', NULL,
+                 'lines', json_group_array(json_object('line_id', l.line_id, 'qty', l.qty)),
+                 'shipped_at', orders.delivered_at, 'by', 'system'))
+               FROM (SELECT line_id, qty FROM order_lines WHERE order_id = orders.id ORDER BY position) l)
+  WHERE delivered_at IS NOT NULL)sql",
+    "CREATE INDEX orders_to_ship ON orders (shipment_status, ship_by, id)",
+    R"sql(CREATE TABLE deadlines_v7 (
+  id          INTEGER PRIMARY KEY,
+  case_id     TEXT REFERENCES cases (id) DEFERRABLE INITIALLY DEFERRED,
+  order_id    TEXT REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  kind        TEXT NOT NULL,
+  started_at  BIGINT NOT NULL,
+  due_at      BIGINT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('open', 'breached', 'done')),
+  closed_at   BIGINT,
+  breached_at BIGINT,
+  extensions  INTEGER NOT NULL DEFAULT 0,
+  CHECK ((case_id IS NULL) <> (order_id IS NULL))
+))sql",
+    "INSERT INTO deadlines_v7 (id, case_id, order_id, kind, started_at, due_at, status, closed_at, breached_at,"
+    " extensions) SELECT id, case_id, NULL, kind, started_at, due_at, status, closed_at, breached_at, extensions"
+    " FROM deadlines",
+    "DROP TABLE deadlines",
+    "ALTER TABLE deadlines_v7 RENAME TO deadlines",
+    "CREATE INDEX deadlines_open_due ON deadlines (due_at, id) WHERE status = 'open'",
+    "CREATE INDEX deadlines_case ON deadlines (case_id)",
+    "CREATE INDEX deadlines_order ON deadlines (order_id) WHERE order_id IS NOT NULL",
+    "CREATE INDEX deadlines_started ON deadlines (kind, started_at, status, closed_at, breached_at)",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -290,6 +338,7 @@ const std::vector<Migration>& Migrations() {
       {4, {std::begin(kSchemaV4), std::end(kSchemaV4)}},
       {5, {std::begin(kSchemaV5), std::end(kSchemaV5)}},
       {6, {std::begin(kSchemaV6), std::end(kSchemaV6)}},
+      {7, {std::begin(kSchemaV7), std::end(kSchemaV7)}},
   };
   return kMigrations;
 }

@@ -1,6 +1,8 @@
 #include "db/sqlite_read_txn.h"
 
+#include <cstdint>
 #include <limits>
+#include <map>
 
 #include "db/sqlite_rows.h"
 
@@ -161,8 +163,7 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
 template <class Base>
 Result<std::optional<Order>> SqliteReads<Base>::GetOrder(const std::string& id) {
   Result<std::optional<Order>> order = QueryOne<Order>(
-      conn_,
-      "SELECT id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at FROM orders WHERE id = ?",
+      conn_, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?",
       [&](SqliteStatement& s) { s.BindText(id); }, ReadOrder);
   if (!order.ok() || !order->has_value()) return order;
   Result<std::vector<OrderLine>> lines = QueryAll<OrderLine>(
@@ -172,6 +173,92 @@ Result<std::optional<Order>> SqliteReads<Base>::GetOrder(const std::string& id) 
   if (!lines.ok()) return lines.status();
   (*order)->lines = std::move(*lines);
   return order;
+}
+
+template <class Base>
+Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filter, int limit) {
+  // The queue's page: one query for the orders, one for all their lines.
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders o WHERE 1 = 1";
+  std::vector<std::variant<std::int64_t, std::string>> params;
+  if (!filter.statuses.empty()) {
+    sql += " AND shipment_status IN (";
+    for (std::size_t i = 0; i < filter.statuses.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      params.emplace_back(std::string(NameOf(filter.statuses[i])));
+    }
+    sql += ")";
+  }
+  if (filter.buyer_id) {
+    sql += " AND buyer_id = ?";
+    params.emplace_back(*filter.buyer_id);
+  }
+  if (filter.ship_before) {
+    sql += " AND ship_by < ?";
+    params.emplace_back(*filter.ship_before);
+  }
+  if (filter.breached) {
+    sql += std::string(*filter.breached ? " AND" : " AND NOT") +
+           " EXISTS (SELECT 1 FROM deadlines d WHERE d.order_id = o.id AND d.breached_at IS NOT NULL)";
+  }
+  // Sort key: ship_by with nulls last (as a large sentinel), or placed_at.
+  const std::string key = filter.by_ship_by ? "COALESCE(ship_by, 9223372036854775807)" : "placed_at";
+  if (filter.after_set) {
+    sql += " AND (" + key + " > ? OR (" + key + " = ? AND id > ?))";
+    const std::int64_t k = filter.after_key.value_or(INT64_MAX);
+    params.emplace_back(k);
+    params.emplace_back(k);
+    params.emplace_back(filter.after_id);
+  }
+  sql += " ORDER BY " + key + ", id LIMIT ?";
+  params.emplace_back(static_cast<std::int64_t>(limit));
+  AS_ASSIGN_OR_RETURN(
+      auto orders, QueryAll<Order>(
+                       conn_, sql,
+                       [&](SqliteStatement& s) {
+                         for (const auto& p : params) {
+                           if (const auto* i = std::get_if<std::int64_t>(&p)) {
+                             s.BindInt(*i);
+                           } else {
+                             s.BindText(std::get<std::string>(p));
+                           }
+                         }
+                       },
+                       ReadOrder));
+  if (orders.empty()) return orders;
+  std::string line_sql =
+      "SELECT order_id, line_id, sku, title, qty, paid, no_reason_return FROM order_lines WHERE order_id IN (";
+  for (std::size_t i = 0; i < orders.size(); ++i) line_sql += i ? ", ?" : "?";
+  line_sql += ") ORDER BY order_id, position";
+  std::map<std::string, Order*> by_id;
+  for (auto& o : orders) by_id[o.id] = &o;
+  using OwnedLine = std::pair<std::string, OrderLine>;  // order id, line
+  AS_ASSIGN_OR_RETURN(auto lines,
+                      QueryAll<OwnedLine>(
+                          conn_, line_sql,
+                          [&](SqliteStatement& s) {
+                            for (const auto& o : orders) s.BindText(o.id);
+                          },
+                          [](SqliteStatement& s) -> Result<OwnedLine> {
+                            OrderLine l;
+                            l.line_id = s.ColumnText(1);
+                            l.sku = s.ColumnText(2);
+                            l.title = s.ColumnText(3);
+                            l.qty = s.ColumnInt(4);
+                            l.paid = s.ColumnInt(5);
+                            l.no_reason_return = s.ColumnInt(6) != 0;
+                            return std::make_pair(s.ColumnText(0), std::move(l));
+                          }));
+  for (auto& [order_id, line] : lines) by_id[order_id]->lines.push_back(std::move(line));
+  return orders;
+}
+
+template <class Base>
+Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedOrderDeadlines(const std::string& order_id) {
+  return QueryAll<DeadlineRow>(
+      conn_,
+      std::string("SELECT ") + kDeadlineColumns +
+          " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
+      [&](SqliteStatement& s) { s.BindText(order_id); }, ReadDeadline);
 }
 
 template <class Base>
@@ -236,8 +323,8 @@ template <class Base>
 Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlines(const std::string& case_id) {
   return QueryAll<DeadlineRow>(
       conn_,
-      "SELECT id, case_id, kind, started_at, due_at, status, closed_at FROM deadlines"
-      " WHERE case_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
+      std::string("SELECT ") + kDeadlineColumns +
+          " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
       [&](SqliteStatement& s) { s.BindText(case_id); }, ReadDeadline);
 }
 
@@ -254,8 +341,9 @@ Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefor
                                                                                  TimePoint due_before) {
   // A range scan of deadlines_open_due up to due_before.
   std::string sql =
-      "SELECT d.id, d.case_id, d.kind, d.started_at, d.due_at, d.status, d.closed_at, c.state, c.policy_version"
-      " FROM deadlines d JOIN cases c ON c.id = d.case_id"
+      "SELECT d.id, d.case_id, d.kind, d.started_at, d.due_at, d.status, d.closed_at, d.order_id, c.state,"
+      " COALESCE(c.policy_version, o.policy_version)"
+      " FROM deadlines d LEFT JOIN cases c ON c.id = d.case_id LEFT JOIN orders o ON o.id = d.order_id"
       " WHERE d.status = 'open' AND d.due_at < ? AND d.kind = ?";
   if (state) sql += " AND c.state = ?";
   sql += " ORDER BY d.due_at, d.id";
@@ -268,10 +356,12 @@ Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefor
       [](SqliteStatement& s) -> Result<ExtendableDeadline> {
         ExtendableDeadline e;
         AS_ASSIGN_OR_RETURN(e.deadline, ReadDeadline(s));
-        const auto case_state = ParseState(s.ColumnText(7));
-        if (!case_state) return Status::Internal("case " + e.deadline.case_id + " has an unknown state");
-        e.case_state = *case_state;
-        e.policy_version = static_cast<int>(s.ColumnInt(8));
+        if (const auto state_name = s.ColumnOptText(8)) {
+          const auto case_state = ParseState(*state_name);
+          if (!case_state) return Status::Internal("case " + e.deadline.case_id + " has an unknown state");
+          e.case_state = *case_state;
+        }
+        e.policy_version = static_cast<int>(s.ColumnInt(9));
         return e;
       });
 }

@@ -20,7 +20,7 @@ namespace aftersales::sqlite {
 
 // The sweep's query; exposed so that a test can check its plan.
 constexpr const char* kDueDeadlinesSql =
-    "SELECT id, case_id, kind, started_at, due_at, status, closed_at FROM deadlines"
+    "SELECT id, case_id, kind, started_at, due_at, status, closed_at, order_id FROM deadlines"
     " WHERE status = 'open' AND due_at <= ? ORDER BY due_at, id LIMIT ?";
 
 // The dispatcher's query (pending deliveries of one webhook due by now); it
@@ -62,6 +62,8 @@ template <class Base>
 class SqliteReads : public Base {
  public:
   Result<std::optional<Order>> GetOrder(const std::string& id) override;
+  Result<std::vector<Order>> ListOrders(const OrderFilter& filter, int limit) override;
+  Result<std::vector<DeadlineRow>> ListedOrderDeadlines(const std::string& order_id) override;
   Result<std::optional<CaseRow>> GetCase(const std::string& id) override;
   Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override;
   Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override;

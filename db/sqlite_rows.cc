@@ -17,7 +17,42 @@ Result<Order> ReadOrder(SqliteStatement& s) {
   o.delivered_at = s.ColumnOptInt(4);
   o.shipping_paid = s.ColumnInt(5);
   o.created_at = s.ColumnInt(6);
+  o.paid_at = s.ColumnInt(7);
+  o.ship_by = s.ColumnOptInt(8);
+  o.policy_version = static_cast<int>(s.ColumnInt(9));
+  const auto status = ParseShipmentStatus(s.ColumnText(10));
+  if (!status) return Status::Internal("order " + o.id + " has an unknown shipment status");
+  o.shipment_status = *status;
+  const auto shipments = nlohmann::json::parse(s.ColumnText(11), nullptr, /*allow_exceptions=*/false);
+  if (!shipments.is_array()) return Status::Internal("order " + o.id + " has unreadable shipments");
+  for (const auto& j : shipments) {
+    OrderShipment sh;
+    sh.id = j.value("id", "");
+    if (j.contains("carrier") && j["carrier"].is_string()) sh.carrier = j["carrier"].get<std::string>();
+    if (j.contains("tracking_no") && j["tracking_no"].is_string()) sh.tracking_no = j["tracking_no"].get<std::string>();
+    sh.shipped_at = j.value("shipped_at", TimePoint{0});
+    sh.by = j.value("by", "");
+    if (const auto it = j.find("lines"); it != j.end() && it->is_array()) {
+      for (const auto& l : *it) sh.lines.push_back({l.value("line_id", ""), l.value("qty", std::int64_t{0})});
+    }
+    o.shipments.push_back(std::move(sh));
+  }
   return o;
+}
+
+std::string EncodeShipments(const std::vector<OrderShipment>& shipments) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& sh : shipments) {
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& l : sh.lines) lines.push_back({{"line_id", l.line_id}, {"qty", l.qty}});
+    out.push_back({{"id", sh.id},
+                   {"carrier", sh.carrier ? nlohmann::json(*sh.carrier) : nlohmann::json(nullptr)},
+                   {"tracking_no", sh.tracking_no ? nlohmann::json(*sh.tracking_no) : nlohmann::json(nullptr)},
+                   {"lines", std::move(lines)},
+                   {"shipped_at", sh.shipped_at},
+                   {"by", sh.by}});
+  }
+  return out.dump();
 }
 
 Result<OrderLine> ReadOrderLine(SqliteStatement& s) {
@@ -58,7 +93,8 @@ Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
 Result<DeadlineRow> ReadDeadline(SqliteStatement& s) {
   DeadlineRow d;
   d.id = s.ColumnInt(0);
-  d.case_id = s.ColumnText(1);
+  d.case_id = s.ColumnOptText(1).value_or("");
+  d.order_id = s.ColumnOptText(7).value_or("");
   const auto kind = ParseDeadlineKind(s.ColumnText(2));
   d.started_at = s.ColumnInt(3);
   d.due_at = s.ColumnInt(4);

@@ -35,7 +35,15 @@ std::string EncodeEvents(const std::vector<std::string>& events);
 // Each reads the current row of a statement that selected the matching
 // column list. Errors: unavailable (a stored value this program cannot
 // read, such as an unknown visibility).
+// The columns ReadOrder reads, in its order.
+constexpr const char* kOrderColumns =
+    "id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, COALESCE(paid_at, placed_at),"
+    " ship_by, policy_version, shipment_status, shipments";
 Result<Order> ReadOrder(SqliteStatement& s);  // without lines
+// An order's shipments as stored in orders.shipments (a JSON array).
+std::string EncodeShipments(const std::vector<OrderShipment>& shipments);
+// The columns ReadDeadline reads, in its order.
+constexpr const char* kDeadlineColumns = "id, case_id, kind, started_at, due_at, status, closed_at, order_id";
 Result<OrderLine> ReadOrderLine(SqliteStatement& s);
 Result<CaseRow> ReadCaseRow(SqliteStatement& s);
 Result<DeadlineRow> ReadDeadline(SqliteStatement& s);

@@ -16,7 +16,7 @@
 // Errors: every storage failure is unavailable, with SQLite's message. The
 // documented exceptions: a PRIMARY KEY or UNIQUE clash on any Insert* (and on
 // UpdateUser's name) is already_exists; UpdateCase with a stale version is
-// version_conflict; UpdateOrderDelivery, UpdateCase, SetDeadlineStatus,
+// version_conflict; UpdateOrderFulfilment, UpdateCase, SetDeadlineStatus,
 // UpdateUser and UpdateDelivery on a missing row are not_found; an unknown
 // deadline or delivery status is internal. Foreign keys (order lines, cases
 // → orders, deadlines → cases, tokens and sessions → users, deliveries →

@@ -81,8 +81,8 @@ Status SqliteWriteTxn::Commit() {
 Status SqliteWriteTxn::InsertOrder(const Order& order) {
   return InSavepoint([&]() -> Status {
     AS_RETURN_IF_ERROR(RunWrite(
-        "INSERT INTO orders (id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO orders (id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, paid_at,"
+        " ship_by, policy_version, shipment_status, shipped_at, shipments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [&](SqliteStatement& s) {
           s.BindText(order.id)
               .BindText(order.buyer_id)
@@ -90,7 +90,13 @@ Status SqliteWriteTxn::InsertOrder(const Order& order) {
               .BindInt(order.placed_at)
               .BindOptInt(order.delivered_at)
               .BindInt(order.shipping_paid)
-              .BindInt(order.created_at);
+              .BindInt(order.created_at)
+              .BindInt(order.paid_at)
+              .BindOptInt(order.ship_by)
+              .BindInt(order.policy_version)
+              .BindText(NameOf(order.shipment_status))
+              .BindOptInt(order.ShippedAt())
+              .BindText(EncodeShipments(order.shipments));
         },
         "order " + order.id));
     for (std::size_t i = 0; i < order.lines.size(); ++i) {
@@ -114,11 +120,19 @@ Status SqliteWriteTxn::InsertOrder(const Order& order) {
   });
 }
 
-Status SqliteWriteTxn::UpdateOrderDelivery(const std::string& order_id, std::optional<TimePoint> delivered_at) {
+Status SqliteWriteTxn::UpdateOrderFulfilment(const Order& order) {
   AS_RETURN_IF_ERROR(RunWrite(
-      "UPDATE orders SET delivered_at = ? WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindOptInt(delivered_at).BindText(order_id); }, "order " + order_id));
-  if (conn().Changes() == 0) return Status::NotFound("order " + order_id);
+      "UPDATE orders SET delivered_at = ?, ship_by = ?, shipment_status = ?, shipped_at = ?, shipments = ? WHERE id = ?",
+      [&](SqliteStatement& s) {
+        s.BindOptInt(order.delivered_at)
+            .BindOptInt(order.ship_by)
+            .BindText(NameOf(order.shipment_status))
+            .BindOptInt(order.ShippedAt())
+            .BindText(EncodeShipments(order.shipments))
+            .BindText(order.id);
+      },
+      "order " + order.id));
+  if (conn().Changes() == 0) return Status::NotFound("order " + order.id);
   return Status::Ok();
 }
 
@@ -184,10 +198,12 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
 
 Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
   return InsertReturningId(
-      "INSERT INTO deadlines (case_id, kind, started_at, due_at, status, closed_at) VALUES (?, ?, ?, ?, ?, ?)"
-      " RETURNING id",
+      "INSERT INTO deadlines (case_id, order_id, kind, started_at, due_at, status, closed_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
       [&](SqliteStatement& s) {
-        s.BindText(row.case_id)
+        auto unless_empty = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional(v); };
+        s.BindOptText(unless_empty(row.case_id))
+            .BindOptText(unless_empty(row.order_id))
             .BindText(NameOf(row.kind))
             .BindInt(row.started_at)
             .BindInt(row.due_at)

@@ -30,7 +30,7 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
 
   Status Commit() override;
   Status InsertOrder(const Order& order) override;
-  Status UpdateOrderDelivery(const std::string& order_id, std::optional<TimePoint> delivered_at) override;
+  Status UpdateOrderFulfilment(const Order& order) override;
   Status InsertCase(const CaseRow& row) override;
   Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override;
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override;

@@ -12,3 +12,23 @@ const char* NameOf(RefundStatus s) {
 }
 
 }  // namespace aftersales
+
+namespace aftersales {
+
+const char* NameOf(ShipmentStatus s) {
+  switch (s) {
+    case ShipmentStatus::kUnshipped: return "unshipped";
+    case ShipmentStatus::kShipped: return "shipped";
+    case ShipmentStatus::kRefunded: return "refunded";
+  }
+  return "unshipped";
+}
+
+std::optional<ShipmentStatus> ParseShipmentStatus(std::string_view s) {
+  if (s == "unshipped") return ShipmentStatus::kUnshipped;
+  if (s == "shipped") return ShipmentStatus::kShipped;
+  if (s == "refunded") return ShipmentStatus::kRefunded;
+  return std::nullopt;
+}
+
+}  // namespace aftersales

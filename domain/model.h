@@ -3,9 +3,11 @@
 // integer number of minor units (fen, cents) of the order's currency.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/clock.h"
@@ -24,15 +26,63 @@ struct OrderLine {
   bool no_reason_return = true;
 };
 
+// Units of one order line that left in a shipment.
+struct ShippedLine {
+  std::string line_id;
+  std::int64_t qty = 0;
+};
+
+// One parcel of an order (SPEC §10.2). Carrier and tracking number are null
+// for the shipment a delivery report (or an order created shipped) implies.
+struct OrderShipment {
+  std::string id;
+  std::optional<std::string> carrier;
+  std::optional<std::string> tracking_no;
+  std::vector<ShippedLine> lines;
+  TimePoint shipped_at = 0;
+  std::string by;  // user id
+};
+
+// SPEC §10.1: unshipped while some unit is still to ship; else shipped when
+// one left, else refunded (every unit refunded before shipment).
+enum class ShipmentStatus { kUnshipped, kShipped, kRefunded };
+const char* NameOf(ShipmentStatus s);
+std::optional<ShipmentStatus> ParseShipmentStatus(std::string_view s);
+
 struct Order {
   std::string id;
   std::string buyer_id;
   std::string currency;  // ISO 4217, three upper-case letters
   TimePoint placed_at = 0;
+  TimePoint paid_at = 0;  // placed_at unless given
+  std::optional<TimePoint> ship_by;  // none: shipping is not supervised
   std::optional<TimePoint> delivered_at;
   Money shipping_paid = 0;
   std::vector<OrderLine> lines;
+  std::vector<OrderShipment> shipments;  // oldest first
+  // Kept by the engine (engine/cases/order_fulfilment.h) with the shipments
+  // and the cases on the order; stored for the warehouse queue's filters.
+  ShipmentStatus shipment_status = ShipmentStatus::kUnshipped;
+  int policy_version = 0;  // the policy at creation: its ship_within_hours and late compensation
   TimePoint created_at = 0;
+
+  // Units of `line_id` that left in a shipment.
+  std::int64_t ShippedQty(const std::string& line_id) const {
+    std::int64_t n = 0;
+    for (const auto& s : shipments) {
+      for (const auto& l : s.lines) {
+        if (l.line_id == line_id) n += l.qty;
+      }
+    }
+    return n;
+  }
+  // The latest shipment's time once shipped (SPEC v3.1), else none.
+  std::optional<TimePoint> ShippedAt() const {
+    if (shipment_status != ShipmentStatus::kShipped || shipments.empty()) return std::nullopt;
+    TimePoint t = shipments.front().shipped_at;
+    for (const auto& s : shipments) t = std::max(t, s.shipped_at);
+    return t;
+  }
 
   const OrderLine* FindLine(const std::string& line_id) const {
     for (const auto& l : lines) {

@@ -15,6 +15,7 @@ const char* CodeName(Code code) {
     case Code::kInvalidTransition: return "invalid_transition";
     case Code::kAlreadyExists: return "already_exists";
     case Code::kIdempotencyInProgress: return "idempotency_in_progress";
+    case Code::kOrderRefunded: return "order_refunded";
     case Code::kLengthRequired: return "length_required";
     case Code::kPayloadTooLarge: return "payload_too_large";
     case Code::kUnsupportedMediaType: return "unsupported_media_type";
@@ -25,6 +26,8 @@ const char* CodeName(Code code) {
     case Code::kOutsideReturnWindow: return "outside_return_window";
     case Code::kNotEligible: return "not_eligible";
     case Code::kAmountExceedsRefundable: return "amount_exceeds_refundable";
+    case Code::kQuantityExceedsUnshipped: return "quantity_exceeds_unshipped";
+    case Code::kAlreadyShipped: return "already_shipped";
     case Code::kIdempotencyKeyReused: return "idempotency_key_reused";
     case Code::kRateLimited: return "rate_limited";
     case Code::kHeadersTooLarge: return "headers_too_large";
@@ -47,7 +50,8 @@ int HttpStatusOf(Code code) {
     case Code::kVersionConflict:
     case Code::kInvalidTransition:
     case Code::kAlreadyExists:
-    case Code::kIdempotencyInProgress: return 409;
+    case Code::kIdempotencyInProgress:
+    case Code::kOrderRefunded: return 409;
     case Code::kLengthRequired: return 411;
     case Code::kPayloadTooLarge: return 413;
     case Code::kUnsupportedMediaType: return 415;
@@ -58,6 +62,8 @@ int HttpStatusOf(Code code) {
     case Code::kOutsideReturnWindow:
     case Code::kNotEligible:
     case Code::kAmountExceedsRefundable:
+    case Code::kQuantityExceedsUnshipped:
+    case Code::kAlreadyShipped:
     case Code::kIdempotencyKeyReused: return 422;
     case Code::kRateLimited: return 429;
     case Code::kHeadersTooLarge: return 431;

@@ -29,6 +29,7 @@ enum class Code {
   kInvalidTransition,         // 409
   kAlreadyExists,             // 409
   kIdempotencyInProgress,     // 409
+  kOrderRefunded,             // 409: the units are refunded before shipment (SPEC §10)
   kLengthRequired,            // 411
   kPayloadTooLarge,           // 413
   kUnsupportedMediaType,      // 415
@@ -39,6 +40,8 @@ enum class Code {
   kOutsideReturnWindow,       // 422
   kNotEligible,               // 422
   kAmountExceedsRefundable,   // 422
+  kQuantityExceedsUnshipped,  // 422 (SPEC §10.2)
+  kAlreadyShipped,            // 422 (SPEC §10.3)
   kIdempotencyKeyReused,      // 422
   kRateLimited,               // 429
   kHeadersTooLarge,           // 431

@@ -87,7 +87,12 @@ Result<json> AdvanceTestClock(TestClock& clock, DeadlineSweeper& sweeper, const 
   for (int round = 0; round < kMaxFiringRounds; ++round) {
     auto batch = sweeper.FireDue(kFiringBatch);
     if (!batch.ok()) return batch.status();
-    for (const auto& f : *batch) fired.push_back({{"case_id", f.case_id}, {"kind", f.kind}});
+    for (const auto& f : *batch) {
+      // SPEC v3 §6.9: {case_id (null for an order), order_id, kind}.
+      fired.push_back({{"case_id", f.case_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.case_id)},
+                       {"order_id", f.order_id},
+                       {"kind", f.kind}});
+    }
     if (batch->empty()) break;
   }
   return json{{"now", FormatTime(*now)}, {"fired", std::move(fired)}};

@@ -21,6 +21,10 @@ constexpr int kMaxAuditLimit = 1000;
 constexpr RoleSet kAdminOnly = Bit(Role::kAdmin);
 constexpr RoleSet kAuditReaders = Bit(Role::kManager) | Bit(Role::kAdmin);
 constexpr RoleSet kOrderWriters = Bit(Role::kIntegration) | Bit(Role::kAdmin);
+// PATCH /orders/{id}: delivered_at (integration, admin), ship_by (manager,
+// integration); the engine checks which field each may change.
+constexpr RoleSet kOrderPatchers = kOrderWriters | Bit(Role::kManager);
+constexpr RoleSet kShippers = Bit(Role::kWarehouse) | Bit(Role::kIntegration) | Bit(Role::kManager);
 
 // Builds one Route; its regex is derived from the pattern, so that logs,
 // metrics and matching never disagree: "{…}" segments capture an id of SPEC
@@ -94,22 +98,43 @@ std::optional<std::string> Param(const httplib::Request& req, const char* name) 
   return req.get_param_value(name);
 }
 
+// Splits every value of a repeatable parameter at commas.
+std::vector<std::string> SplitParam(const httplib::Request& req, const char* name) {
+  std::vector<std::string> out;
+  const auto count = req.get_param_value_count(name);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string value = req.get_param_value(name, i);
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const std::size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) out.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+Result<OrderListParams> ReadOrderListParams(const httplib::Request& req) {
+  AS_RETURN_IF_ERROR(CheckQuery(req, {"shipment", "buyer_id", "breached", "ship_before", "sort", "limit", "cursor"},
+                                {"shipment"}));
+  OrderListParams q;
+  q.shipment = SplitParam(req, "shipment");
+  q.buyer_id = Param(req, "buyer_id");
+  q.breached = Param(req, "breached");
+  q.ship_before = Param(req, "ship_before");
+  q.sort = Param(req, "sort");
+  q.limit = Param(req, "limit");
+  q.cursor = Param(req, "cursor");
+  return q;
+}
+
 Result<CaseListParams> ReadCaseListParams(const httplib::Request& req) {
   AS_RETURN_IF_ERROR(CheckQuery(req,
                                 {"state", "type", "assignee", "order_id", "buyer_id", "breached", "due_before", "risk",
                                  "actionable", "search", "sort", "limit", "cursor"},
                                 {"state"}));
   CaseListParams q;
-  const auto count = req.get_param_value_count("state");
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string value = req.get_param_value("state", i);
-    std::size_t start = 0;
-    while (start <= value.size()) {
-      const std::size_t comma = std::min(value.find(',', start), value.size());
-      if (comma > start) q.states.push_back(value.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
+  q.states = SplitParam(req, "state");
   q.type = Param(req, "type");
   q.assignee = Param(req, "assignee");
   q.order_id = Param(req, "order_id");
@@ -272,8 +297,21 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
       On("POST", "/api/v1/orders").Roles(kOrderWriters).JsonBody().Idempotent(201).Handle([&cases](ApiRequest& q) {
         return ApiReply::From(cases.CreateOrder(*q.actor, q.body, q.hook), 201);
       }));
-  r.push_back(On("PATCH", "/api/v1/orders/{id}").Roles(kOrderWriters).JsonBody().Handle([&cases](ApiRequest& q) {
+  r.push_back(On("PATCH", "/api/v1/orders/{id}").Roles(kOrderPatchers).JsonBody().Handle([&cases](ApiRequest& q) {
     return ApiReply::From(cases.PatchOrder(*q.actor, q.params[0], q.body, q.hook));
+  }));
+  // §10.2, §10.5: shipments and the warehouse queue.
+  r.push_back(On("POST", "/api/v1/orders/{id}/shipments")
+                  .Roles(kShippers)
+                  .JsonBody()
+                  .Idempotent(201)
+                  .Handle([&cases](ApiRequest& q) {
+                    return ApiReply::From(cases.ShipOrder(*q.actor, q.params[0], q.body, q.hook), 201);
+                  }));
+  r.push_back(On("GET", "/api/v1/orders").Handle([&cases](ApiRequest& q) {
+    auto params = ReadOrderListParams(q.http);
+    if (!params.ok()) return ApiReply::Error(params.status());
+    return ApiReply::From(cases.ListOrders(*q.actor, *params));
   }));
   r.push_back(On("GET", "/api/v1/orders/{id}").Handle([&cases](ApiRequest& q) {
     return ApiReply::From(cases.GetOrder(*q.actor, q.params[0]));

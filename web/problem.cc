@@ -29,6 +29,8 @@ const char* TitleOf(Code code) {
       return "Already exists";
     case Code::kIdempotencyInProgress:
       return "Idempotent request in progress";
+    case Code::kOrderRefunded:
+      return "Order refunded before shipment";
     case Code::kLengthRequired:
       return "Length required";
     case Code::kPayloadTooLarge:
@@ -49,6 +51,10 @@ const char* TitleOf(Code code) {
       return "Not eligible";
     case Code::kAmountExceedsRefundable:
       return "Amount exceeds refundable";
+    case Code::kQuantityExceedsUnshipped:
+      return "Quantity exceeds unshipped";
+    case Code::kAlreadyShipped:
+      return "Already shipped";
     case Code::kIdempotencyKeyReused:
       return "Idempotency key reused";
     case Code::kRateLimited:

@@ -15,7 +15,7 @@ CaseEngine::CaseEngine(Store& store, const Clock& clock, PolicyRegistry& policie
     : clock_(clock),
       policies_(policies),
       sweeper_(store, clock, policies),
-      orders_(store, clock),
+      orders_(store, clock, policies),
       cases_(store, clock, policies, sweeper_),
       queries_(store, policies),
       extensions_(store, clock, policies, sweeper_) {}
@@ -27,6 +27,7 @@ Result<CommandResult> CaseEngine::Execute(const Actor& actor, const Command& com
     const CommitHook& hook;
     Result<CommandResult> operator()(const CreateOrder& c) { return Widen(e.orders_.Create(actor, c, hook)); }
     Result<CommandResult> operator()(const PatchOrder& c) { return Widen(e.orders_.Patch(actor, c, hook)); }
+    Result<CommandResult> operator()(const ShipOrder& c) { return Widen(e.orders_.Ship(actor, c, hook)); }
     Result<CommandResult> operator()(const SubmitCase& c) { return Widen(e.cases_.Submit(actor, c, hook)); }
     Result<CommandResult> operator()(const ApplyAction& c) { return Widen(e.cases_.Apply(actor, c, hook)); }
     Result<CommandResult> operator()(const ExtendDeadlines& c) { return Widen(e.extensions_.Extend(actor, c, hook)); }

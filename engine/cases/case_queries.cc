@@ -5,6 +5,7 @@
 
 #include "engine/cases/case_document.h"
 #include "engine/cases/case_work.h"
+#include "engine/cases/order_fulfilment.h"
 #include "workflows/workflow.h"
 
 namespace aftersales {
@@ -74,8 +75,41 @@ Result<OrderView> CaseQueries::GetOrder(const Actor& actor, const std::string& o
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
   AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
   if (!order || !MaySeeBuyer(actor, order->buyer_id)) return Status::NotFound("order " + order_id);
-  AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order_id));
-  return MakeOrderView(*order, cases);
+  return LoadOrderView(*txn, *order);
+}
+
+Result<OrderPage> CaseQueries::ListOrders(const Actor& actor, const OrderListQuery& query) {
+  OrderFilter filter;
+  filter.statuses = query.statuses;
+  filter.buyer_id = query.buyer_id;
+  if (actor.role == Role::kBuyer) {
+    if (filter.buyer_id && *filter.buyer_id != actor.external_id) return OrderPage{};
+    filter.buyer_id = actor.external_id;
+  } else if (!IsStaff(actor.role)) {
+    return Status(Code::kForbidden, "this role does not list orders");
+  }
+  filter.breached = query.breached;
+  filter.ship_before = query.ship_before;
+  filter.by_ship_by = query.by_ship_by;
+  if (query.after) {
+    filter.after_set = true;
+    filter.after_key = query.after->key;
+    filter.after_id = query.after->id;
+  }
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto orders, txn->ListOrders(filter, query.limit + 1));
+  OrderPage page;
+  const std::size_t n = std::min<std::size_t>(orders.size(), query.limit);
+  for (std::size_t i = 0; i < n; ++i) {
+    AS_ASSIGN_OR_RETURN(OrderView view, LoadOrderView(*txn, orders[i]));
+    page.items.push_back(std::move(view));
+  }
+  if (orders.size() > static_cast<std::size_t>(query.limit)) {
+    const Order& last = orders[query.limit - 1];
+    page.next = CaseCursor{query.by_ship_by, query.by_ship_by ? last.ship_by : std::optional<TimePoint>(last.placed_at),
+                           last.id};
+  }
+  return page;
 }
 
 Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& case_id) {

@@ -37,6 +37,17 @@ struct CaseListQuery {
   int limit = 50;
 };
 
+// GET /orders filters (SPEC §10.5), typed. Empty or none means "any".
+struct OrderListQuery {
+  std::vector<ShipmentStatus> statuses;
+  std::optional<std::string> buyer_id;
+  std::optional<bool> breached;
+  std::optional<TimePoint> ship_before;
+  bool by_ship_by = true;  // else by placed_at
+  std::optional<CaseCursor> after;  // by_due stands for "by ship_by"
+  int limit = 50;
+};
+
 class CaseQueries {
  public:
   static constexpr int kDefaultPageSize = 50;
@@ -46,6 +57,9 @@ class CaseQueries {
 
   // GET /orders/{id}. Errors: not_found (also another buyer's), unavailable.
   Result<OrderView> GetOrder(const Actor& actor, const std::string& order_id);
+  // GET /orders: staff see every order, buyers their own (a buyer's
+  // buyer_id filter naming someone else finds nothing).
+  Result<OrderPage> ListOrders(const Actor& actor, const OrderListQuery& query);
   // GET /cases/{id}, with the case's refundable_amount. Errors: not_found
   // (also another buyer's), unavailable.
   Result<CaseView> GetCase(const Actor& actor, const std::string& case_id);

@@ -5,6 +5,7 @@
 #include "engine/cases/action_rules.h"
 #include "engine/cases/case_commands.h"
 #include "engine/cases/case_work.h"
+#include "engine/cases/order_fulfilment.h"
 #include "engine/crypto.h"
 #include "engine/reports/risk.h"
 #include "workflows/deadline_rules.h"
@@ -29,15 +30,39 @@ Status CheckBody(const SubmitCase& s, const Order& order, const Policy& policy) 
     }
   }
   if (s.buyer_id && *s.buyer_id != order.buyer_id) errors.push_back({"buyer_id", "is not the order's buyer"});
+  if (s.reason == std::optional<std::string>("not_shipped") && s.type && *s.type != CaseType::kRefundOnly) {
+    errors.push_back({"reason", "not_shipped is a refund_only reason"});
+  }
   if (errors.empty() && (!s.type || !s.reason || s.lines.empty())) {
     errors.push_back({"body", "type, reason and lines are required"});
   }
   return ValidationErrors(errors);
 }
 
+// SPEC §10.3: a refund before shipment takes units that neither left in a
+// shipment nor belong to another live or refunded not_shipped case.
+Status CheckUnshipped(const SubmitCase& s, const Order& order, const std::vector<Case>& cases) {
+  for (const auto& l : s.lines) {
+    std::int64_t claimed = 0;
+    for (const auto& c : cases) {
+      if (!IsRefundBeforeShipment(c) || !c.HoldsUnits()) continue;
+      for (const auto& cl : c.lines) {
+        if (cl.line_id == l.line_id) claimed += cl.qty;
+      }
+    }
+    const std::int64_t left = order.FindLine(l.line_id)->qty - order.ShippedQty(l.line_id) - claimed;
+    if (l.qty > left) {
+      return Status(Code::kAlreadyShipped,
+                    "line " + l.line_id + ": only " + std::to_string(std::max<std::int64_t>(left, 0)) +
+                        " unit(s) have not shipped");
+    }
+  }
+  return Status::Ok();
+}
+
 // §4.1 (3)-(6): quantities, delivery, the return window, eligibility.
-Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger, const Policy& policy,
-                   TimePoint now) {
+Status CheckLedger(const SubmitCase& s, const Order& order, const std::vector<Case>& cases, const Ledger& ledger,
+                   const Policy& policy, TimePoint now) {
   for (const auto& l : s.lines) {
     const std::int64_t left = ledger.ReturnableQty(l.line_id);
     if (l.qty > left) {
@@ -45,6 +70,8 @@ Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger
                     "line " + l.line_id + ": " + std::to_string(left) + " unit(s) can still be returned");
     }
   }
+  // Refund before shipment: delivery, the window and eligibility do not apply.
+  if (*s.reason == "not_shipped") return CheckUnshipped(s, order, cases);
   if (Workflow::For(*s.type).facts().returns_goods && !order.delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
@@ -145,7 +172,7 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   AS_RETURN_IF_ERROR(CheckBody(s, order, *policy));
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order.id));
   const Ledger ledger(order, cases);
-  AS_RETURN_IF_ERROR(CheckLedger(s, order, ledger, *policy, now));
+  AS_RETURN_IF_ERROR(CheckLedger(s, order, cases, ledger, *policy, now));
   AS_ASSIGN_OR_RETURN(Case kase, NewCase(s, order, ledger, *policy, now));
   // The buyer's abuse signals, under the policy the case is submitted under.
   AS_ASSIGN_OR_RETURN(auto history, GatherBuyerHistory(*txn, kase.buyer_id, kase.type, now, policy->risk));

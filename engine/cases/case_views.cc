@@ -2,6 +2,7 @@
 
 #include "engine/cases/approval_limit.h"
 #include "engine/cases/ledger.h"
+#include "engine/cases/order_fulfilment.h"
 
 namespace aftersales {
 
@@ -34,7 +35,10 @@ OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases) {
   const Ledger ledger(order, cases);
   OrderView view;
   view.order = order;
-  for (const auto& l : order.lines) view.returnable_qty[l.line_id] = ledger.ReturnableQty(l.line_id);
+  for (const auto& l : order.lines) {
+    view.returnable_qty[l.line_id] = ledger.ReturnableQty(l.line_id);
+    view.to_ship_qty[l.line_id] = ToShipQty(order, cases, l);
+  }
   view.refundable_amount = ledger.OrderRefundable();
   for (const auto& c : cases) view.case_ids.push_back(c.id);
   return view;

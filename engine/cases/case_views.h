@@ -44,6 +44,8 @@ struct CaseView {
 struct OrderView {
   Order order;
   std::map<std::string, std::int64_t> returnable_qty;  // by line id
+  std::map<std::string, std::int64_t> to_ship_qty;     // by line id (SPEC §10.1)
+  std::vector<DeadlineRow> deadlines;                  // order_ship, open or breached
   Money refundable_amount = 0;
   std::vector<std::string> case_ids;
 };
@@ -54,6 +56,13 @@ struct CaseCursor {
   bool by_due = true;
   std::optional<std::int64_t> key;  // due sort: none for cases without a deadline
   std::string id;
+};
+
+// A page of the warehouse queue (SPEC §10.5); the cursor's by_due stands
+// for "by ship_by".
+struct OrderPage {
+  std::vector<OrderView> items;
+  std::optional<CaseCursor> next;
 };
 
 struct CasePage {

@@ -4,6 +4,7 @@
 
 #include "engine/audit/audit_log.h"
 #include "engine/cases/case_document.h"
+#include "engine/cases/order_fulfilment.h"
 #include "engine/crypto.h"
 #include "engine/reports/case_facts.h"
 #include "engine/reports/staff_event_log.h"
@@ -196,6 +197,13 @@ Status CaseWork::Write(TimePoint at) {
         {"id", row.event_id}, {"type", e.type}, {"created_at", FormatTime(e.at)}, {"data", std::move(e.data)}};
     row.payload = payload.dump();
     AS_RETURN_IF_ERROR(txn_->InsertOutbox(row).status());
+  }
+  // A refund before shipment approved (or no longer) changes what the order
+  // still has to ship (SPEC §10.1): its shipment status follows.
+  if (IsRefundBeforeShipment(kase_) && KeepsUnitsFromShipping(before_) != KeepsUnitsFromShipping(kase_)) {
+    AS_ASSIGN_OR_RETURN(Ledger unused, ledger());  // loads the order's other cases
+    (void)unused;
+    AS_RETURN_IF_ERROR(SettleOrderAfterCase(*txn_, *order, *others_, kase_, at));
   }
   audits_.clear();
   events_.clear();

@@ -25,11 +25,24 @@ struct CreateOrder {
   Result<Order> order = Status(Code::kValidationFailed, "no order");
 };
 
-// PATCH /orders/{id} {delivered_at}: a time, or null to clear it.
+// PATCH /orders/{id}: {delivered_at} (a time, or null to clear it) or
+// {ship_by} (SPEC §10.4), never both.
 struct PatchOrder {
   std::string order_id;
+  bool sets_delivered_at = false;
   std::optional<TimePoint> delivered_at;
+  std::optional<TimePoint> ship_by;
   std::vector<FieldError> errors;  // what the edge found wrong in the body
+};
+
+// POST /orders/{id}/shipments (SPEC §10.2).
+struct ShipOrder {
+  std::string order_id;
+  std::string carrier;
+  std::string tracking_no;
+  std::optional<std::vector<ShippedLine>> lines;  // none: every unit still to ship
+  std::optional<TimePoint> shipped_at;            // an integration's carrier pickup
+  std::vector<FieldError> errors;                 // what the edge found wrong in the body
 };
 
 // POST /cases (SPEC §4 submit). The fields as typed by the edge; absent
@@ -72,7 +85,7 @@ struct ExtendDeadlines {
   std::vector<FieldError> errors;  // what the edge found wrong in the body
 };
 
-using Command = std::variant<CreateOrder, PatchOrder, SubmitCase, ApplyAction, ExtendDeadlines>;
+using Command = std::variant<CreateOrder, PatchOrder, ShipOrder, SubmitCase, ApplyAction, ExtendDeadlines>;
 
 // Runs inside a command's write transaction, after the change and before
 // the commit, with what the command is about to answer. The HTTP layer uses

@@ -35,9 +35,14 @@ AuditRecord ExtendedEntry(const Actor& actor, TimePoint now, const ExtendableDea
                                    {"deadline", NameOf(d.deadline.kind)},
                                    {"from_due_at", FormatTime(d.deadline.due_at)},
                                    {"to_due_at", FormatTime(to_due)}});
-  rec.case_id = d.deadline.case_id;
-  rec.from_state = NameOf(d.case_state);
-  rec.to_state = NameOf(d.case_state);
+  if (d.case_state) {
+    rec.case_id = d.deadline.case_id;
+    rec.from_state = NameOf(*d.case_state);
+    rec.to_state = NameOf(*d.case_state);
+  } else {
+    // An order's deadline (order_ship): no case, no states (SPEC v3.1).
+    rec.data["order_id"] = d.deadline.order_id;
+  }
   return rec;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/cases/case_work.h"
+#include "engine/cases/order_fulfilment.h"
 #include "workflows/deadline_rules.h"
 #include "workflows/workflow.h"
 
@@ -56,7 +57,28 @@ Result<bool> RunEffect(CaseWork& work, DeadlineKind kind, TimePoint due, TimePoi
 DeadlineSweeper::DeadlineSweeper(Store& store, const Clock& clock, PolicyRegistry& policies)
     : store_(store), clock_(clock), policies_(policies) {}
 
+Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOrderOne(const DeadlineRow& row, TimePoint now) {
+  Firing firing;
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(auto opened, ShipWork::Open(*txn, row.order_id));
+  if (!opened) {
+    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
+    AS_RETURN_IF_ERROR(txn->Commit());
+    return firing;
+  }
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(opened->order().policy_version));
+  // FireDue re-reads the row: another sweep may have fired it.
+  AS_ASSIGN_OR_RETURN(const bool fired, opened->FireDue(*policy, now));
+  if (!fired) return firing;
+  AS_RETURN_IF_ERROR(txn->Commit());
+  firing.fired = true;
+  firing.kind = NameOf(row.kind);
+  firing.order_id = row.order_id;
+  return firing;
+}
+
 Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row, TimePoint now) {
+  if (!row.order_id.empty()) return FireOrderOne(row, now);
   Firing firing;
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
   AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, row.case_id));
@@ -105,6 +127,7 @@ Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row,
   AS_RETURN_IF_ERROR(txn->Commit());
   firing.fired = true;
   firing.kind = NameOf(kind);
+  firing.order_id = work.kase().order_id;
   return firing;
 }
 
@@ -151,7 +174,7 @@ Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDue(int max) {
         continue;
       }
       progress = true;
-      if (firing->fired) fired.push_back({due[i].case_id, firing->kind});
+      if (firing->fired) fired.push_back({due[i].case_id, firing->order_id, firing->kind});
       // A firing may start a deadline that is already due and earlier than
       // the rest of this batch: read again to keep due_at order.
       if (firing->earliest_new_due && *firing->earliest_new_due <= now &&

@@ -22,7 +22,8 @@ namespace aftersales {
 
 // A deadline that a sweep fired.
 struct FiredDeadline {
-  std::string case_id;
+  std::string case_id;   // empty for an order's deadline
+  std::string order_id;  // the case's order, or the order whose deadline fired
   std::string kind;
 };
 
@@ -43,9 +44,12 @@ class DeadlineSweeper {
   struct Firing {
     bool fired = false;
     std::string kind;
+    std::string order_id;
     std::optional<TimePoint> earliest_new_due;  // of a deadline the firing started
   };
   Result<Firing> FireOne(const DeadlineRow& row, TimePoint now);
+  // An order's deadline (order_ship, SPEC §10.4).
+  Result<Firing> FireOrderOne(const DeadlineRow& row, TimePoint now);
 
   Store& store_;
   const Clock& clock_;

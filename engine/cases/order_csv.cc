@@ -167,7 +167,11 @@ OrderImportResult ParseOrdersCsv(std::string_view text, TimePoint now) {
   std::optional<CsvGroup> group;
   std::map<std::string, std::size_t> first_line_of;  // order id -> line of its first row
   const auto close_group = [&] {
-    if (group) result.orders.push_back(std::move(group->imported));
+    if (group) {
+      group->imported.order.paid_at = group->imported.order.placed_at;
+      MarkShippedInFull(group->imported.order, std::nullopt);
+      result.orders.push_back(std::move(group->imported));
+    }
     group.reset();
   };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <optional>
 #include <set>
 #include <utility>
@@ -15,8 +16,9 @@ namespace {
 using nlohmann::json;
 using namespace order_rules;
 
-constexpr std::array<const char*, 7> kOrderFields = {"id",           "buyer_id",      "currency", "placed_at",
-                                                     "delivered_at", "shipping_paid", "lines"};
+constexpr std::array<const char*, 10> kOrderFields = {"id",           "buyer_id",      "currency", "placed_at",
+                                                      "delivered_at", "shipping_paid", "lines",    "paid_at",
+                                                      "ship_by",      "shipped_at"};
 constexpr std::array<const char*, 6> kLineFields = {"line_id", "sku", "title", "qty", "paid", "no_reason_return"};
 
 // ---------------------------------------------------------------------------
@@ -73,6 +75,16 @@ class JsonFields {
     if (!v->is_string()) return Fail(key, nullable ? "must be a date-time string or null" : "must be a string");
     TimePoint t = 0;
     if (Problem p = TimeValue(v->get_ref<const std::string&>(), now, &t)) return Fail(key, *p);
+    *out = t;
+    return true;
+  }
+  // An optional time (absent or null: none), not after `latest`.
+  bool OptionalTime(const char* key, TimePoint latest, std::optional<TimePoint>* out) {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) return true;
+    if (!it->is_string()) return Fail(key, "must be a date-time string or null");
+    TimePoint t = 0;
+    if (Problem p = TimeValue(it->get_ref<const std::string&>(), latest, &t)) return Fail(key, *p);
     *out = t;
     return true;
   }
@@ -187,6 +199,19 @@ Result<Order> OrderFromJson(const nlohmann::json& body, TimePoint now) {
   if (placed_ok && delivered_ok && order.delivered_at && *order.delivered_at < order.placed_at) {
     fields.Fail("delivered_at", "must not be before placed_at");
   }
+  // SPEC §10.1: paid_at (default placed_at), ship_by, shipped_at.
+  std::optional<TimePoint> paid_at, shipped_at;
+  const bool paid_ok = fields.OptionalTime("paid_at", now, &paid_at);
+  fields.OptionalTime("ship_by", std::numeric_limits<TimePoint>::max(), &order.ship_by);
+  const bool shipped_ok = fields.OptionalTime("shipped_at", now, &shipped_at);
+  if (placed_ok) order.paid_at = paid_at.value_or(order.placed_at);
+  if (placed_ok && paid_ok && paid_at && *paid_at < order.placed_at) fields.Fail("paid_at", "must not be before placed_at");
+  if (placed_ok && paid_ok && order.ship_by && *order.ship_by < order.paid_at) {
+    fields.Fail("ship_by", "must not be before paid_at");
+  }
+  if (placed_ok && paid_ok && shipped_ok && shipped_at && *shipped_at < order.paid_at) {
+    fields.Fail("shipped_at", "must not be before paid_at");
+  }
   fields.Int("shipping_paid", 0, kMaxImportAmount, &order.shipping_paid);
 
   if (const json* lines = fields.Required("lines")) {
@@ -222,7 +247,22 @@ Result<Order> OrderFromJson(const nlohmann::json& body, TimePoint now) {
     for (auto& e : errors) status.AddError(std::move(e.field), std::move(e.message));
     return status;
   }
+  // Given shipped_at or delivered_at, the order is shipped in full: one
+  // shipment, carrier and tracking null, dated shipped_at, else
+  // delivered_at (SPEC §10.1, v3.1); unsupervised.
+  MarkShippedInFull(order, shipped_at);
   return order;
+}
+
+void MarkShippedInFull(Order& order, std::optional<TimePoint> shipped_at) {
+  if (!shipped_at && !order.delivered_at) return;
+  OrderShipment all;
+  all.id = "shp_" + order.id + "_1";
+  all.shipped_at = shipped_at ? *shipped_at : *order.delivered_at;
+  for (const auto& l : order.lines) all.lines.push_back({l.line_id, l.qty});
+  order.shipments = {std::move(all)};
+  order.shipment_status = ShipmentStatus::kShipped;
+  order.ship_by.reset();
 }
 
 OrderImportResult ParseOrdersJson(std::string_view text, TimePoint now) {

@@ -4,7 +4,8 @@
 // Two file formats:
 //  - JSON: an array of order objects, each exactly a POST /orders body:
 //    {id, buyer_id, currency, placed_at, delivered_at|null, shipping_paid,
-//     lines:[{line_id, sku, title, qty, paid, no_reason_return?}]};
+//     lines:[{line_id, sku, title, qty, paid, no_reason_return?}],
+//     paid_at?, ship_by?, shipped_at?} (SPEC §10.1);
 //  - CSV (RFC 4180, UTF-8, optional BOM): the header kOrderCsvHeader, then one
 //    row per order line; the rows of one order are consecutive and repeat the
 //    same order columns. An empty delivered_at means "not delivered"; an empty
@@ -81,6 +82,11 @@ OrderImportResult ParseOrders(OrderFileFormat format, std::string_view text, Tim
 // Errors: validation_failed, carrying one FieldError per problem, with the
 // field as a path ("lines[1].qty").
 Result<Order> OrderFromJson(const nlohmann::json& body, TimePoint now);
+
+// SPEC §10.1: an order given shipped_at or delivered_at is shipped in full
+// at creation: one shipment of every unit (carrier and tracking null) dated
+// shipped_at, else delivered_at; no ship_by. Otherwise nothing changes.
+void MarkShippedInFull(Order& order, std::optional<TimePoint> shipped_at);
 
 // The audit entry data of a new order: {order_id, buyer_id, currency,
 // lines:[{line_id, sku, qty, paid, no_reason_return}], shipping_paid,

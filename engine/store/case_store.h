@@ -43,7 +43,8 @@ enum class DeadlineStatus { kOpen, kBreached, kDone };
 
 struct DeadlineRow {
   std::int64_t id = 0;
-  std::string case_id;
+  std::string case_id;   // empty for an order's deadline (order_ship)
+  std::string order_id;  // set for an order's deadline only
   DeadlineKind kind = DeadlineKind::kMerchantResponse;
   TimePoint started_at = 0;
   TimePoint due_at = 0;
@@ -52,10 +53,11 @@ struct DeadlineRow {
 };
 
 // An open deadline a bulk extension (SPEC §13.3) may move, with what it is
-// judged by: its case's state and policy version.
+// judged by: its case's state (none for an order's) and the policy version
+// of its case or order.
 struct ExtendableDeadline {
   DeadlineRow deadline;
-  State case_state = State::kRequested;
+  std::optional<State> case_state;
   int policy_version = 0;
 };
 

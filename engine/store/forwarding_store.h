@@ -63,6 +63,12 @@ class ForwardingReads : public Base {
   Result<std::optional<Order>> GetOrder(const std::string& id) override {
     return (*inner_).GetOrder(id);
   }
+  Result<std::vector<Order>> ListOrders(const OrderFilter& filter, int limit) override {
+    return (*inner_).ListOrders(filter, limit);
+  }
+  Result<std::vector<DeadlineRow>> ListedOrderDeadlines(const std::string& order_id) override {
+    return (*inner_).ListedOrderDeadlines(order_id);
+  }
   Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
     return (*inner_).CountOrdersOfBuyer(buyer_id, from, to);
   }
@@ -228,9 +234,9 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().InsertOrder(order);
   }
-  Status UpdateOrderDelivery(const std::string& order_id, std::optional<TimePoint> delivered_at) override {
+  Status UpdateOrderFulfilment(const Order& order) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return inner().UpdateOrderDelivery(order_id, delivered_at);
+    return inner().UpdateOrderFulfilment(order);
   }
   Status AppendAudit(const AuditRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());

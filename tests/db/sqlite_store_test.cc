@@ -102,16 +102,70 @@ TEST_CASE("orders round-trip with their lines in insertion order", "[db]") {
   CHECK_FALSE(Value(r->GetOrder("O-404")).has_value());
 }
 
-TEST_CASE("UpdateOrderDelivery sets and clears delivered_at: missing order is not_found", "[db]") {
+TEST_CASE("UpdateOrderFulfilment writes delivery, ship_by, shipments and status: missing order is not_found", "[db]") {
+  StoreFixture f;
+  auto w = f.Write();
+  Order order = MakeOrder("O-1");
+  order.ship_by = kT0 + 100;
+  REQUIRE_OK(w->InsertOrder(order));
+  Order stored = *Value(w->GetOrder("O-1"));
+  CHECK(stored.paid_at == order.paid_at);
+  CHECK(stored.ship_by == std::optional<TimePoint>(kT0 + 100));
+  CHECK(stored.shipment_status == ShipmentStatus::kUnshipped);
+  CHECK(stored.shipments.empty());
+
+  order.delivered_at = kT0 + 7;
+  order.ship_by = kT0 + 200;
+  order.shipments.push_back({"shp_O-1_1", std::string("SF"), std::string("SF1"), {{order.lines.front().line_id, 1}},
+                             kT0 + 5, "u_wh"});
+  order.shipments.push_back({"shp_O-1_2", std::nullopt, std::nullopt, {{order.lines.front().line_id, 1}}, kT0 + 6,
+                             "u_int"});
+  order.shipment_status = ShipmentStatus::kShipped;
+  REQUIRE_OK(w->UpdateOrderFulfilment(order));
+  stored = *Value(w->GetOrder("O-1"));
+  CHECK(stored.delivered_at == std::optional<TimePoint>(kT0 + 7));
+  CHECK(stored.ship_by == std::optional<TimePoint>(kT0 + 200));
+  CHECK(stored.shipment_status == ShipmentStatus::kShipped);
+  REQUIRE(stored.shipments.size() == 2);
+  CHECK(stored.shipments[0].carrier == std::optional<std::string>("SF"));
+  CHECK(stored.shipments[0].tracking_no == std::optional<std::string>("SF1"));
+  CHECK(stored.shipments[0].by == "u_wh");
+  CHECK_FALSE(stored.shipments[1].carrier.has_value());
+  CHECK(stored.shipments[1].lines.front().qty == 1);
+  CHECK(stored.ShippedAt() == std::optional<TimePoint>(kT0 + 6));
+  CHECK(stored.ShippedQty(order.lines.front().line_id) == 2);
+
+  order.delivered_at.reset();
+  REQUIRE_OK(w->UpdateOrderFulfilment(order));
+  CHECK_FALSE(Value(w->GetOrder("O-1"))->delivered_at.has_value());
+  Order missing = MakeOrder("O-404");
+  CHECK(w->UpdateOrderFulfilment(missing).code() == Code::kNotFound);
+  REQUIRE_OK(w->Commit());
+}
+
+TEST_CASE("an order's deadline has no case: listed for the order, due with the others", "[db]") {
   StoreFixture f;
   auto w = f.Write();
   REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
-  REQUIRE_OK(w->UpdateOrderDelivery("O-1", kT0 + 7));
-  CHECK(Value(w->GetOrder("O-1"))->delivered_at == std::optional<TimePoint>(kT0 + 7));
-  REQUIRE_OK(w->UpdateOrderDelivery("O-1", std::nullopt));
-  CHECK_FALSE(Value(w->GetOrder("O-1"))->delivered_at.has_value());
-  CHECK(w->UpdateOrderDelivery("O-404", kT0).code() == Code::kNotFound);
+  DeadlineRow row;
+  row.order_id = "O-1";
+  row.kind = DeadlineKind::kOrderShip;
+  row.started_at = kT0;
+  row.due_at = kT0 + 10;
+  const std::int64_t id = Value(w->InsertDeadline(row));
   REQUIRE_OK(w->Commit());
+  auto r = f.Read();
+  const auto listed = Value(r->ListedOrderDeadlines("O-1"));
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].id == id);
+  CHECK(listed[0].case_id.empty());
+  CHECK(listed[0].order_id == "O-1");
+  const auto due = Value(r->DueDeadlines(kT0 + 10, 10));
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].order_id == "O-1");
+  const auto extendable = Value(r->OpenDeadlinesDueBefore(DeadlineKind::kOrderShip, std::nullopt, kT0 + 11));
+  REQUIRE(extendable.size() == 1);
+  CHECK_FALSE(extendable[0].case_state.has_value());
 }
 
 TEST_CASE("InsertOrder: a taken id is already_exists and nothing of the order is written", "[db]") {

@@ -105,8 +105,10 @@ class Runner {
     Result<json> r = json();
     if (verb == "order") {
       r = cs.CreateOrder(h_.user("integration"), body);
-    } else if (verb == "patch-order") {
-      r = cs.PatchOrder(h_.user("integration"), w.at(1), body);
+    } else if (verb == "patch-order") {  // patch-order ORDER [ROLE] {…}: integration unless named
+      r = cs.PatchOrder(h_.user(w.size() > 2 ? w.at(2) : "integration"), w.at(1), body);
+    } else if (verb == "ship") {  // ship ORDER ROLE {…}: POST /orders/{id}/shipments
+      r = cs.ShipOrder(h_.user(w.at(2)), w.at(1), body);
     } else if (verb == "submit") {
       r = cs.Submit(h_.user(w.at(2)), body);
       if (r.ok()) aliases_[w.at(1)] = (*r)["id"].get<std::string>();

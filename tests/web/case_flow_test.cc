@@ -210,7 +210,7 @@ TEST_CASE("moving the test clock fires due deadlines", "[web][cases][clock]") {
   HttpResult due = web.Post("/api/v1/test/clock", json{{"advance_seconds", 3600}}, web.token("admin"));
   REQUIRE(due.status == 200);
   REQUIRE(due.Json()["fired"].size() >= 1);
-  CHECK(due.Json()["fired"][0] == json{{"case_id", id}, {"kind", "merchant_response"}});
+  CHECK(due.Json()["fired"][0] == json{{"case_id", id}, {"order_id", "o1"}, {"kind", "merchant_response"}});
   CHECK(web.Get("/api/v1/cases/" + id, web.token("agent")).Json()["state"] == "refunding");
 }
 

@@ -118,7 +118,7 @@ std::vector<Step> ReturnRefundLifecycle() {
              const json moved = r.Json();
              // Moved once, by exactly one request's advance.
              CHECK(moved["now"] == FormatTime(kWebStart + kClockAdvanceSeconds));
-             CHECK(moved["fired"] == json::array({json{{"case_id", j.case_id}, {"kind", "refund_issue"}}}));
+             CHECK(moved["fired"] == json::array({json{{"case_id", j.case_id}, {"order_id", "o1"}, {"kind", "refund_issue"}}}));
            },
            true},
       CaseAction("finance", "refund_issued", {{"external_ref", "PAY-1"}}, "refunded", 5),
