@@ -362,6 +362,41 @@ TEST_CASE("every event of a whole return arrives signed", "[web][webhooks]") {
                                             "case.state_changed", "case.state_changed", "refund.requested"});
 }
 
+TEST_CASE("an order's shipment and its order_ship breach arrive signed, with the order's id", "[web][webhooks]") {
+  Receiver receiver;
+  Stack s;
+  s.Create(receiver.url(), {"order.shipment_created", "sla.breached"});
+  s.StartDispatcher(FastOptions());
+  JsonApi& cs = s.h().cases();
+  json late = MakeOrder("o1", 2, 1000);
+  late["delivered_at"] = nullptr;
+  late["ship_by"] = FormatTime(s.h().clock().Now() + kHour);
+  Must(cs.CreateOrder(s.h().user("integration"), late));
+  s.h().Advance(2 * kHour);  // order_ship breaches
+  Must(cs.ShipOrder(s.h().user("warehouse"), "o1", {{"carrier", "SF"}, {"tracking_no", "SF1"}}));
+  const auto outbox = s.Outbox();
+  REQUIRE(outbox.size() == 2);
+  REQUIRE(receiver.WaitFor([&](const std::vector<Received>& r) { return r.size() >= 2; }, kPatienceSeconds));
+  std::map<std::string, Received> by_type;
+  for (const auto& r : receiver.received()) by_type[r.event] = r;
+  REQUIRE(by_type.count("sla.breached") == 1);
+  REQUIRE(by_type.count("order.shipment_created") == 1);
+  for (const auto& [type, r] : by_type) {
+    INFO(type);
+    CHECK(r.signature_ok);
+    const json body = json::parse(r.body);
+    CHECK(body["data"]["order_id"] == "o1");
+  }
+  const json breach = json::parse(by_type["sla.breached"].body)["data"];
+  CHECK(breach["case_id"].is_null());
+  CHECK(breach["deadline"] == "order_ship");
+  const json shipment = json::parse(by_type["order.shipment_created"].body)["data"];
+  CHECK(shipment["carrier"] == "SF");
+  CHECK(shipment["tracking_no"] == "SF1");
+  CHECK(shipment["shipment_status"] == "shipped");
+  CHECK(shipment["lines"] == json::array({json{{"line_id", "l1"}, {"qty", 2}}}));
+}
+
 TEST_CASE("a dead, a hung and a slow endpoint do not delay a healthy one", "[web][webhooks]") {
   // The slow endpoint answers, and attempts on the hung one time out, only
   // after kHoldMillis: a healthy endpoint queued behind either would wait
