@@ -304,6 +304,7 @@ constexpr const char* kSchemaV7[] = {
                FROM (SELECT line_id, qty FROM order_lines WHERE order_id = orders.id ORDER BY position) l)
   WHERE delivered_at IS NOT NULL)sql",
     "CREATE INDEX orders_to_ship ON orders (shipment_status, ship_by, id)",
+    "CREATE INDEX orders_paid ON orders (paid_at)",
     R"sql(CREATE TABLE deadlines_v7 (
   id          INTEGER PRIMARY KEY,
   case_id     TEXT REFERENCES cases (id) DEFERRABLE INITIALLY DEFERRED,

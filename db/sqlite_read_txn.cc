@@ -883,6 +883,26 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
 }
 
 template <class Base>
+Result<std::vector<OrderShippingRow>> SqliteReads<Base>::OrderShipping(std::optional<TimePoint> from,
+                                                                       std::optional<TimePoint> to) {
+  // A range scan of orders_paid; the breach from deadlines_order.
+  return QueryAll<OrderShippingRow>(
+      conn_,
+      "SELECT o.paid_at, CASE WHEN o.shipment_status = 'shipped' THEN o.shipped_at END,"
+      " EXISTS (SELECT 1 FROM deadlines d WHERE d.order_id = o.id AND d.kind = 'order_ship'"
+      " AND (d.breached_at IS NOT NULL OR d.status = 'breached'))"
+      " FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?",
+      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
+      [](SqliteStatement& s) -> Result<OrderShippingRow> {
+        OrderShippingRow r;
+        r.paid_at = s.ColumnInt(0);
+        r.shipped_at = s.ColumnOptInt(1);
+        r.late = s.ColumnInt(2) != 0;
+        return r;
+      });
+}
+
+template <class Base>
 Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const std::string& kind,
                                                                           std::optional<TimePoint> from,
                                                                           std::optional<TimePoint> to) {

@@ -135,6 +135,8 @@ class SqliteReads : public Base {
                                                     const std::optional<std::string>& currency) override;
   Result<std::vector<DeadlineTotalsRow>> DeadlineTotals(std::optional<TimePoint> from,
                                                         std::optional<TimePoint> to) override;
+  Result<std::vector<OrderShippingRow>> OrderShipping(std::optional<TimePoint> from,
+                                                      std::optional<TimePoint> to) override;
   Result<std::vector<std::int64_t>> DeadlineSecondsToAct(const std::string& kind, std::optional<TimePoint> from,
                                                          std::optional<TimePoint> to) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> SoldUnitsBySku(std::optional<TimePoint> from,

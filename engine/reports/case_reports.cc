@@ -1,5 +1,6 @@
 #include "engine/reports/case_reports.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -188,7 +189,29 @@ Result<json> CaseReports::Warehouse(const ReportRange& range) {
   };
   for (const auto& [grade, i] : graded) add(grade, i);
   if (ungraded.inspected > 0) add(kUngraded, ungraded);
-  return json{{"receipt",
+
+  // SPEC §10.4: orders paid in the period, paid_at → shipped_at.
+  auto orders = (*txn)->OrderShipping(range.from, range.to);
+  if (!orders.ok()) return orders.status();
+  std::int64_t shipped = 0, late = 0;
+  std::vector<std::int64_t> to_ship;
+  for (const OrderShippingRow& o : *orders) {
+    if (o.late) ++late;
+    if (o.shipped_at) {
+      ++shipped;
+      to_ship.push_back(*o.shipped_at - o.paid_at);
+    }
+  }
+  std::sort(to_ship.begin(), to_ship.end());
+  const auto count = static_cast<std::int64_t>(orders->size());
+  return json{{"shipping",
+               {{"orders", count},
+                {"shipped", shipped},
+                {"late", late},
+                {"late_rate", Ratio(late, count)},
+                {"median_seconds_to_ship", OptInt(NearestRank(to_ship, kMedian))},
+                {"p90_seconds_to_ship", OptInt(NearestRank(to_ship, kP90))}}},
+              {"receipt",
                {{"count", static_cast<std::int64_t>(receipt->size())},
                 {"median_seconds", OptInt(NearestRank(*receipt, kMedian))},
                 {"p90_seconds", OptInt(NearestRank(*receipt, kP90))}}},

@@ -123,6 +123,9 @@ class ForwardingReads : public Base {
   Result<std::vector<DeadlineTotalsRow>> DeadlineTotals(std::optional<TimePoint> from, std::optional<TimePoint> to) override {
     return (*inner_).DeadlineTotals(from, to);
   }
+  Result<std::vector<OrderShippingRow>> OrderShipping(std::optional<TimePoint> from, std::optional<TimePoint> to) override {
+    return (*inner_).OrderShipping(from, to);
+  }
   Result<std::vector<std::int64_t>> DeadlineSecondsToAct(const std::string& kind, std::optional<TimePoint> from, std::optional<TimePoint> to) override {
     return (*inner_).DeadlineSecondsToAct(kind, from, to);
   }

@@ -141,6 +141,14 @@ struct DeadlineTotalsRow {
   std::int64_t extended = 0;  // moved by a bulk extension at least once
 };
 
+// One order of the shipping figures: when it was paid and shipped, and
+// whether its order_ship deadline was breached.
+struct OrderShippingRow {
+  TimePoint paid_at = 0;
+  std::optional<TimePoint> shipped_at;  // once shipped
+  bool late = false;
+};
+
 class ReportReads {
  public:
   virtual ~ReportReads() = default;
@@ -197,6 +205,9 @@ class ReportReads {
                                                                  std::optional<TimePoint> from,
                                                                  std::optional<TimePoint> to) = 0;
   // Units sold per SKU on the orders placed in the period, by SKU.
+  // Orders paid in [from, to) (SPEC §10.4's warehouse `shipping` figures).
+  virtual Result<std::vector<OrderShippingRow>> OrderShipping(std::optional<TimePoint> from,
+                                                              std::optional<TimePoint> to) = 0;
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> SoldUnitsBySku(std::optional<TimePoint> from,
                                                                                    std::optional<TimePoint> to) = 0;
 };

@@ -368,7 +368,11 @@ TEST_CASE("warehouse: receipt latency and inspections by grade", "[reports]") {
   // Latency = received − delivered (else shipped): C2 30 − 20 = 10 h = 36000 (delivery reported);
   // C3 26 − 6 = 20 h = 72000; C4 28 − 7 = 21 h = 75600. Median #2 = 72000, p90 #ceil(2.7) = #3 = 75600.
   // Grades: A (C2 pass), C (C3 fail), ungraded (C4 pass).
+  // Every order came delivered, so shipped in full when paid (T): 8 orders in the period, none late.
   const json expected = {
+      {"shipping",
+       {{"orders", 8}, {"shipped", 8}, {"late", 0}, {"late_rate", 0.0}, {"median_seconds_to_ship", 0},
+        {"p90_seconds_to_ship", 0}}},
       {"receipt", {{"count", 3}, {"median_seconds", 72000}, {"p90_seconds", 75600}}},
       {"items",
        {{{"grade", "A"}, {"inspected", 1}, {"passed", 1}, {"failed", 0}, {"fail_rate", 0.0}},
@@ -379,8 +383,37 @@ TEST_CASE("warehouse: receipt latency and inspections by grade", "[reports]") {
   ReportRange late;
   late.from = T + 241 * H;
   CHECK(Must(reports.Warehouse(late)) ==
-        json{{"receipt", {{"count", 0}, {"median_seconds", nullptr}, {"p90_seconds", nullptr}}},
+        json{{"shipping",
+              {{"orders", 0}, {"shipped", 0}, {"late", 0}, {"late_rate", nullptr}, {"median_seconds_to_ship", nullptr},
+               {"p90_seconds_to_ship", nullptr}}},
+             {"receipt", {{"count", 0}, {"median_seconds", nullptr}, {"p90_seconds", nullptr}}},
              {"items", json::array()}});
+}
+
+TEST_CASE("warehouse: shipping of the orders paid in the period, late ones counted", "[reports]") {
+  EngineHarness h;
+  auto& cs = h.cases();
+  const TimePoint start = h.clock().Now();
+  auto unshipped = [&](const std::string& id) {
+    json o = OrderJson(id, "b1", "CNY", start, {Line("l1", "SKU-A", 1, 1000)});
+    o["delivered_at"] = nullptr;  // ship_by: paid_at + 48 h
+    Must(cs.CreateOrder(h.user("integration"), o));
+  };
+  unshipped("P1");
+  unshipped("P2");
+  unshipped("P3");
+  const json ship = {{"carrier", "SF"}, {"tracking_no", "SF1"}};
+  h.Advance(10 * H);
+  Must(cs.ShipOrder(h.user("warehouse"), "P1", ship));  // 10 h, on time
+  h.Advance(50 * H);                                    // P2, P3 breach at 48 h
+  Must(cs.ShipOrder(h.user("warehouse"), "P2", ship));  // 60 h, late
+  ReportRange all;
+  all.from = start;
+  all.to = start + 100 * H;
+  // Shipped P1 36000 s, P2 216000 s: median #1 = 36000, p90 #2 = 216000; P3 late and not shipped.
+  CHECK(Must(CaseReports(h.store()).Warehouse(all))["shipping"] ==
+        json{{"orders", 3}, {"shipped", 2}, {"late", 2}, {"late_rate", 0.6667}, {"median_seconds_to_ship", 36000},
+             {"p90_seconds_to_ship", 216000}});
 }
 
 TEST_CASE("finance: one item per currency, a refund failure then success, approval to refund", "[reports]") {
