@@ -24,6 +24,8 @@ const char* CodeName(Code code) {
     case Code::kOrderNotDelivered: return "order_not_delivered";
     case Code::kOutsideReturnWindow: return "outside_return_window";
     case Code::kNotEligible: return "not_eligible";
+    case Code::kOutsideWarranty: return "outside_warranty";
+    case Code::kRemedyNotAvailable: return "remedy_not_available";
     case Code::kAmountExceedsRefundable: return "amount_exceeds_refundable";
     case Code::kIdempotencyKeyReused: return "idempotency_key_reused";
     case Code::kRateLimited: return "rate_limited";
@@ -57,6 +59,8 @@ int HttpStatusOf(Code code) {
     case Code::kOrderNotDelivered:
     case Code::kOutsideReturnWindow:
     case Code::kNotEligible:
+    case Code::kOutsideWarranty:
+    case Code::kRemedyNotAvailable:
     case Code::kAmountExceedsRefundable:
     case Code::kIdempotencyKeyReused: return 422;
     case Code::kRateLimited: return 429;

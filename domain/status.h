@@ -38,6 +38,8 @@ enum class Code {
   kOrderNotDelivered,         // 422
   kOutsideReturnWindow,       // 422
   kNotEligible,               // 422
+  kOutsideWarranty,           // 422 (§12 repair submit)
+  kRemedyNotAvailable,        // 422 (§12 demand_remedy)
   kAmountExceedsRefundable,   // 422
   kIdempotencyKeyReused,      // 422
   kRateLimited,               // 429

@@ -483,6 +483,7 @@ export default {
   'type.refund_only': 'Refund only',
   'type.return_refund': 'Return and refund',
   'type.exchange': 'Exchange',
+  'type.repair': 'Repair',
 
   'state.requested': 'Requested',
   'state.pending_approval': 'Pending approval',
@@ -499,6 +500,11 @@ export default {
   'state.exchanged': 'Exchanged',
   'state.closed': 'Closed',
   'state.cancelled': 'Cancelled',
+  'state.repairing': 'Repairing',
+  'state.repair_ready': 'Repaired, to ship back',
+  'state.repair_failed': 'Repair failed',
+  'state.repaired_shipped': 'Repaired goods shipped',
+  'state.repaired': 'Repaired',
 
   'reason.no_reason': 'No reason (7-day return)',
   'reason.quality_issue': 'Quality issue',
@@ -541,6 +547,9 @@ export default {
   'action.refund_failed': 'Refund failed',
   'action.ship_replacement': 'Ship replacement',
   'action.confirm_delivery': 'Confirm delivery',
+  'action.repair_update': 'Report repair progress',
+  'action.ship_repaired': 'Ship the repaired goods',
+  'action.demand_remedy': 'Demand a refund or replacement',
 
   'audit_action.submit': 'Request submitted',
   'audit_action.approve': 'Approved',
@@ -626,6 +635,7 @@ export default {
   'event.case.state_changed': 'Case state changed',
   'event.refund.requested': 'Refund requested',
   'event.sla.breached': 'Deadline breached',
+  'event.repair.progress': 'Repair progress',
   'band.bonus': 'Bonus',
   'band.normal': 'Normal',
   'band.review': 'Review',
@@ -725,6 +735,8 @@ export default {
   'error.order_not_delivered': 'The order has not been delivered yet.',
   'error.outside_return_window': 'The return window has passed.',
   'error.not_eligible': 'Not eligible for a no-reason return.',
+  'error.outside_warranty': 'The warranty of this item has ended.',
+  'error.remedy_not_available': 'A refund or replacement can be demanded only after repeated or overdue repairs.',
   'error.amount_exceeds_refundable': 'The amount is more than can still be refunded on this order.',
 
   // --- the workbench -----------------------------------------------------

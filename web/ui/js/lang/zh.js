@@ -480,6 +480,7 @@ export default {
 
   'type.refund_only': '仅退款',
   'type.return_refund': '退货退款',
+  'type.repair': '维修',
   'type.exchange': '换货',
 
   'state.requested': '待处理',
@@ -496,6 +497,11 @@ export default {
   'state.refunded': '已退款',
   'state.exchanged': '已换货',
   'state.closed': '已关闭',
+  'state.repairing': '维修中',
+  'state.repair_ready': '已修好待寄回',
+  'state.repair_failed': '维修失败',
+  'state.repaired_shipped': '维修件已寄回',
+  'state.repaired': '已修复',
   'state.cancelled': '已撤销',
 
   'reason.no_reason': '七天无理由',
@@ -538,6 +544,9 @@ export default {
   'action.refund_issued': '退款成功',
   'action.refund_failed': '退款失败',
   'action.ship_replacement': '寄出换货',
+  'action.repair_update': '更新维修进度',
+  'action.ship_repaired': '寄回维修件',
+  'action.demand_remedy': '要求退款或换货',
   'action.confirm_delivery': '确认收货',
 
   'audit_action.submit': '提交申请',
@@ -623,6 +632,7 @@ export default {
   'event.case.created': '售后单创建',
   'event.case.state_changed': '售后单状态变化',
   'event.refund.requested': '发起退款',
+  'event.repair.progress': '维修进度',
   'event.sla.breached': '处理超时',
   'band.bonus': '奖励',
   'band.normal': '正常',
@@ -722,6 +732,8 @@ export default {
   'error.quantity_exceeds_returnable': '数量超过可退数量。',
   'error.order_not_delivered': '订单尚未签收。',
   'error.outside_return_window': '已超过退货期限。',
+  'error.outside_warranty': '该商品已过保修期。',
+  'error.remedy_not_available': '仅在多次维修失败或维修超期后才可要求退款或换货。',
   'error.not_eligible': '该商品不支持无理由退货。',
   'error.amount_exceeds_refundable': '金额超过此订单剩余可退金额。',
 
