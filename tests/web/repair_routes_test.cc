@@ -140,7 +140,7 @@ TEST_CASE("a repair's refusals keep their codes on the wire", "[web][cases][repa
         "validation_failed");
 }
 
-TEST_CASE("an overrun repair opens demand_remedy; the refund is the case's refundable amount", "[web][cases][clock][repair]") {
+TEST_CASE("an overrun repair opens demand_remedy, whose refund is the case's refundable amount", "[web][cases][clock][repair]") {
   WebFixture::Options options;
   options.test_clock = true;
   WebFixture web(options);

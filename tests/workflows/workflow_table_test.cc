@@ -110,7 +110,7 @@ TEST_CASE("demand_remedy opens by attempts, or by an overrun unless parts are aw
   CHECK_FALSE(RemedyAvailable(other, policy, 0));
 }
 
-TEST_CASE("attempts count the order's repair cases per line; time in repairing moves the warranty", "[workflows][repair]") {
+TEST_CASE("attempts count the order's repair cases per line, and time in repairing moves the warranty", "[workflows][repair]") {
   Policy policy = DefaultPolicy();
   Case self = InState(CaseType::kRepair, State::kReturnInTransit);
   self.id = "r3";
