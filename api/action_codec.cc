@@ -35,6 +35,9 @@ std::vector<std::string> FieldsOf(Action action) {
     case Action::kComment: add({"text", "visibility"}); break;
     case Action::kAssign: add({"assignee"}); break;
     case Action::kModify: add({"requested_amount", "description", "evidence"}); break;
+    case Action::kRepairUpdate: add({"status"}); break;
+    case Action::kShipRepaired: add({"carrier", "tracking_no"}); break;
+    case Action::kDemandRemedy: add({"remedy"}); break;
     case Action::kSubmit:
     case Action::kApprove:
     case Action::kAcceptOffer:
@@ -121,8 +124,10 @@ act::Receive ReadReceive(BodyReader& r, const std::optional<std::string>& note) 
 
 act::CarrierUpdate ReadCarrierUpdate(BodyReader& r) {
   act::CarrierUpdate e;
-  const auto shipment = r.Enum("shipment", true, {"return", "replacement"});
-  e.shipment = shipment.value_or("return") == "return" ? act::ShipmentLeg::kReturn : act::ShipmentLeg::kReplacement;
+  const std::string shipment = r.Enum("shipment", true, {"return", "replacement", "repaired"}).value_or("return");
+  e.shipment = shipment == "return"        ? act::ShipmentLeg::kReturn
+               : shipment == "replacement" ? act::ShipmentLeg::kReplacement
+                                           : act::ShipmentLeg::kRepaired;
   r.Enum("status", true, {"delivered"});
   e.at = r.Time("at", true).value_or(0);
   return e;
@@ -147,6 +152,25 @@ act::Assign ReadAssign(BodyReader& r) {
   return a;
 }
 
+act::RepairUpdate ReadRepairUpdate(BodyReader& r) {
+  act::RepairUpdate u;
+  const auto status = r.Enum("status", true, {"diagnosed", "waiting_parts", "repaired", "unrepairable"});
+  for (auto s : {act::RepairStatus::kDiagnosed, act::RepairStatus::kWaitingParts, act::RepairStatus::kRepaired,
+                 act::RepairStatus::kUnrepairable}) {
+    if (status && *status == act::NameOf(s)) u.status = s;
+  }
+  return u;
+}
+
+// A carrier and a tracking number, both required (ship_return, ship_replacement, ship_repaired).
+template <class Ship>
+Ship ReadShipping(BodyReader& r) {
+  Ship s;
+  s.carrier = r.String("carrier", true, kMaxCodeLength).value_or("");
+  s.tracking_no = r.String("tracking_no", true, kMaxCodeLength).value_or("");
+  return s;
+}
+
 ActionBody ReadBody(Action action, BodyReader& r, const std::optional<std::string>& note) {
   switch (action) {
     case Action::kApprove: return act::Approve{};
@@ -165,24 +189,25 @@ ActionBody ReadBody(Action action, BodyReader& r, const std::optional<std::strin
     case Action::kCancel: return act::Cancel{};
     case Action::kComment: return ReadComment(r);
     case Action::kAssign: return ReadAssign(r);
-    case Action::kShipReturn: {
-      act::ShipReturn s;
-      s.carrier = r.String("carrier", true, kMaxCodeLength).value_or("");
-      s.tracking_no = r.String("tracking_no", true, kMaxCodeLength).value_or("");
-      return s;
-    }
+    case Action::kShipReturn: return ReadShipping<act::ShipReturn>(r);
     case Action::kCarrierUpdate: return ReadCarrierUpdate(r);
     case Action::kReceive: return ReadReceive(r, note);
     case Action::kRefundIssued: return act::RefundIssued{r.String("external_ref", true, kMaxShortText).value_or("")};
     case Action::kRefundFailed: return act::RefundFailed{r.String("error", true, kMaxTextLength).value_or("")};
     case Action::kShipReplacement: {
-      act::ShipReplacement s;
-      s.carrier = r.String("carrier", true, kMaxCodeLength).value_or("");
-      s.tracking_no = r.String("tracking_no", true, kMaxCodeLength).value_or("");
+      auto s = ReadShipping<act::ShipReplacement>(r);
       s.sku = r.String("sku", false, kMaxCodeLength);
       return s;
     }
     case Action::kConfirmDelivery: return act::ConfirmDelivery{};
+    case Action::kRepairUpdate: return ReadRepairUpdate(r);
+    case Action::kShipRepaired: return ReadShipping<act::ShipRepaired>(r);
+    case Action::kDemandRemedy: {
+      act::DemandRemedy d;
+      const auto remedy = r.Enum("remedy", true, {"refund", "replacement"});
+      d.remedy = remedy.value_or("refund") == "refund" ? act::Remedy::kRefund : act::Remedy::kReplacement;
+      return d;
+    }
     case Action::kSubmit:
     case Action::kTimeout: break;
   }
@@ -261,12 +286,20 @@ json CaseActionJson(const CaseAction& a) {
                    put("sku", e.sku);
                  },
                  [&](const act::CarrierUpdate& e) {
-                   body["shipment"] = e.shipment == act::ShipmentLeg::kReturn ? "return" : "replacement";
+                   body["shipment"] = act::NameOf(e.shipment);
                    body["status"] = "delivered";
                    body["at"] = FormatTime(e.at);
                  },
                  [&](const act::RefundIssued& e) { body["external_ref"] = e.external_ref; },
                  [&](const act::RefundFailed& e) { body["error"] = e.error; },
+                 [&](const act::RepairUpdate& e) { body["status"] = act::NameOf(e.status); },
+                 [&](const act::ShipRepaired& e) {
+                   body["carrier"] = e.carrier;
+                   body["tracking_no"] = e.tracking_no;
+                 },
+                 [&](const act::DemandRemedy& e) {
+                   body["remedy"] = e.remedy == act::Remedy::kRefund ? "refund" : "replacement";
+                 },
                  [&](const act::Comment& e) {
                    body["text"] = e.text;
                    if (e.visibility) body["visibility"] = *e.visibility == Visibility::kBuyer ? "buyer" : "internal";
@@ -287,7 +320,8 @@ Result<CaseAction> ParseCaseAction(Action action, const json& body) {
   BodyReader r(body, FieldsOf(action));
   CaseAction a;
   a.expected_version = r.Int("expected_version", false, 1, INT64_MAX);
-  a.note = r.String("note", action == Action::kAppeal, kMaxTextLength);
+  // appeal and repair_update (§12, v3.1) need a note.
+  a.note = r.String("note", action == Action::kAppeal || action == Action::kRepairUpdate, kMaxTextLength);
   a.body = ReadBody(action, r, a.note);
   AS_RETURN_IF_ERROR(r.Finish());
   return a;
@@ -336,6 +370,10 @@ Result<SubmitCase> ParseSubmitCase(const Actor& actor, const json& body) {
   s.requested_amount = r.Int("requested_amount", false, 0, kMaxAmount);
   if (s.type == CaseType::kExchange && s.requested_amount.value_or(0) != 0) {
     r.Fail("requested_amount", "an exchange requests 0");
+  }
+  if (s.type == CaseType::kRepair) {  // §12
+    if (s.requested_amount.value_or(0) != 0) r.Fail("requested_amount", "a repair requests 0");
+    if (s.reason && *s.reason != "quality_issue") r.Fail("reason", "a repair is for a quality_issue");
   }
   if (IsStaff(actor.role)) s.buyer_id = r.Id("buyer_id", false);
   s.errors = r.errors();

@@ -72,6 +72,26 @@ json InspectionJson(const std::optional<Inspection>& in, const TextsById& texts)
   return view;
 }
 
+// §12: what the buyer and staff alike see of a repair; its progress notes
+// are always the buyer's to read.
+json RepairJson(const std::optional<Repair>& r, const TextsById& texts) {
+  if (!r) return nullptr;
+  json::array_t progress;
+  for (const auto& p : r->progress) {
+    json::object_t step;
+    step.emplace("status", p.status);
+    step.emplace("note", TextOf(p.note, texts));
+    step.emplace("at", FormatTime(p.at));
+    step.emplace("by", p.by);
+    progress.emplace_back(std::move(step));
+  }
+  json::object_t view;
+  view.emplace("attempt", OrNull(r->attempt));
+  view.emplace("warranty_ends_at", FormatTime(r->warranty_ends_at));
+  view.emplace("progress", std::move(progress));
+  return view;
+}
+
 json RefundsJson(const std::vector<Refund>& refunds, const TextsById& texts) {
   json::array_t out;
   for (const auto& r : refunds) {
@@ -149,6 +169,8 @@ json CaseJson(const CaseView& view) {
   out.emplace("return_address", view.return_address);
   out.emplace("return_shipment", ShipmentJson(c.return_shipment));
   out.emplace("replacement_shipment", ShipmentJson(c.replacement_shipment));
+  out.emplace("repaired_shipment", ShipmentJson(c.repaired_shipment));
+  out.emplace("repair", RepairJson(c.repair, texts));
   out.emplace("inspection", InspectionJson(c.inspection, texts));
   out.emplace("refunds", RefundsJson(c.refunds, texts));
   out.emplace("deadlines", DeadlinesJson(c.deadlines));

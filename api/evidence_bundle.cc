@@ -143,7 +143,7 @@ Result<json> EvidenceBundler::Build(const Actor& actor, const std::string& case_
   AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(read, case_id));
   auto policy = policies_.Version(kase->policy_version);
   if (!policy.ok()) return policy.status();
-  CaseView view = MakeCaseView(*kase, actor, texts, **policy);
+  CaseView view = MakeCaseView(*kase, actor, texts, **policy, clock_.Now());
   // The case as GET /cases/{id} shows it, with what it may still refund.
   AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(read, *kase));
   json case_json = CaseJson(view);

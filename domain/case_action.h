@@ -69,7 +69,8 @@ struct ShipReturn {
   std::string carrier;
   std::string tracking_no;
 };
-enum class ShipmentLeg { kReturn, kReplacement };
+enum class ShipmentLeg { kReturn, kReplacement, kRepaired };
+const char* NameOf(ShipmentLeg leg);  // return, replacement, repaired
 struct CarrierUpdate {  // status: delivered (the only one SPEC §4 names)
   static constexpr Action kAction = Action::kCarrierUpdate;
   ShipmentLeg shipment = ShipmentLeg::kReturn;
@@ -105,13 +106,32 @@ struct ConfirmDelivery {
   static constexpr Action kAction = Action::kConfirmDelivery;
 };
 
+// §12 repair.
+enum class RepairStatus { kDiagnosed, kWaitingParts, kRepaired, kUnrepairable };
+const char* NameOf(RepairStatus s);
+struct RepairUpdate {  // its `note` is required
+  static constexpr Action kAction = Action::kRepairUpdate;
+  RepairStatus status = RepairStatus::kDiagnosed;
+};
+struct ShipRepaired {
+  static constexpr Action kAction = Action::kShipRepaired;
+  std::string carrier;
+  std::string tracking_no;
+};
+enum class Remedy { kRefund, kReplacement };
+struct DemandRemedy {
+  static constexpr Action kAction = Action::kDemandRemedy;
+  Remedy remedy = Remedy::kRefund;
+};
+
 }  // namespace act
 
 // Every action a caller may name (not submit, not the engine's timeout).
 using ActionBody = std::variant<act::Approve, act::Reject, act::MakeOffer, act::AcceptOffer, act::DeclineOffer,
                                 act::Modify, act::Appeal, act::Arbitrate, act::Cancel, act::Comment, act::Assign,
                                 act::ShipReturn, act::CarrierUpdate, act::Receive, act::RefundIssued,
-                                act::RefundFailed, act::ShipReplacement, act::ConfirmDelivery>;
+                                act::RefundFailed, act::ShipReplacement, act::ConfirmDelivery, act::RepairUpdate,
+                                act::ShipRepaired, act::DemandRemedy>;
 
 struct CaseAction {
   std::optional<std::int64_t> expected_version;

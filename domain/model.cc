@@ -1,5 +1,7 @@
 #include "domain/model.h"
 
+#include "domain/case_action.h"
+
 namespace aftersales {
 
 const char* NameOf(RefundStatus s) {
@@ -10,6 +12,29 @@ const char* NameOf(RefundStatus s) {
   }
   return "pending";
 }
+
+namespace act {
+
+const char* NameOf(ShipmentLeg leg) {
+  switch (leg) {
+    case ShipmentLeg::kReturn: return "return";
+    case ShipmentLeg::kReplacement: return "replacement";
+    case ShipmentLeg::kRepaired: return "repaired";
+  }
+  return "return";
+}
+
+const char* NameOf(RepairStatus s) {
+  switch (s) {
+    case RepairStatus::kDiagnosed: return "diagnosed";
+    case RepairStatus::kWaitingParts: return "waiting_parts";
+    case RepairStatus::kRepaired: return "repaired";
+    case RepairStatus::kUnrepairable: return "unrepairable";
+  }
+  return "diagnosed";
+}
+
+}  // namespace act
 
 }  // namespace aftersales
 

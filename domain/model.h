@@ -171,6 +171,24 @@ struct Refund {
   TimePoint updated_at = 0;
 };
 
+// §12: one repair_update, appended to the case's repair progress. Its note
+// is always the buyer's to read.
+struct RepairProgress {
+  std::string status;  // diagnosed, waiting_parts, repaired, unrepairable
+  TextRef note;
+  TimePoint at = 0;
+  std::string by;  // user id
+};
+
+// §12: a repair case's own data.
+struct Repair {
+  std::optional<std::int64_t> attempt;  // fixed on entering repairing
+  TimePoint warranty_ends_at = 0;       // the earliest of its lines', fixed at submit
+  std::vector<RepairProgress> progress;
+  std::optional<TimePoint> repairing_from;   // entered repairing
+  std::optional<TimePoint> repairing_until;  // left it (none while repairing)
+};
+
 // An open (or breached, still listed) deadline of the case's current state.
 struct Deadline {
   std::int64_t id = 0;  // 0 until stored
@@ -217,6 +235,8 @@ struct Case {
   std::vector<Offer> offer_history;  // every offer made, newest last
   std::optional<Shipment> return_shipment;
   std::optional<Shipment> replacement_shipment;
+  std::optional<Shipment> repaired_shipment;  // §12: the repaired goods going back
+  std::optional<Repair> repair;               // §12: repair cases only
   std::optional<Inspection> inspection;
   std::vector<Refund> refunds;
   std::vector<Deadline> deadlines;
@@ -238,8 +258,10 @@ struct Case {
     for (const auto& l : lines) t += l.amount;
     return t;
   }
-  // The money outcome (refund) versus a replacement (exchange, agreed 0).
-  bool MoneyOutcome() const { return type != CaseType::kExchange || agreed_amount.value_or(0) > 0; }
+  // The money outcome (refund) versus a replacement or a repair (agreed 0).
+  bool MoneyOutcome() const {
+    return (type != CaseType::kExchange && type != CaseType::kRepair) || agreed_amount.value_or(0) > 0;
+  }
   // Pending and issued refunds of this case.
   Money RefundsHeld() const {
     Money t = 0;
@@ -250,8 +272,10 @@ struct Case {
   }
   // Whether the case still holds its units (SPEC §3): units come back only
   // when cancelled, or closed before receipt and without a refund; received
-  // units never do (a cancel after a failed inspection keeps them).
+  // units never do (a cancel after a failed inspection keeps them), except
+  // a repaired case's (§12: it leaves the ledger).
   bool HoldsUnits() const {
+    if (state == State::kRepaired) return false;
     if (GoodsReceived()) return true;
     if (state == State::kCancelled) return false;
     if (state == State::kClosed && !GoodsReceived() && RefundsHeld() == 0) return false;

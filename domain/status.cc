@@ -25,6 +25,8 @@ const char* CodeName(Code code) {
     case Code::kOrderNotDelivered: return "order_not_delivered";
     case Code::kOutsideReturnWindow: return "outside_return_window";
     case Code::kNotEligible: return "not_eligible";
+    case Code::kOutsideWarranty: return "outside_warranty";
+    case Code::kRemedyNotAvailable: return "remedy_not_available";
     case Code::kAmountExceedsRefundable: return "amount_exceeds_refundable";
     case Code::kQuantityExceedsUnshipped: return "quantity_exceeds_unshipped";
     case Code::kAlreadyShipped: return "already_shipped";
@@ -61,6 +63,8 @@ int HttpStatusOf(Code code) {
     case Code::kOrderNotDelivered:
     case Code::kOutsideReturnWindow:
     case Code::kNotEligible:
+    case Code::kOutsideWarranty:
+    case Code::kRemedyNotAvailable:
     case Code::kAmountExceedsRefundable:
     case Code::kQuantityExceedsUnshipped:
     case Code::kAlreadyShipped:

@@ -39,6 +39,8 @@ enum class Code {
   kOrderNotDelivered,         // 422
   kOutsideReturnWindow,       // 422
   kNotEligible,               // 422
+  kOutsideWarranty,           // 422 (§12 repair submit)
+  kRemedyNotAvailable,        // 422 (§12 demand_remedy)
   kAmountExceedsRefundable,   // 422
   kQuantityExceedsUnshipped,  // 422 (SPEC §10.2)
   kAlreadyShipped,            // 422 (SPEC §10.3)

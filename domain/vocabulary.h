@@ -10,7 +10,7 @@
 
 namespace aftersales {
 
-enum class CaseType { kRefundOnly, kReturnRefund, kExchange };
+enum class CaseType { kRefundOnly, kReturnRefund, kExchange, kRepair };
 
 enum class State {
   kRequested,
@@ -28,8 +28,10 @@ enum class State {
   kExchanged,
   kClosed,
   kCancelled,
+  // §12 repair (kRepaired terminal)
+  kRepairing, kRepairReady, kRepairFailed, kRepairedShipped, kRepaired,
 };
-constexpr int kStateCount = 15;
+constexpr int kStateCount = 20;
 
 // Actions a caller may name in POST /cases/{id}/actions/{action}, plus
 // `submit` (POST /cases) and `timeout` (the engine's own, on a deadline).
@@ -53,9 +55,10 @@ enum class Action {
   kRefundFailed,
   kShipReplacement,
   kConfirmDelivery,
+  kRepairUpdate, kShipRepaired, kDemandRemedy,  // §12 repair
   kTimeout,
 };
-constexpr int kActionCount = 20;
+constexpr int kActionCount = 23;
 
 enum class Role {
   kBuyer,

@@ -49,6 +49,10 @@ const char* TitleOf(Code code) {
       return "Outside return window";
     case Code::kNotEligible:
       return "Not eligible";
+    case Code::kOutsideWarranty:
+      return "Outside warranty";
+    case Code::kRemedyNotAvailable:
+      return "Remedy not available";
     case Code::kAmountExceedsRefundable:
       return "Amount exceeds refundable";
     case Code::kQuantityExceedsUnshipped:

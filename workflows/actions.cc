@@ -40,6 +40,16 @@ void AddPendingRefund(TransitionContext& t, Money amount) {
   t.effects["refund"] = {{"id", r.id}, {"amount", r.amount}};
 }
 
+// A confirmed delivery that no carrier reported is dated at the confirmation.
+void DeliveredByNow(std::optional<Shipment>& s, TimePoint now) {
+  if (s && !s->delivered_at) s->delivered_at = now;
+}
+
+Repair& RepairOf(Case& c) {
+  if (!c.repair) c.repair.emplace();
+  return *c.repair;
+}
+
 Shipment NewShipment(const TransitionContext& t, const std::string& carrier, const std::string& tracking_no) {
   Shipment s;
   s.carrier = carrier;
@@ -120,7 +130,9 @@ void Do(RecordReturnShipment, TransitionContext& t, const act::ShipReturn& e) {
 }
 
 void Do(RecordDelivery, TransitionContext& t, const act::CarrierUpdate& e) {
-  auto& shipment = e.shipment == act::ShipmentLeg::kReplacement ? t.kase.replacement_shipment : t.kase.return_shipment;
+  auto& shipment = e.shipment == act::ShipmentLeg::kReplacement ? t.kase.replacement_shipment
+                   : e.shipment == act::ShipmentLeg::kRepaired  ? t.kase.repaired_shipment
+                                                                : t.kase.return_shipment;
   if (shipment) shipment->delivered_at = e.at;
 }
 
@@ -136,8 +148,9 @@ void Do(RecordInspection, TransitionContext& t, const act::Receive& e) {
   in.note = t.texts.note;
   in.by = t.actor.id;
   in.at = t.now;
-  // SPEC: restock defaults to true on a pass; failed goods are not restocked unless said.
-  const bool restock = e.restock.value_or(in.pass);
+  // SPEC: restock defaults to true on a pass; failed goods are not restocked
+  // unless said; goods in for repair are never restocked (§12).
+  const bool restock = t.kase.type != CaseType::kRepair && e.restock.value_or(in.pass);
   for (const auto& line : t.kase.lines) {
     InspectedLine il;
     il.line_id = line.line_id;
@@ -203,12 +216,51 @@ void Do(RecordReplacementShipment, TransitionContext& t, const act::ShipReplacem
   t.kase.replacement_shipment = s;
 }
 
-void Do(ConfirmReplacementDelivery, TransitionContext& t) {
-  auto& s = t.kase.replacement_shipment;
-  if (s && !s->delivered_at) s->delivered_at = t.now;
-}
+void Do(ConfirmReplacementDelivery, TransitionContext& t) { DeliveredByNow(t.kase.replacement_shipment, t.now); }
 
 void Do(RecordComment, TransitionContext&) {}
+
+void Do(GrantRefundAfterReceipt, TransitionContext& t, const act::Arbitrate& e) {
+  Agree(t, e.amount.value_or(t.cap), false);
+}
+
+void Do(EnterRepairing, TransitionContext& t) {
+  Repair& r = RepairOf(t.kase);
+  r.attempt = t.repair_attempt;
+  r.repairing_from = t.now;
+  r.repairing_until.reset();
+  t.effects["attempt"] = t.repair_attempt;
+}
+
+void Do(LeaveRepairing, TransitionContext& t) {
+  Repair& r = RepairOf(t.kase);
+  if (r.repairing_from && !r.repairing_until) r.repairing_until = t.now;
+}
+
+void Do(RecordRepairProgress, TransitionContext& t, const act::RepairUpdate& e) {
+  RepairProgress p;
+  p.status = act::NameOf(e.status);
+  if (t.texts.note) p.note = *t.texts.note;
+  p.at = t.now;
+  p.by = t.actor.id;
+  RepairOf(t.kase).progress.push_back(p);
+}
+
+void Do(RecordRepairedShipment, TransitionContext& t, const act::ShipRepaired& e) {
+  t.kase.repaired_shipment = NewShipment(t, e.carrier, e.tracking_no);
+}
+
+void Do(ConfirmRepairedDelivery, TransitionContext& t) { DeliveredByNow(t.kase.repaired_shipment, t.now); }
+
+void Do(RemedyRefund, TransitionContext& t) {
+  Agree(t, t.cap, false);
+  t.effects["remedy"] = "refund";
+}
+
+void Do(RemedyReplacement, TransitionContext& t) {
+  Agree(t, 0, false);
+  t.effects["remedy"] = "replacement";
+}
 
 void Do(AssignCase, TransitionContext& t, const act::Assign& e) {
   t.kase.assignee = e.assignee;

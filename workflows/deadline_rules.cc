@@ -19,6 +19,11 @@ std::optional<DeadlineKind> StartedBy(State s) {
     case State::kEscalated: return DeadlineKind::kArbitration;
     case State::kReplacementPending: return DeadlineKind::kReplacementShip;
     case State::kReplacementShipped: return DeadlineKind::kReplacementConfirm;
+    case State::kRepairing: return DeadlineKind::kRepairComplete;  // §12
+    case State::kRepairReady: return DeadlineKind::kRepairedShip;
+    case State::kRepairFailed: return DeadlineKind::kMerchantResponse;
+    case State::kRepairedShipped: return DeadlineKind::kRepairedConfirm;
+    case State::kRepaired:
     case State::kPendingApproval:  // merchant_response runs on from requested
     case State::kRefunded:
     case State::kExchanged:

@@ -54,6 +54,11 @@ using Refunded = At<State::kRefunded>;
 using Exchanged = At<State::kExchanged>;
 using Closed = At<State::kClosed>;
 using Cancelled = At<State::kCancelled>;
+using Repairing = At<State::kRepairing>;  // §12 repair
+using RepairReady = At<State::kRepairReady>;
+using RepairFailed = At<State::kRepairFailed>;
+using RepairedShipped = At<State::kRepairedShipped>;
+using Repaired = At<State::kRepaired>;
 
 // SPEC §4's "after approval" (and the same choice after goods pass
 // inspection): a junction the machine leaves at once through the one
@@ -81,6 +86,9 @@ using RefundIssued = act::RefundIssued;
 using RefundFailed = act::RefundFailed;
 using ShipReplacement = act::ShipReplacement;
 using ConfirmDelivery = act::ConfirmDelivery;
+using RepairUpdate = act::RepairUpdate;
+using ShipRepaired = act::ShipRepaired;
+using DemandRemedy = act::DemandRemedy;
 
 // A deadline of SPEC §5 expiring: the engine's own `timeout` action.
 template <DeadlineKind K>
@@ -94,6 +102,7 @@ using AppealWindowExpired = Expired<DeadlineKind::kAppealWindow>;
 using BuyerShipExpired = Expired<DeadlineKind::kBuyerShip>;
 using MerchantReceiptExpired = Expired<DeadlineKind::kMerchantReceipt>;
 using ReplacementConfirmExpired = Expired<DeadlineKind::kReplacementConfirm>;
+using RepairedConfirmExpired = Expired<DeadlineKind::kRepairedConfirm>;
 
 // ---- Conditions (what a guard checks besides the role) --------------------
 // `kGates` conditions decide whether the action is available at all (they
@@ -139,6 +148,31 @@ struct DecisionIs {
 };
 using Granted = DecisionIs<act::Decision::kGrant>;
 using Upheld = DecisionIs<act::Decision::kUphold>;
+// Both conditions hold (neither gates).
+template <class A, class B>
+struct Both {
+  static constexpr bool kGates = false;
+  template <class E>
+  static bool Holds(const Case& c, const E& e) { return A::Holds(c, e) && B::Holds(c, e); }
+};
+// §12: a repair_update that keeps the case repairing (diagnosed,
+// waiting_parts), or the status that ends the repair.
+struct RepairGoesOn {
+  static constexpr bool kGates = false;
+  static bool Holds(const Case&, const act::RepairUpdate& e) {
+    return e.status == act::RepairStatus::kDiagnosed || e.status == act::RepairStatus::kWaitingParts;
+  }
+};
+template <act::RepairStatus kStatus>
+struct RepairStatusIs {
+  static constexpr bool kGates = false;
+  static bool Holds(const Case&, const act::RepairUpdate& e) { return e.status == kStatus; }
+};
+template <act::Remedy kRemedy>
+struct RemedyIs {
+  static constexpr bool kGates = false;
+  static bool Holds(const Case&, const act::DemandRemedy& e) { return e.remedy == kRemedy; }
+};
 // The outcomes of "after approval" (SPEC §4).
 struct MoneyDue {  // goods received, or no return required
   static constexpr bool kGates = false;
@@ -217,6 +251,14 @@ using ByCarrierFeed = By<roles::kCarrierFeed>;  // integration, warehouse
 using ByRefunder = By<roles::kRefunders>;       // finance, integration
 using BySystem = By<roles::kSystem>;
 using BySystemForMoney = By<roles::kSystem, LimitRule::kAny, MoneyOutcome>;
+// §12 repair.
+using ByManagerGrantingBeforeReceipt = By<roles::kManager, LimitRule::kAny, Both<Granted, GoodsNotReceived>>;
+using ByManagerGrantingAfterReceipt = By<roles::kManager, LimitRule::kAny, Both<Granted, GoodsReceived>>;
+using ByWarehouseRepairGoesOn = By<roles::kReceivers, LimitRule::kAny, RepairGoesOn>;
+using ByWarehouseRepaired = By<roles::kReceivers, LimitRule::kAny, RepairStatusIs<act::RepairStatus::kRepaired>>;
+using ByWarehouseUnrepairable = By<roles::kReceivers, LimitRule::kAny, RepairStatusIs<act::RepairStatus::kUnrepairable>>;
+using ByBuyerDemandingRefund = By<roles::kBuyerSide, LimitRule::kAny, RemedyIs<act::Remedy::kRefund>>;
+using ByBuyerDemandingReplacement = By<roles::kBuyerSide, LimitRule::kAny, RemedyIs<act::Remedy::kReplacement>>;
 
 // ---- Actions --------------------------------------------------------------
 // Each is a tag with a `Do(Tag, TransitionContext&[, const Event&])`
@@ -262,6 +304,17 @@ struct FailRefund : RowFacts {        // refund_failed: failed, a new pending re
 struct RecordReplacementShipment : RowFacts {};   // ship_replacement
 struct ConfirmReplacementDelivery : RowFacts {};  // confirm_delivery, replacement_confirm expired
 struct RecordComment : RowFacts {};               // comment: the text is the engine's to store
+// §12 repair.
+struct GrantRefundAfterReceipt : RowFacts {};  // arbitrate grant of a received repair: money, default refundable
+struct EnterRepairing : RowFacts {};           // attempt fixed, the time in repairing starts
+struct LeaveRepairing : RowFacts {};           // the time in repairing ends
+struct RecordRepairProgress : RowFacts {       // repair_update: appended to progress; its note is the buyer's
+  static constexpr bool kNoteToBuyer = true;
+};
+struct RecordRepairedShipment : RowFacts {};   // ship_repaired
+struct ConfirmRepairedDelivery : RowFacts {};  // confirm_delivery, repaired_confirm expired
+struct RemedyRefund : RowFacts {};             // demand_remedy refund: agreed = the case's refundable amount
+struct RemedyReplacement : RowFacts {};        // demand_remedy replacement: agreed 0
 struct AssignCase : RowFacts {};                  // assign
 // To a supervisor: the shop's clock does not restart because an agent
 // needed one (SPEC §5: merchant_response runs on into pending_approval).
@@ -292,6 +345,14 @@ void Do(FailRefund, TransitionContext& t);
 void Do(RecordReplacementShipment, TransitionContext& t, const act::ShipReplacement& e);
 void Do(ConfirmReplacementDelivery, TransitionContext& t);
 void Do(RecordComment, TransitionContext& t);
+void Do(GrantRefundAfterReceipt, TransitionContext& t, const act::Arbitrate& e);
+void Do(EnterRepairing, TransitionContext& t);
+void Do(LeaveRepairing, TransitionContext& t);
+void Do(RecordRepairProgress, TransitionContext& t, const act::RepairUpdate& e);
+void Do(RecordRepairedShipment, TransitionContext& t, const act::ShipRepaired& e);
+void Do(ConfirmRepairedDelivery, TransitionContext& t);
+void Do(RemedyRefund, TransitionContext& t);
+void Do(RemedyReplacement, TransitionContext& t);
 void Do(AssignCase, TransitionContext& t, const act::Assign& e);
 void Do(ReferToSupervisor, TransitionContext& t);
 

@@ -465,6 +465,7 @@ int Policy::WindowDays(const std::string& reason, CaseType type) const {
       return fault_exchange_window_days;
     case CaseType::kRefundOnly:
     case CaseType::kReturnRefund:
+    case CaseType::kRepair:  // §12: a repair has the warranty instead (WarrantyDaysFor)
       return default_window_days;
   }
   return default_window_days;

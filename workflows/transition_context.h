@@ -52,6 +52,9 @@ struct TransitionContext {
   nlohmann::json effects = nlohmann::json::object();  // what the actions did, for the audit entry
   DeadlineChange deadlines;
   const TypeFacts* facts = nullptr;  // the case type's; set by Workflow::Fire
+  // §12: the attempt a repair case entering `repairing` now would be (the
+  // engine counts the order's repair cases; 1 for other types).
+  std::int64_t repair_attempt = 1;
 };
 
 }  // namespace aftersales

@@ -5,6 +5,7 @@
 
 #include "engine/body_reader.h"
 #include "engine/cases/approval_limit.h"
+#include "workflows/repair_rules.h"
 
 namespace aftersales {
 namespace {
@@ -38,14 +39,16 @@ void CheckReceive(const Case& c, const act::Receive& e, BodyReader& r) {
 }
 
 void CheckCarrierUpdate(const Case& c, const act::CarrierUpdate& e, TimePoint now, BodyReader& r) {
-  const bool want_return = c.state == State::kReturnInTransit;
-  const bool is_return = e.shipment == act::ShipmentLeg::kReturn;
-  if (is_return != want_return) {
-    r.Fail("shipment",
-           std::string("must be ") + (want_return ? "return" : "replacement") + " in state " + NameOf(c.state));
+  const act::ShipmentLeg want = c.state == State::kReturnInTransit   ? act::ShipmentLeg::kReturn
+                                : c.state == State::kRepairedShipped ? act::ShipmentLeg::kRepaired
+                                                                     : act::ShipmentLeg::kReplacement;
+  if (e.shipment != want) {
+    r.Fail("shipment", std::string("must be ") + act::NameOf(want) + " in state " + NameOf(c.state));
     return;
   }
-  const auto& shipment = want_return ? c.return_shipment : c.replacement_shipment;
+  const auto& shipment = want == act::ShipmentLeg::kReturn     ? c.return_shipment
+                         : want == act::ShipmentLeg::kRepaired ? c.repaired_shipment
+                                                               : c.replacement_shipment;
   if (shipment && (e.at < shipment->shipped_at || e.at > now)) {
     r.Fail("at", "must lie between the shipment's shipped_at and now");
   }
@@ -65,15 +68,25 @@ Status CheckAssignee(ReadTxn& txn, const act::Assign& e, BodyReader& r) {
   return Status::Ok();
 }
 
-const char* LegName(act::ShipmentLeg leg) { return leg == act::ShipmentLeg::kReturn ? "return" : "replacement"; }
+// §12: a grant before receipt approves the repair (no amount, the goods
+// must come); after receipt it is money of at least 1.
+void CheckRepairGrant(const Case& c, const act::Arbitrate& e, BodyReader& r) {
+  if (e.decision != act::Decision::kGrant) return;
+  if (!c.GoodsReceived()) {
+    if (e.amount) r.Fail("amount", "a grant before the goods arrived approves the repair: it takes no amount");
+    if (!e.return_required.value_or(true)) r.Fail("return_required", "a repair needs the goods back");
+  } else if (e.amount && *e.amount == 0) {
+    r.Fail("amount", "a grant of money is at least 1");
+  }
+}
 
 }  // namespace
 
 json RefJson(const TextRef& r) { return {{"id", r.id}, {"sha256", r.sha256}}; }
 
-Status InvalidTransition(const Case& c, Action action, const Actor& actor, const Policy& policy) {
+Status InvalidTransition(const Case& c, Action action, const Actor& actor, const Policy& policy, TimePoint now) {
   json allowed = json::array();
-  for (Action a : AllowedActionsFor(c, actor, policy)) allowed.push_back(NameOf(a));
+  for (Action a : AllowedActionsFor(c, actor, policy, now)) allowed.push_back(NameOf(a));
   Status s(Code::kInvalidTransition, std::string(NameOf(action)) + " is not possible in state " + NameOf(c.state));
   s.With("state", NameOf(c.state));
   s.With("allowed_actions", allowed);
@@ -90,6 +103,28 @@ Status ReturnWindowCheck(const Order& order, const std::string& reason, CaseType
                                                   "-day return window ended at " + FormatTime(end));
   }
   return Status::Ok();
+}
+
+Result<TimePoint> WarrantyCheck(const Order& order, const std::vector<CaseLine>& lines, const std::vector<Case>& cases,
+                                const Policy& policy, TimePoint now) {
+  std::optional<TimePoint> earliest;
+  for (const CaseLine& l : lines) {
+    const OrderLine* line = order.FindLine(l.line_id);
+    if (!line) continue;
+    const TimePoint end = WarrantyEnd(order, *line, cases, policy, now);
+    if (now > end) {
+      return Status(Code::kOutsideWarranty, "the warranty of line " + l.line_id + " ended at " + FormatTime(end));
+    }
+    if (!earliest || end < *earliest) earliest = end;
+  }
+  return earliest.value_or(now);
+}
+
+Status RemedyCheck(const Case& kase, const Policy& policy, TimePoint now) {
+  if (RemedyAvailable(kase, policy, now)) return Status::Ok();
+  return Status(Code::kRemedyNotAvailable,
+                "demand_remedy opens after " + std::to_string(policy.repair.failures_before_choice) +
+                    " failed repairs of a line, or once a repair overran its repair_complete deadline");
 }
 
 Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& c, const CaseAction& action,
@@ -113,13 +148,16 @@ Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& 
             if (!returns_goods && e.return_required.value_or(false)) {
               r.Fail("return_required", "a refund_only case never takes the goods back");
             }
-            if (!workflow.facts().replacement && e.amount && *e.amount == 0) {
+            if (c.type == CaseType::kRepair) {
+              CheckRepairGrant(c, e, r);
+            } else if (!workflow.facts().replacement && e.amount && *e.amount == 0) {
               r.Fail("amount", "a grant of money is at least 1 (only an exchange grants a replacement with 0)");
             }
             return Status::Ok();
           },
           [&](const act::Receive& e) {
             CheckReceive(c, e, r);
+            if (c.type == CaseType::kRepair && e.restock) r.Fail("restock", "goods in for repair are not restocked");
             return Status::Ok();
           },
           [&](const act::CarrierUpdate& e) {
@@ -129,7 +167,7 @@ Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& 
           [&](const act::Assign& e) { return CheckAssignee(txn, e, r); },
           [&](const act::Modify& e) {
             if (workflow.facts().replacement && e.requested_amount.value_or(0) != 0) {
-              r.Fail("requested_amount", "an exchange requests 0");
+              r.Fail("requested_amount", std::string("a case of type ") + NameOf(c.type) + " requests 0");
             }
             return Status::Ok();
           },
@@ -194,11 +232,19 @@ json ActionInput(const CaseAction& action, const ActionTexts& texts, const std::
                    if (e.sku) in["sku"] = *e.sku;
                  },
                  [&](const act::CarrierUpdate& e) {
-                   in["shipment"] = LegName(e.shipment);
+                   in["shipment"] = act::NameOf(e.shipment);
                    in["status"] = "delivered";
                    in["at"] = FormatTime(e.at);
                  },
                  [&](const act::RefundIssued& e) { in["external_ref"] = e.external_ref; },
+                 [&](const act::RepairUpdate& e) { in["status"] = act::NameOf(e.status); },
+                 [&](const act::ShipRepaired& e) {
+                   in["carrier"] = e.carrier;
+                   in["tracking_no"] = e.tracking_no;
+                 },
+                 [&](const act::DemandRemedy& e) {
+                   in["remedy"] = e.remedy == act::Remedy::kRefund ? "refund" : "replacement";
+                 },
                  [&](const act::RefundFailed&) {
                    if (texts.error) in["error"] = RefJson(*texts.error);
                  },

@@ -20,7 +20,7 @@
 namespace aftersales {
 
 // 409 invalid_transition naming the state and the caller's allowed actions.
-Status InvalidTransition(const Case& kase, Action action, const Actor& actor, const Policy& policy);
+Status InvalidTransition(const Case& kase, Action action, const Actor& actor, const Policy& policy, TimePoint now);
 
 // 422 outside_return_window when `now` is past the return window of
 // a case of `type` with `reason` (Policy::WindowDays: an exchange for a fault
@@ -28,11 +28,21 @@ Status InvalidTransition(const Case& kase, Action action, const Actor& actor, co
 Status ReturnWindowCheck(const Order& order, const std::string& reason, CaseType type, const Policy& policy,
                          TimePoint now);
 
+// §12: 422 outside_warranty when `now` is past the warranty of one of
+// `lines` (workflows/repair_rules.h WarrantyEnd, over the order's `cases`);
+// else the earliest of the lines' warranty ends.
+Result<TimePoint> WarrantyCheck(const Order& order, const std::vector<CaseLine>& lines, const std::vector<Case>& cases,
+                                const Policy& policy, TimePoint now);
+
+// §12: 422 remedy_not_available when demand_remedy is not open on `kase`.
+Status RemedyCheck(const Case& kase, const Policy& policy, TimePoint now);
+
 // The body's checks that need the case, its policy or the store (400
 // validation_failed naming each field): known reject reasons, a
 // refund_only case never taking goods back, receive lines of this case,
 // a carrier update's shipment and time, an assignee who acts on cases, an
-// exchange requesting 0, a buyer's comment being visible to the buyer.
+// exchange requesting 0, a buyer's comment being visible to the buyer; a
+// repair's grants (§12) and receipt without `restock`.
 Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& kase, const CaseAction& action,
                             const Actor& actor, const Policy& policy, TimePoint now);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "workflows/repair_rules.h"
 #include "workflows/workflow.h"
 
 namespace aftersales {
@@ -28,7 +29,7 @@ bool WithinApprovalLimit(const Actor& actor, const Case& kase, Money amount, con
   return true;
 }
 
-std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy) {
+std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy, TimePoint now) {
   const Workflow& wf = Workflow::For(kase.type);
   std::vector<Action> allowed = wf.AllowedActions(kase, actor.role);
   auto drop_if_over = [&](Action action, Money amount) {
@@ -38,6 +39,9 @@ std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, cons
   };
   drop_if_over(Action::kApprove, wf.LimitAmount(kase, act::Approve{}));
   drop_if_over(Action::kOffer, kMinOffer);
+  if (!RemedyAvailable(kase, policy, now)) {
+    allowed.erase(std::remove(allowed.begin(), allowed.end(), Action::kDemandRemedy), allowed.end());
+  }
   return allowed;
 }
 

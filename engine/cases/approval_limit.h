@@ -22,7 +22,8 @@ bool WithinApprovalLimit(const Actor& actor, const Case& kase, Money amount, con
 // The caller's allowed_actions (SPEC §3): the table's actions for the
 // state and role, less an approve or an offer that could only answer
 // approval_limit_exceeded (an offer: when not even the smallest offer, 1,
-// is within the caller's limit).
-std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy);
+// is within the caller's limit), and less a demand_remedy that is not open
+// at `now` (§12: it could only answer remedy_not_available).
+std::vector<Action> AllowedActionsFor(const Case& kase, const Actor& actor, const Policy& policy, TimePoint now);
 
 }  // namespace aftersales

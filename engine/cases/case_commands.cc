@@ -15,7 +15,7 @@ using nlohmann::json;
 
 // SPEC §4.2's checks that come before the body's, after the case was found.
 Status CheckBeforeBody(const Actor& actor, const Case& kase, const ApplyAction& request, const Workflow& wf,
-                       const Policy& policy) {
+                       const Policy& policy, TimePoint now) {
   const std::string& name = request.action_name;
   if (!request.action || *request.action == Action::kSubmit || *request.action == Action::kTimeout) {
     return Status(Code::kNotFound, "unknown action " + name);
@@ -31,7 +31,7 @@ Status CheckBeforeBody(const Actor& actor, const Case& kase, const ApplyAction& 
     s.With("state", NameOf(kase.state));
     return s;
   }
-  if (!wf.StateAllows(kase, action)) return InvalidTransition(kase, action, actor, policy);
+  if (!wf.StateAllows(kase, action)) return InvalidTransition(kase, action, actor, policy, now);
   if (!wf.StateAllowsRole(kase, action, actor.role)) {
     return Status(Code::kForbidden,
                   std::string("a ") + NameOf(actor.role) + " may not " + name + " in state " + NameOf(kase.state));
@@ -73,6 +73,10 @@ Status CheckModify(CaseWork& work, const Policy& policy, TimePoint now) {
   if (Workflow::For(kase.type).facts().returns_goods && !order->delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
+  if (kase.type == CaseType::kRepair) {  // §12: the warranty instead of the window
+    AS_ASSIGN_OR_RETURN(const std::vector<Case>* others, work.others());
+    return WarrantyCheck(*order, kase.lines, *others, policy, now).status();
+  }
   return ReturnWindowCheck(*order, kase.reason, kase.type, policy, now);
 }
 
@@ -101,7 +105,7 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
   Case& kase = work.kase();
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase.policy_version));
   const Workflow& wf = Workflow::For(kase.type);
-  AS_RETURN_IF_ERROR(CheckBeforeBody(actor, kase, request, wf, *policy));
+  AS_RETURN_IF_ERROR(CheckBeforeBody(actor, kase, request, wf, *policy, now));
   if (!request.parsed.ok()) return request.parsed.status();
   const CaseAction& action = *request.parsed;
   AS_RETURN_IF_ERROR(CheckActionInContext(*txn, wf, kase, action, actor, *policy, now));
@@ -110,15 +114,19 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
     return Status(Code::kApprovalLimitExceeded,
                   "the amount exceeds your approval limit; a supervisor or manager must decide");
   }
+  if (action.action() == Action::kDemandRemedy) AS_RETURN_IF_ERROR(RemedyCheck(kase, *policy, now));
   if (action.action() == Action::kModify) AS_RETURN_IF_ERROR(CheckModify(work, *policy, now));
   AS_ASSIGN_OR_RETURN(Ledger ledger, work.ledger());
   std::optional<TextRef> comment;
   TransitionContext ctx(kase, actor, *policy, now);
   ctx.within_limit = within;
   ctx.cap = ledger.CaseCap(kase);
+  AS_ASSIGN_OR_RETURN(ctx.repair_attempt, RepairAttemptOf(work));
   ctx.texts = AddTexts(work, action, NoteVisibility(wf, kase, action.action(), actor), actor, now, comment);
   if (Status fired = wf.Fire(ctx, action.body); !fired.ok()) {
-    if (fired.code() == Code::kInvalidTransition) return InvalidTransition(work.before(), action.action(), actor, *policy);
+    if (fired.code() == Code::kInvalidTransition) {
+      return InvalidTransition(work.before(), action.action(), actor, *policy, now);
+    }
     return fired;
   }
   if (ctx.amount_fixed && *ctx.amount_fixed > ctx.cap) {
@@ -136,8 +144,15 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
   const std::string name = NameOf(action.action());
   work.Audit(actor, name, work.before().state, kase.state, std::move(data), now);
   work.EmitChange(name, now);
+  if (const auto* update = action.As<act::RepairUpdate>()) {
+    work.Emit("repair.progress", {{"case_id", kase.id},
+                                  {"order_id", kase.order_id},
+                                  {"status", act::NameOf(update->status)},
+                                  {"at", FormatTime(now)}},
+              now);
+  }
   AS_RETURN_IF_ERROR(work.Write(now));
-  AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy));
+  AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;

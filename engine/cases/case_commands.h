@@ -25,8 +25,8 @@ class CaseCommands {
   // §4.1's order: validation_failed (no order id), not_found (the order, or
   // one the caller may not see), forbidden (a role that never submits),
   // validation_failed (the body), quantity_exceeds_returnable,
-  // order_not_delivered, outside_return_window, not_eligible,
-  // amount_exceeds_refundable; unavailable.
+  // order_not_delivered, outside_return_window (a repair: outside_warranty,
+  // §12), not_eligible, amount_exceeds_refundable; unavailable.
   Result<CaseView> Submit(const Actor& actor, const SubmitCase& submit, const CommitHook& hook = {});
 
   // POST /cases/{id}/actions/{action}. Returns the case as `actor` sees it
@@ -34,8 +34,9 @@ class CaseCommands {
   // first. Errors in SPEC §4.2's order: not_found (the case, or an unknown
   // action), forbidden (the role never takes it), version_conflict,
   // invalid_transition, forbidden (not this role here), validation_failed,
-  // approval_limit_exceeded, order_not_delivered / outside_return_window
-  // (modify), amount_exceeds_refundable; unavailable.
+  // approval_limit_exceeded, remedy_not_available (demand_remedy, §12),
+  // order_not_delivered / outside_return_window / outside_warranty (modify),
+  // amount_exceeds_refundable; unavailable.
   Result<CaseView> Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook = {});
 
  private:

@@ -114,6 +114,38 @@ std::optional<Inspection> InspectionFrom(const json& j) {
   return in;
 }
 
+// §12: a repair case's own data; absent on other types' documents.
+json RepairDoc(const Repair& r) {
+  json::array_t progress;
+  for (const auto& p : r.progress) {
+    json::object_t step;
+    step.emplace("status", p.status);
+    step.emplace("note", Ref(p.note));
+    step.emplace("at", p.at);
+    step.emplace("by", p.by);
+    progress.emplace_back(std::move(step));
+  }
+  json::object_t repair;
+  repair.emplace("attempt", Opt(r.attempt));
+  repair.emplace("warranty_ends_at", r.warranty_ends_at);
+  repair.emplace("progress", std::move(progress));
+  repair.emplace("repairing_from", Opt(r.repairing_from));
+  repair.emplace("repairing_until", Opt(r.repairing_until));
+  return repair;
+}
+Repair RepairFrom(const json& j) {
+  Repair r;
+  r.attempt = OptFrom<std::int64_t>(j.at("attempt"));
+  r.warranty_ends_at = j.at("warranty_ends_at").get<TimePoint>();
+  for (const auto& p : j.at("progress")) {
+    r.progress.push_back({p.at("status").get<std::string>(), RefFrom(p.at("note")), p.at("at").get<TimePoint>(),
+                          p.at("by").get<std::string>()});
+  }
+  r.repairing_from = OptFrom<TimePoint>(j.at("repairing_from"));
+  r.repairing_until = OptFrom<TimePoint>(j.at("repairing_until"));
+  return r;
+}
+
 RefundStatus RefundStatusFrom(const std::string& s) {
   if (s == "issued") return RefundStatus::kIssued;
   if (s == "failed") return RefundStatus::kFailed;
@@ -188,6 +220,8 @@ CaseRow CaseToRow(const Case& c) {
   doc.emplace("holds_shipping", c.holds_shipping);
   doc.emplace("modifications", c.modifications);
   if (c.risk) doc.emplace("risk", RiskToJson(*c.risk));  // absent on cases from before risk existed
+  if (c.repair) doc.emplace("repair", RepairDoc(*c.repair));  // repair cases only (§12)
+  if (c.repaired_shipment) doc.emplace("repaired_shipment", ShipmentDoc(c.repaired_shipment));
   row.doc = json(std::move(doc)).dump();
   return row;
 }
@@ -240,6 +274,8 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
     c.holds_shipping = doc.at("holds_shipping").get<bool>();
     c.modifications = doc.at("modifications").get<int>();
     if (auto risk = doc.find("risk"); risk != doc.end() && !risk->is_null()) c.risk = RiskFromJson(*risk);
+    if (auto repair = doc.find("repair"); repair != doc.end()) c.repair = RepairFrom(*repair);
+    if (auto shipped = doc.find("repaired_shipment"); shipped != doc.end()) c.repaired_shipment = ShipmentFrom(*shipped);
     for (const auto& d : deadlines) {
       c.deadlines.push_back({d.id, d.kind, d.started_at, d.due_at, d.status == DeadlineStatus::kBreached});
     }

@@ -17,7 +17,7 @@ CaseEngine::CaseEngine(Store& store, const Clock& clock, PolicyRegistry& policie
       sweeper_(store, clock, policies),
       orders_(store, clock, policies),
       cases_(store, clock, policies, sweeper_),
-      queries_(store, policies),
+      queries_(store, clock, policies),
       extensions_(store, clock, policies, sweeper_) {}
 
 Result<CommandResult> CaseEngine::Execute(const Actor& actor, const Command& command, const CommitHook& hook) {

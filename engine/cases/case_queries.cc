@@ -69,7 +69,8 @@ Result<std::optional<CaseFilter>> FilterFor(const Actor& actor, const CaseListQu
 
 }  // namespace
 
-CaseQueries::CaseQueries(Store& store, PolicyRegistry& policies) : store_(store), policies_(policies) {}
+CaseQueries::CaseQueries(Store& store, const Clock& clock, PolicyRegistry& policies)
+    : store_(store), clock_(clock), policies_(policies) {}
 
 Result<OrderView> CaseQueries::GetOrder(const Actor& actor, const std::string& order_id) {
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
@@ -118,7 +119,7 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   if (!kase || !MaySeeBuyer(actor, kase->buyer_id)) return Status::NotFound("case " + case_id);
   AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, case_id));
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
-  CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy);
+  CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy, clock_.Now());
   // The cap an offer or a grant meets (the ledger's, as the actions check it).
   AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase));
   return view;
@@ -149,7 +150,7 @@ Result<CasePage> CaseQueries::ListCases(const Actor& actor, const CaseListQuery&
     AS_ASSIGN_OR_RETURN(Case kase, CaseFromRow(row, deadlines));
     AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, row.id));
     AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(row.policy_version));
-    page.items.push_back(MakeCaseView(kase, actor, std::move(texts), *policy));
+    page.items.push_back(MakeCaseView(kase, actor, std::move(texts), *policy, clock_.Now()));
   }
   if (rows.size() > static_cast<std::size_t>(query.limit)) {
     const CaseRow& last = rows[query.limit - 1];

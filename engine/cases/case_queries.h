@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/actor.h"
+#include "domain/clock.h"
 #include "engine/cases/case_views.h"
 #include "engine/policy_registry.h"
 #include "engine/store/store.h"
@@ -53,7 +54,7 @@ class CaseQueries {
   static constexpr int kDefaultPageSize = 50;
   static constexpr int kMaxPageSize = 200;
 
-  CaseQueries(Store& store, PolicyRegistry& policies);
+  CaseQueries(Store& store, const Clock& clock, PolicyRegistry& policies);
 
   // GET /orders/{id}. Errors: not_found (also another buyer's), unavailable.
   Result<OrderView> GetOrder(const Actor& actor, const std::string& order_id);
@@ -75,6 +76,7 @@ class CaseQueries {
 
  private:
   Store& store_;
+  const Clock& clock_;  // allowed_actions may depend on the time (§12 demand_remedy)
   PolicyRegistry& policies_;
 };
 

@@ -60,9 +60,10 @@ Status CheckUnshipped(const SubmitCase& s, const Order& order, const std::vector
   return Status::Ok();
 }
 
-// §4.1 (3)-(6): quantities, delivery, the return window, eligibility.
-Status CheckLedger(const SubmitCase& s, const Order& order, const std::vector<Case>& cases, const Ledger& ledger,
-                   const Policy& policy, TimePoint now) {
+// §4.1 (3)-(6): quantities, delivery, the return window (a repair's
+// warranty, §12: its end is kept in `warranty_ends`), eligibility.
+Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger, const std::vector<Case>& cases,
+                   const Policy& policy, TimePoint now, std::optional<TimePoint>* warranty_ends) {
   for (const auto& l : s.lines) {
     const std::int64_t left = ledger.ReturnableQty(l.line_id);
     if (l.qty > left) {
@@ -75,7 +76,13 @@ Status CheckLedger(const SubmitCase& s, const Order& order, const std::vector<Ca
   if (Workflow::For(*s.type).facts().returns_goods && !order.delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
-  AS_RETURN_IF_ERROR(ReturnWindowCheck(order, *s.reason, *s.type, policy, now));
+  if (*s.type == CaseType::kRepair) {
+    std::vector<CaseLine> lines;
+    for (const auto& l : s.lines) lines.push_back({l.line_id, l.qty, std::nullopt, 0});
+    AS_ASSIGN_OR_RETURN(*warranty_ends, WarrantyCheck(order, lines, cases, policy, now));
+  } else {
+    AS_RETURN_IF_ERROR(ReturnWindowCheck(order, *s.reason, *s.type, policy, now));
+  }
   if (*s.reason == "no_reason") {
     for (const auto& l : s.lines) {
       if (!order.FindLine(l.line_id)->no_reason_return) {
@@ -131,7 +138,7 @@ json SubmitData(const Case& c, const json& text_ids) {
   }
   json evidence = json::array();
   for (const auto& e : c.evidence) evidence.push_back(RefJson(e));
-  return {{"order_id", c.order_id},
+  json data = {{"order_id", c.order_id},
           {"buyer_id", c.buyer_id},
           {"type", NameOf(c.type)},
           {"reason", c.reason},
@@ -145,6 +152,8 @@ json SubmitData(const Case& c, const json& text_ids) {
           {"texts", text_ids},
           {"version", c.version},
           {"risk", SaltedRisk(*c.risk)}};
+  if (c.repair) data["warranty_ends_at"] = FormatTime(c.repair->warranty_ends_at);  // §12
+  return data;
 }
 
 json CreatedEvent(const Case& c) {
@@ -172,8 +181,10 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   AS_RETURN_IF_ERROR(CheckBody(s, order, *policy));
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order.id));
   const Ledger ledger(order, cases);
-  AS_RETURN_IF_ERROR(CheckLedger(s, order, cases, ledger, *policy, now));
+  std::optional<TimePoint> warranty_ends;
+  AS_RETURN_IF_ERROR(CheckLedger(s, order, ledger, cases, *policy, now, &warranty_ends));
   AS_ASSIGN_OR_RETURN(Case kase, NewCase(s, order, ledger, *policy, now));
+  if (warranty_ends) kase.repair = Repair{std::nullopt, *warranty_ends, {}, std::nullopt, std::nullopt};
   // The buyer's abuse signals, under the policy the case is submitted under.
   AS_ASSIGN_OR_RETURN(auto history, GatherBuyerHistory(*txn, kase.buyer_id, kase.type, now, policy->risk));
   kase.risk = AssessRisk(history, policy->risk);
@@ -185,7 +196,7 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   work.Audit(actor, "submit", std::nullopt, c.state, SubmitData(c, work.NewTextIds()), now);
   work.Emit("case.created", CreatedEvent(c), now);
   AS_RETURN_IF_ERROR(work.Write(now));
-  AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy));
+  AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;

@@ -18,13 +18,13 @@ bool MaySeeBuyer(const Actor& actor, const std::string& buyer_id) {
   return true;
 }
 
-CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy) {
+CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now) {
   CaseView view;
   for (auto it = texts.begin(); it != texts.end();) {
     it = MaySeeText(viewer, it->second) ? std::next(it) : texts.erase(it);
   }
   view.texts = std::move(texts);
-  view.allowed_actions = AllowedActionsFor(kase, viewer, policy);
+  view.allowed_actions = AllowedActionsFor(kase, viewer, policy, now);
   view.return_address = kase.return_address_due ? policy.return_address : nlohmann::json(nullptr);
   view.shows_risk = MaySeeRisk(viewer);
   view.kase = kase;

@@ -93,7 +93,7 @@ using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may
 // read, the viewer's allowed actions under the case's `policy`.
-CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy);
+CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now);
 // The view of `order` with every case on it (`cases`).
 OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases);
 

@@ -8,6 +8,7 @@
 #include "engine/crypto.h"
 #include "engine/reports/case_facts.h"
 #include "engine/reports/staff_event_log.h"
+#include "workflows/repair_rules.h"
 
 namespace aftersales {
 namespace {
@@ -50,6 +51,12 @@ Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase) {
   return std::optional<Money>(Ledger(*order, others, kase).CaseCap(kase));
 }
 
+Result<std::int64_t> RepairAttemptOf(CaseWork& work) {
+  if (work.kase().type != CaseType::kRepair) return std::int64_t{1};
+  AS_ASSIGN_OR_RETURN(const std::vector<Case>* others, work.others());
+  return RepairAttempt(work.kase(), *others);
+}
+
 Result<std::optional<CaseWork>> CaseWork::Open(WriteTxn& txn, const std::string& case_id) {
   AS_ASSIGN_OR_RETURN(auto row, txn.GetCase(case_id));
   if (!row) return std::optional<CaseWork>();
@@ -73,12 +80,17 @@ Result<const Order*> CaseWork::order() {
   return &*order_;
 }
 
-Result<Ledger> CaseWork::ledger() {
-  AS_ASSIGN_OR_RETURN(const Order* order, this->order());
+Result<const std::vector<Case>*> CaseWork::others() {
   if (!others_) {
     AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn_, kase_.order_id, kase_.id));
     others_ = std::move(cases);
   }
+  return &*others_;
+}
+
+Result<Ledger> CaseWork::ledger() {
+  AS_ASSIGN_OR_RETURN(const Order* order, this->order());
+  AS_RETURN_IF_ERROR(others().status());
   if (is_new_) return Ledger(*order, *others_);
   return Ledger(*order, *others_, kase_);
 }
@@ -212,9 +224,9 @@ Status CaseWork::Write(TimePoint at) {
   return Status::Ok();
 }
 
-Result<CaseView> CaseWork::View(const Actor& viewer, const Policy& policy) {
+Result<CaseView> CaseWork::View(const Actor& viewer, const Policy& policy, TimePoint now) {
   AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn_, kase_.id));
-  return MakeCaseView(kase_, viewer, std::move(texts), policy);
+  return MakeCaseView(kase_, viewer, std::move(texts), policy, now);
 }
 
 }  // namespace aftersales

@@ -40,6 +40,8 @@ class CaseWork {
 
   // The case's order. Errors: unavailable, internal (no order).
   Result<const Order*> order();
+  // The order's other cases. Errors: as order().
+  Result<const std::vector<Case>*> others();
   // The ledger over the order and every case on it, this one as it is now
   // in memory. Errors: as order().
   Result<Ledger> ledger();
@@ -71,7 +73,7 @@ class CaseWork {
 
   // The case as `viewer` sees it once written (its texts read from the
   // transaction, those added included).
-  Result<CaseView> View(const Actor& viewer, const Policy& policy);
+  Result<CaseView> View(const Actor& viewer, const Policy& policy, TimePoint now);
 
  private:
   CaseWork(WriteTxn& txn, Case kase) : txn_(&txn), kase_(std::move(kase)), before_(kase_) {}
@@ -107,6 +109,10 @@ class CaseWork {
 Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except = "");
 // The texts of one case, by id.
 Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
+// §12: the attempt the case of `work` would be on entering repairing now
+// (workflows/repair_rules.h RepairAttempt); 1 for the other types. Errors:
+// as CaseWork::others().
+Result<std::int64_t> RepairAttemptOf(CaseWork& work);
 // What `kase` may still refund: the ledger's cap for it, as the actions
 // check offers and grants against it; nullopt when its order is not stored.
 Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase);

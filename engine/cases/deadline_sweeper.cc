@@ -35,6 +35,7 @@ Result<bool> RunEffect(CaseWork& work, DeadlineKind kind, TimePoint due, TimePoi
   Case trial = work.kase();
   TransitionContext ctx(trial, system, policy, at);
   ctx.cap = ledger.CaseCap(work.kase());
+  AS_ASSIGN_OR_RETURN(ctx.repair_attempt, RepairAttemptOf(work));
   const Status fired = Workflow::For(trial.type).FireExpiry(ctx, kind);
   if (!fired.ok()) {
     if (fired.code() != Code::kInvalidTransition) return fired;

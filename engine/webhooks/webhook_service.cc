@@ -184,8 +184,9 @@ Result<json> WebhookService::CreateWebhook(const Actor& actor, const json& body,
       const json& e = (*events)[i];
       const std::string field = "events[" + std::to_string(i) + "]";
       if (!e.is_string() || !IsEventType(e.get<std::string>())) {
-        reader.Fail(field, "must be one of: case.created, case.state_changed, refund.requested, sla.breached,"
-                                " order.shipment_created");
+        std::string known;
+        for (const char* t : kWebhookEventTypes) known += std::string(known.empty() ? "" : ", ") + t;
+        reader.Fail(field, "must be one of: " + known);
       } else if (IsSubscribed(row, e.get<std::string>())) {
         reader.Fail(field, "is listed twice");
       } else {

@@ -66,6 +66,13 @@ TEST_CASE("demo data covers every reachable state and survives a reopen exactly"
         CHECK(seen.count(std::string(NameOf(type)) + " " + NameOf(s)) == 1);
       }
     }
+    // Repair (SPEC §12): one case in each state a first repair reaches.
+    for (const char* state : {"requested", "awaiting_return", "return_in_transit", "inspection_failed", "repairing",
+                              "repair_ready", "repaired_shipped", "repaired", "repair_failed", "negotiating",
+                              "replacement_pending"}) {
+      INFO("repair " << state);
+      CHECK(seen.count(std::string("repair ") + state) == 1);
+    }
     std::set<std::string> roles;
     for (const auto& l : summary->logins) roles.insert(l.role);
     CHECK(roles.size() == 8);  // every role a person can have

@@ -53,7 +53,7 @@ TEST_CASE("scenarios pass and exercise every transition row", "[scenarios]") {
   }
 
   std::vector<std::string> uncovered;
-  for (CaseType type : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange}) {
+  for (CaseType type : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange, CaseType::kRepair}) {
     const Workflow& wf = Workflow::For(type);
     for (const auto& row : wf.rows()) {
       // A row of an internal transition (comment, assign) is covered per type.

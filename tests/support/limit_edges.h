@@ -12,7 +12,9 @@
 //    a requested amount is held to it at submit and modify, and approved
 //    at it.
 // An exchange requests 0: its limits are checked against the exchanged
-// lines' value, here the case's `amount`.
+// lines' value, here the case's `amount`. The three types of §4; a repair's
+// limits (none on approving the repair, the lines' value on a replacement
+// after a failed repair, §12) are in tests/scenarios/repair_*.scn.
 // Header-only test support (Catch2 assertions); single-threaded.
 #pragma once
 
@@ -188,7 +190,7 @@ inline void CheckApprovalLimitEdges(CaseDriver& d, const std::string& prefix) {
   constexpr std::int64_t kOwnLimit = 5000;
   d.AddUser(prefix + "-agent", "agent", "", kOwnLimit);
   d.AddUser(prefix + "-supervisor", "supervisor", "", 50000);
-  for (const auto& type : spec::kTypes) {
+  for (const auto& type : spec::kCommonTypes) {
     CheckLimitedEdges(d, b, type, "agent", spec::kAgentLimit);
     CheckLimitedEdges(d, b, type, "supervisor", spec::kSupervisorLimit);
     CheckLimitedEdges(d, b, type, prefix + "-agent", kOwnLimit);

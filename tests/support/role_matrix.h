@@ -92,9 +92,15 @@ inline bool GateHolds(spec::Gate gate, const spec::Situation& s) {
       return !s.goods_received;
     case spec::Gate::kGoodsReceived:
       return s.goods_received;
+    case spec::Gate::kRemedyOpen:  // the row exists; whether it is open is RemedyOpen's
+      return true;
   }
   return false;
 }
+
+// §12 demand_remedy: open (else 422 remedy_not_available, and absent from
+// allowed_actions). No situation opens it: each is a first attempt.
+inline bool RemedyOpen(const spec::Row& row, const spec::Situation&) { return row.gate != spec::Gate::kRemedyOpen; }
 
 // Whether `row` leaves the situation's state (for some role).
 inline bool Present(const spec::Row& row, const spec::Situation& s) {
@@ -120,6 +126,7 @@ inline Names AllowedActions(const spec::Situation& s, const std::string& role) {
   for (const auto& row : spec::Rows()) {
     if (!Present(row, s) || !Has(row.by, role)) continue;
     if (row.limit == spec::Limit::kWithinOnly && ApprovalAmount(s) > LimitOf(role)) continue;
+    if (!RemedyOpen(row, s)) continue;
     out.insert(row.action);
   }
   return Names(out.begin(), out.end());
@@ -364,6 +371,14 @@ inline void CheckWhoMayAct(CaseDriver& d, const std::string& prefix) {
           ++checked;
           const std::string what = where + ": " + role + " " + row.action + " " + row.body.dump() + " answered " +
                                    std::to_string(a.status) + " " + a.code + " " + a.message;
+          if (!RemedyOpen(row, s)) {
+            if (a.status != 422 || a.code != "remedy_not_available") {
+              mismatches.push_back(what + ", SPEC says 422 remedy_not_available");
+            } else if (d.Fingerprint(b.id) != before) {
+              mismatches.push_back(what + ", and it changed the case, the audit log or the outbox");
+            }
+            continue;
+          }
           if (over) {
             // §4: above the caller's limit, and no pending_approval to go to.
             if (a.status != 403 || a.code != "approval_limit_exceeded") {

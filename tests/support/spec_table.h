@@ -22,11 +22,16 @@ namespace aftersales::testing::spec {
 using Names = std::vector<std::string>;
 
 // ---- Words of SPEC §1, §2, §4 -----------------------------------------------
-// Case types (§1). Compensation and repair join here, with their rows below.
-inline const Names kTypes = {"refund_only", "return_refund", "exchange"};
+// Case types (§1, §12). Compensation joins here, with its rows below.
+inline const Names kTypes = {"refund_only", "return_refund", "exchange", "repair"};
 inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange"};  // §4 "common to all three types"
 inline const Names kReturnTypes = {"return_refund", "exchange"};                 // §4 "Return leg"
 inline const Names kExchangeOnly = {"exchange"};
+// §12: a repair has the common rows with exceptions (written out as its
+// own rows below), and then §4's money and replacement rows.
+inline const Names kRepairOnly = {"repair"};
+inline const Names kMoneyTypes = {"refund_only", "return_refund", "exchange", "repair"};  // reach refunding
+inline const Names kReplacementTypes = {"exchange", "repair"};                          // ship a replacement
 
 // The roles a user can have (§2). `system` is the engine itself, never a caller.
 inline const Names kRoles = {"buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin"};
@@ -47,16 +52,22 @@ inline const Names kAnyoneWhoSees = kRoles;
 inline const Names kActions = {
     "approve", "reject", "offer", "accept_offer", "decline_offer", "modify", "appeal", "arbitrate", "cancel",
     "comment", "assign", "ship_return", "carrier_update", "receive", "refund_issued", "refund_failed",
-    "ship_replacement", "confirm_delivery"};
+    "ship_replacement", "confirm_delivery", "repair_update", "ship_repaired", "demand_remedy"};
 // clang-format on
 // Names that are not actions of that route: submit is POST /cases, timeout
 // the engine's own (§4.2: 404 unknown action).
 inline const Names kNotActions = {"submit", "timeout", "refund"};
 
-inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled"};
+inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled", "repaired"};
 // The states a case of each type can be in (§4: refund_only never takes
 // goods back; only an exchange ships a replacement).
 inline Names StatesOf(const std::string& type) {
+  if (type == "repair") {  // §12: no pending_approval (its approve has no limit)
+    return {"requested",         "negotiating",         "rejected",            "escalated",    "refunding",
+            "refunded",          "closed",              "cancelled",           "awaiting_return", "return_in_transit",
+            "inspection_failed", "replacement_pending", "replacement_shipped", "exchanged",    "repairing",
+            "repair_ready",      "repair_failed",       "repaired_shipped",    "repaired"};
+  }
   Names s = {"requested", "pending_approval", "negotiating", "rejected", "escalated",
              "refunding", "refunded",         "closed",      "cancelled"};
   if (type != "refund_only") s.insert(s.end(), {"awaiting_return", "return_in_transit", "inspection_failed"});
@@ -79,6 +90,10 @@ enum class Gate {
   kModificationsLeft,  // modify: fewer than kMaxModifications so far
   kGoodsNotReceived,   // decline_offer → requested
   kGoodsReceived,      // decline_offer → inspection_failed
+  // §12 demand_remedy: the row exists (§4.2 answers as for any row), but the
+  // action is open only after enough failed repairs or an overrun: else 422
+  // remedy_not_available, and absent from allowed_actions.
+  kRemedyOpen,
 };
 // How the caller's approval limit bears on a row (§4, §9.1).
 enum class Limit {
@@ -138,13 +153,46 @@ inline const std::vector<Row>& Rows() {
   {kReturnTypes,  {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "fail"}, {"note", "scratched"}}, "inspection_failed"},
   {kReturnTypes,  {"inspection_failed"},                        "approve",        kAgentPlus,     none,                                        kAfterApproval,      any,                     Limit::kWithinOnly},
   // -- the refund leg: SPEC lists it with the return leg, and every type whose outcome is money reaches `refunding` (§4 "After approval")
-  {kCommonTypes,  {"refunding"},                                "refund_issued",  kRefunders,     {{"external_ref", "PAY-1"}},                 "refunded"},
-  {kCommonTypes,  {"refunding"},                                "refund_failed",  kRefunders,     {{"error", "card expired"}},                 kSame},
-  // -- the replacement leg (exchange) --------------------------------------------------------------------------------------------------------------------------------------------------------------------
-  {kExchangeOnly, {"replacement_pending"},                      "ship_replacement", kReceivers,   {{"carrier", "SF"}, {"tracking_no", "SF-X1"}}, "replacement_shipped"},
-  {kExchangeOnly, {"replacement_shipped"},                      "confirm_delivery", kBuyerSide,   none,                                        "exchanged"},
-  {kExchangeOnly, {"replacement_shipped"},                      "carrier_update", kCarrierFeed,   {{"shipment", "replacement"}, {"status", "delivered"}, {"at", "$now"}},
+  {kMoneyTypes,   {"refunding"},                                "refund_issued",  kRefunders,     {{"external_ref", "PAY-1"}},                 "refunded"},
+  {kMoneyTypes,   {"refunding"},                                "refund_failed",  kRefunders,     {{"error", "card expired"}},                 kSame},
+  // -- the replacement leg (exchange; a repair after a failed repair) -------------------------------------------------------------------------------------------------------------------------------------------
+  {kReplacementTypes, {"replacement_pending"},                  "ship_replacement", kReceivers,   {{"carrier", "SF"}, {"tracking_no", "SF-X1"}}, "replacement_shipped"},
+  {kReplacementTypes, {"replacement_shipped"},                  "confirm_delivery", kBuyerSide,   none,                                        "exchanged"},
+  {kReplacementTypes, {"replacement_shipped"},                  "carrier_update", kCarrierFeed,   {{"shipment", "replacement"}, {"status", "delivered"}, {"at", "$now"}},
                                                                                                                                                kSame},
+  // -- §12 repair: the common rows with its exceptions -----------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kRepairOnly,   {"requested"},                                "approve",        kAgentPlus,     none,                                        "awaiting_return"},
+  {kRepairOnly,   {"requested", "inspection_failed"},           "reject",         kAgentPlus,     {{"reason_code", "other"}},                  "rejected"},
+  {kRepairOnly,   {"repair_failed"},                            "offer",          kAgentPlus,     {{"amount", 100}, {"return_required", false}}, "negotiating"},
+  {kRepairOnly,   {"negotiating"},                              "accept_offer",   kBuyerSide,     none,                                        "refunding"},
+  {kRepairOnly,   {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "repair_failed"},
+  {kRepairOnly,   {"rejected"},                                 "modify",         kBuyerSide,     {{"description", "more detail"}},            "requested",         Gate::kModificationsLeft},
+  {kRepairOnly,   {"rejected", "negotiating", "repair_failed"}, "appeal",         kBuyerSide,     {{"note", "please look again"}},             "escalated"},
+  {kRepairOnly,   {"escalated"},                                "arbitrate",      kManager,       {{"decision", "grant"}},                     "awaiting_return",   Gate::kGoodsNotReceived},
+  {kRepairOnly,   {"escalated"},                                "arbitrate",      kManager,       {{"decision", "grant"}},                     "refunding",         Gate::kGoodsReceived},
+  {kRepairOnly,   {"escalated"},                                "arbitrate",      kManager,       {{"decision", "uphold"}},                    "closed"},
+  {kRepairOnly,   {"requested", "negotiating", "rejected", "awaiting_return"},
+                                                                "cancel",         kBuyerSide,     none,                                        "cancelled"},
+  {kRepairOnly,   {kAnyNonTerminal},                            "comment",        kAnyoneWhoSees, {{"text", "a word"}},                        kSame},
+  {kRepairOnly,   {kAnyNonTerminal},                            "assign",         kSupervisorPlus, {{"assignee", "$agent"}},                   kSame},
+  // -- §12 repair: the return leg into repairing ------------------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kRepairOnly,   {"awaiting_return"},                          "ship_return",    kBuyerSide,     {{"carrier", "SF"}, {"tracking_no", "SF-R1"}}, "return_in_transit"},
+  {kRepairOnly,   {"return_in_transit"},                        "carrier_update", kCarrierFeed,   {{"shipment", "return"}, {"status", "delivered"}, {"at", "$now"}},
+                                                                                                                                               kSame},
+  {kRepairOnly,   {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "pass"}},                        "repairing"},
+  {kRepairOnly,   {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "fail"}, {"note", "scratched"}}, "inspection_failed"},
+  {kRepairOnly,   {"inspection_failed"},                        "approve",        kAgentPlus,     none,                                        "repairing"},
+  // -- §12 repair: its own rows ------------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+  {kRepairOnly,   {"repairing"},                                "repair_update",  kReceivers,     {{"status", "diagnosed"}, {"note", "board checked"}}, kSame},
+  {kRepairOnly,   {"repairing"},                                "repair_update",  kReceivers,     {{"status", "repaired"}, {"note", "fixed"}}, "repair_ready"},
+  {kRepairOnly,   {"repairing"},                                "repair_update",  kReceivers,     {{"status", "unrepairable"}, {"note", "no parts"}}, "repair_failed"},
+  {kRepairOnly,   {"repair_ready"},                             "ship_repaired",  kReceivers,     {{"carrier", "SF"}, {"tracking_no", "SF-B1"}}, "repaired_shipped"},
+  {kRepairOnly,   {"repaired_shipped"},                         "carrier_update", kCarrierFeed,   {{"shipment", "repaired"}, {"status", "delivered"}, {"at", "$now"}},
+                                                                                                                                               kSame},
+  {kRepairOnly,   {"repaired_shipped"},                         "confirm_delivery", kBuyerSide,   none,                                        "repaired"},
+  {kRepairOnly,   {"repair_failed"},                            "approve",        kAgentPlus,     none,                                        "replacement_pending", any,                  Limit::kWithinOnly},
+  {kRepairOnly,   {"repairing", "repair_failed"},               "demand_remedy",  kBuyerSide,     {{"remedy", "refund"}},                      "refunding",         Gate::kRemedyOpen},
+  {kRepairOnly,   {"repairing", "repair_failed"},               "demand_remedy",  kBuyerSide,     {{"remedy", "replacement"}},                 "replacement_pending", Gate::kRemedyOpen},
   };
   // clang-format on
   return kRows;
@@ -190,6 +238,9 @@ inline const Step kReceiveFail{"warehouse", "receive", {{"result", "fail"}, {"no
 inline const Step kRefundIssued{"finance", "refund_issued", {{"external_ref", "PAY-0"}}};
 inline const Step kShipReplacement{"warehouse", "ship_replacement", {{"carrier", "SF"}, {"tracking_no", "SF-X0"}}};
 inline const Step kConfirm{"buyer", "confirm_delivery", nlohmann::json::object()};
+inline const Step kRepaired{"warehouse", "repair_update", {{"status", "repaired"}, {"note", "fixed"}}};
+inline const Step kUnrepairable{"warehouse", "repair_update", {{"status", "unrepairable"}, {"note", "no parts"}}};
+inline const Step kShipRepaired{"warehouse", "ship_repaired", {{"carrier", "SF"}, {"tracking_no", "SF-B0"}}};
 }  // namespace steps
 
 // Facts of a situation, as the table's last column writes them.
@@ -248,6 +299,30 @@ inline const std::vector<SituationRow>& SituationRows() {
   {{"exchange"},      "replacement_pending", "",                                     1000, {kApprove, kShipReturn, kReceivePass},                          kReceived},
   {{"exchange"},      "replacement_shipped", "",                                     1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement},        kReceived},
   {{"exchange"},      "exchanged",         "",                                       1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement, kConfirm}, kReceived},
+  // §12 repair: every situation is a first attempt, so demand_remedy is never open here (the scenarios open it)
+  {kRepairOnly,     "requested",           "",                                       1000, {},                                                             kNoFact},
+  {kRepairOnly,     "requested",           "above every limit (approve has none)", 250000, {},                                                             kNoFact},
+  {kRepairOnly,     "rejected",            "",                                       1000, {kReject},                                                      kNoFact},
+  {kRepairOnly,     "rejected",            "after three modifications",              1000, {kReject, kModify, kReject, kModify, kReject, kModify, kReject}, kNoModifyLeft},
+  {kRepairOnly,     "escalated",           "goods not received",                     1000, {kReject, kAppeal},                                             kNoFact},
+  {kRepairOnly,     "closed",              "(rejection upheld)",                     1000, {kReject, kAppeal, kUphold},                                    kNoFact},
+  {kRepairOnly,     "cancelled",           "",                                       1000, {kCancel},                                                      kNoFact},
+  {kRepairOnly,     "awaiting_return",     "",                                       1000, {kApprove},                                                     kNoFact},
+  {kRepairOnly,     "return_in_transit",   "",                                       1000, {kApprove, kShipReturn},                                        kNoFact},
+  {kRepairOnly,     "inspection_failed",   "above the agent's limit (approve has none)", 30000, {kApprove, kShipReturn, kReceiveFail},                     kReceived},
+  {kRepairOnly,     "repairing",           "",                                       1000, {kApprove, kShipReturn, kReceivePass},                          kReceived},
+  {kRepairOnly,     "repair_ready",        "",                                       1000, {kApprove, kReceivePass, kRepaired},                            kReceived},
+  {kRepairOnly,     "repaired_shipped",    "",                                       1000, {kApprove, kReceivePass, kRepaired, kShipRepaired},             kReceived},
+  {kRepairOnly,     "repaired",            "",                                       1000, {kApprove, kReceivePass, kRepaired, kShipRepaired, kConfirm},   kReceived},
+  {kRepairOnly,     "repair_failed",       "",                                       1000, {kApprove, kReceivePass, kUnrepairable},                        kReceived},
+  {kRepairOnly,     "repair_failed",       "above the agent's limit",               30000, {kApprove, kReceivePass, kUnrepairable},                        kReceived},
+  {kRepairOnly,     "negotiating",         "after a failed repair",                  1000, {kApprove, kReceivePass, kUnrepairable, kOffer},                kReceived},
+  {kRepairOnly,     "escalated",           "after a failed repair",                  1000, {kApprove, kReceivePass, kUnrepairable, kAppeal},               kReceived},
+  {kRepairOnly,     "refunding",           "(an offer accepted)",                    1000, {kApprove, kReceivePass, kUnrepairable, kOffer, kAccept},       kReceived},
+  {kRepairOnly,     "refunded",            "(an offer accepted)",                    1000, {kApprove, kReceivePass, kUnrepairable, kOffer, kAccept, kRefundIssued}, kReceived},
+  {kRepairOnly,     "replacement_pending", "(the shop approved one)",                1000, {kApprove, kReceivePass, kUnrepairable, kApprove},              kReceived},
+  {kRepairOnly,     "replacement_shipped", "",                                       1000, {kApprove, kReceivePass, kUnrepairable, kApprove, kShipReplacement}, kReceived},
+  {kRepairOnly,     "exchanged",           "",                                       1000, {kApprove, kReceivePass, kUnrepairable, kApprove, kShipReplacement, kConfirm}, kReceived},
   };
   // clang-format on
   return kSituations;

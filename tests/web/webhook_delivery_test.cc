@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
@@ -395,6 +396,46 @@ TEST_CASE("an order's shipment and its order_ship breach arrive signed, with the
   CHECK(shipment["tracking_no"] == "SF1");
   CHECK(shipment["shipment_status"] == "shipped");
   CHECK(shipment["lines"] == json::array({json{{"line_id", "l1"}, {"qty", 2}}}));
+}
+
+TEST_CASE("a repair's progress arrives signed as repair.progress, one event per update", "[web][webhooks][repair]") {
+  Receiver receiver;
+  Stack s;
+  s.Create(receiver.url(), {"repair.progress"});
+  s.StartDispatcher(FastOptions());
+  JsonApi& cs = s.h().cases();
+  Must(cs.CreateOrder(s.h().user("integration"), MakeOrder("o1", 1, 1000)));
+  json c = Must(cs.Submit(s.h().user("buyer"), {{"order_id", "o1"},
+                                                {"type", "repair"},
+                                                {"reason", "quality_issue"},
+                                                {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}}));
+  const std::string id = c["id"];
+  Must(cs.Apply(s.h().user("agent"), id, "approve", json::object()));
+  Must(cs.Apply(s.h().user("warehouse"), id, "receive", {{"result", "pass"}}));
+  Must(cs.Apply(s.h().user("warehouse"), id, "repair_update", {{"status", "waiting_parts"}, {"note", "fan ordered"}}));
+  Must(cs.Apply(s.h().user("manager"), id, "repair_update", {{"status", "repaired"}, {"note", "fan fitted"}}));
+  std::vector<OutboxRow> progress;
+  for (const auto& o : s.Outbox()) {
+    if (o.type == "repair.progress") progress.push_back(o);
+  }
+  REQUIRE(progress.size() == 2);
+  REQUIRE(receiver.WaitFor([](const std::vector<Received>& r) { return r.size() >= 2; }, kPatienceSeconds));
+  const auto received = receiver.received();
+  REQUIRE(received.size() == 2);  // only the subscribed type: no case.created, no state changes
+  std::vector<std::string> statuses;
+  for (const auto& r : received) {
+    CHECK(r.signature_ok);
+    CHECK(r.event == "repair.progress");
+    const json body = json::parse(r.body);
+    CHECK(body["type"] == "repair.progress");
+    CHECK(body["data"]["case_id"] == id);
+    CHECK(body["data"]["order_id"] == "o1");
+    CHECK(body["data"]["at"] == FormatTime(kHarnessStart));
+    CHECK(body["data"].size() == 4);  // case_id, order_id, status, at: never the note
+    statuses.push_back(body["data"]["status"]);
+  }
+  std::sort(statuses.begin(), statuses.end());
+  CHECK(statuses == std::vector<std::string>{"repaired", "waiting_parts"});
 }
 
 TEST_CASE("a dead, a hung and a slow endpoint do not delay a healthy one", "[web][webhooks]") {

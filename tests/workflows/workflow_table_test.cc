@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "workflows/repair_rules.h"
 #include "workflows/workflow.h"
 
 namespace aftersales {
@@ -31,6 +32,118 @@ TEST_CASE("each table has SPEC's rows and no other", "[workflows]") {
   CHECK(Workflow::For(CaseType::kRefundOnly).settle_rows().size() == 1);
   CHECK(Workflow::For(CaseType::kReturnRefund).settle_rows().size() == 2);
   CHECK(Workflow::For(CaseType::kExchange).settle_rows().size() == 3);
+  // §12: 47 rows (no pending_approval, every outcome written out: no junction).
+  CHECK(Workflow::For(CaseType::kRepair).rows().size() == 47 + 2);
+  CHECK(Workflow::For(CaseType::kRepair).settle_rows().empty());
+}
+
+TEST_CASE("a repair's table: no limit on approving the repair, the lines' value on a replacement", "[workflows][repair]") {
+  const Workflow& rp = Workflow::For(CaseType::kRepair);
+  const Case requested = InState(CaseType::kRepair, State::kRequested);
+  CHECK(Names(rp.AllowedActions(requested, Role::kAgent)) == V{"approve", "reject", "comment"});
+  CHECK_FALSE(rp.RequiresWithinLimit(requested, Action::kApprove, Role::kAgent));
+  CHECK_FALSE(rp.RequiresWithinLimit(InState(CaseType::kRepair, State::kInspectionFailed), Action::kApprove,
+                                     Role::kAgent));
+  const Case failed = InState(CaseType::kRepair, State::kRepairFailed);
+  CHECK(rp.RequiresWithinLimit(failed, Action::kApprove, Role::kAgent));
+  CHECK(Names(rp.AllowedActions(failed, Role::kAgent)) == V{"approve", "offer", "comment"});
+  CHECK(Names(rp.AllowedActions(failed, Role::kBuyer)) == V{"appeal", "comment", "demand_remedy"});
+  const Case repairing = InState(CaseType::kRepair, State::kRepairing);
+  CHECK(Names(rp.AllowedActions(repairing, Role::kWarehouse)) == V{"comment", "repair_update"});
+  CHECK(Names(rp.AllowedActions(repairing, Role::kBuyer)) == V{"comment", "demand_remedy"});
+  CHECK(Names(rp.AllowedActions(InState(CaseType::kRepair, State::kRepairedShipped), Role::kIntegration)) ==
+        V{"comment", "carrier_update", "confirm_delivery"});
+  CHECK(rp.AllowedActions(InState(CaseType::kRepair, State::kRepaired), Role::kManager).empty());
+  CHECK_FALSE(rp.StateAllows(requested, Action::kOffer));
+  CHECK(rp.NoteToBuyer(repairing, Action::kRepairUpdate));
+  CHECK(RoleEverTakes(Role::kWarehouse, Action::kRepairUpdate));
+  CHECK(RoleEverTakes(Role::kManager, Action::kShipRepaired));
+  CHECK_FALSE(RoleEverTakes(Role::kAgent, Action::kRepairUpdate));
+  CHECK(RoleEverTakes(Role::kIntegration, Action::kDemandRemedy));
+  CHECK_FALSE(RoleEverTakes(Role::kManager, Action::kDemandRemedy));
+}
+
+TEST_CASE("a repair's receipt starts the repair with the attempt the engine counted", "[workflows][repair]") {
+  Policy policy = DefaultPolicy();
+  Case c = InState(CaseType::kRepair, State::kReturnInTransit);
+  c.id = "r1";
+  c.agreed_amount = 0;
+  c.lines.push_back({"l1", 1, std::nullopt, 500});
+  act::Receive receive;
+  receive.pass = true;
+  Actor warehouse{"u_w", Role::kWarehouse, std::nullopt, ""};
+  TransitionContext ctx(c, warehouse, policy, 1000);
+  ctx.repair_attempt = 3;
+  REQUIRE(Workflow::For(c.type).Fire(ctx, receive).ok());
+  CHECK(c.state == State::kRepairing);
+  REQUIRE(c.repair.has_value());
+  CHECK(c.repair->attempt == 3);
+  CHECK(c.repair->repairing_from == 1000);
+  CHECK(c.inspection->lines.at(0).restocked == 0);  // goods in for repair are not restocked
+  CHECK(c.refunds.empty());
+}
+
+TEST_CASE("demand_remedy opens by attempts, or by an overrun unless parts are awaited", "[workflows][repair]") {
+  Policy policy = DefaultPolicy();  // failures_before_choice 2
+  Case c = InState(CaseType::kRepair, State::kRepairFailed);
+  CHECK_FALSE(RemedyAvailable(c, policy, 0));  // never repaired
+  c.repair = Repair{1, 0, {}, 100, std::nullopt};
+  CHECK_FALSE(RemedyAvailable(c, policy, 0));
+  c.repair->attempt = 2;
+  CHECK(RemedyAvailable(c, policy, 0));
+  c.state = State::kRepairing;
+  CHECK_FALSE(RemedyAvailable(c, policy, 0));  // repairing: only after the choice's attempt
+  c.repair->attempt = 3;
+  CHECK(RemedyAvailable(c, policy, 0));
+  c.repair->attempt = 1;
+  c.deadlines.push_back({1, DeadlineKind::kRepairComplete, 100, 100 + 720 * kHour, /*breached=*/true});
+  CHECK(RemedyAvailable(c, policy, 100 + 720 * kHour));
+  c.repair->progress.push_back({"waiting_parts", {"t1", "x"}, 200, "u_w"});
+  CHECK_FALSE(RemedyAvailable(c, policy, 100 + kWaitingPartsRemedyAfter - 1));
+  CHECK(RemedyAvailable(c, policy, 100 + kWaitingPartsRemedyAfter));
+  c.repair->progress.push_back({"diagnosed", {"t2", "y"}, 300, "u_w"});
+  CHECK(RemedyAvailable(c, policy, 100 + 720 * kHour));
+  c.state = State::kRepairReady;
+  CHECK_FALSE(RemedyAvailable(c, policy, 100 + kWaitingPartsRemedyAfter));
+  Case other = InState(CaseType::kExchange, State::kRepairFailed);
+  other.repair = c.repair;
+  CHECK_FALSE(RemedyAvailable(other, policy, 0));
+}
+
+TEST_CASE("attempts count the order's repair cases per line, and time in repairing moves the warranty", "[workflows][repair]") {
+  Policy policy = DefaultPolicy();
+  Case self = InState(CaseType::kRepair, State::kReturnInTransit);
+  self.id = "r3";
+  self.lines = {{"l1", 1, std::nullopt, 0}};
+  Case repaired_before = InState(CaseType::kRepair, State::kRepaired);
+  repaired_before.id = "r1";
+  repaired_before.lines = {{"l1", 1, std::nullopt, 0}, {"l2", 1, std::nullopt, 0}};
+  repaired_before.repair = Repair{1, 0, {}, 1000, 1000 + 5 * kDay};
+  Case other_line = repaired_before;
+  other_line.id = "r2";
+  other_line.lines = {{"l2", 1, std::nullopt, 0}};
+  Case never_repaired = InState(CaseType::kRepair, State::kCancelled);
+  never_repaired.id = "r4";
+  never_repaired.lines = {{"l1", 1, std::nullopt, 0}};
+  never_repaired.repair = Repair{};
+  Case exchange = InState(CaseType::kExchange, State::kExchanged);
+  exchange.lines = {{"l1", 1, std::nullopt, 0}};
+  const std::vector<Case> others = {repaired_before, other_line, never_repaired, exchange};
+  CHECK(RepairAttempt(self, others) == 2);
+
+  Case running = InState(CaseType::kRepair, State::kRepairing);
+  running.lines = {{"l1", 1, std::nullopt, 0}};
+  running.repair = Repair{2, 0, {}, 50 * kDay, std::nullopt};
+  CHECK(TimeInRepairing(running, 53 * kDay) == 3 * kDay);
+  CHECK(TimeInRepairing(repaired_before, 99 * kDay) == 5 * kDay);
+  CHECK(TimeInRepairing(never_repaired, 99 * kDay) == 0);
+
+  Order order;
+  order.delivered_at = 0;
+  order.lines = {{"l1", "SKU-TV-55", "TV", 2, 100000, true}};
+  policy.warranty_days_by_sku_prefix = {{"SKU-TV", 730}};
+  CHECK(WarrantyEnd(order, order.lines[0], {}, policy, 0) == 730 * kDay);
+  CHECK(WarrantyEnd(order, order.lines[0], {repaired_before, running}, policy, 53 * kDay) == (730 + 5 + 3) * kDay);
 }
 
 TEST_CASE("allowed actions come from the table and the caller's role", "[workflows]") {

@@ -155,14 +155,15 @@ const SPECS = {
       fields: [
         radioField('result', [['pass', word('result', 'pass')], ['fail', word('result', 'fail')]], {label: t('field.result'), value: 'pass'}),
         selectField('grade', [['', t('form.not_graded')], ...GRADES.map((g) => [g, `${g} · ${t(`grade.${g}`)}`])], {hint: t('grade.hint')}),
-        checkboxField('restock', {checked: true, hint: t('action_form.restock_hint')}),
+        // Goods in for repair are never restocked (SPEC §12: restock → 400).
+        ...(c.type === 'repair' ? [] : [checkboxField('restock', {checked: true, hint: t('action_form.restock_hint')})]),
         lines,
         textField('note', {multiline: true, hint: t('action_form.receive_note_hint')}),
       ],
       check: (body, fields) => {
         const shortOrDamaged = body.lines.some((l, i) => l.received < c.lines[i].qty || l.damaged > 0);
         if (body.result === 'pass' && shortOrDamaged) return {field: fields[0], message: t('action_form.must_fail')};
-        if (body.result === 'fail' && !body.note) return {field: fields[4], message: t('action_form.fail_needs_note')};
+        if (body.result === 'fail' && !body.note) return {field: fields[fields.length - 1], message: t('action_form.fail_needs_note')};
         return null;
       },
     };
@@ -181,7 +182,7 @@ const SPECS = {
   carrier_update: (c) => ({
     intro: [t('action_form.carrier_update_intro')],
     fields: [
-      fixedField('shipment', c.state === 'replacement_shipped' ? 'replacement' : 'return'),
+      fixedField('shipment', {replacement_shipped: 'replacement', repaired_shipped: 'repaired'}[c.state] || 'return'),
       fixedField('status', 'delivered'),
       dateTimeField('at', {required: true, value: new Date(), label: t('field.delivered_at')}),
       note(),
@@ -222,6 +223,21 @@ const SPECS = {
   }),
   cancel: () => ({intro: [t('action_form.cancel_intro')], fields: [note()]}),
   confirm_delivery: () => ({fields: [note()]}),
+  // Repair (SPEC §12): progress with a note the buyer reads, the repaired
+  // goods going back, and the buyer's remedy after failed repairs.
+  repair_update: () => ({
+    fields: [
+      radioField('status', ['diagnosed', 'waiting_parts', 'repaired', 'unrepairable'].map((s) => [s, word('repair_status', s)]), {label: t('field.repair_status'), value: 'diagnosed'}),
+      textField('note', {multiline: true, required: true, hint: t('action_form.note_buyer')}),
+    ],
+  }),
+  ship_repaired: () => ({fields: [carrierField(), textField('tracking_no', {required: true, maxLength: 64}), note()]}),
+  demand_remedy: () => ({
+    fields: [
+      radioField('remedy', [['refund', word('remedy', 'refund')], ['replacement', word('remedy', 'replacement')]], {label: t('field.remedy'), value: 'refund'}),
+      note(),
+    ],
+  }),
 };
 
 // The carrier as a choice of the usual ones (stored as codes, shown in the
