@@ -25,6 +25,7 @@ const char* CodeName(Code code) {
     case Code::kOutsideReturnWindow: return "outside_return_window";
     case Code::kNotEligible: return "not_eligible";
     case Code::kAmountExceedsRefundable: return "amount_exceeds_refundable";
+    case Code::kCompensationCapExceeded: return "compensation_cap_exceeded";
     case Code::kIdempotencyKeyReused: return "idempotency_key_reused";
     case Code::kRateLimited: return "rate_limited";
     case Code::kHeadersTooLarge: return "headers_too_large";
@@ -58,6 +59,7 @@ int HttpStatusOf(Code code) {
     case Code::kOutsideReturnWindow:
     case Code::kNotEligible:
     case Code::kAmountExceedsRefundable:
+    case Code::kCompensationCapExceeded:
     case Code::kIdempotencyKeyReused: return 422;
     case Code::kRateLimited: return 429;
     case Code::kHeadersTooLarge: return 431;

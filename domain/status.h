@@ -39,6 +39,7 @@ enum class Code {
   kOutsideReturnWindow,       // 422
   kNotEligible,               // 422
   kAmountExceedsRefundable,   // 422
+  kCompensationCapExceeded,   // 422 (v3 §11.2)
   kIdempotencyKeyReused,      // 422
   kRateLimited,               // 429
   kHeadersTooLarge,           // 431

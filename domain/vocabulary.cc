@@ -5,16 +5,18 @@
 namespace aftersales {
 namespace {
 
-constexpr std::array<const char*, 3> kCaseTypeNames = {"refund_only", "return_refund", "exchange"};
+constexpr std::array<const char*, 4> kCaseTypeNames = {"refund_only", "return_refund", "exchange", "compensation"};
 constexpr std::array<const char*, kStateCount> kStateNames = {
     "requested",         "pending_approval",    "negotiating",         "rejected", "escalated",
     "awaiting_return",   "return_in_transit",   "inspection_failed",   "refunding", "replacement_pending",
-    "replacement_shipped", "refunded",          "exchanged",           "closed",   "cancelled"};
+    "replacement_shipped", "refunded",          "exchanged",           "closed",   "cancelled",
+    "compensating",      "compensated"};
 constexpr std::array<const char*, kActionCount> kActionNames = {
     "submit",      "approve",        "reject",  "offer",          "accept_offer",
     "decline_offer", "modify",       "appeal",  "arbitrate",      "cancel",
     "comment",     "assign",         "ship_return", "carrier_update", "receive",
-    "refund_issued", "refund_failed", "ship_replacement", "confirm_delivery", "timeout"};
+    "refund_issued", "refund_failed", "ship_replacement", "confirm_delivery",
+    "issue_compensation", "compensation_failed", "waive", "timeout"};
 constexpr std::array<const char*, kRoleCount> kRoleNames = {
     "buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin", "system"};
 constexpr std::array<const char*, kDeadlineKindCount> kDeadlineNames = {
@@ -45,7 +47,8 @@ std::optional<Role> ParseRole(std::string_view s) { return Parse<Role>(kRoleName
 std::optional<DeadlineKind> ParseDeadlineKind(std::string_view s) { return Parse<DeadlineKind>(kDeadlineNames, s); }
 
 bool IsTerminal(State s) {
-  return s == State::kRefunded || s == State::kExchanged || s == State::kClosed || s == State::kCancelled;
+  return s == State::kRefunded || s == State::kExchanged || s == State::kClosed || s == State::kCancelled ||
+         s == State::kCompensated;
 }
 
 bool IsStaff(Role r) { return r != Role::kBuyer && r != Role::kSystem; }

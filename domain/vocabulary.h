@@ -10,7 +10,7 @@
 
 namespace aftersales {
 
-enum class CaseType { kRefundOnly, kReturnRefund, kExchange };
+enum class CaseType { kRefundOnly, kReturnRefund, kExchange, kCompensation };
 
 enum class State {
   kRequested,
@@ -28,8 +28,10 @@ enum class State {
   kExchanged,
   kClosed,
   kCancelled,
+  kCompensating,  // v3 §11
+  kCompensated,
 };
-constexpr int kStateCount = 15;
+constexpr int kStateCount = 17;
 
 // Actions a caller may name in POST /cases/{id}/actions/{action}, plus
 // `submit` (POST /cases) and `timeout` (the engine's own, on a deadline).
@@ -53,9 +55,12 @@ enum class Action {
   kRefundFailed,
   kShipReplacement,
   kConfirmDelivery,
+  kIssueCompensation,  // v3 §11, §10.4
+  kCompensationFailed,
+  kWaive,
   kTimeout,
 };
-constexpr int kActionCount = 20;
+constexpr int kActionCount = 23;
 
 enum class Role {
   kBuyer,
@@ -82,6 +87,7 @@ constexpr RoleSet kManager = Bit(Role::kManager);
 constexpr RoleSet kReceivers = Bit(Role::kWarehouse) | Bit(Role::kManager);
 constexpr RoleSet kCarrierFeed = Bit(Role::kIntegration) | Bit(Role::kWarehouse);
 constexpr RoleSet kRefunders = Bit(Role::kFinance) | Bit(Role::kIntegration);
+constexpr RoleSet kFinance = Bit(Role::kFinance);
 constexpr RoleSet kSystem = Bit(Role::kSystem);
 constexpr RoleSet kSubmitters = kBuyerSide | kAgentPlus;
 // Everyone who sees a case (SPEC §2: buyers their own, staff all).

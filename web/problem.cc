@@ -49,6 +49,8 @@ const char* TitleOf(Code code) {
       return "Not eligible";
     case Code::kAmountExceedsRefundable:
       return "Amount exceeds refundable";
+    case Code::kCompensationCapExceeded:
+      return "Compensation cap exceeded";
     case Code::kIdempotencyKeyReused:
       return "Idempotency key reused";
     case Code::kRateLimited:

@@ -10,6 +10,7 @@ namespace workflow {
 const Workflow& RefundOnlyWorkflow();
 const Workflow& ReturnRefundWorkflow();
 const Workflow& ExchangeWorkflow();
+const Workflow& CompensationWorkflow();
 }  // namespace workflow
 
 const std::vector<const Workflow*>& Workflow::All() {
@@ -17,6 +18,7 @@ const std::vector<const Workflow*>& Workflow::All() {
       &workflow::RefundOnlyWorkflow(),
       &workflow::ReturnRefundWorkflow(),
       &workflow::ExchangeWorkflow(),
+      &workflow::CompensationWorkflow(),
   };
   return kAll;
 }

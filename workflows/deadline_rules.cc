@@ -19,11 +19,13 @@ std::optional<DeadlineKind> StartedBy(State s) {
     case State::kEscalated: return DeadlineKind::kArbitration;
     case State::kReplacementPending: return DeadlineKind::kReplacementShip;
     case State::kReplacementShipped: return DeadlineKind::kReplacementConfirm;
+    case State::kCompensating: return DeadlineKind::kCompensationIssue;
     case State::kPendingApproval:  // merchant_response runs on from requested
     case State::kRefunded:
     case State::kExchanged:
     case State::kClosed:
-    case State::kCancelled: return std::nullopt;
+    case State::kCancelled:
+    case State::kCompensated: return std::nullopt;
   }
   return std::nullopt;
 }

@@ -15,7 +15,7 @@ CaseEngine::CaseEngine(Store& store, const Clock& clock, PolicyRegistry& policie
     : clock_(clock),
       policies_(policies),
       sweeper_(store, clock, policies),
-      orders_(store, clock),
+      orders_(store, clock, policies),
       cases_(store, clock, policies, sweeper_),
       queries_(store, policies),
       extensions_(store, clock, policies, sweeper_) {}

@@ -75,7 +75,9 @@ Result<OrderView> CaseQueries::GetOrder(const Actor& actor, const std::string& o
   AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
   if (!order || !MaySeeBuyer(actor, order->buyer_id)) return Status::NotFound("order " + order_id);
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order_id));
-  return MakeOrderView(*order, cases);
+  auto policy = policies_.Current();
+  if (!policy) return Status::Unavailable("no policy loaded");
+  return MakeOrderView(*order, cases, *policy);
 }
 
 Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& case_id) {
@@ -86,7 +88,7 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
   CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy);
   // The cap an offer or a grant meets (the ledger's, as the actions check it).
-  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase));
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase, *policy));
   return view;
 }
 

@@ -1,6 +1,7 @@
 #include "engine/cases/case_views.h"
 
 #include "engine/cases/approval_limit.h"
+#include "engine/cases/compensation_rules.h"
 #include "engine/cases/ledger.h"
 
 namespace aftersales {
@@ -30,12 +31,14 @@ CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, co
   return view;
 }
 
-OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases) {
+OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases, const Policy& policy) {
   const Ledger ledger(order, cases);
   OrderView view;
   view.order = order;
   for (const auto& l : order.lines) view.returnable_qty[l.line_id] = ledger.ReturnableQty(l.line_id);
   view.refundable_amount = ledger.OrderRefundable();
+  view.compensation_cap = CompensationCap(order, policy);
+  view.compensation_remaining = CompensationRemaining(order, cases, policy);
   for (const auto& c : cases) view.case_ids.push_back(c.id);
   return view;
 }

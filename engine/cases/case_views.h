@@ -45,6 +45,8 @@ struct OrderView {
   Order order;
   std::map<std::string, std::int64_t> returnable_qty;  // by line id
   Money refundable_amount = 0;
+  Money compensation_cap = 0;        // SPEC §11.2, under the current policy
+  Money compensation_remaining = 0;  // never below 0
   std::vector<std::string> case_ids;
 };
 
@@ -85,7 +87,8 @@ using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may
 // read, the viewer's allowed actions under the case's `policy`.
 CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy);
-// The view of `order` with every case on it (`cases`).
-OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases);
+// The view of `order` with every case on it (`cases`); the compensation
+// cap under `policy`.
+OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases, const Policy& policy);
 
 }  // namespace aftersales

@@ -14,7 +14,8 @@ bool WritesOrders(const Actor& actor) { return actor.role == Role::kIntegration 
 
 }  // namespace
 
-OrderCommands::OrderCommands(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+OrderCommands::OrderCommands(Store& store, const Clock& clock, PolicyRegistry& policies)
+    : store_(store), clock_(clock), policies_(policies) {}
 
 Result<OrderView> OrderCommands::Create(const Actor& actor, const CreateOrder& command, const CommitHook& hook) {
   if (!WritesOrders(actor)) return Status(Code::kForbidden, "only integrations and admins create orders");
@@ -24,7 +25,9 @@ Result<OrderView> OrderCommands::Create(const Actor& actor, const CreateOrder& c
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
   AS_RETURN_IF_ERROR(txn->InsertOrder(order));
   AS_RETURN_IF_ERROR(AuditLog::Append(*txn, AuditRecordOf(actor, now, "order_created", OrderAuditData(order))).status());
-  OrderView view = MakeOrderView(order, {});
+  auto policy = policies_.Current();
+  if (!policy) return Status::Unavailable("no policy loaded");
+  OrderView view = MakeOrderView(order, {}, *policy);
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;
@@ -48,7 +51,9 @@ Result<OrderView> OrderCommands::Patch(const Actor& actor, const PatchOrder& com
                      {"delivered_at", order->delivered_at ? json(FormatTime(*order->delivered_at)) : json(nullptr)}};
   AS_RETURN_IF_ERROR(AuditLog::Append(*txn, AuditRecordOf(actor, now, "order_updated", data)).status());
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, command.order_id));
-  OrderView view = MakeOrderView(*order, cases);
+  auto policy = policies_.Current();
+  if (!policy) return Status::Unavailable("no policy loaded");
+  OrderView view = MakeOrderView(*order, cases, *policy);
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;

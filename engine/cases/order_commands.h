@@ -5,13 +5,14 @@
 
 #include "domain/clock.h"
 #include "engine/cases/commands.h"
+#include "engine/policy_registry.h"
 #include "engine/store/store.h"
 
 namespace aftersales {
 
 class OrderCommands {
  public:
-  OrderCommands(Store& store, const Clock& clock);
+  OrderCommands(Store& store, const Clock& clock, PolicyRegistry& policies);
 
   // POST /orders (integration, admin). Returns the order's view. Errors:
   // forbidden, validation_failed, already_exists, unavailable.
@@ -23,6 +24,7 @@ class OrderCommands {
  private:
   Store& store_;
   const Clock& clock_;
+  PolicyRegistry& policies_;  // the current policy's compensation cap, for the order's view
 };
 
 }  // namespace aftersales

@@ -42,7 +42,8 @@
 namespace aftersales {
 
 // The event types of SPEC §6.12, in the order the docs list them.
-constexpr const char* kWebhookEventTypes[] = {"case.created", "case.state_changed", "refund.requested", "sla.breached"};
+constexpr const char* kWebhookEventTypes[] = {"case.created", "case.state_changed", "refund.requested", "sla.breached",
+                                             "compensation.requested"};
 // The settings key of the fan-out cursor: the id of the last outbox row fanned out.
 constexpr const char* kOutboxFanoutCursorKey = "outbox_fanout_cursor";
 constexpr std::size_t kMinWebhookSecretBytes = 16;

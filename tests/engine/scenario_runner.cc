@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/audit/audit_log.h"
+#include "engine/cases/late_compensation.h"
 #include "engine/engine_harness.h"
 
 namespace aftersales::testing {
@@ -127,6 +128,8 @@ class Runner {
           Fail("timeline has " + std::to_string((*r)["items"].size()) + " entries, expected " + std::to_string(want));
         }
       }
+    } else if (verb == "late-compensation") {
+      r = LateCompensation(w.at(1), w.at(2), std::stoll(w.at(3)));
     } else if (verb == "advance") {
       h_.Advance(ParseDuration(w.at(1)));
       return;
@@ -149,6 +152,20 @@ class Runner {
       Fail("expected " + expect_status + " " + expect_code + ", got " + std::to_string(HttpStatusOf(r.status().code())) +
            " " + CodeName(r.status().code()) + ": " + r.status().message());
     }
+  }
+
+  // SPEC §10.4's system submit, as the order-shipping supervision makes it,
+  // at the clock's time.
+  Result<json> LateCompensation(const std::string& alias, const std::string& order_id, Money late_goods_paid) {
+    AS_ASSIGN_OR_RETURN(auto txn, h_.store().BeginWrite());
+    AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
+    if (!order) return Status::NotFound("order " + order_id);
+    AS_ASSIGN_OR_RETURN(auto id, SubmitLateCompensation(*txn, *order, *h_.policies().Current(), late_goods_paid,
+                                                        h_.clock().Now()));
+    AS_RETURN_IF_ERROR(txn->Commit());
+    if (!id) return Status::NotFound("no late compensation");
+    aliases_[alias] = *id;
+    return json(*id);
   }
 
   std::string Id(const std::string& alias) {

@@ -22,11 +22,14 @@ namespace aftersales::testing::spec {
 using Names = std::vector<std::string>;
 
 // ---- Words of SPEC §1, §2, §4 -----------------------------------------------
-// Case types (§1). Compensation and repair join here, with their rows below.
-inline const Names kTypes = {"refund_only", "return_refund", "exchange"};
-inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange"};  // §4 "common to all three types"
+// Case types (§1, §11). Repair joins here, with its rows below.
+inline const Names kTypes = {"refund_only", "return_refund", "exchange", "compensation"};
+inline const Names kGoodsTypes = {"refund_only", "return_refund", "exchange"};  // the types of goods (§4's three)
+// §4 "common to all three types", and to compensation (§11.3 "§4's common rows").
+inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange", "compensation"};
 inline const Names kReturnTypes = {"return_refund", "exchange"};                 // §4 "Return leg"
 inline const Names kExchangeOnly = {"exchange"};
+inline const Names kCompensationOnly = {"compensation"};
 
 // The roles a user can have (§2). `system` is the engine itself, never a caller.
 inline const Names kRoles = {"buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin"};
@@ -39,6 +42,7 @@ inline const Names kManager = {"manager"};
 inline const Names kReceivers = {"warehouse", "manager"};
 inline const Names kCarrierFeed = {"integration", "warehouse"};
 inline const Names kRefunders = {"finance", "integration"};
+inline const Names kFinance = {"finance"};  // §11.3: cash compensation
 // comment: "anyone who sees the case" (staff see every case, a buyer their own).
 inline const Names kAnyoneWhoSees = kRoles;
 
@@ -47,16 +51,20 @@ inline const Names kAnyoneWhoSees = kRoles;
 inline const Names kActions = {
     "approve", "reject", "offer", "accept_offer", "decline_offer", "modify", "appeal", "arbitrate", "cancel",
     "comment", "assign", "ship_return", "carrier_update", "receive", "refund_issued", "refund_failed",
-    "ship_replacement", "confirm_delivery"};
+    "ship_replacement", "confirm_delivery", "issue_compensation", "compensation_failed", "waive"};
 // clang-format on
 // Names that are not actions of that route: submit is POST /cases, timeout
 // the engine's own (§4.2: 404 unknown action).
 inline const Names kNotActions = {"submit", "timeout", "refund"};
 
-inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled"};
+inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled", "compensated"};
 // The states a case of each type can be in (§4: refund_only never takes
 // goods back; only an exchange ships a replacement).
 inline Names StatesOf(const std::string& type) {
+  if (type == "compensation") {  // §11.3: no goods move
+    return {"requested", "pending_approval", "negotiating", "rejected", "escalated",
+            "compensating", "compensated", "closed", "cancelled"};
+  }
   Names s = {"requested", "pending_approval", "negotiating", "rejected", "escalated",
              "refunding", "refunded",         "closed",      "cancelled"};
   if (type != "refund_only") s.insert(s.end(), {"awaiting_return", "return_in_transit", "inspection_failed"});
@@ -79,6 +87,9 @@ enum class Gate {
   kModificationsLeft,  // modify: fewer than kMaxModifications so far
   kGoodsNotReceived,   // decline_offer → requested
   kGoodsReceived,      // decline_offer → inspection_failed
+  kCashForm,           // issue_compensation, compensation_failed of cash: finance only (§11.3)
+  kVoucherForm,        // … of a voucher (or points): finance or integration
+  kSystemSubmitted,    // waive: the system's late compensation only (§10.4); never a submitted case
 };
 // How the caller's approval limit bears on a row (§4, §9.1).
 enum class Limit {
@@ -138,13 +149,19 @@ inline const std::vector<Row>& Rows() {
   {kReturnTypes,  {"awaiting_return", "return_in_transit"},     "receive",        kReceivers,     {{"result", "fail"}, {"note", "scratched"}}, "inspection_failed"},
   {kReturnTypes,  {"inspection_failed"},                        "approve",        kAgentPlus,     none,                                        kAfterApproval,      any,                     Limit::kWithinOnly},
   // -- the refund leg: SPEC lists it with the return leg, and every type whose outcome is money reaches `refunding` (§4 "After approval")
-  {kCommonTypes,  {"refunding"},                                "refund_issued",  kRefunders,     {{"external_ref", "PAY-1"}},                 "refunded"},
-  {kCommonTypes,  {"refunding"},                                "refund_failed",  kRefunders,     {{"error", "card expired"}},                 kSame},
+  {kGoodsTypes,   {"refunding"},                                "refund_issued",  kRefunders,     {{"external_ref", "PAY-1"}},                 "refunded"},
+  {kGoodsTypes,   {"refunding"},                                "refund_failed",  kRefunders,     {{"error", "card expired"}},                 kSame},
   // -- the replacement leg (exchange) --------------------------------------------------------------------------------------------------------------------------------------------------------------------
   {kExchangeOnly, {"replacement_pending"},                      "ship_replacement", kReceivers,   {{"carrier", "SF"}, {"tracking_no", "SF-X1"}}, "replacement_shipped"},
   {kExchangeOnly, {"replacement_shipped"},                      "confirm_delivery", kBuyerSide,   none,                                        "exchanged"},
   {kExchangeOnly, {"replacement_shipped"},                      "carrier_update", kCarrierFeed,   {{"shipment", "replacement"}, {"status", "delivered"}, {"at", "$now"}},
                                                                                                                                                kSame},
+  // -- §11.3 compensation (after approval: compensating) ---------------------------------------------------------------------------------------------------------------------------------------------------
+  {kCompensationOnly, {"compensating"},                         "issue_compensation", kFinance,   {{"external_ref", "PAY-1"}},                 "compensated",       Gate::kCashForm},
+  {kCompensationOnly, {"compensating"},                         "issue_compensation", kRefunders, {{"voucher_code", "SORRY-1"}},               "compensated",       Gate::kVoucherForm},
+  {kCompensationOnly, {"compensating"},                         "compensation_failed", kFinance,  {{"error", "card refused"}},                 kSame,               Gate::kCashForm},
+  {kCompensationOnly, {"compensating"},                         "compensation_failed", kRefunders, {{"error", "voucher service down"}},        kSame,               Gate::kVoucherForm},
+  {kCompensationOnly, {"compensating"},                         "waive",          kManager,       {{"reason", "order cancelled"}},             "closed",            Gate::kSystemSubmitted},
   };
   // clang-format on
   return kRows;
@@ -172,6 +189,7 @@ struct Situation {
   int modifications = 0;
   bool money_agreed = false;           // awaiting or receiving a return: the agreed outcome is money
   bool offer_return_required = false;  // negotiating: the open offer's return_required
+  bool cash = false;                   // compensation: the form asked for is cash (else a voucher)
 };
 
 namespace steps {
@@ -190,6 +208,7 @@ inline const Step kReceiveFail{"warehouse", "receive", {{"result", "fail"}, {"no
 inline const Step kRefundIssued{"finance", "refund_issued", {{"external_ref", "PAY-0"}}};
 inline const Step kShipReplacement{"warehouse", "ship_replacement", {{"carrier", "SF"}, {"tracking_no", "SF-X0"}}};
 inline const Step kConfirm{"buyer", "confirm_delivery", nlohmann::json::object()};
+inline const Step kIssueVoucher{"integration", "issue_compensation", {{"voucher_code", "SORRY-0"}}};
 }  // namespace steps
 
 // Facts of a situation, as the table's last column writes them.
@@ -198,6 +217,7 @@ enum Fact : unsigned {
   kReceived = 1,        // the goods came back
   kMoneyAgreed = 2,     // the agreed outcome is money (not a replacement)
   kNoModifyLeft = 4,    // three modifications made
+  kCash = 8,            // a compensation asked for in cash (else a voucher)
 };
 
 // A documented path to every state of every type (some states twice, where
@@ -248,6 +268,10 @@ inline const std::vector<SituationRow>& SituationRows() {
   {{"exchange"},      "replacement_pending", "",                                     1000, {kApprove, kShipReturn, kReceivePass},                          kReceived},
   {{"exchange"},      "replacement_shipped", "",                                     1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement},        kReceived},
   {{"exchange"},      "exchanged",         "",                                       1000, {kApprove, kShipReturn, kReceivePass, kShipReplacement, kConfirm}, kReceived},
+  // compensation (§11.3): who issues depends on the form
+  {kCompensationOnly, "compensating",      "(a voucher)",                            1000, {kApprove},                                                     kNoFact},
+  {kCompensationOnly, "compensating",      "(cash)",                                 1000, {kApprove},                                                     kCash},
+  {kCompensationOnly, "compensated",       "",                                       1000, {kApprove, kIssueVoucher},                                      kNoFact},
   };
   // clang-format on
   return kSituations;
@@ -268,6 +292,7 @@ inline std::vector<Situation> SituationsOf(const std::string& type) {
     s.money_agreed = (row.facts & kMoneyAgreed) != 0;
     s.modifications = (row.facts & kNoModifyLeft) != 0 ? kMaxModifications : 0;
     s.offer_return_required = false;  // every path's offer says return_required: false (steps::kOffer)
+    s.cash = (row.facts & kCash) != 0;
     out.push_back(std::move(s));
   }
   return out;
