@@ -178,16 +178,5 @@ TEST_CASE("compensation: the report route, JSON and CSV, managers and admins onl
   CHECK(web.Get("/api/v1/reports/compensation?from=soon", web.token("manager")).status == 400);
 }
 
-TEST_CASE("compensation: the webhook event type is accepted", "[web][compensation][webhooks]") {
-  WebFixture web;
-  HttpResult hook = web.Post("/api/v1/webhooks",
-                             json{{"url", "http://127.0.0.1:9/hook"},
-                                  {"events", {"compensation.requested"}},
-                                  {"secret", "a-long-random-secret-1"}},
-                             web.token("admin"));
-  INFO(hook.body);
-  CHECK(hook.status == 201);
-}
-
 }  // namespace
 }  // namespace aftersales::testing
