@@ -72,6 +72,7 @@ void CheckCompensationOffer(const Case& c, const act::MakeOffer& e, BodyReader& 
     if (e.form) r.Fail("form", "only a compensation case takes it");
     return;
   }
+  if (e.return_required) r.Fail("return_required", "a compensation takes no return_required");
   if (e.amount > c.requested_amount) {
     r.Fail("amount", "an offer is at most the requested " + std::to_string(c.requested_amount));
   } else if (e.amount == c.requested_amount && e.form.value_or(c.compensation->form) == c.compensation->form) {
@@ -133,17 +134,18 @@ Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& 
             return Status::Ok();
           },
           [&](const act::MakeOffer& e) {
-            if (!returns_goods && e.return_required.value_or(false)) {
-              r.Fail("return_required", std::string("a ") + NameOf(c.type) + " case never takes the goods back");
+            if (!returns_goods && !c.compensation && e.return_required.value_or(false)) {
+              r.Fail("return_required", "a refund_only case never takes the goods back");
             }
             CheckCompensationOffer(c, e, r);
             return Status::Ok();
           },
           [&](const act::Arbitrate& e) {
-            if (!returns_goods && e.return_required.value_or(false)) {
-              r.Fail("return_required", std::string("a ") + NameOf(c.type) + " case never takes the goods back");
+            if (!returns_goods && !c.compensation && e.return_required.value_or(false)) {
+              r.Fail("return_required", "a refund_only case never takes the goods back");
             }
             if (e.form && !c.compensation) r.Fail("form", "only a compensation case takes it");
+            if (e.return_required && c.compensation) r.Fail("return_required", "a compensation takes no return_required");
             if (!workflow.facts().replacement && e.amount && *e.amount == 0) {
               r.Fail("amount", "a grant of money is at least 1 (only an exchange grants a replacement with 0)");
             }

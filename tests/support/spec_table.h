@@ -128,8 +128,9 @@ inline const std::vector<Row>& Rows() {
   {kCommonTypes,  {"pending_approval"},                         "approve",        kSupervisorPlus, none,                                       kAfterApproval,      any,                     Limit::kWithinOnly},
   {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
                                                                 "reject",         kAgentPlus,     {{"reason_code", "other"}},                  "rejected"},
-  {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
+  {kGoodsTypes,   {"requested", "pending_approval", "inspection_failed"},
                                                                 "offer",          kAgentPlus,     {{"amount", 100}, {"return_required", false}}, "negotiating"},
+  {kCompensationOnly, {"requested", "pending_approval"},        "offer",          kAgentPlus,     {{"amount", 100}},                           "negotiating"},  // §11.3: no return_required
   {kCommonTypes,  {"negotiating"},                              "accept_offer",   kBuyerSide,     none,                                        kAfterApproval},
   {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "requested",         Gate::kGoodsNotReceived},
   {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "inspection_failed", Gate::kGoodsReceived},
@@ -200,6 +201,7 @@ inline const Step kModify{"buyer", "modify", {{"description", "more detail"}}};
 inline const Step kAppeal{"buyer", "appeal", {{"note", "please look again"}}};
 inline const Step kUphold{"manager", "arbitrate", {{"decision", "uphold"}}};
 inline const Step kOffer{"agent", "offer", {{"amount", 500}, {"return_required", false}}};
+inline const Step kCompensationOffer{"agent", "offer", {{"amount", 500}}};  // §11.3: an offer takes no return_required
 inline const Step kAccept{"buyer", "accept_offer", nlohmann::json::object()};
 inline const Step kCancel{"buyer", "cancel", nlohmann::json::object()};
 inline const Step kShipReturn{"buyer", "ship_return", {{"carrier", "SF"}, {"tracking_no", "SF-R0"}}};
@@ -241,7 +243,8 @@ inline const std::vector<SituationRow>& SituationRows() {
   {kCommonTypes,    "requested",           "above every limit",                    250000, {},                                                             kNoFact},
   {kCommonTypes,    "pending_approval",    "(the agent was over its limit)",        30000, {kApprove},                                                     kNoFact},
   {kCommonTypes,    "pending_approval",    "above the supervisor's limit too",     250000, {kApprove},                                                     kNoFact},
-  {kCommonTypes,    "negotiating",         "goods not received",                     1000, {kOffer},                                                       kNoFact},
+  {kGoodsTypes,     "negotiating",         "goods not received",                     1000, {kOffer},                                                       kNoFact},
+  {kCompensationOnly, "negotiating",       "",                                       1000, {kCompensationOffer},                                           kNoFact},
   {kCommonTypes,    "rejected",            "",                                       1000, {kReject},                                                      kNoFact},
   {kCommonTypes,    "rejected",            "after three modifications",              1000, {kReject, kModify, kReject, kModify, kReject, kModify, kReject}, kNoModifyLeft},
   {kCommonTypes,    "escalated",           "",                                       1000, {kReject, kAppeal},                                             kNoFact},

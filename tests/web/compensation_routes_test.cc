@@ -120,7 +120,7 @@ TEST_CASE("compensation: submit, cap, issue and the record as the buyer sees it"
   CHECK(staff_timeline.body.find("card refused") != std::string::npos);
 }
 
-TEST_CASE("compensation: a voucher's code is the buyer's to read; the audit holds its hash", "[web][compensation]") {
+TEST_CASE("compensation: a voucher's code is the buyer's to read, the audit holds its hash", "[web][compensation]") {
   WebFixture web;
   const std::string id = OrderAndCompensation(web, "voucher", 1000);
   // An offer of another form at the same amount; accepting fixes it.
