@@ -9,6 +9,7 @@
 #include "api/json_api.h"
 #include "engine/cases/late_compensation.h"
 #include "engine/engine_harness.h"
+#include "engine/reports/case_reports.h"
 #include "engine/reports/compensation_report.h"
 #include "engine/reports/report_catalog.h"
 
@@ -220,6 +221,23 @@ TEST_CASE("the compensation report: every reason, amounts by form, who agreed", 
   CHECK((*empty)["by_reason"].size() == 5);
   CHECK((*empty)["by_reason"][1]["cases"] == 0);
   CHECK((*empty)["by_agent"] == json::array());
+
+  // The goods reports leave compensation out, lines named or not.
+  REQUIRE(cs.Submit(h.user("buyer"), {{"order_id", "o1"},
+                                      {"type", "compensation"},
+                                      {"reason", "other"},
+                                      {"compensation", {{"form", "cash"}}},
+                                      {"requested_amount", 100},
+                                      {"lines", {{{"line_id", "l1"}, {"qty", 2}}}}})
+              .ok());
+  CaseReports goods(h.store());
+  auto reasons = goods.Reasons(ReportRange{});
+  REQUIRE(reasons.ok());
+  for (const json& item : (*reasons)["by_reason"]) CHECK(item["cases"] == 0);
+  for (const json& item : (*reasons)["by_sku"]) CHECK(item["cases"] == 0);
+  auto finance = goods.Finance(ReportRange{});
+  REQUIRE(finance.ok());
+  for (const json& item : (*finance)["items"]) CHECK(item["approved"] == 0);
 
   const ReportInfo* info = FindReport("compensation");
   REQUIRE(info != nullptr);
