@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "domain/utf8.h"
 #include "engine/body_reader.h"
 #include "engine/cases/order_import.h"
 #include "workflows/workflow.h"
@@ -16,6 +17,8 @@ constexpr std::size_t kMaxReceivedLines = 200;
 constexpr std::size_t kMaxCaseLines = 200;
 constexpr std::int64_t kMaxQty = 1'000'000'000;
 constexpr std::size_t kMaxCodeLength = 64;
+constexpr std::size_t kMaxWaiveReasonChars = 500;  // SPEC v3.1: waive `reason` 1–500 characters
+constexpr std::size_t kMaxUtf8Bytes = 4;
 
 std::vector<std::string> FieldsOf(Action action) {
   std::vector<std::string> f = {"expected_version", "note"};
@@ -24,8 +27,8 @@ std::vector<std::string> FieldsOf(Action action) {
   };
   switch (action) {
     case Action::kReject: add({"reason_code"}); break;
-    case Action::kOffer: add({"amount", "return_required"}); break;
-    case Action::kArbitrate: add({"decision", "amount", "return_required"}); break;
+    case Action::kOffer: add({"amount", "return_required", "form"}); break;
+    case Action::kArbitrate: add({"decision", "amount", "return_required", "form"}); break;
     case Action::kReceive: add({"result", "grade", "restock", "lines"}); break;
     case Action::kShipReturn: add({"carrier", "tracking_no"}); break;
     case Action::kShipReplacement: add({"carrier", "tracking_no", "sku"}); break;
@@ -38,6 +41,9 @@ std::vector<std::string> FieldsOf(Action action) {
     case Action::kRepairUpdate: add({"status"}); break;
     case Action::kShipRepaired: add({"carrier", "tracking_no"}); break;
     case Action::kDemandRemedy: add({"remedy"}); break;
+    case Action::kIssueCompensation: add({"external_ref", "voucher_code", "expires_at"}); break;
+    case Action::kCompensationFailed: add({"error"}); break;
+    case Action::kWaive: add({"reason"}); break;
     case Action::kSubmit:
     case Action::kApprove:
     case Action::kAcceptOffer:
@@ -88,6 +94,38 @@ std::optional<std::vector<act::ReceivedLine>> ReceivedLines(BodyReader& r) {
   return out;
 }
 
+const std::vector<std::string>& FormNames() {
+  static const std::vector<std::string> kNames = {"cash", "voucher", "points"};
+  return kNames;
+}
+
+std::optional<CompensationForm> ReadForm(BodyReader& r, const std::string& key, bool required) {
+  const auto name = r.Enum(key, required, FormNames());
+  return name ? ParseCompensationForm(*name) : std::nullopt;
+}
+
+std::size_t CodePoints(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+act::Waive ReadWaive(BodyReader& r) {
+  act::Waive w;
+  w.reason = r.String("reason", true, kMaxWaiveReasonChars * kMaxUtf8Bytes).value_or("");
+  if (CodePoints(w.reason) > kMaxWaiveReasonChars) r.Fail("reason", "must be at most 500 characters");
+  return w;
+}
+
+act::IssueCompensation ReadIssueCompensation(BodyReader& r) {
+  act::IssueCompensation e;
+  e.external_ref = r.String("external_ref", false, kMaxShortText);
+  if (e.external_ref && e.external_ref->empty()) r.Fail("external_ref", "must not be empty");
+  e.voucher_code = r.Id("voucher_code", false);  // [A-Za-z0-9._-]{1,64}
+  e.expires_at = r.Time("expires_at", false);
+  return e;
+}
+
 act::Modify ReadModify(BodyReader& r) {
   act::Modify m;
   m.requested_amount = r.Int("requested_amount", false, 0, kMaxAmount);
@@ -105,8 +143,9 @@ act::Arbitrate ReadArbitrate(BodyReader& r) {
   a.decision = decision.value_or("uphold") == "grant" ? act::Decision::kGrant : act::Decision::kUphold;
   a.amount = r.Int("amount", false, 0, kMaxAmount);
   a.return_required = r.Bool("return_required", false);
-  if (decision && *decision == "uphold" && (a.amount || a.return_required)) {
-    r.Fail(a.amount ? "amount" : "return_required", "only a grant takes it");
+  a.form = ReadForm(r, "form", false);
+  if (decision && *decision == "uphold" && (a.amount || a.return_required || a.form)) {
+    r.Fail(a.amount ? "amount" : a.return_required ? "return_required" : "form", "only a grant takes it");
   }
   return a;
 }
@@ -179,6 +218,7 @@ ActionBody ReadBody(Action action, BodyReader& r, const std::optional<std::strin
       act::MakeOffer o;
       o.amount = r.Int("amount", true, 1, kMaxAmount).value_or(0);
       o.return_required = r.Bool("return_required", false);
+      o.form = ReadForm(r, "form", false);
       return o;
     }
     case Action::kAcceptOffer: return act::AcceptOffer{};
@@ -208,6 +248,10 @@ ActionBody ReadBody(Action action, BodyReader& r, const std::optional<std::strin
       d.remedy = remedy.value_or("refund") == "refund" ? act::Remedy::kRefund : act::Remedy::kReplacement;
       return d;
     }
+    case Action::kIssueCompensation: return ReadIssueCompensation(r);
+    case Action::kCompensationFailed:
+      return act::CompensationFailed{r.String("error", true, kMaxTextLength).value_or("")};
+    case Action::kWaive: return ReadWaive(r);
     case Action::kSubmit:
     case Action::kTimeout: break;
   }
@@ -230,6 +274,23 @@ const std::vector<std::string>& CaseTypeNames() {
     return names;
   }();
   return kNames;
+}
+
+// SPEC §11.1: a compensation names its form and requests at least 1; no
+// other type takes `compensation`.
+void ReadSubmitCompensation(BodyReader& r, SubmitCase& s) {
+  const bool compensation = s.type == CaseType::kCompensation;
+  if (r.Has("compensation") && s.type && !compensation) {
+    r.Fail("compensation", "only a compensation case takes it");
+    return;
+  }
+  if (!compensation) return;
+  const nlohmann::json* body = r.Object("compensation", true);
+  if (!s.requested_amount || *s.requested_amount < 1) r.Fail("requested_amount", "a compensation requests at least 1");
+  if (!body) return;
+  BodyReader cr(*body, {"form"}, "compensation.");
+  s.compensation_form = ReadForm(cr, "form", true);
+  cr.MergeInto(r);
 }
 
 // `expected_version` read leniently before full validation (SPEC §4.2
@@ -258,11 +319,13 @@ json CaseActionJson(const CaseAction& a) {
                  [&](const act::MakeOffer& e) {
                    body["amount"] = e.amount;
                    put("return_required", e.return_required);
+                   if (e.form) body["form"] = NameOf(*e.form);
                  },
                  [&](const act::Arbitrate& e) {
                    body["decision"] = e.decision == act::Decision::kGrant ? "grant" : "uphold";
                    put("amount", e.amount);
                    put("return_required", e.return_required);
+                   if (e.form) body["form"] = NameOf(*e.form);
                  },
                  [&](const act::Receive& e) {
                    body["result"] = e.pass ? "pass" : "fail";
@@ -300,6 +363,13 @@ json CaseActionJson(const CaseAction& a) {
                  [&](const act::DemandRemedy& e) {
                    body["remedy"] = e.remedy == act::Remedy::kRefund ? "refund" : "replacement";
                  },
+                 [&](const act::IssueCompensation& e) {
+                   put("external_ref", e.external_ref);
+                   put("voucher_code", e.voucher_code);
+                   if (e.expires_at) body["expires_at"] = FormatTime(*e.expires_at);
+                 },
+                 [&](const act::CompensationFailed& e) { body["error"] = e.error; },
+                 [&](const act::Waive& e) { body["reason"] = e.reason; },
                  [&](const act::Comment& e) {
                    body["text"] = e.text;
                    if (e.visibility) body["visibility"] = *e.visibility == Visibility::kBuyer ? "buyer" : "internal";
@@ -346,15 +416,16 @@ Result<SubmitCase> ParseSubmitCase(const Actor& actor, const json& body) {
   SubmitCase s;
   s.order_id = order_id->get<std::string>();
   std::vector<std::string> fields = {"order_id", "type", "reason", "description", "evidence", "lines",
-                                     "requested_amount"};
+                                     "requested_amount", "compensation"};
   if (IsStaff(actor.role)) fields.push_back("buyer_id");
   BodyReader r(body, fields);
   if (const auto type = r.Enum("type", true, CaseTypeNames())) s.type = ParseCaseType(*type);
   s.reason = r.String("reason", true, kMaxCodeLength);
   s.description = r.String("description", false, kMaxTextLength);
   s.evidence = EvidenceUrls(r).value_or(std::vector<std::string>{});
-  if (const auto* ls = r.Array("lines", true, kMaxCaseLines)) {
-    if (ls->empty()) r.Fail("lines", "must name at least one line");
+  const bool compensation = s.type == CaseType::kCompensation;
+  if (const auto* ls = r.Array("lines", !compensation, kMaxCaseLines)) {  // SPEC §11.1: lines optional
+    if (ls->empty() && !compensation) r.Fail("lines", "must name at least one line");
     std::set<std::string> seen;
     for (std::size_t i = 0; i < ls->size(); ++i) {
       BodyReader lr((*ls)[i], {"line_id", "qty", "replacement_sku"}, "lines[" + std::to_string(i) + "].");
@@ -375,6 +446,7 @@ Result<SubmitCase> ParseSubmitCase(const Actor& actor, const json& body) {
     if (s.requested_amount.value_or(0) != 0) r.Fail("requested_amount", "a repair requests 0");
     if (s.reason && *s.reason != "quality_issue") r.Fail("reason", "a repair is for a quality_issue");
   }
+  ReadSubmitCompensation(r, s);
   if (IsStaff(actor.role)) s.buyer_id = r.Id("buyer_id", false);
   s.errors = r.errors();
   return s;

@@ -48,6 +48,21 @@ json OfferJson(const Offer& o, const TextsById& texts) {
   view.emplace("note", TextOf(o.note, texts));
   view.emplace("by", o.by);
   view.emplace("at", FormatTime(o.at));
+  if (o.form) view.emplace("form", NameOf(*o.form));
+  return view;
+}
+
+// SPEC §11.1's record, as every viewer of the case sees it (the voucher
+// code is a buyer-visible text; null once erased).
+json CompensationJson(const Compensation& c, const TextsById& texts) {
+  json::object_t view;
+  view.emplace("form", NameOf(c.form));
+  view.emplace("amount", c.amount);
+  view.emplace("voucher_code", TextOf(c.voucher_code, texts));
+  view.emplace("expires_at", TimeOrNull(c.expires_at));
+  view.emplace("external_ref", OrNull(c.external_ref));
+  view.emplace("issued_at", TimeOrNull(c.issued_at));
+  view.emplace("issued_by", OrNull(c.issued_by));
   return view;
 }
 
@@ -182,6 +197,10 @@ json CaseJson(const CaseView& view) {
   out.emplace("updated_at", FormatTime(c.updated_at));
   out.emplace("allowed_actions", std::move(allowed));
   if (view.refundable_amount) out.emplace("refundable_amount", *view.refundable_amount);
+  if (c.compensation) {  // compensation cases only
+    out.emplace("compensation", CompensationJson(*c.compensation, texts));
+    out.emplace("compensated_amount", c.compensated_amount);
+  }
   // The abuse signals are for the shop's staff: a buyer never learns of them.
   if (view.shows_risk) out.emplace("risk", c.risk ? RiskToJson(*c.risk) : json(nullptr));
   return out;
@@ -238,6 +257,8 @@ json OrderJson(const OrderView& view) {
           {"policy_version", o.policy_version},
           {"paid_total", o.PaidTotal()},
           {"refundable_amount", view.refundable_amount},
+          {"compensation_cap", view.compensation_cap},
+          {"compensation_remaining", view.compensation_remaining},
           {"case_ids", view.case_ids}};
 }
 

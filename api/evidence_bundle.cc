@@ -83,11 +83,11 @@ Result<Case> LoadCase(ReadTxn& txn, const CaseRow& row) {
 }
 
 // The order as GET /orders/{id} serves it.
-Result<json> OrderOfCase(ReadTxn& txn, const std::string& order_id) {
+Result<json> OrderOfCase(ReadTxn& txn, const std::string& order_id, const Policy& policy) {
   AS_ASSIGN_OR_RETURN(auto order, txn.GetOrder(order_id));
   if (!order) return Status::Internal("the order " + order_id + " of a stored case is missing");
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(txn, order_id));
-  return OrderJson(MakeOrderView(*order, cases));
+  return OrderJson(MakeOrderView(*order, cases, policy));
 }
 
 // The newest checkpoint signed by `key` in `stored` whose seq is at least
@@ -145,9 +145,9 @@ Result<json> EvidenceBundler::Build(const Actor& actor, const std::string& case_
   if (!policy.ok()) return policy.status();
   CaseView view = MakeCaseView(*kase, actor, texts, **policy, clock_.Now());
   // The case as GET /cases/{id} shows it, with what it may still refund.
-  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(read, *kase));
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(read, *kase, **policy));
   json case_json = CaseJson(view);
-  auto order_json = OrderOfCase(read, kase->order_id);
+  auto order_json = OrderOfCase(read, kase->order_id, **policy);
   if (!order_json.ok()) return order_json.status();
 
   AuditFilter filter;

@@ -161,9 +161,9 @@ int Main(int argc, char** argv) {
   std::string report_user;
   CLI::App* report_cmd = app.add_subcommand(
       "report", "Print a report (docs/reports.md) as JSON or CSV; scorecard --recompute checks the staff events");
-  report_cmd->add_option("NAME", report.name, "agents, sla, reasons, warehouse, finance or scorecard")
+  report_cmd->add_option("NAME", report.name, "agents, sla, reasons, warehouse, finance, scorecard or compensation")
       ->required()
-      ->check(CLI::IsMember({"agents", "sla", "reasons", "warehouse", "finance", "scorecard"}));
+      ->check(CLI::IsMember({"agents", "sla", "reasons", "warehouse", "finance", "scorecard", "compensation"}));
   AddDbOption(report_cmd, &report.db_path, "to read (must exist)");
   report_cmd->add_option("--from", report.from, "start of the period, RFC 3339 (inclusive)");
   report_cmd->add_option("--to", report.to, "end of the period, RFC 3339 (exclusive)");

@@ -769,7 +769,8 @@ template <class Base>
 Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::optional<TimePoint> from,
                                                                          std::optional<TimePoint> to) {
   // A range scan of case_facts_created; the groups are few (reasons ×
-  // currencies × grades).
+  // currencies × grades). Compensation cases are the compensation report's
+  // (engine/reports/compensation_report.h), not the goods reports'.
   return QueryAll<CaseFactTotalsRow>(
       conn_,
       "SELECT reason, currency, inspection_grade, COUNT(*),"
@@ -780,7 +781,7 @@ Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::op
       " SUM(CASE WHEN inspection_result IS NOT NULL THEN 1 ELSE 0 END),"
       " SUM(CASE WHEN inspection_result = 'pass' THEN 1 ELSE 0 END),"
       " SUM(CASE WHEN inspection_result = 'fail' THEN 1 ELSE 0 END)"
-      " FROM case_facts WHERE created_at >= ? AND created_at < ?"
+      " FROM case_facts WHERE created_at >= ? AND created_at < ? AND type <> 'compensation'"
       " GROUP BY reason, currency, inspection_grade ORDER BY reason, currency, inspection_grade",
       [&](SqliteStatement& s) { BindPeriod(s, from, to); },
       [](SqliteStatement& s) -> Result<CaseFactTotalsRow> {

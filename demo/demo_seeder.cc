@@ -1,6 +1,7 @@
 #include "demo/demo_seeder.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "api/json_api.h"
@@ -282,6 +283,44 @@ std::vector<Story> Stories() {
   return s;
 }
 
+// What a compensation asks for (SPEC §11.1), beside its story.
+struct CompensationTerms {
+  const char* form;
+  Money amount;  // within the order's cap: 30 % of what it paid
+};
+
+// 补偿: one compensation in each of its states, each buyer's only case.
+std::vector<std::pair<Story, CompensationTerms>> CompensationStories() {
+  const json none = json::object();
+  return {
+      {{6, "compensation", "missing_gift", 2, 1, "b-1040", "赠品杯套没有收到 The free cup sleeve was missing.", {}},
+       {"voucher", 1000}},
+      {{10, "compensation", "price_protection", 1, 1, "b-1041", "三天后降价250元 The price dropped by ¥250 three days later.",
+        {{1, "agent1", "approve", none}}},
+       {"cash", 25000}},
+      {{30, "compensation", "goodwill", 4, 1, "b-1042", "快递员态度差 The courier was rude.",
+        {{2, "agent2", "offer", {{"amount", 3000}, {"form", "points"}, {"note", "3000 points instead of a voucher?"}}}}},
+       {"voucher", 5000}},
+      {{40, "compensation", "price_protection", 6, 1, "b-1043", "活动价更低 Cheaper in the promotion.",
+        {{3, "agent1", "reject", {{"reason_code", "not_eligible"}, {"note", "The promotion started after the 7-day price protection."}}}}},
+       {"cash", 2000}},
+      // Nobody answered within 48 h: escalated, no automatic money (SPEC §11.3).
+      {{60, "compensation", "other", 9, 1, "b-1044", "发票开错 Wrong invoice issued.", {}}, {"voucher", 1500}},
+      {{20, "compensation", "goodwill", 0, 1, "b-1045", "等了很久 A long wait for the reply.", {{1, "supervisor", "approve", none}}},
+       {"points", 2000}},
+      {{100, "compensation", "missing_gift", 7, 1, "b-1046", "少了赠品蒸笼 The free steamer basket was missing.",
+        {{2, "agent1", "approve", none}, {6, "integration", "issue_compensation", {{"voucher_code", "SORRY-3000"}}}}},
+       {"voucher", 3000}},
+      {{150, "compensation", "price_protection", 5, 1, "b-1047", "别家更便宜 Cheaper elsewhere.",
+        {{2, "agent2", "reject", {{"reason_code", "other"}}},
+         {10, "buyer:b-1047", "appeal", {{"note", "Your shop promised the lowest price."}}},
+         {30, "manager", "arbitrate", {{"decision", "uphold"}, {"note", "Price match covers our own shop only."}}}}},
+       {"cash", 5000}},
+      {{8, "compensation", "goodwill", 8, 1, "b-1048", "算了 Never mind.", {{1, "buyer:b-1048", "cancel", none}}},
+       {"voucher", 500}},
+  };
+}
+
 // Earlier orders without complaints for every other demo buyer: regular
 // customers, whose return rates stay below the risk threshold.
 constexpr int kEarlierOrdersPerBuyer = 5;
@@ -327,7 +366,12 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
                         {"buyer1", Role::kBuyer, "b-1001"},    {"buyer2", Role::kBuyer, "b-1002"}};
   std::map<std::string, Actor> actors;
   const int total_users = static_cast<int>(std::size(people));
-  const auto stories = Stories();
+  std::vector<Story> stories = Stories();
+  std::map<int, CompensationTerms> terms;  // by story index
+  for (auto& [story, asked] : CompensationStories()) {
+    terms.emplace(static_cast<int>(stories.size()), asked);
+    stories.push_back(std::move(story));
+  }
   int done = 0;
   const int total = total_users + static_cast<int>(stories.size()) * 2;
   for (const auto& p : people) {
@@ -431,6 +475,10 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
       if (st.type == "exchange") line["replacement_sku"] = std::string(prod.sku) + "-X";
       json body = {{"order_id", order_id}, {"type", st.type}, {"reason", st.reason},
                    {"description", st.description}, {"lines", json::array({line})}};
+      if (auto asked = terms.find(p.story); asked != terms.end()) {
+        body["compensation"] = {{"form", asked->second.form}};
+        body["requested_amount"] = asked->second.amount;
+      }
       const Actor submitter = actor_of("buyer:" + st.buyer);
       auto c = cases.Submit(submitter, body);
       if (!c.ok()) return fail(st, "submit", c.status());

@@ -29,6 +29,7 @@ struct MakeOffer {
   static constexpr Action kAction = Action::kOffer;
   Money amount = 0;
   std::optional<bool> return_required;
+  std::optional<CompensationForm> form;  // compensation only
 };
 struct AcceptOffer {
   static constexpr Action kAction = Action::kAcceptOffer;
@@ -51,6 +52,7 @@ struct Arbitrate {
   Decision decision = Decision::kUphold;
   std::optional<Money> amount;
   std::optional<bool> return_required;
+  std::optional<CompensationForm> form;  // compensation only
 };
 struct Cancel {
   static constexpr Action kAction = Action::kCancel;
@@ -105,6 +107,22 @@ struct ShipReplacement {
 struct ConfirmDelivery {
   static constexpr Action kAction = Action::kConfirmDelivery;
 };
+// SPEC §11.3: cash and points carry external_ref; a voucher carries
+// voucher_code and maybe expires_at.
+struct IssueCompensation {
+  static constexpr Action kAction = Action::kIssueCompensation;
+  std::optional<std::string> external_ref;
+  std::optional<std::string> voucher_code;
+  std::optional<TimePoint> expires_at;
+};
+struct CompensationFailed {
+  static constexpr Action kAction = Action::kCompensationFailed;
+  std::string error;
+};
+struct Waive {  // SPEC §10.4 (v3.2): a system late compensation, by a manager
+  static constexpr Action kAction = Action::kWaive;
+  std::string reason;
+};
 
 // §12 repair.
 enum class RepairStatus { kDiagnosed, kWaitingParts, kRepaired, kUnrepairable };
@@ -130,7 +148,8 @@ struct DemandRemedy {
 using ActionBody = std::variant<act::Approve, act::Reject, act::MakeOffer, act::AcceptOffer, act::DeclineOffer,
                                 act::Modify, act::Appeal, act::Arbitrate, act::Cancel, act::Comment, act::Assign,
                                 act::ShipReturn, act::CarrierUpdate, act::Receive, act::RefundIssued,
-                                act::RefundFailed, act::ShipReplacement, act::ConfirmDelivery, act::RepairUpdate,
+                                act::RefundFailed, act::ShipReplacement, act::ConfirmDelivery,
+                                act::IssueCompensation, act::CompensationFailed, act::Waive, act::RepairUpdate,
                                 act::ShipRepaired, act::DemandRemedy>;
 
 struct CaseAction {

@@ -125,9 +125,30 @@ struct CaseLine {
   Money amount = 0;  // this case's share of the line's `paid` (SPEC §3 ledger)
 };
 
+// The form a compensation takes (SPEC §11.1).
+enum class CompensationForm { kCash, kVoucher, kPoints };
+const char* NameOf(CompensationForm f);
+std::optional<CompensationForm> ParseCompensationForm(const std::string& s);
+
+// A compensation case's record (SPEC §11.1): what was agreed, then what was
+// issued. The voucher code is an erasable buyer-visible text (SPEC §7).
+struct Compensation {
+  CompensationForm form = CompensationForm::kVoucher;
+  Money amount = 0;  // = agreed_amount once agreed
+  std::optional<TextRef> voucher_code;
+  std::optional<TimePoint> expires_at;
+  std::optional<std::string> external_ref;
+  std::optional<TimePoint> issued_at;
+  std::optional<std::string> issued_by;  // user id
+  // Who fixed the agreed amount (approve, a grant; an accepted offer's
+  // maker; "system"), for the compensation report. Not served.
+  std::optional<std::string> agreed_by;
+};
+
 struct Offer {
   Money amount = 0;
   bool return_required = false;
+  std::optional<CompensationForm> form;  // a compensation offer's form
   std::optional<TextRef> note;
   std::string by;  // user id
   TimePoint at = 0;
@@ -248,6 +269,12 @@ struct Case {
   int modifications = 0;            // successful `modify` actions so far
   int policy_version = 0;
   std::optional<Risk> risk;  // fixed at submit; none on cases stored before risk existed
+  // Compensation cases (SPEC §11): the form asked for at submit, the record,
+  // what was paid out, and whether the system submitted it (§10.4 late
+  // compensation, the only kind a manager may waive).
+  std::optional<Compensation> compensation;
+  Money compensated_amount = 0;
+  bool system_submitted = false;
   TimePoint created_at = 0;
   TimePoint updated_at = 0;
 
@@ -275,6 +302,7 @@ struct Case {
   // units never do (a cancel after a failed inspection keeps them), except
   // a repaired case's (§12: it leaves the ledger).
   bool HoldsUnits() const {
+    if (type == CaseType::kCompensation) return false;  // compensation holds no units (SPEC §3 v3)
     if (state == State::kRepaired) return false;
     if (GoodsReceived()) return true;
     if (state == State::kCancelled) return false;

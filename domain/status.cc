@@ -30,6 +30,7 @@ const char* CodeName(Code code) {
     case Code::kAmountExceedsRefundable: return "amount_exceeds_refundable";
     case Code::kQuantityExceedsUnshipped: return "quantity_exceeds_unshipped";
     case Code::kAlreadyShipped: return "already_shipped";
+    case Code::kCompensationCapExceeded: return "compensation_cap_exceeded";
     case Code::kIdempotencyKeyReused: return "idempotency_key_reused";
     case Code::kRateLimited: return "rate_limited";
     case Code::kHeadersTooLarge: return "headers_too_large";
@@ -68,6 +69,7 @@ int HttpStatusOf(Code code) {
     case Code::kAmountExceedsRefundable:
     case Code::kQuantityExceedsUnshipped:
     case Code::kAlreadyShipped:
+    case Code::kCompensationCapExceeded:
     case Code::kIdempotencyKeyReused: return 422;
     case Code::kRateLimited: return 429;
     case Code::kHeadersTooLarge: return 431;

@@ -44,6 +44,7 @@ enum class Code {
   kAmountExceedsRefundable,   // 422
   kQuantityExceedsUnshipped,  // 422 (SPEC §10.2)
   kAlreadyShipped,            // 422 (SPEC §10.3)
+  kCompensationCapExceeded,   // 422 (v3 §11.2)
   kIdempotencyKeyReused,      // 422
   kRateLimited,               // 429
   kHeadersTooLarge,           // 431

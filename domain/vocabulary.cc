@@ -5,18 +5,19 @@
 namespace aftersales {
 namespace {
 
-constexpr std::array<const char*, 4> kCaseTypeNames = {"refund_only", "return_refund", "exchange", "repair"};
+constexpr std::array<const char*, 5> kCaseTypeNames = {"refund_only", "return_refund", "exchange", "compensation",
+                                                     "repair"};
 constexpr std::array<const char*, kStateCount> kStateNames = {
     "requested",         "pending_approval",    "negotiating",         "rejected", "escalated",
     "awaiting_return",   "return_in_transit",   "inspection_failed",   "refunding", "replacement_pending",
     "replacement_shipped", "refunded",          "exchanged",           "closed",   "cancelled",
-    "repairing", "repair_ready", "repair_failed", "repaired_shipped", "repaired"};
+    "compensating",      "compensated",         "repairing", "repair_ready", "repair_failed", "repaired_shipped", "repaired"};
 constexpr std::array<const char*, kActionCount> kActionNames = {
     "submit",      "approve",        "reject",  "offer",          "accept_offer",
     "decline_offer", "modify",       "appeal",  "arbitrate",      "cancel",
     "comment",     "assign",         "ship_return", "carrier_update", "receive",
     "refund_issued", "refund_failed", "ship_replacement", "confirm_delivery",
-    "repair_update", "ship_repaired", "demand_remedy", "timeout"};
+    "issue_compensation", "compensation_failed", "waive", "repair_update", "ship_repaired", "demand_remedy", "timeout"};
 constexpr std::array<const char*, kRoleCount> kRoleNames = {
     "buyer", "integration", "agent", "supervisor", "manager", "warehouse", "finance", "admin", "system"};
 constexpr std::array<const char*, kDeadlineKindCount> kDeadlineNames = {
@@ -48,7 +49,7 @@ std::optional<DeadlineKind> ParseDeadlineKind(std::string_view s) { return Parse
 
 bool IsTerminal(State s) {
   return s == State::kRefunded || s == State::kExchanged || s == State::kClosed || s == State::kCancelled ||
-         s == State::kRepaired;
+         s == State::kCompensated || s == State::kRepaired;
 }
 
 bool IsStaff(Role r) { return r != Role::kBuyer && r != Role::kSystem; }

@@ -10,7 +10,7 @@
 
 namespace aftersales {
 
-enum class CaseType { kRefundOnly, kReturnRefund, kExchange, kRepair };
+enum class CaseType { kRefundOnly, kReturnRefund, kExchange, kCompensation, kRepair };
 
 enum class State {
   kRequested,
@@ -28,10 +28,12 @@ enum class State {
   kExchanged,
   kClosed,
   kCancelled,
+  kCompensating,  // v3 §11
+  kCompensated,
   // §12 repair (kRepaired terminal)
   kRepairing, kRepairReady, kRepairFailed, kRepairedShipped, kRepaired,
 };
-constexpr int kStateCount = 20;
+constexpr int kStateCount = 22;
 
 // Actions a caller may name in POST /cases/{id}/actions/{action}, plus
 // `submit` (POST /cases) and `timeout` (the engine's own, on a deadline).
@@ -55,10 +57,13 @@ enum class Action {
   kRefundFailed,
   kShipReplacement,
   kConfirmDelivery,
+  kIssueCompensation,  // v3 §11, §10.4
+  kCompensationFailed,
+  kWaive,
   kRepairUpdate, kShipRepaired, kDemandRemedy,  // §12 repair
   kTimeout,
 };
-constexpr int kActionCount = 23;
+constexpr int kActionCount = 26;
 
 enum class Role {
   kBuyer,
@@ -85,6 +90,7 @@ constexpr RoleSet kManager = Bit(Role::kManager);
 constexpr RoleSet kReceivers = Bit(Role::kWarehouse) | Bit(Role::kManager);
 constexpr RoleSet kCarrierFeed = Bit(Role::kIntegration) | Bit(Role::kWarehouse);
 constexpr RoleSet kRefunders = Bit(Role::kFinance) | Bit(Role::kIntegration);
+constexpr RoleSet kFinance = Bit(Role::kFinance);
 constexpr RoleSet kSystem = Bit(Role::kSystem);
 constexpr RoleSet kSubmitters = kBuyerSide | kAgentPlus;
 // Everyone who sees a case (SPEC §2: buyers their own, staff all).

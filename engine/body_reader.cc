@@ -128,6 +128,16 @@ std::optional<std::string> BodyReader::Enum(const std::string& key, bool require
   return s;
 }
 
+const nlohmann::json* BodyReader::Object(const std::string& key, bool required) {
+  const auto* v = Get(key, required);
+  if (!v) return nullptr;
+  if (!v->is_object()) {
+    Fail(Field(key), "must be an object");
+    return nullptr;
+  }
+  return v;
+}
+
 const nlohmann::json* BodyReader::Array(const std::string& key, bool required, std::size_t max_items) {
   const auto* v = Get(key, required);
   if (!v) return nullptr;

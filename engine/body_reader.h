@@ -49,6 +49,8 @@ class BodyReader {
   std::optional<TimePoint> Time(const std::string& key, bool required);
   // One of `choices`.
   std::optional<std::string> Enum(const std::string& key, bool required, const std::vector<std::string>& choices);
+  // The member itself, after checking it is an object (nullptr otherwise).
+  const nlohmann::json* Object(const std::string& key, bool required);
   // The member itself, after checking it is an array (nullptr otherwise).
   const nlohmann::json* Array(const std::string& key, bool required, std::size_t max_items);
 

@@ -107,4 +107,11 @@ Result<nlohmann::json> PolicyRegistry::Replace(const Actor& actor, const nlohman
   return response;
 }
 
+Result<std::shared_ptr<const Policy>> PolicyRegistry::ForOrder(const Order& order) {
+  if (order.policy_version != 0) return Version(order.policy_version);
+  auto current = Current();
+  if (!current) return Status::Unavailable("no policy loaded");
+  return current;
+}
+
 }  // namespace aftersales

@@ -31,6 +31,10 @@ class PolicyRegistry {
   std::shared_ptr<const Policy> Current();
   // A stored version, loading and caching it. not_found when absent.
   Result<std::shared_ptr<const Policy>> Version(int version);
+  // The version an order was created under (its ship_by, late compensation
+  // and compensation cap); the current one for an order stored before
+  // orders kept theirs (policy_version 0).
+  Result<std::shared_ptr<const Policy>> ForOrder(const Order& order);
   // PUT /policy (admin): validates, stores a new version with its audit
   // entry, returns {"version", "policy"}. A document naming a preset is
   // stored and returned merged over it (SPEC §13.1); one without, as given.

@@ -59,6 +59,8 @@ const char* TitleOf(Code code) {
       return "Quantity exceeds unshipped";
     case Code::kAlreadyShipped:
       return "Already shipped";
+    case Code::kCompensationCapExceeded:
+      return "Compensation cap exceeded";
     case Code::kIdempotencyKeyReused:
       return "Idempotency key reused";
     case Code::kRateLimited:

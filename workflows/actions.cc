@@ -23,6 +23,13 @@ void Agree(TransitionContext& t, Money amount, bool return_required) {
   t.effects["return_required"] = return_required;
 }
 
+// A compensation's accepted offer or grant may change the form (SPEC §11.3).
+void AgreeForm(TransitionContext& t, const std::optional<CompensationForm>& form) {
+  if (!t.kase.compensation || !form) return;
+  t.kase.compensation->form = *form;
+  t.effects["form"] = NameOf(*form);
+}
+
 Refund* PendingRefund(Case& c) {
   for (auto& r : c.refunds) {
     if (r.status == RefundStatus::kPending) return &r;
@@ -68,10 +75,12 @@ void Do(AcceptOfferTerms, TransitionContext& t) {
   const Offer offer = *t.kase.offer;
   t.kase.offer.reset();
   Agree(t, offer.amount, offer.return_required);
+  AgreeForm(t, offer.form);
 }
 
 void Do(GrantArbitration, TransitionContext& t, const act::Arbitrate& e) {
   Agree(t, e.amount.value_or(t.kase.requested_amount), e.return_required.value_or(t.facts->returns_goods));
+  AgreeForm(t, e.form);
 }
 
 void Do(RecordRejection, TransitionContext& t, const act::Reject& e) { t.kase.reject_reason = e.reason_code; }
@@ -80,6 +89,7 @@ void Do(RecordOffer, TransitionContext& t, const act::MakeOffer& e) {
   Offer offer;
   offer.amount = e.amount;
   offer.return_required = e.return_required.value_or(t.facts->returns_goods);
+  if (t.kase.compensation) offer.form = e.form.value_or(t.kase.compensation->form);
   offer.note = t.texts.note;
   offer.by = t.actor.id;
   offer.at = t.now;
@@ -268,5 +278,39 @@ void Do(AssignCase, TransitionContext& t, const act::Assign& e) {
 }
 
 void Do(ReferToSupervisor, TransitionContext&) {}
+
+void Do(StartCompensation, TransitionContext& t) {
+  Compensation& c = t.kase.compensation ? *t.kase.compensation : t.kase.compensation.emplace();
+  c.amount = t.kase.agreed_amount.value_or(0);
+  // An accepted offer counts for whoever made it (SPEC v3.1).
+  const bool accepted = (roles::kBuyerSide & Bit(t.actor.role)) != 0;
+  c.agreed_by = accepted && !t.kase.offer_history.empty() ? t.kase.offer_history.back().by : t.actor.id;
+  t.effects["compensation"] = {{"form", NameOf(c.form)}, {"amount", c.amount}};
+}
+
+void Do(IssueCompensationRecord, TransitionContext& t, const act::IssueCompensation& e) {
+  Compensation& c = *t.kase.compensation;
+  c.external_ref = e.external_ref;
+  c.voucher_code = t.texts.voucher_code;
+  c.expires_at = c.form == CompensationForm::kVoucher
+                     ? std::optional<TimePoint>(e.expires_at.value_or(t.now + t.policy.compensation.voucher_valid_days * kDay))
+                     : std::nullopt;
+  c.issued_at = t.now;
+  c.issued_by = t.actor.id;
+  t.kase.compensated_amount = c.amount;
+  nlohmann::json& d = t.effects;
+  d["form"] = NameOf(c.form);
+  d["amount"] = c.amount;
+  d["external_ref"] = c.external_ref ? nlohmann::json(*c.external_ref) : nlohmann::json(nullptr);
+  d["voucher_code"] = c.voucher_code ? nlohmann::json{{"id", c.voucher_code->id}, {"sha256", c.voucher_code->sha256}}
+                                     : nlohmann::json(nullptr);
+  d["expires_at"] = c.expires_at ? nlohmann::json(FormatTime(*c.expires_at)) : nlohmann::json(nullptr);
+}
+
+void Do(FailCompensation, TransitionContext& t) {
+  if (t.texts.error) t.effects["error"] = {{"id", t.texts.error->id}, {"sha256", t.texts.error->sha256}};
+}
+
+void Do(WaiveCompensation, TransitionContext& t) { t.kase.close_reason = "waived"; }
 
 }  // namespace aftersales::workflow

@@ -10,6 +10,7 @@ namespace workflow {
 const Workflow& RefundOnlyWorkflow();
 const Workflow& ReturnRefundWorkflow();
 const Workflow& ExchangeWorkflow();
+const Workflow& CompensationWorkflow();
 const Workflow& RepairWorkflow();
 }  // namespace workflow
 
@@ -18,6 +19,7 @@ const std::vector<const Workflow*>& Workflow::All() {
       &workflow::RefundOnlyWorkflow(),
       &workflow::ReturnRefundWorkflow(),
       &workflow::ExchangeWorkflow(),
+      &workflow::CompensationWorkflow(),
       &workflow::RepairWorkflow(),
   };
   return kAll;

@@ -19,6 +19,7 @@ std::optional<DeadlineKind> StartedBy(State s) {
     case State::kEscalated: return DeadlineKind::kArbitration;
     case State::kReplacementPending: return DeadlineKind::kReplacementShip;
     case State::kReplacementShipped: return DeadlineKind::kReplacementConfirm;
+    case State::kCompensating: return DeadlineKind::kCompensationIssue;
     case State::kRepairing: return DeadlineKind::kRepairComplete;  // §12
     case State::kRepairReady: return DeadlineKind::kRepairedShip;
     case State::kRepairFailed: return DeadlineKind::kMerchantResponse;
@@ -28,7 +29,8 @@ std::optional<DeadlineKind> StartedBy(State s) {
     case State::kRefunded:
     case State::kExchanged:
     case State::kClosed:
-    case State::kCancelled: return std::nullopt;
+    case State::kCancelled:
+    case State::kCompensated: return std::nullopt;
   }
   return std::nullopt;
 }

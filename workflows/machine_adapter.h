@@ -47,6 +47,7 @@ template <class Cond>
 const char* SettleConditionName() {
   if constexpr (std::is_same_v<Cond, MoneyDue>) return "money_due";
   if constexpr (std::is_same_v<Cond, ReturnDue>) return "return_due";
+  if constexpr (std::is_same_v<Cond, CompensationDue>) return "compensation_due";
   return "replacement_due";
 }
 

@@ -54,6 +54,8 @@ using Refunded = At<State::kRefunded>;
 using Exchanged = At<State::kExchanged>;
 using Closed = At<State::kClosed>;
 using Cancelled = At<State::kCancelled>;
+using Compensating = At<State::kCompensating>;
+using Compensated = At<State::kCompensated>;
 using Repairing = At<State::kRepairing>;  // §12 repair
 using RepairReady = At<State::kRepairReady>;
 using RepairFailed = At<State::kRepairFailed>;
@@ -86,6 +88,9 @@ using RefundIssued = act::RefundIssued;
 using RefundFailed = act::RefundFailed;
 using ShipReplacement = act::ShipReplacement;
 using ConfirmDelivery = act::ConfirmDelivery;
+using IssueCompensation = act::IssueCompensation;
+using CompensationFailed = act::CompensationFailed;
+using Waive = act::Waive;
 using RepairUpdate = act::RepairUpdate;
 using ShipRepaired = act::ShipRepaired;
 using DemandRemedy = act::DemandRemedy;
@@ -193,6 +198,29 @@ struct ReplacementDue {  // a replacement, goods received
   template <class E>
   static bool Holds(const Case& c, const E&) { return !c.MoneyOutcome() && c.GoodsReceived(); }
 };
+// SPEC §11.3: who issues depends on the agreed form (cash: finance only).
+template <bool kCash>
+struct CompensationFormIsCash {
+  static constexpr bool kGates = true;
+  static bool Gate(const Case& c) {
+    return c.compensation && (c.compensation->form == CompensationForm::kCash) == kCash;
+  }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return Gate(c); }
+};
+using CashCompensation = CompensationFormIsCash<true>;
+using VoucherOrPointsCompensation = CompensationFormIsCash<false>;
+struct SystemSubmitted {  // §10.4 waive: only the system's late compensation
+  static constexpr bool kGates = true;
+  static bool Gate(const Case& c) { return c.system_submitted; }
+  template <class E>
+  static bool Holds(const Case& c, const E&) { return Gate(c); }
+};
+struct CompensationDue {  // a compensation's "after approval": always compensating
+  static constexpr bool kGates = false;
+  template <class E>
+  static bool Holds(const Case&, const E&) { return true; }
+};
 struct MoneyOutcome {
   static constexpr bool kGates = false;
   template <class E>
@@ -251,6 +279,9 @@ using ByCarrierFeed = By<roles::kCarrierFeed>;  // integration, warehouse
 using ByRefunder = By<roles::kRefunders>;       // finance, integration
 using BySystem = By<roles::kSystem>;
 using BySystemForMoney = By<roles::kSystem, LimitRule::kAny, MoneyOutcome>;
+using ByCashIssuer = By<roles::kFinance, LimitRule::kAny, CashCompensation>;                // finance (cash)
+using ByVoucherIssuer = By<roles::kRefunders, LimitRule::kAny, VoucherOrPointsCompensation>;  // finance, integration
+using ByManagerWaiving = By<roles::kManager, LimitRule::kAny, SystemSubmitted>;
 // §12 repair.
 using ByManagerGrantingBeforeReceipt = By<roles::kManager, LimitRule::kAny, Both<Granted, GoodsNotReceived>>;
 using ByManagerGrantingAfterReceipt = By<roles::kManager, LimitRule::kAny, Both<Granted, GoodsReceived>>;
@@ -316,6 +347,12 @@ struct ConfirmRepairedDelivery : RowFacts {};  // confirm_delivery, repaired_con
 struct RemedyRefund : RowFacts {};             // demand_remedy refund: agreed = the case's refundable amount
 struct RemedyReplacement : RowFacts {};        // demand_remedy replacement: agreed 0
 struct AssignCase : RowFacts {};                  // assign
+struct StartCompensation : RowFacts {};     // entering compensating: the record's form and amount
+struct IssueCompensationRecord : RowFacts {};  // issue_compensation: compensated
+struct FailCompensation : RowFacts {           // compensation_failed: compensation_issue again
+  static constexpr std::optional<DeadlineKind> kRestarts = DeadlineKind::kCompensationIssue;
+};
+struct WaiveCompensation : RowFacts {};  // waive: closed (waived)
 // To a supervisor: the shop's clock does not restart because an agent
 // needed one (SPEC §5: merchant_response runs on into pending_approval).
 struct ReferToSupervisor : RowFacts {
@@ -355,6 +392,10 @@ void Do(RemedyRefund, TransitionContext& t);
 void Do(RemedyReplacement, TransitionContext& t);
 void Do(AssignCase, TransitionContext& t, const act::Assign& e);
 void Do(ReferToSupervisor, TransitionContext& t);
+void Do(StartCompensation, TransitionContext& t);
+void Do(IssueCompensationRecord, TransitionContext& t, const act::IssueCompensation& e);
+void Do(FailCompensation, TransitionContext& t);
+void Do(WaiveCompensation, TransitionContext& t);
 
 // Calls Do with the event when that overload exists, else without it.
 template <class Step, class Evt, class = void>

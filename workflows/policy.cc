@@ -459,12 +459,14 @@ TimePoint Policy::WithdrawalRefundDue(TimePoint submitted_at, std::optional<Time
 }
 
 int Policy::WindowDays(const std::string& reason, CaseType type) const {
+  if (type == CaseType::kCompensation) return compensation.window_days;
   if (reason == "no_reason") return no_reason_window_days;
   switch (type) {
     case CaseType::kExchange:
       return fault_exchange_window_days;
     case CaseType::kRefundOnly:
     case CaseType::kReturnRefund:
+    case CaseType::kCompensation:
     case CaseType::kRepair:  // §12: a repair has the warranty instead (WarrantyDaysFor)
       return default_window_days;
   }

@@ -175,8 +175,8 @@ struct Policy {
 
   // ---- Windows and warranty ---------------------------------------------
   // The return window in days of a case of `type` with `reason` (§4.1,
-  // §13.1): no_reason's, an exchange's for any other reason
-  // (fault_exchange), else the default.
+  // §13.1): a compensation's (§11.1 compensation.window_days), no_reason's,
+  // an exchange's for any other reason (fault_exchange), else the default.
   int WindowDays(const std::string& reason, CaseType type) const;
   // §12: the warranty of a line by its SKU: the longest matching prefix of
   // warranty_days_by_sku_prefix, else warranty_days.

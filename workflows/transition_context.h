@@ -24,6 +24,8 @@ struct ActionTexts {
   std::optional<TextRef> description;
   std::vector<TextRef> evidence;
   std::optional<TextRef> error;
+  std::optional<TextRef> voucher_code;  // issue_compensation (buyer-visible)
+  std::optional<TextRef> reason;        // waive (internal)
 };
 
 // What the fired rows said about deadlines besides the change of state

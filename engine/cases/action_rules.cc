@@ -79,6 +79,35 @@ void CheckRepairGrant(const Case& c, const act::Arbitrate& e, BodyReader& r) {
     r.Fail("amount", "a grant of money is at least 1");
   }
 }
+// SPEC §11.3 offer: at most the request, and not the request itself (a
+// smaller amount or another form); the form only on a compensation.
+void CheckCompensationOffer(const Case& c, const act::MakeOffer& e, BodyReader& r) {
+  if (!c.compensation) {
+    if (e.form) r.Fail("form", "only a compensation case takes it");
+    return;
+  }
+  if (e.return_required) r.Fail("return_required", "a compensation takes no return_required");
+  if (e.amount > c.requested_amount) {
+    r.Fail("amount", "an offer is at most the requested " + std::to_string(c.requested_amount));
+  } else if (e.amount == c.requested_amount && e.form.value_or(c.compensation->form) == c.compensation->form) {
+    r.Fail("amount", "an offer is a smaller amount or another form than the request");
+  }
+}
+
+// SPEC §11.3 and v3.1: cash and points carry external_ref and no voucher
+// fields; a voucher carries voucher_code and an expires_at after now.
+void CheckIssueCompensation(const Case& c, const act::IssueCompensation& e, TimePoint now, BodyReader& r) {
+  if (!c.compensation) return;
+  if (c.compensation->form == CompensationForm::kVoucher) {
+    if (!e.voucher_code) r.Fail("voucher_code", "is required for a voucher");
+    if (e.external_ref) r.Fail("external_ref", "a voucher is identified by its voucher_code");
+    if (e.expires_at && *e.expires_at <= now) r.Fail("expires_at", "must be after now");
+    return;
+  }
+  if (!e.external_ref) r.Fail("external_ref", std::string("is required for ") + NameOf(c.compensation->form));
+  if (e.voucher_code) r.Fail("voucher_code", "only a voucher takes it");
+  if (e.expires_at) r.Fail("expires_at", "only a voucher takes it");
+}
 
 }  // namespace
 
@@ -139,15 +168,18 @@ Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& 
             return Status::Ok();
           },
           [&](const act::MakeOffer& e) {
-            if (!returns_goods && e.return_required.value_or(false)) {
+            if (!returns_goods && !c.compensation && e.return_required.value_or(false)) {
               r.Fail("return_required", "a refund_only case never takes the goods back");
             }
+            CheckCompensationOffer(c, e, r);
             return Status::Ok();
           },
           [&](const act::Arbitrate& e) {
-            if (!returns_goods && e.return_required.value_or(false)) {
+            if (!returns_goods && !c.compensation && e.return_required.value_or(false)) {
               r.Fail("return_required", "a refund_only case never takes the goods back");
             }
+            if (e.form && !c.compensation) r.Fail("form", "only a compensation case takes it");
+            if (e.return_required && c.compensation) r.Fail("return_required", "a compensation takes no return_required");
             if (c.type == CaseType::kRepair) {
               CheckRepairGrant(c, e, r);
             } else if (!workflow.facts().replacement && e.amount && *e.amount == 0) {
@@ -169,6 +201,13 @@ Status CheckActionInContext(ReadTxn& txn, const Workflow& workflow, const Case& 
             if (workflow.facts().replacement && e.requested_amount.value_or(0) != 0) {
               r.Fail("requested_amount", std::string("a case of type ") + NameOf(c.type) + " requests 0");
             }
+            if (c.compensation && e.requested_amount && *e.requested_amount < 1) {
+              r.Fail("requested_amount", "a compensation requests at least 1");
+            }
+            return Status::Ok();
+          },
+          [&](const act::IssueCompensation& e) {
+            CheckIssueCompensation(c, e, now, r);
             return Status::Ok();
           },
           [&](const act::Comment& e) {
@@ -204,11 +243,24 @@ json ActionInput(const CaseAction& action, const ActionTexts& texts, const std::
                  [&](const act::MakeOffer& e) {
                    in["amount"] = e.amount;
                    if (e.return_required) in["return_required"] = *e.return_required;
+                   if (e.form) in["form"] = NameOf(*e.form);
                  },
                  [&](const act::Arbitrate& e) {
                    in["decision"] = e.decision == act::Decision::kGrant ? "grant" : "uphold";
                    if (e.amount) in["amount"] = *e.amount;
                    if (e.return_required) in["return_required"] = *e.return_required;
+                   if (e.form) in["form"] = NameOf(*e.form);
+                 },
+                 [&](const act::IssueCompensation& e) {
+                   if (e.external_ref) in["external_ref"] = *e.external_ref;
+                   if (texts.voucher_code) in["voucher_code"] = RefJson(*texts.voucher_code);
+                   if (e.expires_at) in["expires_at"] = FormatTime(*e.expires_at);
+                 },
+                 [&](const act::CompensationFailed&) {
+                   if (texts.error) in["error"] = RefJson(*texts.error);
+                 },
+                 [&](const act::Waive&) {
+                   if (texts.reason) in["reason"] = RefJson(*texts.reason);
                  },
                  [&](const act::Receive& e) {
                    in["result"] = e.pass ? "pass" : "fail";

@@ -5,6 +5,7 @@
 #include "engine/cases/action_rules.h"
 #include "engine/cases/approval_limit.h"
 #include "engine/cases/case_work.h"
+#include "engine/cases/compensation_rules.h"
 #include "workflows/deadline_rules.h"
 #include "workflows/workflow.h"
 
@@ -58,6 +59,16 @@ ActionTexts AddTexts(CaseWork& work, const CaseAction& action, Visibility note_v
   if (const auto* failed = action.As<act::RefundFailed>()) {
     refs.error = work.AddText("refund_error", Visibility::kInternal, actor.id, failed->error, now);
   }
+  if (const auto* failed = action.As<act::CompensationFailed>()) {
+    refs.error = work.AddText("compensation_error", Visibility::kInternal, actor.id, failed->error, now);
+  }
+  if (const auto* issue = action.As<act::IssueCompensation>(); issue && issue->voucher_code) {
+    // The voucher code is the buyer's to read, and erasable (SPEC §11.3, choice 12).
+    refs.voucher_code = work.AddText("voucher_code", Visibility::kBuyer, actor.id, *issue->voucher_code, now);
+  }
+  if (const auto* waive = action.As<act::Waive>()) {
+    refs.reason = work.AddText("waive_reason", Visibility::kInternal, actor.id, waive->reason, now);
+  }
   if (const auto* c = action.As<act::Comment>()) {
     const bool internal = IsStaff(actor.role) && c->visibility.value_or(Visibility::kInternal) == Visibility::kInternal;
     comment = work.AddText("comment", internal ? Visibility::kInternal : Visibility::kBuyer, actor.id, c->text, now);
@@ -70,6 +81,7 @@ ActionTexts AddTexts(CaseWork& work, const CaseAction& action, Visibility note_v
 Status CheckModify(CaseWork& work, const Policy& policy, TimePoint now) {
   AS_ASSIGN_OR_RETURN(const Order* order, work.order());
   const Case& kase = work.kase();
+  if (kase.type == CaseType::kCompensation) return CompensationWindowCheck(*order, policy, now);
   if (Workflow::For(kase.type).facts().returns_goods && !order->delivered_at) {
     return Status(Code::kOrderNotDelivered, "a return needs a delivered order");
   }
@@ -120,7 +132,15 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
   std::optional<TextRef> comment;
   TransitionContext ctx(kase, actor, *policy, now);
   ctx.within_limit = within;
-  ctx.cap = ledger.CaseCap(kase);
+  const bool compensation = kase.type == CaseType::kCompensation;
+  if (compensation) {
+    // SPEC §11.2: a compensation is capped per order, not by the ledger.
+    AS_ASSIGN_OR_RETURN(const Order* order, work.order());
+    AS_ASSIGN_OR_RETURN(const std::vector<Case>* others, work.others());
+    ctx.cap = CompensationRemaining(*order, *others, *policy);
+  } else {
+    ctx.cap = ledger.CaseCap(kase);
+  }
   AS_ASSIGN_OR_RETURN(ctx.repair_attempt, RepairAttemptOf(work));
   ctx.texts = AddTexts(work, action, NoteVisibility(wf, kase, action.action(), actor), actor, now, comment);
   if (Status fired = wf.Fire(ctx, action.body); !fired.ok()) {
@@ -130,6 +150,7 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
     return fired;
   }
   if (ctx.amount_fixed && *ctx.amount_fixed > ctx.cap) {
+    if (compensation) return CompensationCapExceeded(*ctx.amount_fixed, ctx.cap);
     return Status(Code::kAmountExceedsRefundable, "amount " + std::to_string(*ctx.amount_fixed) +
                                                       " exceeds the refundable " + std::to_string(ctx.cap));
   }

@@ -26,7 +26,9 @@ class CaseCommands {
   // one the caller may not see), forbidden (a role that never submits),
   // validation_failed (the body), quantity_exceeds_returnable,
   // order_not_delivered, outside_return_window (a repair: outside_warranty,
-  // §12), not_eligible, amount_exceeds_refundable; unavailable.
+  // §12), not_eligible, amount_exceeds_refundable; a compensation (SPEC
+  // §11.1) skips the unit and delivery checks and answers
+  // outside_return_window, compensation_cap_exceeded; unavailable.
   Result<CaseView> Submit(const Actor& actor, const SubmitCase& submit, const CommitHook& hook = {});
 
   // POST /cases/{id}/actions/{action}. Returns the case as `actor` sees it
@@ -36,7 +38,8 @@ class CaseCommands {
   // invalid_transition, forbidden (not this role here), validation_failed,
   // approval_limit_exceeded, remedy_not_available (demand_remedy, §12),
   // order_not_delivered / outside_return_window / outside_warranty (modify),
-  // amount_exceeds_refundable; unavailable.
+  // amount_exceeds_refundable (compensation_cap_exceeded on a compensation,
+  // SPEC §11.2); unavailable.
   Result<CaseView> Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook = {});
 
  private:

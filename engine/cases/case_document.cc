@@ -1,5 +1,6 @@
 #include "engine/cases/case_document.h"
 
+#include <stdexcept>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,12 @@ std::optional<T> OptFrom(const json& j) {
   return j.get<T>();
 }
 
+CompensationForm FormFrom(const json& j) {
+  const auto form = ParseCompensationForm(j.get<std::string>());
+  if (!form) throw std::invalid_argument("unknown compensation form " + j.get<std::string>());
+  return *form;
+}
+
 json OfferDoc(const Offer& o) {
   json::object_t offer;
   offer.emplace("amount", o.amount);
@@ -44,6 +51,7 @@ json OfferDoc(const Offer& o) {
   offer.emplace("note", OptRef(o.note));
   offer.emplace("by", o.by);
   offer.emplace("at", o.at);
+  if (o.form) offer.emplace("form", NameOf(*o.form));  // compensation offers only
   return offer;
 }
 Offer OfferFrom(const json& j) {
@@ -53,7 +61,34 @@ Offer OfferFrom(const json& j) {
   o.note = OptRefFrom(j.at("note"));
   o.by = j.at("by").get<std::string>();
   o.at = j.at("at").get<TimePoint>();
+  if (auto form = j.find("form"); form != j.end()) o.form = FormFrom(*form);
   return o;
+}
+
+// SPEC §11.1's record; present on compensation cases only.
+json CompensationDoc(const Compensation& c) {
+  json::object_t doc;
+  doc.emplace("form", NameOf(c.form));
+  doc.emplace("amount", c.amount);
+  doc.emplace("voucher_code", OptRef(c.voucher_code));
+  doc.emplace("expires_at", Opt(c.expires_at));
+  doc.emplace("external_ref", Opt(c.external_ref));
+  doc.emplace("issued_at", Opt(c.issued_at));
+  doc.emplace("issued_by", Opt(c.issued_by));
+  doc.emplace("agreed_by", Opt(c.agreed_by));
+  return doc;
+}
+Compensation CompensationFrom(const json& j) {
+  Compensation c;
+  c.form = FormFrom(j.at("form"));
+  c.amount = j.at("amount").get<Money>();
+  c.voucher_code = OptRefFrom(j.at("voucher_code"));
+  c.expires_at = OptFrom<TimePoint>(j.at("expires_at"));
+  c.external_ref = OptFrom<std::string>(j.at("external_ref"));
+  c.issued_at = OptFrom<TimePoint>(j.at("issued_at"));
+  c.issued_by = OptFrom<std::string>(j.at("issued_by"));
+  c.agreed_by = OptFrom<std::string>(j.at("agreed_by"));
+  return c;
 }
 
 json ShipmentDoc(const std::optional<Shipment>& s) {
@@ -222,6 +257,11 @@ CaseRow CaseToRow(const Case& c) {
   if (c.risk) doc.emplace("risk", RiskToJson(*c.risk));  // absent on cases from before risk existed
   if (c.repair) doc.emplace("repair", RepairDoc(*c.repair));  // repair cases only (§12)
   if (c.repaired_shipment) doc.emplace("repaired_shipment", ShipmentDoc(c.repaired_shipment));
+  if (c.compensation) {  // compensation cases only (SPEC §11.1)
+    doc.emplace("compensation", CompensationDoc(*c.compensation));
+    doc.emplace("compensated_amount", c.compensated_amount);
+    doc.emplace("system_submitted", c.system_submitted);
+  }
   row.doc = json(std::move(doc)).dump();
   return row;
 }
@@ -276,11 +316,18 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
     if (auto risk = doc.find("risk"); risk != doc.end() && !risk->is_null()) c.risk = RiskFromJson(*risk);
     if (auto repair = doc.find("repair"); repair != doc.end()) c.repair = RepairFrom(*repair);
     if (auto shipped = doc.find("repaired_shipment"); shipped != doc.end()) c.repaired_shipment = ShipmentFrom(*shipped);
+    if (auto comp = doc.find("compensation"); comp != doc.end()) {
+      c.compensation = CompensationFrom(*comp);
+      c.compensated_amount = doc.at("compensated_amount").get<Money>();
+      c.system_submitted = doc.at("system_submitted").get<bool>();
+    }
     for (const auto& d : deadlines) {
       c.deadlines.push_back({d.id, d.kind, d.started_at, d.due_at, d.status == DeadlineStatus::kBreached});
     }
     return c;
   } catch (const nlohmann::json::exception& e) {
+    return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
+  } catch (const std::invalid_argument& e) {
     return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
   }
 }

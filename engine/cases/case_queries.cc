@@ -76,7 +76,8 @@ Result<OrderView> CaseQueries::GetOrder(const Actor& actor, const std::string& o
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
   AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
   if (!order || !MaySeeBuyer(actor, order->buyer_id)) return Status::NotFound("order " + order_id);
-  return LoadOrderView(*txn, *order);
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(*order));
+  return LoadOrderView(*txn, *order, *policy);
 }
 
 Result<OrderPage> CaseQueries::ListOrders(const Actor& actor, const OrderListQuery& query) {
@@ -102,7 +103,8 @@ Result<OrderPage> CaseQueries::ListOrders(const Actor& actor, const OrderListQue
   OrderPage page;
   const std::size_t n = std::min<std::size_t>(orders.size(), query.limit);
   for (std::size_t i = 0; i < n; ++i) {
-    AS_ASSIGN_OR_RETURN(OrderView view, LoadOrderView(*txn, orders[i]));
+    AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(orders[i]));
+    AS_ASSIGN_OR_RETURN(OrderView view, LoadOrderView(*txn, orders[i], *policy));
     page.items.push_back(std::move(view));
   }
   if (orders.size() > static_cast<std::size_t>(query.limit)) {
@@ -121,7 +123,7 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
   CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy, clock_.Now());
   // The cap an offer or a grant meets (the ledger's, as the actions check it).
-  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase));
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase, *policy));
   return view;
 }
 

@@ -1,4 +1,5 @@
-// CaseCommands::Submit: SPEC §4 submit with the §4.1 checks in order.
+// CaseCommands::Submit: SPEC §4 submit with the §4.1 checks in order (a
+// compensation's with §11.1's), and SubmitLateCompensation (§10.4).
 #include <algorithm>
 
 #include "engine/body_reader.h"
@@ -6,6 +7,8 @@
 #include "engine/cases/case_commands.h"
 #include "engine/cases/case_work.h"
 #include "engine/cases/order_fulfilment.h"
+#include "engine/cases/compensation_rules.h"
+#include "engine/cases/late_compensation.h"
 #include "engine/crypto.h"
 #include "engine/reports/risk.h"
 #include "workflows/deadline_rules.h"
@@ -23,7 +26,11 @@ constexpr std::size_t kRiskSaltBytes = 16;
 // the order or the policy.
 Status CheckBody(const SubmitCase& s, const Order& order, const Policy& policy) {
   std::vector<FieldError> errors = s.errors;
-  if (s.reason && !policy.IsReason(*s.reason)) errors.push_back({"reason", "unknown reason " + *s.reason});
+  const bool compensation = s.type == CaseType::kCompensation;
+  // SPEC §11.1: a compensation's reasons are its own (`other` is in both lists).
+  if (s.reason && !(compensation ? policy.IsCompensationReason(*s.reason) : policy.IsReason(*s.reason))) {
+    errors.push_back({"reason", std::string("unknown ") + (compensation ? "compensation " : "") + "reason " + *s.reason});
+  }
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
     if (!order.FindLine(s.lines[i].line_id)) {
       errors.push_back({"lines[" + std::to_string(i) + "].line_id", "no line " + s.lines[i].line_id + " on the order"});
@@ -33,7 +40,10 @@ Status CheckBody(const SubmitCase& s, const Order& order, const Policy& policy) 
   if (s.reason == std::optional<std::string>("not_shipped") && s.type && *s.type != CaseType::kRefundOnly) {
     errors.push_back({"reason", "not_shipped is a refund_only reason"});
   }
-  if (errors.empty() && (!s.type || !s.reason || s.lines.empty())) {
+  if (errors.empty() && compensation && (!s.compensation_form || s.requested_amount.value_or(0) < 1)) {
+    errors.push_back({"compensation", "a compensation names its form and requests at least 1"});
+  }
+  if (errors.empty() && (!s.type || !s.reason || (s.lines.empty() && !compensation))) {
     errors.push_back({"body", "type, reason and lines are required"});
   }
   return ValidationErrors(errors);
@@ -57,6 +67,16 @@ Status CheckUnshipped(const SubmitCase& s, const Order& order, const std::vector
                         " unit(s) have not shipped");
     }
   }
+  return Status::Ok();
+}
+
+// §11.1: a compensation skips the unit and delivery checks; its window
+// counts from delivery, else payment; then the per-order cap (§11.2).
+Status CheckCompensation(const SubmitCase& s, const Order& order, const std::vector<Case>& cases,
+                         const Policy& policy, TimePoint now) {
+  AS_RETURN_IF_ERROR(CompensationWindowCheck(order, policy, now));
+  const Money remaining = CompensationRemaining(order, cases, policy);
+  if (s.requested_amount.value_or(0) > remaining) return CompensationCapExceeded(*s.requested_amount, remaining);
   return Status::Ok();
 }
 
@@ -97,7 +117,7 @@ Status CheckLedger(const SubmitCase& s, const Order& order, const Ledger& ledger
 Result<Case> NewCase(const SubmitCase& s, const Order& order, const Ledger& ledger, const Policy& policy,
                      TimePoint now) {
   Case c;
-  c.id = "cs_" + RandomHex(kCaseIdBytes);
+  c.id = NewCaseId();
   c.type = *s.type;
   c.state = State::kRequested;
   c.order_id = order.id;
@@ -107,6 +127,13 @@ Result<Case> NewCase(const SubmitCase& s, const Order& order, const Ledger& ledg
   c.policy_version = policy.version;
   c.created_at = now;
   c.updated_at = now;
+  if (c.type == CaseType::kCompensation) {
+    // No units, no ledger money (SPEC §3 v3): the lines only say what it is about.
+    for (const auto& l : s.lines) c.lines.push_back({l.line_id, l.qty, std::nullopt, 0});
+    c.requested_amount = *s.requested_amount;
+    c.compensation.emplace().form = *s.compensation_form;
+    return c;
+  }
   for (const auto& l : s.lines) {
     c.lines.push_back({l.line_id, l.qty, l.replacement_sku, ledger.LineAmount(l.line_id, l.qty)});
   }
@@ -150,8 +177,9 @@ json SubmitData(const Case& c, const json& text_ids) {
           {"description", c.description ? RefJson(*c.description) : json(nullptr)},
           {"evidence", evidence},
           {"texts", text_ids},
-          {"version", c.version},
-          {"risk", SaltedRisk(*c.risk)}};
+          {"version", c.version}};
+  if (c.risk) data["risk"] = SaltedRisk(*c.risk);  // none on the system's late compensation
+  if (c.compensation) data["compensation"] = {{"form", NameOf(c.compensation->form)}};
   if (c.repair) data["warranty_ends_at"] = FormatTime(c.repair->warranty_ends_at);  // §12
   return data;
 }
@@ -182,7 +210,11 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn, order.id));
   const Ledger ledger(order, cases);
   std::optional<TimePoint> warranty_ends;
-  AS_RETURN_IF_ERROR(CheckLedger(s, order, ledger, cases, *policy, now, &warranty_ends));
+  if (s.type == CaseType::kCompensation) {
+    AS_RETURN_IF_ERROR(CheckCompensation(s, order, cases, *policy, now));
+  } else {
+    AS_RETURN_IF_ERROR(CheckLedger(s, order, ledger, cases, *policy, now, &warranty_ends));
+  }
   AS_ASSIGN_OR_RETURN(Case kase, NewCase(s, order, ledger, *policy, now));
   if (warranty_ends) kase.repair = Repair{std::nullopt, *warranty_ends, {}, std::nullopt, std::nullopt};
   // The buyer's abuse signals, under the policy the case is submitted under.
@@ -200,6 +232,62 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;
+}
+
+}  // namespace aftersales
+
+namespace aftersales {
+
+std::string NewCaseId() { return "cs_" + RandomHex(kCaseIdBytes); }
+
+bool LateCompensationDue(const Policy& policy, Money late_goods_paid) {
+  const auto& rule = policy.LateCompensation();
+  return rule && late_goods_paid > 0 && rule->AmountFor(late_goods_paid) > 0;
+}
+
+Result<std::optional<std::string>> SubmitLateCompensation(WriteTxn& txn, const Order& order, const Policy& policy,
+                                                          Money late_goods_paid, TimePoint at,
+                                                          const std::string& case_id) {
+  if (!LateCompensationDue(policy, late_goods_paid)) return std::optional<std::string>();
+  const auto& rule = policy.LateCompensation();
+  const Money amount = rule->AmountFor(late_goods_paid);
+  AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(txn, order.id));
+  const Money cap_remaining = CompensationRemaining(order, cases, policy);
+  Case c;
+  c.id = case_id;
+  c.type = CaseType::kCompensation;
+  c.state = State::kCompensating;
+  c.order_id = order.id;
+  c.buyer_id = order.buyer_id;
+  c.reason = "late_shipment";
+  c.currency = order.currency;
+  c.policy_version = policy.version;
+  c.requested_amount = amount;
+  c.agreed_amount = amount;
+  c.system_submitted = true;
+  Compensation& record = c.compensation.emplace();
+  record.form = ParseCompensationForm(rule->form).value_or(CompensationForm::kVoucher);
+  record.amount = amount;
+  record.agreed_by = "system";
+  c.created_at = at;
+  c.updated_at = at;
+  StartInitialDeadlines(c, policy, at);
+  CaseWork work = CaseWork::Create(txn, std::move(c), order);
+  const Case& kase = work.kase();
+  json data = SubmitData(kase, work.NewTextIds());
+  data["agreed_amount"] = amount;
+  data["paid_total"] = order.PaidTotal();
+  data["late_goods_paid"] = late_goods_paid;
+  data["percent"] = rule->percent;
+  data["min"] = rule->min;
+  data["max"] = rule->max;
+  data["cap_remaining"] = cap_remaining;
+  work.Audit(Actor::System(), "submit", std::nullopt, kase.state, std::move(data), at);
+  work.Emit("case.created", CreatedEvent(kase), at);
+  work.EmitCompensationRequested(at);
+  const std::string id = kase.id;
+  AS_RETURN_IF_ERROR(work.Write(at));
+  return std::optional<std::string>(id);
 }
 
 }  // namespace aftersales

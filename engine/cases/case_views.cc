@@ -1,6 +1,7 @@
 #include "engine/cases/case_views.h"
 
 #include "engine/cases/approval_limit.h"
+#include "engine/cases/compensation_rules.h"
 #include "engine/cases/ledger.h"
 #include "engine/cases/order_fulfilment.h"
 
@@ -31,7 +32,7 @@ CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, co
   return view;
 }
 
-OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases) {
+OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases, const Policy& policy) {
   const Ledger ledger(order, cases);
   OrderView view;
   view.order = order;
@@ -40,6 +41,8 @@ OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases) {
     view.to_ship_qty[l.line_id] = ToShipQty(order, cases, l);
   }
   view.refundable_amount = ledger.OrderRefundable();
+  view.compensation_cap = CompensationCap(order, policy);
+  view.compensation_remaining = CompensationRemaining(order, cases, policy);
   for (const auto& c : cases) view.case_ids.push_back(c.id);
   return view;
 }

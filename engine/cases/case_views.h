@@ -47,6 +47,8 @@ struct OrderView {
   std::map<std::string, std::int64_t> to_ship_qty;     // by line id (SPEC §10.1)
   std::vector<DeadlineRow> deadlines;                  // order_ship, open or breached
   Money refundable_amount = 0;
+  Money compensation_cap = 0;        // SPEC §11.2, under the current policy
+  Money compensation_remaining = 0;  // never below 0
   std::vector<std::string> case_ids;
 };
 
@@ -94,7 +96,8 @@ using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may
 // read, the viewer's allowed actions under the case's `policy`.
 CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now);
-// The view of `order` with every case on it (`cases`).
-OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases);
+// The view of `order` with every case on it (`cases`); the compensation
+// cap under `policy`.
+OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases, const Policy& policy);
 
 }  // namespace aftersales

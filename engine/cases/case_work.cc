@@ -5,6 +5,7 @@
 #include "engine/audit/audit_log.h"
 #include "engine/cases/case_document.h"
 #include "engine/cases/order_fulfilment.h"
+#include "engine/cases/compensation_rules.h"
 #include "engine/crypto.h"
 #include "engine/reports/case_facts.h"
 #include "engine/reports/staff_event_log.h"
@@ -44,10 +45,11 @@ Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id) {
   return out;
 }
 
-Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase) {
+Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase, const Policy& policy) {
   AS_ASSIGN_OR_RETURN(auto order, txn.GetOrder(kase.order_id));
   if (!order) return std::optional<Money>();
   AS_ASSIGN_OR_RETURN(auto others, LoadOrderCases(txn, kase.order_id, kase.id));
+  if (kase.type == CaseType::kCompensation) return std::optional<Money>(CompensationRemaining(*order, others, policy));
   return std::optional<Money>(Ledger(*order, others, kase).CaseCap(kase));
 }
 
@@ -90,9 +92,9 @@ Result<const std::vector<Case>*> CaseWork::others() {
 
 Result<Ledger> CaseWork::ledger() {
   AS_ASSIGN_OR_RETURN(const Order* order, this->order());
-  AS_RETURN_IF_ERROR(others().status());
-  if (is_new_) return Ledger(*order, *others_);
-  return Ledger(*order, *others_, kase_);
+  AS_ASSIGN_OR_RETURN(const std::vector<Case>* others, this->others());
+  if (is_new_) return Ledger(*order, *others);
+  return Ledger(*order, *others, kase_);
 }
 
 TextRef CaseWork::AddText(const std::string& kind, Visibility visibility, const std::string& author_id,
@@ -136,6 +138,9 @@ void CaseWork::EmitChange(const std::string& action, TimePoint at) {
           {"version", kase_.version}},
          at);
   }
+  if (kase_.state == State::kCompensating && (before_.state != State::kCompensating || action == "compensation_failed")) {
+    EmitCompensationRequested(at);
+  }
   for (const auto& r : kase_.refunds) {
     const bool is_new = std::none_of(before_.refunds.begin(), before_.refunds.end(),
                                      [&](const Refund& b) { return b.id == r.id; });
@@ -144,6 +149,17 @@ void CaseWork::EmitChange(const std::string& action, TimePoint at) {
            {{"case_id", kase_.id}, {"refund_id", r.id}, {"amount", r.amount}, {"currency", kase_.currency}}, at);
     }
   }
+}
+
+void CaseWork::EmitCompensationRequested(TimePoint at) {
+  if (!kase_.compensation) return;
+  Emit("compensation.requested",
+       {{"case_id", kase_.id},
+        {"order_id", kase_.order_id},
+        {"form", NameOf(kase_.compensation->form)},
+        {"amount", kase_.compensation->amount},
+        {"currency", kase_.currency}},
+       at);
 }
 
 void CaseWork::MarkBreached(std::int64_t deadline_id, TimePoint at) { breached_.emplace_back(deadline_id, at); }
@@ -213,9 +229,8 @@ Status CaseWork::Write(TimePoint at) {
   // A refund before shipment approved (or no longer) changes what the order
   // still has to ship (SPEC §10.1): its shipment status follows.
   if (IsRefundBeforeShipment(kase_) && KeepsUnitsFromShipping(before_) != KeepsUnitsFromShipping(kase_)) {
-    AS_ASSIGN_OR_RETURN(Ledger unused, ledger());  // loads the order's other cases
-    (void)unused;
-    AS_RETURN_IF_ERROR(SettleOrderAfterCase(*txn_, *order, *others_, kase_, at));
+    AS_ASSIGN_OR_RETURN(const std::vector<Case>* others, this->others());
+    AS_RETURN_IF_ERROR(SettleOrderAfterCase(*txn_, *order, *others, kase_, at));
   }
   audits_.clear();
   events_.clear();

@@ -46,6 +46,7 @@ class CaseWork {
   // in memory. Errors: as order().
   Result<Ledger> ledger();
 
+
   // Free text written with the case at Write(); its reference now.
   TextRef AddText(const std::string& kind, Visibility visibility, const std::string& author_id,
                   const std::string& body, TimePoint at);
@@ -58,9 +59,13 @@ class CaseWork {
              nlohmann::json data, TimePoint at);
   // An outbox event about this case.
   void Emit(const std::string& type, nlohmann::json data, TimePoint at);
-  // The events of a change from before() to kase(): the state change and
-  // any new pending refund, named after `action`.
+  // The events of a change from before() to kase(): the state change, any
+  // new pending refund, and compensation.requested on entering
+  // compensating or after compensation_failed; named after `action`.
   void EmitChange(const std::string& action, TimePoint at);
+  // The event a compensation entering `compensating` (or failing in it)
+  // sends (SPEC §11.3 `compensation.requested`).
+  void EmitCompensationRequested(TimePoint at);
   // Records that the listed deadline `id` was breached at `at`, even if the
   // same command then ends it.
   void MarkBreached(std::int64_t deadline_id, TimePoint at);
@@ -114,7 +119,9 @@ Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
 // as CaseWork::others().
 Result<std::int64_t> RepairAttemptOf(CaseWork& work);
 // What `kase` may still refund: the ledger's cap for it, as the actions
-// check offers and grants against it; nullopt when its order is not stored.
-Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase);
+// check offers and grants against it (a compensation: the order's
+// compensation_remaining under `policy`, SPEC §11.2); nullopt when its
+// order is not stored.
+Result<std::optional<Money>> RefundableOfCase(ReadTxn& txn, const Case& kase, const Policy& policy);
 
 }  // namespace aftersales

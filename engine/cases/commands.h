@@ -60,6 +60,7 @@ struct SubmitCase {
   std::vector<std::string> evidence;
   std::vector<Line> lines;
   std::optional<Money> requested_amount;
+  std::optional<CompensationForm> compensation_form;  // compensation {form} (SPEC §11.1)
   std::optional<std::string> buyer_id;  // staff and integrations only
   std::vector<FieldError> errors;       // what the edge found wrong in the body
 };

@@ -67,7 +67,7 @@ Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOrderOne(const DeadlineRow&
     AS_RETURN_IF_ERROR(txn->Commit());
     return firing;
   }
-  AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(opened->order().policy_version));
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(opened->order()));
   // FireDue re-reads the row: another sweep may have fired it.
   AS_ASSIGN_OR_RETURN(const bool fired, opened->FireDue(*policy, now));
   if (!fired) return firing;

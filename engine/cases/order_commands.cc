@@ -39,7 +39,7 @@ Result<OrderView> OrderCommands::Create(const Actor& actor, const CreateOrder& c
   AS_RETURN_IF_ERROR(AuditLog::Append(*txn, AuditRecordOf(actor, now, "order_created", std::move(data))).status());
   // A ship_by already past fires at once (SPEC §10.1).
   AS_RETURN_IF_ERROR(work.FireDue(*policy, now).status());
-  AS_ASSIGN_OR_RETURN(OrderView view, work.View());
+  AS_ASSIGN_OR_RETURN(OrderView view, work.View(*policy));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;
@@ -72,7 +72,7 @@ Result<OrderView> OrderCommands::Patch(const Actor& actor, const PatchOrder& com
     errors.push_back({"ship_by", "must not be before paid_at"});
   }
   AS_RETURN_IF_ERROR(ValidationErrors(errors));
-  auto policy = policies_.Version(order.policy_version == 0 ? policies_.Current()->version : order.policy_version);
+  auto policy = policies_.ForOrder(order);
   if (!policy.ok()) return policy.status();
   // A deadline already due fires first, as if the engine had been running.
   AS_RETURN_IF_ERROR(work.FireDue(**policy, now).status());
@@ -96,7 +96,7 @@ Result<OrderView> OrderCommands::Patch(const Actor& actor, const PatchOrder& com
     const json data = {{"order_id", command.order_id}, {"delivered_at", TimeOrNull(order.delivered_at)}};
     AS_RETURN_IF_ERROR(work.Audit(actor, "order_updated", data, now));
   }
-  AS_ASSIGN_OR_RETURN(OrderView view, work.View());
+  AS_ASSIGN_OR_RETURN(OrderView view, work.View(**policy));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;
@@ -110,12 +110,11 @@ Result<OrderView> OrderCommands::Ship(const Actor& actor, const ShipOrder& comma
   if (!Ships(actor)) return Status(Code::kForbidden, "only the warehouse, integrations and managers ship orders");
   AS_RETURN_IF_ERROR(ValidationErrors(command.errors));
   ShipWork& work = *opened;
-  const int version = work.order().policy_version == 0 ? policies_.Current()->version : work.order().policy_version;
-  AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(version));
+  AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(work.order()));
   AS_RETURN_IF_ERROR(work.FireDue(*policy, now).status());
   ShipmentRequest request{command.carrier, command.tracking_no, command.lines, command.shipped_at};
   AS_RETURN_IF_ERROR(work.Ship(actor, request, now).status());
-  AS_ASSIGN_OR_RETURN(OrderView view, work.View());
+  AS_ASSIGN_OR_RETURN(OrderView view, work.View(*policy));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;

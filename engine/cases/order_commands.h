@@ -33,7 +33,7 @@ class OrderCommands {
  private:
   Store& store_;
   const Clock& clock_;
-  PolicyRegistry& policies_;
+  PolicyRegistry& policies_;  // the current policy's compensation cap, for the order's view
 };
 
 }  // namespace aftersales

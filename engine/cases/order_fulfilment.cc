@@ -8,6 +8,7 @@
 #include "engine/audit/audit_log.h"
 #include "engine/body_reader.h"
 #include "engine/cases/case_work.h"
+#include "engine/cases/late_compensation.h"
 #include "engine/crypto.h"
 
 namespace aftersales {
@@ -165,8 +166,12 @@ Result<bool> ShipWork::FireDue(const Policy& policy, TimePoint now) {
   const TimePoint at = std::max(due, order_.created_at);
   AS_RETURN_IF_ERROR(txn_->SetDeadlineStatus(open->id, DeadlineStatus::kBreached, at));
 
-  (void)policy;
-  const json compensation_id = nullptr;
+  // SPEC §10.4: a penalty on the goods still to ship, submitted after the
+  // breach entry, which names it.
+  const Money late_goods = UnshippedGoodsPaid(order_, cases_);
+  std::optional<std::string> compensation_case;
+  if (LateCompensationDue(policy, late_goods)) compensation_case = NewCaseId();
+  const json compensation_id = compensation_case ? json(*compensation_case) : json(nullptr);
   const Actor system = Actor::System();
   // The breach entry precedes the compensation's submit entry (SPEC v3.1).
   AS_RETURN_IF_ERROR(Audit(system, "deadline_breached",
@@ -183,6 +188,9 @@ Result<bool> ShipWork::FireDue(const Policy& policy, TimePoint now) {
                            {"due_at", FormatTime(due)},
                            {"assignee", nullptr}},
                           now));
+  if (compensation_case) {
+    AS_RETURN_IF_ERROR(SubmitLateCompensation(*txn_, order_, policy, late_goods, at, *compensation_case).status());
+  }
   return true;
 }
 
@@ -363,10 +371,10 @@ Status ShipWork::Settle(TimePoint at) {
   return Status::Ok();
 }
 
-Result<OrderView> ShipWork::View() {
+Result<OrderView> ShipWork::View(const Policy& policy) {
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(*txn_, order_.id));
   cases_ = std::move(cases);
-  return LoadOrderView(*txn_, order_);
+  return LoadOrderView(*txn_, order_, policy);
 }
 
 Status ShipWork::Audit(const Actor& actor, const std::string& action, json data, TimePoint at) {
@@ -394,9 +402,9 @@ Status SettleOrderAfterCase(WriteTxn& txn, const Order& order, const std::vector
   return work->Settle(at);
 }
 
-Result<OrderView> LoadOrderView(ReadTxn& txn, const Order& order) {
+Result<OrderView> LoadOrderView(ReadTxn& txn, const Order& order, const Policy& policy) {
   AS_ASSIGN_OR_RETURN(auto cases, LoadOrderCases(txn, order.id));
-  OrderView view = MakeOrderView(order, cases);
+  OrderView view = MakeOrderView(order, cases, policy);
   AS_ASSIGN_OR_RETURN(view.deadlines, txn.ListedOrderDeadlines(order.id));
   return view;
 }

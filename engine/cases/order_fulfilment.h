@@ -90,8 +90,8 @@ class ShipWork {
   Status Settle(TimePoint at);
 
   // The order's view, its cases and listed deadlines as this transaction
-  // sees them.
-  Result<OrderView> View();
+  // sees them; the compensation cap under `policy` (the order's).
+  Result<OrderView> View(const Policy& policy);
 
   // An audit entry about the order (case_id null, data.order_id set) and
   // an outbox event, written at once.
@@ -117,7 +117,8 @@ class ShipWork {
 Status SettleOrderAfterCase(WriteTxn& txn, const Order& order, const std::vector<Case>& others, const Case& kase,
                             TimePoint at);
 
-// The view of an order read in `txn`: its cases and listed deadlines.
-Result<OrderView> LoadOrderView(ReadTxn& txn, const Order& order);
+// The view of an order read in `txn`: its cases and listed deadlines; the
+// compensation cap under `policy` (the order's).
+Result<OrderView> LoadOrderView(ReadTxn& txn, const Order& order, const Policy& policy);
 
 }  // namespace aftersales

@@ -97,6 +97,9 @@ CaseFacts BuildCaseFacts(const Case& kase, const Order& order, std::optional<Tim
     if (!r.return_received_at) r.return_received_at = kase.inspection->at;
   }
 
+  // A compensation's lines only say what it is about: it takes no units
+  // back (SPEC §11.1), so it has no line facts for the goods reports.
+  if (kase.type == CaseType::kCompensation) return facts;
   std::vector<Money> weights;
   for (const CaseLine& line : kase.lines) weights.push_back(line.amount);
   const std::vector<Money> shares = SpreadByWeight(kase.refunded_amount, weights);

@@ -18,7 +18,8 @@
 //  - inspection_result/grade: the case's inspection (an automatic receipt on
 //    an expired merchant_receipt is a pass without a grade, as the case
 //    itself says).
-//  - Lines: the case's refunded amount spread over its lines in proportion
+//  - Lines: none for a compensation (it takes no units back). Otherwise the
+//    case's refunded amount spread over its lines in proportion
 //    to their amounts (rounded down, the rest to the last line), so that the
 //    lines of a case add up to exactly its refunded amount.
 //

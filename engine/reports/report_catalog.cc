@@ -1,6 +1,7 @@
 #include "engine/reports/report_catalog.h"
 
 #include "engine/reports/case_reports.h"
+#include "engine/reports/compensation_report.h"
 #include "engine/reports/staff_reports.h"
 #include "workflows/policy.h"
 
@@ -33,6 +34,20 @@ json FlatScorecardItems(const json& items) {
   return flat;
 }
 
+// The compensation report's two lists as one table, each row naming its
+// section (by_reason, by_agent).
+json CompensationRows(const json& report) {
+  json rows = json::array();
+  for (const char* section : {"by_reason", "by_agent"}) {
+    for (const json& item : report.value(section, json::array())) {
+      json row = item;
+      row["section"] = section;
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 const std::vector<ReportInfo>& ReportCatalog() {
@@ -54,6 +69,11 @@ const std::vector<ReportInfo>& ReportCatalog() {
        {"currency", "approved", "refunds_issued", "refunded_amount", "refunds_failed", "awaiting_refund",
         "median_approval_to_refund_seconds", "p90_approval_to_refund_seconds"}},
       {"scorecard", false, true, ScorecardColumns()},
+      {"compensation",
+       true,
+       false,
+       {"section", "reason", "user_id", "name", "role", "cases", "compensated", "approved", "amount", "cash",
+        "voucher", "points"}},
   };
   return kReports;
 }
@@ -66,7 +86,9 @@ const ReportInfo* FindReport(const std::string& name) {
 }
 
 std::string ReportCsv(const ReportInfo& info, const json& report) {
-  const json items = report.is_object() ? report.value("items", json::array()) : json::array();
+  if (!report.is_object()) return ItemsToCsv(json::array(), info.csv_columns);
+  if (info.name == "compensation") return ItemsToCsv(CompensationRows(report), info.csv_columns);
+  const json items = report.value("items", json::array());
   return ItemsToCsv(info.name == "scorecard" ? FlatScorecardItems(items) : items, info.csv_columns);
 }
 
@@ -77,6 +99,7 @@ Result<json> ReportRunner::Run(const ReportInfo& info, const ReportRange& range,
                                const std::optional<std::string>& user_id) {
   if (info.name == "agents") return StaffReports(store_, policies_, clock_).Agents(range);
   if (info.name == "scorecard") return StaffReports(store_, policies_, clock_).Scorecard(range, user_id);
+  if (info.name == "compensation") return CompensationReport(store_, range);
   CaseReports cases(store_);
   if (info.name == "sla") return cases.Sla(range);
   if (info.name == "reasons") return cases.Reasons(range);

@@ -1,9 +1,10 @@
-// The six reports of docs/reports.md by name, for the two front doors that
+// The reports of docs/reports.md (and SPEC §11.3's compensation) by name, for the two front doors that
 // serve them (GET /api/v1/reports/NAME and `aftersales report NAME`): which
 // parameters each takes, how to compute it (CaseReports for sla, reasons,
 // warehouse and finance; StaffReports for agents and scorecard), and its CSV
 // form: one line per item of `items` under an explicit header (the
-// scorecard's by_kind flattened into count_<kind> and points_<kind>).
+// scorecard's by_kind flattened into count_<kind> and points_<kind>; the
+// compensation report's by_reason and by_agent rows under a `section` column).
 //
 // The catalog is immutable; ReportRunner is as thread-safe as the reports it
 // runs (holds references to the Store, PolicyRegistry and Clock, which must
@@ -30,7 +31,7 @@ struct ReportInfo {
   std::vector<std::string> csv_columns;
 };
 
-// agents, sla, reasons, warehouse, finance, scorecard, in that order.
+// agents, sla, reasons, warehouse, finance, scorecard, compensation, in that order.
 const std::vector<ReportInfo>& ReportCatalog();
 // The report called `name`, or null.
 const ReportInfo* FindReport(const std::string& name);

@@ -43,7 +43,7 @@ namespace aftersales {
 
 // The event types of SPEC §6.12, in the order the docs list them.
 constexpr const char* kWebhookEventTypes[] = {"case.created", "case.state_changed", "refund.requested", "sla.breached",
-                                              "order.shipment_created", "repair.progress"};
+                                              "order.shipment_created", "repair.progress", "compensation.requested"};
 // The settings key of the fan-out cursor: the id of the last outbox row fanned out.
 constexpr const char* kOutboxFanoutCursorKey = "outbox_fanout_cursor";
 constexpr std::size_t kMinWebhookSecretBytes = 16;

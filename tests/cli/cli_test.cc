@@ -608,6 +608,17 @@ TEST_CASE("cli: report prints every report as JSON or CSV", "[cli][reports]") {
     CHECK(csv.exit_code == 0);
     CHECK(csv.out.find("\r\n") != std::string::npos);
   }
+  // compensation (SPEC §11.3) is two lists, not items; its CSV is both under a `section` column.
+  const CliResult compensation = RunCli({"report", "compensation", "--db", db});
+  INFO(Describe(compensation));
+  CHECK(compensation.exit_code == 0);
+  const json comp = json::parse(compensation.out, nullptr, false);
+  CHECK(comp["by_reason"].size() == 5);
+  CHECK(comp["by_agent"].is_array());
+  const CliResult comp_csv = RunCli({"report", "compensation", "--db", db, "--format", "csv"});
+  CHECK(comp_csv.exit_code == 0);
+  CHECK(comp_csv.out.rfind("section,reason,", 0) == 0);
+  CHECK(comp_csv.out.find("by_reason,late_shipment,") != std::string::npos);
 }
 
 TEST_CASE("cli: report scorecard --recompute checks the staff events against the audit log", "[cli][reports]") {

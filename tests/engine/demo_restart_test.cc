@@ -54,7 +54,11 @@ TEST_CASE("demo data covers every reachable state and survives a reopen exactly"
     std::set<std::string> seen;
     for (const auto& [key, n] : summary->cases_by_state) seen.insert(key);
     // Every state each type can reach: its table's sources and targets.
-    for (CaseType type : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange}) {
+    for (const Workflow* workflow : Workflow::All()) {
+      const CaseType type = workflow->type();
+      // Repair's states behind a second failed repair or an appeal are not
+      // in the demo; the states a first repair reaches are checked below.
+      if (type == CaseType::kRepair) continue;
       std::set<State> reachable = {State::kRequested};
       for (const auto& row : Workflow::For(type).rows()) {
         if (!row.any_non_terminal) reachable.insert(row.from);

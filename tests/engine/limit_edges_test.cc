@@ -46,7 +46,7 @@ json Submission(const std::string& order_id, const std::string& type, const std:
 void CheckWindows(EngineHarness& h, int no_reason_days, int default_days, int fault_exchange_days) {
   JsonApi& cs = h.cases();
   const Actor& buyer = h.user("buyer");
-  for (const auto& type : spec::kCommonTypes)
+  for (const auto& type : spec::kGoodsTypes)
     REQUIRE(EngineCreateOrder(cs, h.user("integration"), WindowOrder("w-" + type)).ok());
   auto submit = [&](const std::string& type, const std::string& reason) {
     return EngineSubmit(cs, buyer, Submission("w-" + type, type, reason));
@@ -56,7 +56,7 @@ void CheckWindows(EngineHarness& h, int no_reason_days, int default_days, int fa
     std::string type;
   };
   std::map<int, std::vector<Trial>> by_days;
-  for (const auto& type : spec::kCommonTypes) {
+  for (const auto& type : spec::kGoodsTypes) {
     by_days[no_reason_days].push_back({"no_reason", type});
     by_days[type == "exchange" ? fault_exchange_days : default_days].push_back({"quality_issue", type});
   }

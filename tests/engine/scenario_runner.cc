@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/audit/audit_log.h"
+#include "engine/cases/late_compensation.h"
 #include "engine/engine_harness.h"
 
 namespace aftersales::testing {
@@ -107,6 +108,17 @@ class Runner {
       r = cs.CreateOrder(h_.user("integration"), body);
     } else if (verb == "patch-order") {  // patch-order ORDER [ROLE] {…}: integration unless named
       r = cs.PatchOrder(h_.user(w.size() > 2 ? w.at(2) : "integration"), w.at(1), body);
+    } else if (verb == "alias") {  // alias NAME ORDER TYPE: the order's latest case of TYPE (one the engine made)
+      r = cs.GetOrder(h_.user("manager"), w.at(2));
+      if (r.ok()) {
+        std::string found;
+        for (const auto& id : (*r)["case_ids"]) {
+          auto c = cs.GetCase(h_.user("manager"), id.get<std::string>());
+          if (c.ok() && (*c)["type"] == w.at(3)) found = id.get<std::string>();
+        }
+        if (found.empty()) Fail("order " + w.at(2) + " has no " + w.at(3) + " case");
+        aliases_[w.at(1)] = found;
+      }
     } else if (verb == "ship") {  // ship ORDER ROLE {…}: POST /orders/{id}/shipments
       r = cs.ShipOrder(h_.user(w.at(2)), w.at(1), body);
     } else if (verb == "submit") {
@@ -129,6 +141,8 @@ class Runner {
           Fail("timeline has " + std::to_string((*r)["items"].size()) + " entries, expected " + std::to_string(want));
         }
       }
+    } else if (verb == "late-compensation") {
+      r = LateCompensation(w.at(1), w.at(2), std::stoll(w.at(3)));
     } else if (verb == "advance") {
       h_.Advance(ParseDuration(w.at(1)));
       return;
@@ -151,6 +165,20 @@ class Runner {
       Fail("expected " + expect_status + " " + expect_code + ", got " + std::to_string(HttpStatusOf(r.status().code())) +
            " " + CodeName(r.status().code()) + ": " + r.status().message());
     }
+  }
+
+  // SPEC §10.4's system submit, as the order-shipping supervision makes it,
+  // at the clock's time.
+  Result<json> LateCompensation(const std::string& alias, const std::string& order_id, Money late_goods_paid) {
+    AS_ASSIGN_OR_RETURN(auto txn, h_.store().BeginWrite());
+    AS_ASSIGN_OR_RETURN(auto order, txn->GetOrder(order_id));
+    if (!order) return Status::NotFound("order " + order_id);
+    AS_ASSIGN_OR_RETURN(auto id, SubmitLateCompensation(*txn, *order, *h_.policies().Current(), late_goods_paid,
+                                                        h_.clock().Now(), NewCaseId()));
+    AS_RETURN_IF_ERROR(txn->Commit());
+    if (!id) return Status::NotFound("no late compensation");
+    aliases_[alias] = *id;
+    return json(*id);
   }
 
   std::string Id(const std::string& alias) {

@@ -12,6 +12,8 @@
 //   expect-as ALIAS USER {json}      the case as USER sees it contains json
 //   expect-order ID {json}           the order contains json
 //   expect-timeline ALIAS USER N     USER's timeline of the case has N entries
+//   late-compensation ALIAS ORDER T  the system submits SPEC §10.4's late
+//                                    compensation of ORDER for late goods paid T, now
 //   advance N(s|m|h|d)               the clock moves; due deadlines fire
 //   restart                          the engine closes and reopens the file
 //

@@ -53,8 +53,9 @@ TEST_CASE("scenarios pass and exercise every transition row", "[scenarios]") {
   }
 
   std::vector<std::string> uncovered;
-  for (CaseType type : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange, CaseType::kRepair}) {
-    const Workflow& wf = Workflow::For(type);
+  for (const Workflow* each : Workflow::All()) {
+    const Workflow& wf = *each;
+    const CaseType type = wf.type();
     for (const auto& row : wf.rows()) {
       // A row of an internal transition (comment, assign) is covered per type.
       bool covered = std::any_of(seen.begin(), seen.end(), [&](const SeenTransition& t) { return Covers(row, wf, t); });

@@ -190,7 +190,7 @@ inline void CheckApprovalLimitEdges(CaseDriver& d, const std::string& prefix) {
   constexpr std::int64_t kOwnLimit = 5000;
   d.AddUser(prefix + "-agent", "agent", "", kOwnLimit);
   d.AddUser(prefix + "-supervisor", "supervisor", "", 50000);
-  for (const auto& type : spec::kCommonTypes) {
+  for (const auto& type : spec::kGoodsTypes) {
     CheckLimitedEdges(d, b, type, "agent", spec::kAgentLimit);
     CheckLimitedEdges(d, b, type, "supervisor", spec::kSupervisorLimit);
     CheckLimitedEdges(d, b, type, prefix + "-agent", kOwnLimit);

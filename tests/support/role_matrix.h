@@ -94,6 +94,12 @@ inline bool GateHolds(spec::Gate gate, const spec::Situation& s) {
       return s.goods_received;
     case spec::Gate::kRemedyOpen:  // the row exists; whether it is open is RemedyOpen's
       return true;
+    case spec::Gate::kCashForm:
+      return s.cash;
+    case spec::Gate::kVoucherForm:
+      return !s.cash;
+    case spec::Gate::kSystemSubmitted:
+      return false;  // the situations are submitted by buyers
   }
   return false;
 }
@@ -177,6 +183,7 @@ inline std::string ExpectedTarget(const spec::Row& row, const spec::Situation& s
   }
   if (row.to == spec::kAfterReceipt) return s.money_agreed ? "refunding" : "replacement_pending";
   if (row.to != spec::kAfterApproval) return row.to;
+  if (s.type == "compensation") return "compensating";  // §11.3
   // approve and a grant (without amount or return_required: the defaults)
   // agree the requested amount, 0 for an exchange: a replacement; a return
   // is required unless refund_only. An accepted offer is money on its terms.
@@ -231,14 +238,27 @@ class CaseBuilder {
             {"reason", "quality_issue"},
             {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}};
   }
+  // A compensation of `amount` on order `order_id` (§11.1), in cash or a voucher.
+  static nlohmann::json CompensationBody(const std::string& order_id, std::int64_t amount, bool cash) {
+    return {{"order_id", order_id},
+            {"type", "compensation"},
+            {"reason", "goodwill"},
+            {"compensation", {{"form", cash ? "cash" : "voucher"}}},
+            {"requested_amount", amount}};
+  }
+  // A compensation's order is paid enough for its amount to be within the
+  // per-order cap (30 % of the paid total, §11.2).
+  static constexpr std::int64_t kPaidPerCompensated = 4;
 
   // A fresh case in `s`'s state; fails the test when a step of the path fails.
   Built Build(const spec::Situation& s) {
     INFO(s.type << " / " << s.name);
-    const NewOrder o = Order(s.amount);
+    const bool compensation = s.type == "compensation";
+    const NewOrder o = Order(compensation ? s.amount * kPaidPerCompensated : s.amount);
     Built b;
     b.buyer = o.buyer;
-    Answer submitted = d_.Submit(b.buyer, SubmitBody(o.id, s.type));
+    Answer submitted =
+        d_.Submit(b.buyer, compensation ? CompensationBody(o.id, s.amount, s.cash) : SubmitBody(o.id, s.type));
     INFO("submitting: " << submitted.code << " " << submitted.message);
     REQUIRE(submitted.ok());
     b.id = submitted.body["id"].get<std::string>();

@@ -22,11 +22,14 @@ namespace aftersales::testing::spec {
 using Names = std::vector<std::string>;
 
 // ---- Words of SPEC §1, §2, §4 -----------------------------------------------
-// Case types (§1, §12). Compensation joins here, with its rows below.
-inline const Names kTypes = {"refund_only", "return_refund", "exchange", "repair"};
-inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange"};  // §4 "common to all three types"
+// Case types (§1, §11, §12).
+inline const Names kTypes = {"refund_only", "return_refund", "exchange", "compensation", "repair"};
+inline const Names kGoodsTypes = {"refund_only", "return_refund", "exchange"};  // the types of goods (§4's three)
+// §4 "common to all three types", and to compensation (§11.3 "§4's common rows").
+inline const Names kCommonTypes = {"refund_only", "return_refund", "exchange", "compensation"};
 inline const Names kReturnTypes = {"return_refund", "exchange"};                 // §4 "Return leg"
 inline const Names kExchangeOnly = {"exchange"};
+inline const Names kCompensationOnly = {"compensation"};
 // §12: a repair has the common rows with exceptions (written out as its
 // own rows below), and then §4's money and replacement rows.
 inline const Names kRepairOnly = {"repair"};
@@ -44,6 +47,7 @@ inline const Names kManager = {"manager"};
 inline const Names kReceivers = {"warehouse", "manager"};
 inline const Names kCarrierFeed = {"integration", "warehouse"};
 inline const Names kRefunders = {"finance", "integration"};
+inline const Names kFinance = {"finance"};  // §11.3: cash compensation
 // comment: "anyone who sees the case" (staff see every case, a buyer their own).
 inline const Names kAnyoneWhoSees = kRoles;
 
@@ -52,16 +56,21 @@ inline const Names kAnyoneWhoSees = kRoles;
 inline const Names kActions = {
     "approve", "reject", "offer", "accept_offer", "decline_offer", "modify", "appeal", "arbitrate", "cancel",
     "comment", "assign", "ship_return", "carrier_update", "receive", "refund_issued", "refund_failed",
-    "ship_replacement", "confirm_delivery", "repair_update", "ship_repaired", "demand_remedy"};
+    "ship_replacement", "confirm_delivery", "issue_compensation", "compensation_failed", "waive", "repair_update",
+    "ship_repaired", "demand_remedy"};
 // clang-format on
 // Names that are not actions of that route: submit is POST /cases, timeout
 // the engine's own (§4.2: 404 unknown action).
 inline const Names kNotActions = {"submit", "timeout", "refund"};
 
-inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled", "repaired"};
+inline const Names kTerminalStates = {"refunded", "exchanged", "closed", "cancelled", "compensated", "repaired"};
 // The states a case of each type can be in (§4: refund_only never takes
 // goods back; only an exchange ships a replacement).
 inline Names StatesOf(const std::string& type) {
+  if (type == "compensation") {  // §11.3: no goods move
+    return {"requested", "pending_approval", "negotiating", "rejected", "escalated",
+            "compensating", "compensated", "closed", "cancelled"};
+  }
   if (type == "repair") {  // §12: no pending_approval (its approve has no limit)
     return {"requested",         "negotiating",         "rejected",            "escalated",    "refunding",
             "refunded",          "closed",              "cancelled",           "awaiting_return", "return_in_transit",
@@ -94,6 +103,9 @@ enum class Gate {
   // action is open only after enough failed repairs or an overrun: else 422
   // remedy_not_available, and absent from allowed_actions.
   kRemedyOpen,
+  kCashForm,           // issue_compensation, compensation_failed of cash: finance only (§11.3)
+  kVoucherForm,        // … of a voucher (or points): finance or integration
+  kSystemSubmitted,    // waive: the system's late compensation only (§10.4); never a submitted case
 };
 // How the caller's approval limit bears on a row (§4, §9.1).
 enum class Limit {
@@ -132,8 +144,9 @@ inline const std::vector<Row>& Rows() {
   {kCommonTypes,  {"pending_approval"},                         "approve",        kSupervisorPlus, none,                                       kAfterApproval,      any,                     Limit::kWithinOnly},
   {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
                                                                 "reject",         kAgentPlus,     {{"reason_code", "other"}},                  "rejected"},
-  {kCommonTypes,  {"requested", "pending_approval", "inspection_failed"},
+  {kGoodsTypes,   {"requested", "pending_approval", "inspection_failed"},
                                                                 "offer",          kAgentPlus,     {{"amount", 100}, {"return_required", false}}, "negotiating"},
+  {kCompensationOnly, {"requested", "pending_approval"},        "offer",          kAgentPlus,     {{"amount", 100}},                           "negotiating"},  // §11.3: no return_required
   {kCommonTypes,  {"negotiating"},                              "accept_offer",   kBuyerSide,     none,                                        kAfterApproval},
   {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "requested",         Gate::kGoodsNotReceived},
   {kCommonTypes,  {"negotiating"},                              "decline_offer",  kBuyerSide,     none,                                        "inspection_failed", Gate::kGoodsReceived},
@@ -193,6 +206,12 @@ inline const std::vector<Row>& Rows() {
   {kRepairOnly,   {"repair_failed"},                            "approve",        kAgentPlus,     none,                                        "replacement_pending", any,                  Limit::kWithinOnly},
   {kRepairOnly,   {"repairing", "repair_failed"},               "demand_remedy",  kBuyerSide,     {{"remedy", "refund"}},                      "refunding",         Gate::kRemedyOpen},
   {kRepairOnly,   {"repairing", "repair_failed"},               "demand_remedy",  kBuyerSide,     {{"remedy", "replacement"}},                 "replacement_pending", Gate::kRemedyOpen},
+  // -- §11.3 compensation (after approval: compensating) ---------------------------------------------------------------------------------------------------------------------------------------------------
+  {kCompensationOnly, {"compensating"},                         "issue_compensation", kFinance,   {{"external_ref", "PAY-1"}},                 "compensated",       Gate::kCashForm},
+  {kCompensationOnly, {"compensating"},                         "issue_compensation", kRefunders, {{"voucher_code", "SORRY-1"}},               "compensated",       Gate::kVoucherForm},
+  {kCompensationOnly, {"compensating"},                         "compensation_failed", kFinance,  {{"error", "card refused"}},                 kSame,               Gate::kCashForm},
+  {kCompensationOnly, {"compensating"},                         "compensation_failed", kRefunders, {{"error", "voucher service down"}},        kSame,               Gate::kVoucherForm},
+  {kCompensationOnly, {"compensating"},                         "waive",          kManager,       {{"reason", "order cancelled"}},             "closed",            Gate::kSystemSubmitted},
   };
   // clang-format on
   return kRows;
@@ -220,6 +239,7 @@ struct Situation {
   int modifications = 0;
   bool money_agreed = false;           // awaiting or receiving a return: the agreed outcome is money
   bool offer_return_required = false;  // negotiating: the open offer's return_required
+  bool cash = false;                   // compensation: the form asked for is cash (else a voucher)
 };
 
 namespace steps {
@@ -230,6 +250,7 @@ inline const Step kModify{"buyer", "modify", {{"description", "more detail"}}};
 inline const Step kAppeal{"buyer", "appeal", {{"note", "please look again"}}};
 inline const Step kUphold{"manager", "arbitrate", {{"decision", "uphold"}}};
 inline const Step kOffer{"agent", "offer", {{"amount", 500}, {"return_required", false}}};
+inline const Step kCompensationOffer{"agent", "offer", {{"amount", 500}}};  // §11.3: an offer takes no return_required
 inline const Step kAccept{"buyer", "accept_offer", nlohmann::json::object()};
 inline const Step kCancel{"buyer", "cancel", nlohmann::json::object()};
 inline const Step kShipReturn{"buyer", "ship_return", {{"carrier", "SF"}, {"tracking_no", "SF-R0"}}};
@@ -241,6 +262,7 @@ inline const Step kConfirm{"buyer", "confirm_delivery", nlohmann::json::object()
 inline const Step kRepaired{"warehouse", "repair_update", {{"status", "repaired"}, {"note", "fixed"}}};
 inline const Step kUnrepairable{"warehouse", "repair_update", {{"status", "unrepairable"}, {"note", "no parts"}}};
 inline const Step kShipRepaired{"warehouse", "ship_repaired", {{"carrier", "SF"}, {"tracking_no", "SF-B0"}}};
+inline const Step kIssueVoucher{"integration", "issue_compensation", {{"voucher_code", "SORRY-0"}}};
 }  // namespace steps
 
 // Facts of a situation, as the table's last column writes them.
@@ -249,6 +271,7 @@ enum Fact : unsigned {
   kReceived = 1,        // the goods came back
   kMoneyAgreed = 2,     // the agreed outcome is money (not a replacement)
   kNoModifyLeft = 4,    // three modifications made
+  kCash = 8,            // a compensation asked for in cash (else a voucher)
 };
 
 // A documented path to every state of every type (some states twice, where
@@ -272,7 +295,8 @@ inline const std::vector<SituationRow>& SituationRows() {
   {kCommonTypes,    "requested",           "above every limit",                    250000, {},                                                             kNoFact},
   {kCommonTypes,    "pending_approval",    "(the agent was over its limit)",        30000, {kApprove},                                                     kNoFact},
   {kCommonTypes,    "pending_approval",    "above the supervisor's limit too",     250000, {kApprove},                                                     kNoFact},
-  {kCommonTypes,    "negotiating",         "goods not received",                     1000, {kOffer},                                                       kNoFact},
+  {kGoodsTypes,     "negotiating",         "goods not received",                     1000, {kOffer},                                                       kNoFact},
+  {kCompensationOnly, "negotiating",       "",                                       1000, {kCompensationOffer},                                           kNoFact},
   {kCommonTypes,    "rejected",            "",                                       1000, {kReject},                                                      kNoFact},
   {kCommonTypes,    "rejected",            "after three modifications",              1000, {kReject, kModify, kReject, kModify, kReject, kModify, kReject}, kNoModifyLeft},
   {kCommonTypes,    "escalated",           "",                                       1000, {kReject, kAppeal},                                             kNoFact},
@@ -323,6 +347,10 @@ inline const std::vector<SituationRow>& SituationRows() {
   {kRepairOnly,     "replacement_pending", "(the shop approved one)",                1000, {kApprove, kReceivePass, kUnrepairable, kApprove},              kReceived},
   {kRepairOnly,     "replacement_shipped", "",                                       1000, {kApprove, kReceivePass, kUnrepairable, kApprove, kShipReplacement}, kReceived},
   {kRepairOnly,     "exchanged",           "",                                       1000, {kApprove, kReceivePass, kUnrepairable, kApprove, kShipReplacement, kConfirm}, kReceived},
+  // compensation (§11.3): who issues depends on the form
+  {kCompensationOnly, "compensating",      "(a voucher)",                            1000, {kApprove},                                                     kNoFact},
+  {kCompensationOnly, "compensating",      "(cash)",                                 1000, {kApprove},                                                     kCash},
+  {kCompensationOnly, "compensated",       "",                                       1000, {kApprove, kIssueVoucher},                                      kNoFact},
   };
   // clang-format on
   return kSituations;
@@ -343,6 +371,7 @@ inline std::vector<Situation> SituationsOf(const std::string& type) {
     s.money_agreed = (row.facts & kMoneyAgreed) != 0;
     s.modifications = (row.facts & kNoModifyLeft) != 0 ? kMaxModifications : 0;
     s.offer_return_required = false;  // every path's offer says return_required: false (steps::kOffer)
+    s.cash = (row.facts & kCash) != 0;
     out.push_back(std::move(s));
   }
   return out;

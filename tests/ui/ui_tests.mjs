@@ -591,6 +591,43 @@ export const TESTS = [
     },
   },
   {
+    name: 'an offer on a compensation chooses a form, and finance issues the cash from the case page',
+    async run(env) {
+      orderSeq += 1;
+      const orderId = `UI-C-${Date.now().toString(36)}-${orderSeq}`;
+      const buyerId = `b-ui-${orderId.toLowerCase()}`;
+      await api(env, 'integration', 'POST', '/orders', {
+        id: orderId, buyer_id: buyerId, currency: 'CNY', placed_at: iso(72 * HOUR), delivered_at: iso(24 * HOUR), shipping_paid: 0,
+        lines: [{line_id: '1', sku: 'CUP-TH-500', title: '保温杯 500ml Thermos cup', qty: 1, paid: 12900}],
+      });
+      const c = await api(env, 'integration', 'POST', '/cases', {
+        order_id: orderId, buyer_id: buyerId, type: 'compensation', reason: 'missing_gift', compensation: {form: 'voucher'}, requested_amount: 1000,
+      });
+      await withBrowser(env, {}, async (page) => {
+        await login(env, page, 'agent1');
+        await page.goto(`${env.url}/#/cases/${c.id}`);
+        const offer = await submitAction(page, 'offer', 'Make an offer');
+        assert.equal(await offer.form.getByLabel('Goods must be returned').count(), 0);
+        await offer.form.getByLabel('Amount').fill('10');
+        await offer.form.getByLabel('Form').selectOption('cash');
+        await offer.submit();
+        await page.getByText('Make an offer: done. The case is now “Negotiating”.').waitFor();
+        await logout(page);
+        await api(env, 'integration', 'POST', `/cases/${c.id}/actions/accept_offer`, {});
+        await login(env, page, 'finance');
+        await page.goto(`${env.url}/#/cases/${c.id}`);
+        await page.locator('main h1 + .page-tools .badge', {hasText: 'Compensation to issue'}).waitFor();
+        const issue = await submitAction(page, 'issue_compensation', 'Issue compensation');
+        await issue.form.getByLabel('Payment reference').fill('PAY-UI-C1');
+        await issue.submit();
+        await page.getByText('Issue compensation: done. The case is now “Compensated”.').waitFor();
+        await page.locator('ol.timeline .entry-action', {hasText: 'Compensation issued'}).waitFor();
+      });
+      const done = await api(env, 'manager', 'GET', `/cases/${c.id}`);
+      assert.deepEqual([done.state, done.compensation.form, done.compensation.amount, done.compensation.external_ref], ['compensated', 'cash', 1000, 'PAY-UI-C1']);
+    },
+  },
+  {
     name: 'what users typed is shown as text, never run',
     async run(env) {
       const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';

@@ -256,6 +256,22 @@ class Stack {
     Must(cs.Apply(h_.user("finance"), id, "refund_issued", {{"external_ref", "PAY-1"}}));
     return id;
   }
+  // A voucher compensation approved, failed once, then issued: two
+  // compensation.requested events (SPEC §11.3).
+  std::string Compensation(const std::string& order_id) {
+    JsonApi& cs = h_.cases();
+    Must(cs.CreateOrder(h_.user("integration"), MakeOrder(order_id, 1, 10000)));
+    json c = Must(cs.Submit(h_.user("buyer"), {{"order_id", order_id},
+                                               {"type", "compensation"},
+                                               {"reason", "missing_gift"},
+                                               {"compensation", {{"form", "voucher"}}},
+                                               {"requested_amount", 800}}));
+    const std::string id = c["id"];
+    Must(cs.Apply(h_.user("agent"), id, "approve", json::object()));
+    Must(cs.Apply(h_.user("integration"), id, "compensation_failed", {{"error", "voucher service down"}}));
+    Must(cs.Apply(h_.user("integration"), id, "issue_compensation", {{"voucher_code", "GIFT-800"}}));
+    return id;
+  }
   // A case submitted and nothing more: one case.created event.
   std::string Submit(const std::string& order_id) {
     Must(h_.cases().CreateOrder(h_.user("integration"), MakeOrder(order_id, 1, 500)));
@@ -375,8 +391,8 @@ TEST_CASE("an order's shipment and its order_ship breach arrive signed, with the
   Must(cs.CreateOrder(s.h().user("integration"), late));
   s.h().Advance(2 * kHour);  // order_ship breaches
   Must(cs.ShipOrder(s.h().user("warehouse"), "o1", {{"carrier", "SF"}, {"tracking_no", "SF1"}}));
-  const auto outbox = s.Outbox();
-  REQUIRE(outbox.size() == 2);
+  // sla.breached, the late compensation's case.created and compensation.requested, order.shipment_created.
+  REQUIRE(s.Outbox().size() == 4);
   REQUIRE(receiver.WaitFor([&](const std::vector<Received>& r) { return r.size() >= 2; }, kPatienceSeconds));
   std::map<std::string, Received> by_type;
   for (const auto& r : receiver.received()) by_type[r.event] = r;
@@ -436,6 +452,26 @@ TEST_CASE("a repair's progress arrives signed as repair.progress, one event per 
   }
   std::sort(statuses.begin(), statuses.end());
   CHECK(statuses == std::vector<std::string>{"repaired", "waiting_parts"});
+}
+
+TEST_CASE("compensation.requested arrives signed on entering compensating and after a failure",
+          "[web][webhooks][compensation]") {
+  Receiver receiver;
+  Stack s;
+  s.Create(receiver.url(), {"compensation.requested"});
+  s.StartDispatcher(FastOptions());
+  const std::string case_id = s.Compensation("o1");
+  REQUIRE(receiver.WaitFor([](const std::vector<Received>& r) { return r.size() >= 2; }, kPatienceSeconds));
+  const auto got = receiver.received();
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].event_id != got[1].event_id);
+  for (const auto& r : got) {
+    CHECK(r.signature_ok);
+    CHECK(r.event == "compensation.requested");
+    const json body = json::parse(r.body);
+    CHECK(body["data"] == json{{"case_id", case_id}, {"order_id", "o1"}, {"form", "voucher"}, {"amount", 800},
+                               {"currency", "CNY"}});
+  }
 }
 
 TEST_CASE("a dead, a hung and a slow endpoint do not delay a healthy one", "[web][webhooks]") {

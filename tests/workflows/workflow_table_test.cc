@@ -32,6 +32,11 @@ TEST_CASE("each table has SPEC's rows and no other", "[workflows]") {
   CHECK(Workflow::For(CaseType::kRefundOnly).settle_rows().size() == 1);
   CHECK(Workflow::For(CaseType::kReturnRefund).settle_rows().size() == 2);
   CHECK(Workflow::For(CaseType::kExchange).settle_rows().size() == 3);
+  // SPEC §11.3: the common rows (merchant_response escalates) and the
+  // compensating leg: issue and fail per form, waive.
+  CHECK(Workflow::For(CaseType::kCompensation).rows().size() == 27 + 2);
+  CHECK(Workflow::For(CaseType::kCompensation).settle_rows().size() == 1);
+  CHECK(Workflow::For(CaseType::kCompensation).settle_rows()[0].to == State::kCompensating);
   // §12: 47 rows (no pending_approval, every outcome written out: no junction).
   CHECK(Workflow::For(CaseType::kRepair).rows().size() == 47 + 2);
   CHECK(Workflow::For(CaseType::kRepair).settle_rows().empty());
@@ -144,6 +149,30 @@ TEST_CASE("attempts count the order's repair cases per line, and time in repairi
   policy.warranty_days_by_sku_prefix = {{"SKU-TV", 730}};
   CHECK(WarrantyEnd(order, order.lines[0], {}, policy, 0) == 730 * kDay);
   CHECK(WarrantyEnd(order, order.lines[0], {repaired_before, running}, policy, 53 * kDay) == (730 + 5 + 3) * kDay);
+}
+
+TEST_CASE("compensation: who issues depends on the form, waive on the system's case only", "[workflows]") {
+  const Workflow& wf = Workflow::For(CaseType::kCompensation);
+  Case cash = InState(CaseType::kCompensation, State::kCompensating);
+  cash.compensation.emplace().form = CompensationForm::kCash;
+  Case voucher = cash;
+  voucher.compensation->form = CompensationForm::kVoucher;
+  Case points = cash;
+  points.compensation->form = CompensationForm::kPoints;
+  CHECK(Names(wf.AllowedActions(cash, Role::kFinance)) == V{"comment", "issue_compensation", "compensation_failed"});
+  CHECK(Names(wf.AllowedActions(cash, Role::kIntegration)) == V{"comment"});
+  CHECK(wf.StateAllows(cash, Action::kIssueCompensation));
+  CHECK_FALSE(wf.StateAllowsRole(cash, Action::kIssueCompensation, Role::kIntegration));
+  CHECK(Names(wf.AllowedActions(voucher, Role::kIntegration)) == V{"comment", "issue_compensation", "compensation_failed"});
+  CHECK(Names(wf.AllowedActions(points, Role::kIntegration)) == V{"comment", "issue_compensation", "compensation_failed"});
+  CHECK(Names(wf.AllowedActions(points, Role::kManager)) == V{"comment", "assign"});
+  CHECK_FALSE(wf.StateAllows(voucher, Action::kWaive));
+  voucher.system_submitted = true;
+  CHECK(Names(wf.AllowedActions(voucher, Role::kManager)) == V{"comment", "assign", "waive"});
+  CHECK(RoleEverTakes(Role::kManager, Action::kWaive));
+  CHECK_FALSE(RoleEverTakes(Role::kSupervisor, Action::kWaive));
+  CHECK_FALSE(RoleEverTakes(Role::kWarehouse, Action::kIssueCompensation));
+  CHECK(Names(wf.AllowedActions(InState(CaseType::kCompensation, State::kCompensated), Role::kFinance)).empty());
 }
 
 TEST_CASE("allowed actions come from the table and the caller's role", "[workflows]") {

@@ -16,7 +16,7 @@ import * as drafts from './drafts.js';
 import {textField, moneyField, selectField, radioField, checkboxField, dateTimeField, fixedField, urlListField} from './fields.js';
 
 // Actions shown in red: they end or refuse something.
-const DANGEROUS = new Set(['reject', 'cancel', 'refund_failed']);
+const DANGEROUS = new Set(['reject', 'cancel', 'refund_failed', 'compensation_failed', 'waive']);
 const GRADES = ['A', 'B', 'C', 'D'];
 
 const note = (hint) => textField('note', {multiline: true, hint});
@@ -42,6 +42,27 @@ function approveIntro(c) {
     );
   }
   return lines;
+}
+
+const FORMS = ['cash', 'voucher', 'points'];
+
+// An offer's or a grant's terms besides the amount: whether the goods come
+// back, or for a compensation (which never takes them back) its form.
+function returnOrForm(c) {
+  if (c.type === 'compensation') {
+    const asked = c.compensation ? c.compensation.form : 'voucher';
+    return selectField('form', FORMS.map((f) => [f, word('compensation_form', f)]), {value: asked, hint: t('action_form.compensation_no_return')});
+  }
+  return checkboxField('return_required', {
+    checked: c.type !== 'refund_only',
+    disabled: c.type === 'refund_only',
+    hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
+  });
+}
+
+function compensationIntro(c) {
+  const k = c.compensation;
+  return k ? [t('action_form.compensation_intro', {form: word('compensation_form', k.form), amount: money(k.amount, c.currency)})] : [];
 }
 
 function pendingRefund(c) {
@@ -75,11 +96,7 @@ const SPECS = {
       ],
       fields: [
         moneyField('amount', c.currency, {required: true, max: Number.isFinite(max) ? max : undefined}),
-        checkboxField('return_required', {
-          checked: c.type !== 'refund_only',
-          disabled: c.type === 'refund_only',
-          hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
-        }),
+        returnOrForm(c),
         offerNote(c),
       ],
     };
@@ -94,11 +111,7 @@ const SPECS = {
         hint: t('action_form.arbitrate_amount_hint', {amount: money(c.requested_amount, c.currency)}),
         max: c.refundable_amount ?? undefined,
       }),
-      checkboxField('return_required', {
-        checked: c.type !== 'refund_only',
-        disabled: c.type === 'refund_only',
-        hint: c.type === 'refund_only' ? t('action_form.refund_only_no_return') : null,
-      }),
+      returnOrForm(c),
       note(),
     ];
     grantOnly.push(fields[1], fields[2]);
@@ -111,6 +124,7 @@ const SPECS = {
         if (body.decision === 'uphold') {
           delete body.amount;
           delete body.return_required;
+          delete body.form;
         } else if (c.type === 'refund_only') {
           body.return_required = false;
         }
@@ -202,6 +216,25 @@ const SPECS = {
       fields: [textField('error', {required: true, multiline: true, label: t('field.refund_error')}), note()],
     };
   },
+  // SPEC §11.3: cash and points carry the payment reference, a voucher its code.
+  issue_compensation: (c) => {
+    const voucher = c.compensation && c.compensation.form === 'voucher';
+    return {
+      intro: compensationIntro(c),
+      fields: voucher
+        ? [textField('voucher_code', {required: true, maxLength: 64, hint: t('action_form.voucher_code_hint')}),
+          dateTimeField('expires_at'), note()]
+        : [textField('external_ref', {required: true, maxLength: 128}), note()],
+    };
+  },
+  compensation_failed: (c) => ({
+    intro: compensationIntro(c),
+    fields: [textField('error', {required: true, multiline: true, label: t('field.refund_error')}), note()],
+  }),
+  waive: () => ({
+    intro: [t('action_form.waive_intro')],
+    fields: [textField('reason', {required: true, multiline: true, maxLength: 500}), note()],
+  }),
   // Buyer and integration actions.
   ship_return: (c) => ({
     intro: c.return_address ? [t('action_form.ship_to', {address: addressLines(c.return_address).join(', ')})] : [],
