@@ -511,6 +511,31 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
     if (!o.ok()) return o.status();
     ++summary.orders;
   }
+  // 发货监督 (SPEC §10): orders paid in the last day and a half, still to
+  // ship, their ship_by counting down; one shipped in part, one in full.
+  // (Among the orders above, those never delivered passed their ship_by long
+  // ago: late, each with the system's late compensation to issue.)
+  for (int i = 0; i < 6; ++i) {
+    const Product& prod = kProducts[(i + 3) % 10];
+    const std::string order_id = "SO" + std::to_string(20263000 + i);
+    json order = {{"id", order_id},
+                  {"buyer_id", "b-10" + std::to_string(30 + i)},
+                  {"currency", "CNY"},
+                  {"placed_at", FormatTime(end - (2 + 6 * i) * kHour)},
+                  {"delivered_at", nullptr},
+                  {"shipping_paid", 0},
+                  {"lines",
+                   {{{"line_id", "1"}, {"sku", prod.sku}, {"title", prod.title}, {"qty", 2}, {"paid", prod.price * 2}}}}};
+    auto o = cases.CreateOrder(actors["integration"], order);
+    if (!o.ok()) return o.status();
+    ++summary.orders;
+    if (i == 1 || i == 2) {
+      json shipment = {{"carrier", "SF Express"}, {"tracking_no", "SF15028800" + std::to_string(i)}};
+      if (i == 1) shipment["lines"] = json::array({json{{"line_id", "1"}, {"qty", 1}}});
+      auto shipped = cases.ShipOrder(actor_of("warehouse"), order_id, shipment);
+      if (!shipped.ok()) return shipped.status();
+    }
+  }
   for (int i = 0; i < static_cast<int>(stories.size()); ++i) {
     auto c = cases.GetCase(actors["manager"], case_ids[i]);
     if (!c.ok()) return c.status();
