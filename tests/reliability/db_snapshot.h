@@ -62,6 +62,7 @@ struct DeadlineRow {
   std::int64_t due_at = 0;
   std::string status;
   std::optional<std::int64_t> breached_at;
+  std::string order_id;  // an order's deadline (order_ship): case_id empty
 };
 
 struct OutboxRow {

@@ -509,15 +509,18 @@ class Checker {
 
   void CheckDeadlineFirings() {
     // (case, action, deadline, due_at) of every firing and breach entry.
+    // An order's deadline (order_ship) belongs to no case: keyed by its order.
     std::map<std::tuple<std::string, std::string, std::string, std::string>, int> firings;
     for (const AuditRow& e : db_.audit) {
       if (e.action != "timeout" && e.action != "deadline_breached") continue;
-      ++firings[{e.case_id, e.action, Str(e.data, "deadline"), Str(e.data, "due_at")}];
+      const std::string owner = e.case_id.empty() ? "order " + Str(e.data, "order_id") : e.case_id;
+      ++firings[{owner, e.action, Str(e.data, "deadline"), Str(e.data, "due_at")}];
     }
     std::set<std::tuple<std::string, std::string, std::string>> rows_breached;
     std::set<std::tuple<std::string, std::string, std::string>> rows_closed;
     for (const DeadlineRow& d : db_.deadlines) {
-      const auto key = std::make_tuple(d.case_id, d.kind, FormatTime(d.due_at));
+      const std::string owner = d.case_id.empty() ? "order " + d.order_id : d.case_id;
+      const auto key = std::make_tuple(owner, d.kind, FormatTime(d.due_at));
       if (d.breached_at) rows_breached.insert(key);
       if (d.status != "open") rows_closed.insert(key);
     }
@@ -589,10 +592,29 @@ class Checker {
             return Str(r, "id") == Str(data, "refund_id") && Int(r, "amount") == Int(data, "amount");
           });
         }
+      } else if (o.type == "sla.breached" && case_id.empty()) {  // an order's deadline (SPEC §10.4)
+        matches = std::any_of(db_.audit.begin(), db_.audit.end(), [&](const AuditRow& e) {
+          return e.case_id.empty() && e.action == "deadline_breached" &&
+                 Str(e.data, "order_id") == Str(data, "order_id") && Str(e.data, "deadline") == Str(data, "deadline") &&
+                 Str(e.data, "due_at") == Str(data, "due_at");
+        });
       } else if (o.type == "sla.breached") {
         matches = std::any_of(entries.begin(), entries.end(), [&](const AuditRow* e) {
           return e->action == "deadline_breached" && Str(e->data, "deadline") == Str(data, "deadline") &&
                  Str(e->data, "due_at") == Str(data, "due_at");
+        });
+      } else if (o.type == "order.shipment_created") {
+        matches = std::any_of(db_.audit.begin(), db_.audit.end(), [&](const AuditRow& e) {
+          return e.case_id.empty() && e.action == "order_shipment" &&
+                 Str(e.data, "shipment_id") == Str(data, "shipment_id");
+        });
+      } else if (o.type == "compensation.requested") {  // entering compensating, or a failed issue
+        matches = std::any_of(entries.begin(), entries.end(), [](const AuditRow* e) {
+          return e->to_state == "compensating" || e->action == "compensation_failed";
+        });
+      } else if (o.type == "repair.progress") {
+        matches = std::any_of(entries.begin(), entries.end(), [](const AuditRow* e) {
+          return e->action == "repair_update";
         });
       }
       if (matches && Str(o.payload, "id") == o.event_id) {

@@ -771,6 +771,9 @@ export default {
   'error.remedy_not_available': 'A refund or replacement can be demanded only after repeated or overdue repairs.',
   'error.amount_exceeds_refundable': 'The amount is more than can still be refunded on this order.',
   'error.compensation_cap_exceeded': 'The amount is more than this order’s compensation cap still allows.',
+  'error.order_refunded': 'These units were refunded before shipment: they no longer ship.',
+  'error.quantity_exceeds_unshipped': 'More units than are still waiting to ship.',
+  'error.already_shipped': 'These units have shipped already: ask for a return instead.',
 
   // --- the workbench -----------------------------------------------------
   'queue.my_work': 'My work',

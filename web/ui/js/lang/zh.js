@@ -769,6 +769,9 @@ export default {
   'error.not_eligible': '该商品不支持无理由退货。',
   'error.amount_exceeds_refundable': '金额超过此订单剩余可退金额。',
   'error.compensation_cap_exceeded': '金额超过此订单剩余的补偿上限。',
+  'error.order_refunded': '这些商品已在发货前退款，不再发货。',
+  'error.quantity_exceeds_unshipped': '数量超过尚未发货的数量。',
+  'error.already_shipped': '这些商品已发货，请改为申请退货。',
 
   // --- 工作台 ---------------------------------------------------------------
   'queue.my_work': '我的待办',
