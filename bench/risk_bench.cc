@@ -72,6 +72,8 @@ std::vector<Signals> ReadSignals(const std::string& db_path, TimePoint from) {
   sqlite3_bind_int64(stmt, 1, from);
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     const json doc = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+    // The system's late compensations (SPEC §10.4) carry no risk signals.
+    if (!doc.contains("risk") || doc["risk"].is_null()) continue;
     const json& s = doc.at("risk").at("signals");
     out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), s.at("cases").get<std::int64_t>(),
                    s.at("refund_only_cases").get<std::int64_t>(), s.at("refunded_amount").get<Money>(),
