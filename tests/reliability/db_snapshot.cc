@@ -92,9 +92,8 @@ DbSnapshot ReadDbSnapshot(const std::string& path) {
   db.Query("SELECT id, case_id, kind, due_at, status, breached_at, order_id FROM deadlines ORDER BY id",
            [&](sqlite3_stmt* r) {
     DeadlineRow d{sqlite3_column_int64(r, 0), Text(r, 1), Text(r, 2),
-                  sqlite3_column_int64(r, 3), Text(r, 4), std::nullopt};
+                  sqlite3_column_int64(r, 3), Text(r, 4), std::nullopt, Text(r, 6)};
     if (sqlite3_column_type(r, 5) != SQLITE_NULL) d.breached_at = sqlite3_column_int64(r, 5);
-    d.order_id = Text(r, 6);
     s.deadlines.push_back(std::move(d));
   });
   db.Query("SELECT event_id, type, payload FROM outbox ORDER BY id", [&](sqlite3_stmt* r) {

@@ -1,7 +1,12 @@
 #include "reliability/run_fixture.h"
 
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/webhooks/webhook_service.h"
 
 namespace aftersales::reliability {
 
@@ -55,14 +60,15 @@ RunFixture CreateRunFixture(ApiClient& api, const std::string& admin_token, int 
   RunFixture f;
   const json me = Require(api.Get("/api/v1/session", admin_token), 200, "reading the admin user");
   f.admin = RunUser{"admin", me.at("user").at("id").get<std::string>(), admin_token, ""};
-  // The webhook first: it receives only events written after it exists.
+  // The webhook first: it receives only events written after it exists;
+  // every type, so that every committed event must reach the receiver.
   f.webhook_secret = webhook_secret;
-  const json hook =
-      Require(api.Post("/api/v1/webhooks", admin_token,
-                       json{{"url", webhook_url},
-                            {"events", {"case.created", "case.state_changed", "refund.requested", "sla.breached"}},
-                            {"secret", f.webhook_secret}}),
-              201, "registering the webhook");
+  const json hook = Require(api.Post("/api/v1/webhooks", admin_token,
+                                     json{{"url", webhook_url},
+                                          {"events", std::vector<std::string>(std::begin(kWebhookEventTypes),
+                                                                              std::end(kWebhookEventTypes))},
+                                          {"secret", f.webhook_secret}}),
+                            201, "registering the webhook");
   f.webhook_id = hook.at("id").get<std::string>();
   for (const std::string& role : StaffRoles()) f.staff[role] = AddUser(api, admin_token, role, role);
   for (int i = 0; i < buyers; ++i) {
