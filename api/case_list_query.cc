@@ -23,6 +23,17 @@ std::optional<bool> ParseBool(const std::string& s) {
   return std::nullopt;
 }
 
+// A list's `limit`: the default page size when absent.
+int PageSize(const std::optional<std::string>& limit, std::vector<FieldError>& errors) {
+  if (!limit) return CaseQueries::kDefaultPageSize;
+  const auto n = ParseDecimal(*limit, 1, CaseQueries::kMaxPageSize);
+  if (!n) {
+    errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(CaseQueries::kMaxPageSize)});
+    return CaseQueries::kDefaultPageSize;
+  }
+  return static_cast<int>(*n);
+}
+
 void ReadIds(const CaseListParams& p, CaseListQuery& q, std::vector<FieldError>& errors) {
   if (p.assignee) {
     if (*p.assignee == "me") {
@@ -53,15 +64,7 @@ void ReadPaging(const CaseListParams& p, CaseListQuery& q, std::vector<FieldErro
       errors.push_back({"sort", "must be due_at or created_at"});
     }
   }
-  q.limit = CaseQueries::kDefaultPageSize;
-  if (p.limit) {
-    const auto limit = ParseDecimal(*p.limit, 1, CaseQueries::kMaxPageSize);
-    if (limit) {
-      q.limit = static_cast<int>(*limit);
-    } else {
-      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(CaseQueries::kMaxPageSize)});
-    }
-  }
+  q.limit = PageSize(p.limit, errors);
   if (p.cursor) {
     q.after = DecodeCursor(*p.cursor, q.sort_by_due);
     if (!q.after) errors.push_back({"cursor", "is not a cursor this list gave"});
@@ -149,14 +152,7 @@ Result<OrderListQuery> ParseOrderListQuery(const OrderListParams& p) {
       errors.push_back({"sort", "must be ship_by or placed_at"});
     }
   }
-  if (p.limit) {
-    const auto limit = ParseDecimal(*p.limit, 1, CaseQueries::kMaxPageSize);
-    if (limit) {
-      q.limit = static_cast<int>(*limit);
-    } else {
-      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(CaseQueries::kMaxPageSize)});
-    }
-  }
+  q.limit = PageSize(p.limit, errors);
   if (p.cursor) {
     q.after = DecodeCursor(*p.cursor, q.by_ship_by);
     if (!q.after) errors.push_back({"cursor", "is not a cursor this list gave"});

@@ -226,7 +226,7 @@ Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filt
                        ReadOrder));
   if (orders.empty()) return orders;
   std::string line_sql =
-      "SELECT order_id, line_id, sku, title, qty, paid, no_reason_return FROM order_lines WHERE order_id IN (";
+      "SELECT line_id, sku, title, qty, paid, no_reason_return, order_id FROM order_lines WHERE order_id IN (";
   for (std::size_t i = 0; i < orders.size(); ++i) line_sql += i ? ", ?" : "?";
   line_sql += ") ORDER BY order_id, position";
   std::map<std::string, Order*> by_id;
@@ -239,14 +239,8 @@ Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filt
                             for (const auto& o : orders) s.BindText(o.id);
                           },
                           [](SqliteStatement& s) -> Result<OwnedLine> {
-                            OrderLine l;
-                            l.line_id = s.ColumnText(1);
-                            l.sku = s.ColumnText(2);
-                            l.title = s.ColumnText(3);
-                            l.qty = s.ColumnInt(4);
-                            l.paid = s.ColumnInt(5);
-                            l.no_reason_return = s.ColumnInt(6) != 0;
-                            return std::make_pair(s.ColumnText(0), std::move(l));
+                            AS_ASSIGN_OR_RETURN(OrderLine l, ReadOrderLine(s));
+                            return std::make_pair(s.ColumnText(6), std::move(l));
                           }));
   for (auto& [order_id, line] : lines) by_id[order_id]->lines.push_back(std::move(line));
   return orders;
