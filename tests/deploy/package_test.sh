@@ -62,11 +62,11 @@ done
 dpkg-deb -e "$DEB" "$WORK/control"
 [ "$(cat "$WORK/control/conffiles")" = "$CONFIG_DIR/aftersales.conf" ] ||
   fail "conffiles should list $CONFIG_DIR/aftersales.conf alone: $(cat "$WORK/control/conffiles")"
-dpkg-deb -x "$DEB" "$WORK/root"
+dpkg-deb -x "$DEB" "$WORK/unpacked"
 # The changelog where the package puts it (Debian policy 12.7), relative to
 # the unpacked tree.
 PACKAGED_CHANGELOG=usr/share/doc/aftersales/changelog.gz
-changelog_version="$(zcat "$WORK/root/$PACKAGED_CHANGELOG" | head -1 | sed -n 's/^aftersales (\([^)]*\)).*/\1/p')"
+changelog_version="$(zcat "$WORK/unpacked/$PACKAGED_CHANGELOG" | head -1 | sed -n 's/^aftersales (\([^)]*\)).*/\1/p')"
 [ "$changelog_version" = "$VERSION" ] ||
   fail "deploy/debian/changelog's newest entry is $changelog_version, the package $VERSION: add an entry"
 
