@@ -491,9 +491,14 @@ ShipOrder ParseShipOrder(const std::string& order_id, const json& body) {
   return s;
 }
 
-ExtendDeadlines ParseExtendDeadlines(const json& body) {
+namespace {
+
+// The fields of an extension; a preview's come without a reason.
+ExtendDeadlines ParseExtension(const json& body, bool with_reason) {
   ExtendDeadlines e;
-  BodyReader r(body, {"kind", "state", "due_before", "hours", "reason"});
+  std::vector<std::string> fields = {"kind", "state", "due_before", "hours"};
+  if (with_reason) fields.push_back("reason");
+  BodyReader r(body, fields);
   if (auto kind = r.String("kind", true, 64)) {
     e.kind = ParseDeadlineKind(*kind);
     if (!e.kind) r.Fail("kind", "is not a deadline kind");
@@ -506,9 +511,31 @@ ExtendDeadlines ParseExtendDeadlines(const json& body) {
   }
   e.due_before = r.Time("due_before", true);
   e.hours = r.Int("hours", true, INT64_MIN, INT64_MAX).value_or(0);
-  e.reason = r.String("reason", true, kMaxTextLength).value_or("");
+  if (with_reason) e.reason = r.String("reason", true, kMaxTextLength).value_or("");
   e.errors = r.errors();
   return e;
+}
+
+}  // namespace
+
+ExtendDeadlines ParseExtendDeadlines(const json& body) { return ParseExtension(body, true); }
+
+ExtendDeadlines ParseExtensionPreview(const std::map<std::string, std::string>& query) {
+  json body = json::object();
+  for (const auto& [name, text] : query) {
+    // Query texts: hours reads as the integer it spells, else stays text
+    // for the reader to name as not an integer.
+    body[name] = text;
+    if (name == "hours") {
+      try {
+        std::size_t used = 0;
+        const long long n = std::stoll(text, &used);
+        if (used == text.size()) body[name] = n;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return ParseExtension(body, false);
 }
 
 }  // namespace aftersales

@@ -7,6 +7,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -45,5 +46,8 @@ ShipOrder ParseShipOrder(const std::string& order_id, const nlohmann::json& body
 // POST /deadlines/extend {kind, state?, due_before, hours, reason}: names
 // and types here; the rules of SPEC §13.3 are the engine's.
 ExtendDeadlines ParseExtendDeadlines(const nlohmann::json& body);
+// GET /deadlines/extend?kind=&state=&due_before=&hours= (a preview): the
+// same fields from the query's texts, without the reason.
+ExtendDeadlines ParseExtensionPreview(const std::map<std::string, std::string>& query);
 
 }  // namespace aftersales

@@ -292,6 +292,24 @@ json TimelineJson(const Timeline& timeline) {
   return json{{"items", std::move(items)}};
 }
 
+json ExtensionPreviewJson(const ExtensionPreview& preview) {
+  json first = json::array();
+  for (const auto& m : preview.first) {
+    first.push_back({{"case_id", m.case_id.empty() ? json(nullptr) : json(m.case_id)},
+                     {"order_id", m.order_id.empty() ? json(nullptr) : json(m.order_id)},
+                     {"deadline", NameOf(m.kind)},
+                     {"from_due_at", FormatTime(m.from_due_at)},
+                     {"to_due_at", FormatTime(m.to_due_at)}});
+  }
+  return {{"kind", NameOf(preview.kind)},
+          {"state", preview.state ? json(NameOf(*preview.state)) : json(nullptr)},
+          {"due_before", FormatTime(preview.due_before)},
+          {"hours", preview.hours},
+          {"moving", preview.moving},
+          {"due_now", preview.due_now},
+          {"first", std::move(first)}};
+}
+
 json CommandResultJson(const CommandResult& result) {
   if (const auto* c = std::get_if<CaseView>(&result)) return CaseJson(*c);
   if (const auto* e = std::get_if<ExtensionView>(&result)) {

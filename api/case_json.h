@@ -16,6 +16,9 @@ nlohmann::json OrderPageJson(const OrderPage& page);
 nlohmann::json CasePageJson(const CasePage& page);
 // {"items": [audit entries as stored, each with "texts": [...]]}
 nlohmann::json TimelineJson(const Timeline& timeline);
+// {"kind", "state", "due_before", "hours", "moving", "due_now",
+//  "first": [{"case_id", "order_id", "deadline", "from_due_at", "to_due_at"}]}
+nlohmann::json ExtensionPreviewJson(const ExtensionPreview& preview);
 // Whichever view a command answered with.
 nlohmann::json CommandResultJson(const CommandResult& result);
 

@@ -76,4 +76,9 @@ Result<json> JsonApi::Timeline(const Actor& actor, const std::string& case_id) {
   return TimelineJson(timeline);
 }
 
+Result<json> JsonApi::PreviewExtension(const Actor& actor, const std::map<std::string, std::string>& query) {
+  AS_ASSIGN_OR_RETURN(ExtensionPreview preview, engine_.extensions().Preview(actor, ParseExtensionPreview(query)));
+  return ExtensionPreviewJson(preview);
+}
+
 }  // namespace aftersales

@@ -38,6 +38,9 @@ class JsonApi {
   Result<nlohmann::json> GetCase(const Actor& actor, const std::string& case_id);
   Result<nlohmann::json> ListCases(const Actor& actor, const CaseListParams& params);
   Result<nlohmann::json> Timeline(const Actor& actor, const std::string& case_id);
+  // What ExtendDeadlines would move now (GET /deadlines/extend): errors as
+  // DeadlineExtensions::Preview.
+  Result<nlohmann::json> PreviewExtension(const Actor& actor, const std::map<std::string, std::string>& query);
 
   CaseEngine& engine() { return engine_; }
 

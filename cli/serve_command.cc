@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "api/json_api.h"
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
+#include "cli/memory_trim.h"
 #include "domain/clock.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/checkpoint_scheduler.h"
@@ -34,6 +36,8 @@ namespace {
 
 constexpr const char* kCommand = "serve";
 constexpr const char* kBootstrapTokenVariable = "AFTERSALES_BOOTSTRAP_TOKEN";
+// Memory (cli/memory_trim.h, docs/BENCHMARKS.md "Memory under a long load").
+constexpr std::chrono::seconds kMemoryTrimEvery{10};
 
 struct ListenAddress {
   std::string host;
@@ -215,7 +219,12 @@ int RunServe(const ServeOptions& options) {
         scheduler.Start();
       }
       HttpWebhookTransport webhook_transport;
-      WebhookDispatcher dispatcher(webhooks, webhook_transport, system_clock);
+      DeliveryOptions delivery_options;
+      delivery_options.retention_seconds = [&policies]() -> std::int64_t {
+        const auto policy = policies.Current();
+        return policy ? std::int64_t{policy->webhook_retention_days} * kDay : 0;  // none: keep everything
+      };
+      WebhookDispatcher dispatcher(webhooks, webhook_transport, system_clock, std::move(delivery_options));
       Status dispatching = dispatcher.Start();
       if (!dispatching.ok()) PrintError(std::cerr, kCommand, dispatching);  // events wait in the outbox
       // Checkpoints are signatures: they keep the wall clock, also under a test clock.
@@ -227,6 +236,8 @@ int RunServe(const ServeOptions& options) {
                                                             checkpoint_options);
         checkpoints->Start();
       }
+      MemoryTrimmer trimmer(kMemoryTrimEvery);
+      trimmer.Start();
       std::cout << "aftersales: listening on " << Url(*address, server.port());
       if (test_clock) std::cout << " (test clock at " << FormatTime(test_clock->Now()) << ")";
       std::cout << std::endl;
@@ -237,6 +248,7 @@ int RunServe(const ServeOptions& options) {
                 << " received; finishing requests in flight\n";
       scheduler.Stop();
       dispatcher.Stop();
+      trimmer.Stop();
       if (checkpoints) checkpoints->Stop();
       server.Stop();
     }

@@ -329,6 +329,15 @@ constexpr const char* kSchemaV7[] = {
     "CREATE INDEX deadlines_started ON deadlines (kind, started_at, status, closed_at, breached_at)",
 };
 
+// Version 8: what the outbox retention sweep (WebhookWrites::PruneOutbox)
+// reads by index rather than by scanning: delivered deliveries by when they
+// were delivered, the deliveries of an event, and events by age.
+constexpr const char* kSchemaV8[] = {
+    "CREATE INDEX deliveries_delivered ON deliveries (updated_at) WHERE status = 'delivered'",
+    "CREATE INDEX deliveries_outbox ON deliveries (outbox_id)",
+    "CREATE INDEX outbox_created ON outbox (created_at)",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -340,6 +349,7 @@ const std::vector<Migration>& Migrations() {
       {5, {std::begin(kSchemaV5), std::end(kSchemaV5)}},
       {6, {std::begin(kSchemaV6), std::end(kSchemaV6)}},
       {7, {std::begin(kSchemaV7), std::end(kSchemaV7)}},
+      {8, {std::begin(kSchemaV8), std::end(kSchemaV8)}},
   };
   return kMigrations;
 }

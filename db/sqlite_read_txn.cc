@@ -7,6 +7,22 @@
 #include "db/sqlite_rows.h"
 
 namespace aftersales::sqlite {
+
+// The ids are read with json_each: one statement text (one cached
+// statement) for any number of ids.
+const std::string kCasesOfOrdersSql = std::string("SELECT ") + kCaseColumns +
+                                      " FROM cases WHERE order_id IN (SELECT value FROM json_each(?))"
+                                      " ORDER BY order_id, created_at, id";
+const std::string kListedDeadlinesOfSql = std::string("SELECT ") + kDeadlineColumns +
+                                          " FROM deadlines WHERE case_id IN (SELECT value FROM json_each(?))"
+                                          " AND status IN ('open', 'breached') ORDER BY case_id, due_at, id";
+const std::string kListedOrderDeadlinesOfSql = std::string("SELECT ") + kDeadlineColumns +
+                                               " FROM deadlines WHERE order_id IN (SELECT value FROM json_each(?))"
+                                               " AND status IN ('open', 'breached') ORDER BY order_id, due_at, id";
+const std::string kTextsOfCasesSql = std::string("SELECT ") + kTextColumns +
+                                     " FROM texts WHERE case_id IN (SELECT value FROM json_each(?))"
+                                     " ORDER BY case_id, created_at, id";
+
 namespace {
 
 // Runs `sql` with the parameters bound by `bind` and decodes every row with
@@ -53,6 +69,11 @@ Result<std::int64_t> QueryCount(SqliteConnection& conn, std::string_view sql, Bi
 }
 
 constexpr auto kNoParams = [](SqliteStatement&) {};
+
+// Binds `ids` as the one JSON array a batch read's json_each(?) reads.
+auto BindTextArray(const std::vector<std::string>& ids) {
+  return [array = EncodeTextArray(ids)](SqliteStatement& s) { s.BindText(array); };
+}
 
 std::string Placeholders(std::size_t n) {
   std::string out;
@@ -256,6 +277,12 @@ Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedOrderDeadlines(const s
 }
 
 template <class Base>
+Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) {
+  if (order_ids.empty()) return std::vector<DeadlineRow>();
+  return QueryAll<DeadlineRow>(conn_, kListedOrderDeadlinesOfSql, BindTextArray(order_ids), ReadDeadline);
+}
+
+template <class Base>
 Result<std::optional<CaseRow>> SqliteReads<Base>::GetCase(const std::string& id) {
   return QueryOne<CaseRow>(
       conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?",
@@ -267,6 +294,12 @@ Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfOrder(const std::string& 
   return QueryAll<CaseRow>(
       conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ? ORDER BY created_at, id",
       [&](SqliteStatement& s) { s.BindText(order_id); }, ReadCaseRow);
+}
+
+template <class Base>
+Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfOrders(const std::vector<std::string>& order_ids) {
+  if (order_ids.empty()) return std::vector<CaseRow>();
+  return QueryAll<CaseRow>(conn_, kCasesOfOrdersSql, BindTextArray(order_ids), ReadCaseRow);
 }
 
 template <class Base>
@@ -323,6 +356,12 @@ Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlines(const std::s
 }
 
 template <class Base>
+Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlinesOf(const std::vector<std::string>& case_ids) {
+  if (case_ids.empty()) return std::vector<DeadlineRow>();
+  return QueryAll<DeadlineRow>(conn_, kListedDeadlinesOfSql, BindTextArray(case_ids), ReadDeadline);
+}
+
+template <class Base>
 Result<std::vector<DeadlineRow>> SqliteReads<Base>::DueDeadlines(TimePoint now, int limit) {
   if (limit <= 0) return std::vector<DeadlineRow>();
   return QueryAll<DeadlineRow>(
@@ -365,6 +404,12 @@ Result<std::vector<Text>> SqliteReads<Base>::TextsOfCase(const std::string& case
   return QueryAll<Text>(
       conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ? ORDER BY created_at, id",
       [&](SqliteStatement& s) { s.BindText(case_id); }, ReadText);
+}
+
+template <class Base>
+Result<std::vector<Text>> SqliteReads<Base>::TextsOfCases(const std::vector<std::string>& case_ids) {
+  if (case_ids.empty()) return std::vector<Text>();
+  return QueryAll<Text>(conn_, kTextsOfCasesSql, BindTextArray(case_ids), ReadText);
 }
 
 template <class Base>
@@ -439,13 +484,13 @@ template <class Base>
 Status SqliteReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& fn) {
   Result<StatementHandle> stmt = conn_.Prepare(std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
   if (!stmt.ok()) return stmt.status();
+  AuditRow entry;  // one row for the whole scan: its strings keep their buffers
   while (true) {
     Result<bool> row = (*stmt)->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
-    Result<AuditRow> entry = ReadAudit(**stmt);
-    if (!entry.ok()) return entry.status();
-    if (!fn(*entry)) return Status::Ok();
+    ReadAuditInto(**stmt, &entry);
+    if (!fn(entry)) return Status::Ok();
   }
 }
 

@@ -23,6 +23,15 @@ constexpr const char* kDueDeadlinesSql =
     "SELECT id, case_id, kind, started_at, due_at, status, closed_at, order_id FROM deadlines"
     " WHERE status = 'open' AND due_at <= ? ORDER BY due_at, id LIMIT ?";
 
+// The batch reads of a list page (CaseReads::CasesOfOrders and the like):
+// one statement each, whatever the number of ids, which are bound as one
+// JSON array of strings (EncodeTextArray) and probed through the index on
+// the id's column. Exposed so that a test can check their plans.
+extern const std::string kCasesOfOrdersSql;
+extern const std::string kListedDeadlinesOfSql;
+extern const std::string kListedOrderDeadlinesOfSql;
+extern const std::string kTextsOfCasesSql;
+
 // The dispatcher's query (pending deliveries of one webhook due by now); it
 // keeps the literal status = 'pending' so that SQLite uses the partial index
 // deliveries_pending_due. Exposed so that a test can check its plan.
@@ -64,6 +73,7 @@ class SqliteReads : public Base {
   Result<std::optional<Order>> GetOrder(const std::string& id) override;
   Result<std::vector<Order>> ListOrders(const OrderFilter& filter, int limit) override;
   Result<std::vector<DeadlineRow>> ListedOrderDeadlines(const std::string& order_id) override;
+  Result<std::vector<DeadlineRow>> ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) override;
   Result<std::optional<CaseRow>> GetCase(const std::string& id) override;
   Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override;
   Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override;
@@ -74,6 +84,9 @@ class SqliteReads : public Base {
   Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
                                                                 TimePoint due_before) override;
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override;
+  Result<std::vector<CaseRow>> CasesOfOrders(const std::vector<std::string>& order_ids) override;
+  Result<std::vector<DeadlineRow>> ListedDeadlinesOf(const std::vector<std::string>& case_ids) override;
+  Result<std::vector<Text>> TextsOfCases(const std::vector<std::string>& case_ids) override;
   Result<std::optional<Text>> GetText(const std::string& id) override;
 
   Result<std::optional<UserRow>> GetUser(const std::string& id) override;

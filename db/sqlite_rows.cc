@@ -8,6 +8,10 @@ const char* VisibilityName(Visibility v) { return v == Visibility::kInternal ? "
 
 std::string EncodeEvents(const std::vector<std::string>& events) { return nlohmann::json(events).dump(); }
 
+std::string EncodeTextArray(const std::vector<std::string>& texts) {
+  return nlohmann::json(texts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Result<Order> ReadOrder(SqliteStatement& s) {
   Order o;
   o.id = s.ColumnText(0);
@@ -141,20 +145,39 @@ Result<UserRow> ReadUser(SqliteStatement& s) {
   return u;
 }
 
+namespace {
+
+// `column` into *out as ColumnOptText reads it, keeping *out's buffer.
+void AssignOptText(SqliteStatement& s, int column, std::optional<std::string>* out) {
+  if (s.IsNull(column)) {
+    out->reset();
+  } else if (*out) {
+    (*out)->assign(s.ColumnView(column));
+  } else {
+    out->emplace(s.ColumnView(column));
+  }
+}
+
+}  // namespace
+
 Result<AuditRow> ReadAudit(SqliteStatement& s) {
   AuditRow a;
-  a.seq = s.ColumnInt(0);
-  a.at = s.ColumnText(1);
-  a.actor_id = s.ColumnText(2);
-  a.actor_role = s.ColumnText(3);
-  a.case_id = s.ColumnOptText(4);
-  a.action = s.ColumnText(5);
-  a.from_state = s.ColumnOptText(6);
-  a.to_state = s.ColumnOptText(7);
-  a.data = s.ColumnText(8);
-  a.prev_hash = s.ColumnText(9);
-  a.hash = s.ColumnText(10);
+  ReadAuditInto(s, &a);
   return a;
+}
+
+void ReadAuditInto(SqliteStatement& s, AuditRow* a) {
+  a->seq = s.ColumnInt(0);
+  a->at.assign(s.ColumnView(1));
+  a->actor_id.assign(s.ColumnView(2));
+  a->actor_role.assign(s.ColumnView(3));
+  AssignOptText(s, 4, &a->case_id);
+  a->action.assign(s.ColumnView(5));
+  AssignOptText(s, 6, &a->from_state);
+  AssignOptText(s, 7, &a->to_state);
+  a->data.assign(s.ColumnView(8));
+  a->prev_hash.assign(s.ColumnView(9));
+  a->hash.assign(s.ColumnView(10));
 }
 
 Result<PolicyRow> ReadPolicy(SqliteStatement& s) {

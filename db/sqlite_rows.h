@@ -31,6 +31,9 @@ constexpr const char* kDeliveryColumns =
 const char* VisibilityName(Visibility v);
 // A webhook's event types as stored in webhooks.events (a JSON array).
 std::string EncodeEvents(const std::vector<std::string>& events);
+// `texts` as one JSON array of strings, for a parameter read with
+// json_each(?) (invalid UTF-8 replaced, never thrown).
+std::string EncodeTextArray(const std::vector<std::string>& texts);
 
 // Each reads the current row of a statement that selected the matching
 // column list. Errors: unavailable (a stored value this program cannot
@@ -50,6 +53,9 @@ Result<DeadlineRow> ReadDeadline(SqliteStatement& s);
 Result<Text> ReadText(SqliteStatement& s);
 Result<UserRow> ReadUser(SqliteStatement& s);
 Result<AuditRow> ReadAudit(SqliteStatement& s);
+// ReadAudit into an existing row, reusing its strings' buffers (a scan of
+// the whole log then allocates only when an entry outgrows the last).
+void ReadAuditInto(SqliteStatement& s, AuditRow* row);
 Result<PolicyRow> ReadPolicy(SqliteStatement& s);
 Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s);
 Result<SessionRow> ReadSession(SqliteStatement& s);

@@ -68,12 +68,14 @@ bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt
 
 std::int64_t SqliteStatement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string SqliteStatement::ColumnText(int column) const {
+std::string SqliteStatement::ColumnText(int column) const { return std::string(ColumnView(column)); }
+
+std::string_view SqliteStatement::ColumnView(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
-  if (text == nullptr) return std::string();
+  if (text == nullptr) return std::string_view();
   // Length after the text conversion above, as the SQLite docs require.
   int size = sqlite3_column_bytes(stmt_, column);
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+  return std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
 std::optional<std::int64_t> SqliteStatement::ColumnOptInt(int column) const {

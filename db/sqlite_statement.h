@@ -53,6 +53,9 @@ class SqliteStatement {
   std::string ColumnText(int column) const;
   std::optional<std::int64_t> ColumnOptInt(int column) const;
   std::optional<std::string> ColumnOptText(int column) const;
+  // The text of `column` without a copy: valid until the next Step(),
+  // Reset() or column read of another type. NULL reads as "".
+  std::string_view ColumnView(int column) const;
 
   // Clears bindings and rewinds, ready for the next lease.
   void Reset();

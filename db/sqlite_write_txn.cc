@@ -455,6 +455,22 @@ Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
   return Status::Ok();
 }
 
+Result<OutboxPruned> SqliteWriteTxn::PruneOutbox(TimePoint delivered_before, TimePoint created_before,
+                                                 std::int64_t below_id, int limit) {
+  OutboxPruned pruned;
+  AS_RETURN_IF_ERROR(RunWrite(
+      "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = 'delivered' AND updated_at < ?"
+      " ORDER BY updated_at LIMIT ?)",
+      [&](SqliteStatement& s) { s.BindInt(delivered_before).BindInt(limit); }, "deliveries"));
+  pruned.deliveries = conn().Changes();
+  AS_RETURN_IF_ERROR(RunWrite(
+      "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o WHERE o.created_at < ? AND o.id < ?"
+      " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) ORDER BY o.created_at LIMIT ?)",
+      [&](SqliteStatement& s) { s.BindInt(created_before).BindInt(below_id).BindInt(limit); }, "outbox"));
+  pruned.events = conn().Changes();
+  return pruned;
+}
+
 Status SqliteWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
   return RunWrite(
       "INSERT INTO staff_events (seq, at, user_id, case_id, kind, value, currency) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -53,6 +53,8 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status DeleteWebhook(const std::string& id) override;
   Result<std::int64_t> InsertDelivery(const DeliveryRow& row) override;
   Status UpdateDelivery(const DeliveryRow& row) override;
+  Result<OutboxPruned> PruneOutbox(TimePoint delivered_before, TimePoint created_before, std::int64_t below_id,
+                                   int limit) override;
   Status InsertStaffEvent(const StaffEventRow& row) override;
   Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) override;
   Status ClearCaseFacts() override;

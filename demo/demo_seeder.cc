@@ -331,6 +331,19 @@ struct PendingStep {
   int index;  // -1: create the order and submit
 };
 
+// An order of two units of `prod` paid at `placed_at`, not shipped: its
+// ship_by is the policy's 48 h later (SPEC §10.1).
+nlohmann::json UnshippedOrder(const std::string& id, const std::string& buyer_id, const Product& prod,
+                              TimePoint placed_at) {
+  return {{"id", id},
+          {"buyer_id", buyer_id},
+          {"currency", "CNY"},
+          {"placed_at", FormatTime(placed_at)},
+          {"delivered_at", nullptr},
+          {"shipping_paid", 0},
+          {"lines", {{{"line_id", "1"}, {"sku", prod.sku}, {"title", prod.title}, {"qty", 2}, {"paid", prod.price * 2}}}}};
+}
+
 }  // namespace
 
 DemoSeeder::DemoSeeder(Store& store, ManualClock& clock, PolicyRegistry& policies)
@@ -513,20 +526,10 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
   }
   // 发货监督 (SPEC §10): orders paid in the last day and a half, still to
   // ship, their ship_by counting down; one shipped in part, one in full.
-  // (Among the orders above, those never delivered passed their ship_by long
-  // ago: late, each with the system's late compensation to issue.)
   for (int i = 0; i < 6; ++i) {
-    const Product& prod = kProducts[(i + 3) % 10];
     const std::string order_id = "SO" + std::to_string(20263000 + i);
-    json order = {{"id", order_id},
-                  {"buyer_id", "b-10" + std::to_string(30 + i)},
-                  {"currency", "CNY"},
-                  {"placed_at", FormatTime(end - (2 + 6 * i) * kHour)},
-                  {"delivered_at", nullptr},
-                  {"shipping_paid", 0},
-                  {"lines",
-                   {{{"line_id", "1"}, {"sku", prod.sku}, {"title", prod.title}, {"qty", 2}, {"paid", prod.price * 2}}}}};
-    auto o = cases.CreateOrder(actors["integration"], order);
+    auto o = cases.CreateOrder(actors["integration"], UnshippedOrder(order_id, "b-10" + std::to_string(30 + i),
+                                                                    kProducts[(i + 3) % 10], end - (2 + 6 * i) * kHour));
     if (!o.ok()) return o.status();
     ++summary.orders;
     if (i == 1 || i == 2) {
@@ -534,6 +537,30 @@ Result<DemoSummary> DemoSeeder::Seed(const std::function<void(int, int)>& progre
       if (i == 1) shipment["lines"] = json::array({json{{"line_id", "1"}, {"qty", 1}}});
       auto shipped = cases.ShipOrder(actor_of("warehouse"), order_id, shipment);
       if (!shipped.ok()) return shipped.status();
+    }
+  }
+  // Late orders (SPEC §10.4): paid three and four days ago, so their ship_by
+  // (48 h) passed and each breaches at creation with the system's late
+  // compensation voucher. The first is still unshipped, its voucher to
+  // issue; the second shipped late today and its voucher was issued.
+  for (int i = 0; i < 2; ++i) {
+    const std::string order_id = "SO" + std::to_string(20264000 + i);
+    auto o = cases.CreateOrder(actors["integration"], UnshippedOrder(order_id, "b-10" + std::to_string(60 + i),
+                                                                    kProducts[(i + 5) % 10], end - (3 + i) * kDay));
+    if (!o.ok()) return o.status();
+    ++summary.orders;
+    if (i == 0) continue;
+    auto shipped = cases.ShipOrder(actor_of("warehouse"), order_id,
+                                   {{"carrier", "SF Express"}, {"tracking_no", "SF1503990" + std::to_string(i)}});
+    if (!shipped.ok()) return shipped.status();
+    CaseListParams of_order;
+    of_order.order_id = order_id;
+    auto late = cases.ListCases(actors["manager"], of_order);
+    if (!late.ok()) return late.status();
+    for (const auto& c : (*late)["items"]) {
+      auto issued = cases.Apply(actor_of("finance"), c["id"].get<std::string>(), "issue_compensation",
+                                {{"voucher_code", "LATE-" + order_id}});
+      if (!issued.ok()) return issued.status();
     }
   }
   for (int i = 0; i < static_cast<int>(stories.size()); ++i) {

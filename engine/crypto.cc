@@ -30,13 +30,18 @@ constexpr long kMaxPasswordIterations = 100000000;
   std::abort();
 }
 
-std::string ToHex(const unsigned char* bytes, std::size_t n) {
+// Lowercase hex of `n` bytes into out[0 .. 2n).
+void WriteHex(const unsigned char* bytes, std::size_t n, char* out) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
   for (std::size_t i = 0; i < n; ++i) {
     out[2 * i] = kDigits[bytes[i] >> 4];
     out[2 * i + 1] = kDigits[bytes[i] & 0x0f];
   }
+}
+
+std::string ToHex(const unsigned char* bytes, std::size_t n) {
+  std::string out(n * 2, '0');
+  WriteHex(bytes, n, out.data());
   return out;
 }
 
@@ -91,6 +96,25 @@ std::string Sha256Hex(std::string_view data) {
   // every comparison against a stored hash fail, which is the safe outcome.
   if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) return std::string();
   return ToHex(md.data(), len);
+}
+
+Sha256Hasher::Sha256Hasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+
+Sha256Hasher::~Sha256Hasher() {
+  EVP_MD_CTX_free(ctx_);
+  EVP_MD_free(md_);
+}
+
+bool Sha256Hasher::HexDigest(std::string_view data, Hex* hex) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (md_ == nullptr || ctx_ == nullptr || EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx_, md.data(), &len) != 1 ||
+      len != kSha256Bytes) {
+    return false;
+  }
+  WriteHex(md.data(), kSha256Bytes, hex->data());
+  return true;
 }
 
 std::string Sha256Raw(std::string_view data) {

@@ -2,10 +2,15 @@
 // password hashing. Pure functions; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+// OpenSSL's types, kept out of this header.
+struct evp_md_st;
+struct evp_md_ctx_st;
 
 namespace aftersales {
 
@@ -24,6 +29,28 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message);
 std::string RandomHex(std::size_t bytes);
 // Equality that takes the same time wherever the strings differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// SHA-256 of many short texts in a row (the audit chain): one OpenSSL
+// context and one fetched algorithm for all of them, where Sha256Hex sets up
+// and tears down both per call. Belongs to one thread at a time.
+class Sha256Hasher {
+ public:
+  static constexpr std::size_t kHexSize = 64;
+  using Hex = std::array<char, kHexSize>;
+
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+
+  // Writes the lowercase hex SHA-256 of `data` into *hex. False only when
+  // OpenSSL fails (allocation); *hex is then unspecified.
+  bool HexDigest(std::string_view data, Hex* hex);
+
+ private:
+  evp_md_st* md_ = nullptr;
+  evp_md_ctx_st* ctx_ = nullptr;
+};
 
 constexpr int kPasswordIterations = 600000;
 // PBKDF2-HMAC-SHA256 with a fresh 16-byte salt:

@@ -3,14 +3,16 @@
 // A manual clock whose time is stored in the settings table: it starts at
 // wall time on the first start, keeps its stored time across restarts, never
 // moves back, and moves only through Advance (POST /api/v1/test/clock). Each
-// move is one write transaction holding the new time and an audit entry
-// `clock_advanced`; the in-memory time follows once it is committed.
-// AdvanceTestClock then fires every deadline due at the new time.
+// move is one write transaction holding the new time, an audit entry
+// `clock_advanced` and every firing of a deadline due at the new time; the
+// in-memory time follows once it is committed. A move that fails writes
+// nothing, and the same request may be sent again.
 //
 // Thread-safe: Now() is lock-free; moves are serialized.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -36,11 +38,16 @@ class TestClock final : public Clock {
 
   TimePoint Now() const override { return clock_.Now(); }
 
+  // What a move does in its transaction after storing the time: fire what
+  // is due at the new time `to`.
+  using WithinMove = std::function<Status(WriteTxn& txn, TimePoint to)>;
+
   // Moves the clock forward by `seconds` (0 <= seconds <= kMaxAdvanceSeconds)
   // as `actor`, storing the new time and a `clock_advanced` audit entry
-  // {from, to, advance_seconds} in one transaction. Returns the new time.
-  // Errors: validation_failed, unavailable; on error the time is unchanged.
-  Result<TimePoint> Advance(const Actor& actor, std::int64_t seconds);
+  // {from, to, advance_seconds}, then running `within`, in one transaction.
+  // Returns the new time. Errors: validation_failed, unavailable, those of
+  // `within`; on error nothing is written and the time is unchanged.
+  Result<TimePoint> Advance(const Actor& actor, std::int64_t seconds, const WithinMove& within = {});
 
  private:
   TestClock(Store& store, TimePoint start) : store_(store), clock_(start) {}
@@ -52,10 +59,10 @@ class TestClock final : public Clock {
 
 // POST /test/clock (admin): parses {"advance_seconds": N} (an integer >= 0;
 // anything else is refused), advances `clock`, then fires every deadline due
-// at the new time (DeadlineSweeper::FireDue until none is left).
-// Returns {"now", "fired": [{"case_id", "kind"}]}. Errors: forbidden,
-// malformed_json, validation_failed, unavailable. Deadlines that fired stay
-// fired even when a later firing fails.
+// at the new time (DeadlineSweeper::FireDueIn), all in one transaction.
+// Returns {"now", "fired": [{"case_id", "order_id", "kind"}]}. Errors:
+// forbidden, malformed_json, validation_failed, unavailable, and a firing's
+// error; on error nothing is written.
 Result<nlohmann::json> AdvanceTestClock(TestClock& clock, DeadlineSweeper& sweeper, const Actor& actor,
                                         const nlohmann::json& body);
 

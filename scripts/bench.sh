@@ -3,7 +3,8 @@
 # its baseline measured in the same run, and prints their tables; the JSON
 # figures go to build/release/bench-results/.
 #   scripts/bench.sh           full runs: engine (2,000 lifecycles per row),
-#                              HTTP (3 rounds of 10 s per scenario), scale
+#                              HTTP (3 rounds of 10 s per scenario), 400
+#                              lifecycles over HTTP with the server's CPU, scale
 #                              (10k, 100k and 1M cases: about 10 GB of disk
 #                              in the system's temporary folder, ~30 minutes)
 #   scripts/bench.sh --quick   what CI runs: small sizes, nothing asserted
@@ -24,6 +25,12 @@ if [ ${#quick[@]} -eq 0 ]; then
   "$bench/http_bench" --seconds 10 --runs 3 --json "$out/http.json"
 else
   "$bench/http_bench" --quick --json "$out/http.json"
+fi
+echo "==> lifecycle over HTTP: the server's CPU per durable request and per case read"
+if [ ${#quick[@]} -eq 0 ]; then
+  node bench/lifecycle_http.mjs --bin build/release/cli/aftersales --lifecycles 400 --json "$out/lifecycle_http.json"
+else
+  node bench/lifecycle_http.mjs --bin build/release/cli/aftersales --quick --json "$out/lifecycle_http.json"
 fi
 echo "==> scale: 10k / 100k / 1M cases"
 if [ ${#quick[@]} -eq 0 ]; then

@@ -57,7 +57,13 @@ RequestHeadScanner::Verdict RequestHeadScanner::Refuse(int http_status, Status w
 RequestHeadScanner::Verdict RequestHeadScanner::Feed(std::string_view bytes) {
   if (verdict_ != Verdict::kIncomplete) return verdict_;
   for (std::size_t i = scanned_; i < bytes.size(); ++i) {
-    if (bytes[i] != '\n') continue;
+    if (bytes[i] != '\n') {
+      // Refused at the byte that makes the line too long, before anything
+      // later in it is looked at, so that the verdict does not depend on
+      // how the bytes were split into reads.
+      if (TooLong(i + 1 - line_start_)) return verdict_;
+      continue;
+    }
     if (i == line_start_ || bytes[i - 1] != '\r') {
       return Refuse(400, BadHead("header lines must end with CR LF, not a bare LF"));
     }
@@ -76,15 +82,22 @@ RequestHeadScanner::Verdict RequestHeadScanner::Feed(std::string_view bytes) {
     if (Line(line) == Verdict::kRefused) return verdict_;
   }
   scanned_ = bytes.size();
-  // A line still arriving: refuse it as soon as it is too long to accept.
-  const std::size_t pending = bytes.size() - line_start_;
-  if (!request_line_seen_ && pending > kMaxRequestLineBytes) {
-    return Refuse(414, Status(Code::kUriTooLong, "the request line exceeds 8 KiB"));
-  }
-  if (request_line_seen_ && header_bytes_ + pending > kMaxHeaderSectionBytes) {
-    return Refuse(431, Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB"));
-  }
   return verdict_;
+}
+
+bool RequestHeadScanner::TooLong(std::size_t before_lf) {
+  // `before_lf` bytes of a line whose LF has not come: even if the last of
+  // them is its CR, the line is before_lf - 1 bytes long. A lone CR may be
+  // the blank line that ends the head, which the 16 KiB do not count.
+  if (!request_line_seen_ && before_lf > kMaxRequestLineBytes + 1) {
+    Refuse(414, Status(Code::kUriTooLong, "the request line exceeds 8 KiB"));
+    return true;
+  }
+  if (request_line_seen_ && before_lf > 1 && header_bytes_ + before_lf + 1 > kMaxHeaderSectionBytes) {
+    Refuse(431, Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB"));
+    return true;
+  }
+  return false;
 }
 
 RequestHeadScanner::Verdict RequestHeadScanner::Line(std::string_view line) {

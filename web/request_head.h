@@ -53,6 +53,9 @@ class RequestHeadScanner {
 
  private:
   Verdict Refuse(int http_status, Status why);
+  // Whether a line with `before_lf` bytes so far and no LF yet can no
+  // longer be accepted; if so, refuses it (414 or 431).
+  bool TooLong(std::size_t before_lf);
   Verdict Line(std::string_view line);
   Verdict RequestLine(std::string_view line);
   Verdict HeaderLine(std::string_view line);

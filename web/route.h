@@ -66,7 +66,8 @@ enum class BodyKind {
 struct Route {
   std::string method;   // GET, POST, PUT, PATCH, DELETE
   std::string pattern;  // "/api/v1/cases/{id}": for logs and metrics
-  std::regex regex;     // matches the whole decoded path
+  std::regex regex;     // matches the whole decoded path; every path it
+                        // matches starts with `pattern` up to its first "{"
   Access access = Access::kAuthenticated;
   RoleSet roles = 0;  // 0: every authenticated role; else 403 for others
   BodyKind body = BodyKind::kNone;

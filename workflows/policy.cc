@@ -34,7 +34,7 @@ const std::vector<std::string> kTopLevelRequired = {"return_window_days", "reaso
 const std::vector<std::string> kTopLevelOptional = {"preset",          "scorecard",     "risk",
                                                     "fulfilment",      "compensation",  "compensation_reasons",
                                                     "repair",          "warranty_days", "warranty_days_by_sku_prefix",
-                                                    "return_shipping", "calendar"};
+                                                    "return_shipping", "calendar",      "webhook_retention_days"};
 const std::vector<std::string> kCompensationForms = {"cash", "voucher", "points"};
 const std::vector<std::string> kPayers = {"buyer", "shop"};
 
@@ -97,6 +97,10 @@ class PolicyReader {
     if (doc.contains("repair")) AS_RETURN_IF_ERROR(ReadRepair(doc.at("repair")));
     if (doc.contains("warranty_days")) {
       AS_RETURN_IF_ERROR(Int(doc.at("warranty_days"), "warranty_days", 1, kMaxGuaranteeDays, &p_.warranty_days));
+    }
+    if (doc.contains("webhook_retention_days")) {
+      AS_RETURN_IF_ERROR(Int(doc.at("webhook_retention_days"), "webhook_retention_days", 1, kMaxGuaranteeDays,
+                             &p_.webhook_retention_days));
     }
     if (doc.contains("warranty_days_by_sku_prefix")) {
       AS_RETURN_IF_ERROR(ReadWarrantyPrefixes(doc.at("warranty_days_by_sku_prefix")));

@@ -131,6 +131,9 @@ struct Policy {
   CompensationPolicy compensation;
   RepairPolicy repair;
   int warranty_days = 365;
+  // How long a delivered webhook event, and an event no webhook took, is
+  // kept (engine/webhooks/webhook_service.h, PruneOutbox); dead letters stay.
+  int webhook_retention_days = 30;
   std::map<std::string, int> warranty_days_by_sku_prefix;
   std::map<std::string, ShippingPayer> return_shipping_paid_by;  // by reason; "default" for the rest
   std::optional<BusinessCalendar> calendar;                      // none: deadlines count wall hours only

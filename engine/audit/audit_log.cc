@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/utf8.h"
+#include "engine/audit/canonical_json_check.h"
 #include "engine/crypto.h"
 
 namespace aftersales {
@@ -48,9 +49,9 @@ Status AppendString(std::string_view s, std::string* out) {
   out->push_back('"');
   std::size_t pos = 0;
   while (pos < s.size()) {
-    // A run of printable ASCII that needs no escape is copied as it is.
+    // A run of ASCII that needs no escape is copied as it is.
     const std::size_t run = pos;
-    while (pos < s.size() && s[pos] >= 0x20 && s[pos] < 0x7f && s[pos] != '"' && s[pos] != '\\') ++pos;
+    pos = PlainStringRunEnd(s, pos);
     out->append(s.substr(run, pos - run));
     if (pos == s.size()) break;
     const std::size_t start = pos;
@@ -188,35 +189,43 @@ Status AppendOptionalString(const std::optional<std::string>& s, std::string* ou
   return AppendString(*s, out);
 }
 
-// The hash of `row` given the canonical text of its data: SHA-256 of
-// prev_hash followed by the canonical entry without `hash`, written here key
-// by key in RFC 8785 order (the keys are ASCII, so byte order is UTF-16
-// order) — the text CanonicalJson(HashedEntry(row, data)) would give.
-Result<std::string> HashWithCanonicalData(const AuditRow& row, std::string_view canonical_data) {
+// Writes into *text (replacing what it held) the bytes SPEC §7 hashes for
+// `row` given the canonical text of its data: prev_hash followed by the
+// canonical entry without `hash`, written here key by key in RFC 8785 order
+// (the keys are ASCII, so byte order is UTF-16 order) — the text
+// CanonicalJson(HashedEntry(row, data)) would give.
+Status WriteHashedText(const AuditRow& row, std::string_view canonical_data, std::string* text) {
   if (row.seq > kMaxSafeInteger || row.seq < -kMaxSafeInteger) return Refuse("integer outside ±(2^53 - 1)");
-  std::string text = row.prev_hash;
-  text.reserve(text.size() + canonical_data.size() + 256);
-  text.append("{\"action\":");
-  AS_RETURN_IF_ERROR(AppendString(row.action, &text));
-  text.append(",\"actor\":{\"id\":");
-  AS_RETURN_IF_ERROR(AppendString(row.actor_id, &text));
-  text.append(",\"role\":");
-  AS_RETURN_IF_ERROR(AppendString(row.actor_role, &text));
-  text.append("},\"at\":");
-  AS_RETURN_IF_ERROR(AppendString(row.at, &text));
-  text.append(",\"case_id\":");
-  AS_RETURN_IF_ERROR(AppendOptionalString(row.case_id, &text));
-  text.append(",\"data\":");
-  text.append(canonical_data);
-  text.append(",\"from_state\":");
-  AS_RETURN_IF_ERROR(AppendOptionalString(row.from_state, &text));
-  text.append(",\"prev_hash\":");
-  AS_RETURN_IF_ERROR(AppendString(row.prev_hash, &text));
-  text.append(",\"seq\":");
-  text.append(std::to_string(row.seq));
-  text.append(",\"to_state\":");
-  AS_RETURN_IF_ERROR(AppendOptionalString(row.to_state, &text));
-  text.push_back('}');
+  text->assign(row.prev_hash);
+  text->reserve(text->size() + canonical_data.size() + 256);
+  text->append("{\"action\":");
+  AS_RETURN_IF_ERROR(AppendString(row.action, text));
+  text->append(",\"actor\":{\"id\":");
+  AS_RETURN_IF_ERROR(AppendString(row.actor_id, text));
+  text->append(",\"role\":");
+  AS_RETURN_IF_ERROR(AppendString(row.actor_role, text));
+  text->append("},\"at\":");
+  AS_RETURN_IF_ERROR(AppendString(row.at, text));
+  text->append(",\"case_id\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.case_id, text));
+  text->append(",\"data\":");
+  text->append(canonical_data);
+  text->append(",\"from_state\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.from_state, text));
+  text->append(",\"prev_hash\":");
+  AS_RETURN_IF_ERROR(AppendString(row.prev_hash, text));
+  text->append(",\"seq\":");
+  text->append(std::to_string(row.seq));
+  text->append(",\"to_state\":");
+  AS_RETURN_IF_ERROR(AppendOptionalString(row.to_state, text));
+  text->push_back('}');
+  return Status::Ok();
+}
+
+// The hash of `row` given the canonical text of its data.
+Result<std::string> HashWithCanonicalData(const AuditRow& row, std::string_view canonical_data) {
+  std::string text;
+  AS_RETURN_IF_ERROR(WriteHashedText(row, canonical_data, &text));
   return Sha256Hex(text);
 }
 
@@ -229,6 +238,22 @@ Result<std::string> HashOf(const AuditRow& row) {
 }
 
 std::string SeqText(std::int64_t seq) { return "seq " + std::to_string(seq); }
+
+// Why the stored data of `row` is not the canonical text its hash covers:
+// not JSON, not representable canonically, or not in canonical form. Empty
+// when it is canonical after all.
+std::string DataProblem(const AuditRow& row) {
+  std::optional<json> data = ParseData(row.data);
+  if (!data) return SeqText(row.seq) + ": data is not valid JSON (entry edited)";
+  Result<std::string> canonical = CanonicalJson(*data);
+  if (!canonical.ok()) {
+    return SeqText(row.seq) + ": data is not canonical: " + canonical.status().message() + " (entry edited)";
+  }
+  // The hash covers the parsed data, so a re-spaced or re-ordered data
+  // column would still match it: the stored text must be canonical.
+  if (*canonical != row.data) return SeqText(row.seq) + ": data is not in canonical form (entry edited)";
+  return std::string();
+}
 
 }  // namespace
 
@@ -279,6 +304,10 @@ Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& pro
   AuditVerification result;
   std::int64_t expected_seq = 1;
   std::string prev_hash = kGenesisHash;
+  // Reused for every entry: the hashed bytes and the hash context.
+  std::string hashed_text;
+  Sha256Hasher hasher;
+  Sha256Hasher::Hex hex{};
 
   const auto fail = [&](std::int64_t seq, std::string problem) {
     result.ok = false;
@@ -296,32 +325,34 @@ Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& pro
       return fail(row.seq, SeqText(row.seq) + ": prev_hash does not match the previous entry's hash " +
                                "(entry inserted, deleted or reordered)");
     }
-    std::optional<json> data = ParseData(row.data);
-    if (!data) return fail(row.seq, SeqText(row.seq) + ": data is not valid JSON (entry edited)");
-    Result<std::string> canonical = CanonicalJson(*data);
-    if (!canonical.ok()) {
-      return fail(row.seq,
-                  SeqText(row.seq) + ": data is not canonical: " + canonical.status().message() + " (entry edited)");
+    // One pass over the stored text proves it canonical, so it is hashed as
+    // stored: no parse tree, no re-serialisation. Only a text that fails
+    // the pass is parsed, to say why (DataProblem, as the full check says).
+    if (!IsCanonicalJson(row.data)) {
+      std::string problem = DataProblem(row);
+      if (!problem.empty()) return fail(row.seq, std::move(problem));
     }
-    // The hash covers the parsed data, so a re-spaced or re-ordered data
-    // column would still match it: require the stored text to be canonical.
-    if (*canonical != row.data) {
-      return fail(row.seq, SeqText(row.seq) + ": data is not in canonical form (entry edited)");
-    }
-    // The stored text is the canonical text: hash it as it is, without
-    // parsing and canonicalizing it a second time.
-    Result<std::string> hash = HashWithCanonicalData(row, row.data);
-    if (!hash.ok() || !ConstantTimeEquals(*hash, row.hash)) {
+    if (!WriteHashedText(row, row.data, &hashed_text).ok() || !hasher.HexDigest(hashed_text, &hex) ||
+        !ConstantTimeEquals(std::string_view(hex.data(), hex.size()), row.hash)) {
       return fail(row.seq, SeqText(row.seq) + ": hash mismatch (entry edited)");
     }
     ++result.entries;
-    result.head = row;
     prev_hash = row.hash;
     ++expected_seq;
     progress.Tick(result.entries);
     return true;
   });
   if (!scanned.ok()) return scanned;
+  if (result.entries > 0) {
+    // The last entry checked (seq == entries), read again in the same
+    // snapshot rather than copied at every step of the scan.
+    AuditFilter last;
+    last.after_seq = result.entries - 1;
+    last.limit = 1;
+    Result<std::vector<AuditRow>> rows = txn.ListAudit(last);
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty()) result.head = std::move(rows->front());
+  }
   return result;
 }
 

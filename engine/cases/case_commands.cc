@@ -92,12 +92,22 @@ Status CheckModify(CaseWork& work, const Policy& policy, TimePoint now) {
   return ReturnWindowCheck(*order, kase.reason, kase.type, policy, now);
 }
 
+// Whether a listed deadline is due and not yet fired.
+bool HasDue(const std::vector<Deadline>& deadlines, TimePoint now) {
+  return std::any_of(deadlines.begin(), deadlines.end(), [&](const Deadline& d) { return !d.breached && d.due_at <= now; });
+}
+
 }  // namespace
 
 CaseCommands::CaseCommands(Store& store, const Clock& clock, PolicyRegistry& policies, DeadlineSweeper& sweeper)
     : store_(store), clock_(clock), policies_(policies), sweeper_(sweeper) {}
 
 Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook) {
+  return ApplyAfterFiring(actor, request, hook, true);
+}
+
+Result<CaseView> CaseCommands::ApplyAfterFiring(const Actor& actor, const ApplyAction& request,
+                                                const CommitHook& hook, bool fire_due) {
   const TimePoint now = clock_.Now();
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
   AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, request.case_id));
@@ -105,14 +115,13 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
   CaseWork& work = *opened;
   // A deadline that passed before the sweep reached it acts first, as if
   // the engine had been running at its due time; then the action is tried
-  // on what that left. Firing makes progress, so this retries at most once
-  // per deadline that came due meanwhile.
-  const auto& listed = work.kase().deadlines;
-  if (std::any_of(listed.begin(), listed.end(), [&](const Deadline& d) { return !d.breached && d.due_at <= now; })) {
+  // on what that left. It is tried again only after a firing wrote
+  // something, so this ends: at most once per deadline that came due.
+  if (fire_due && HasDue(work.kase().deadlines, now)) {
     opened.reset();
     txn.reset();
-    AS_RETURN_IF_ERROR(sweeper_.FireDueOf(request.case_id));
-    return Apply(actor, request, hook);
+    AS_ASSIGN_OR_RETURN(const bool fired, sweeper_.FireDueOf(request.case_id));
+    return ApplyAfterFiring(actor, request, hook, fired);
   }
   Case& kase = work.kase();
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase.policy_version));
@@ -176,7 +185,12 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
   AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
+  FireStartedDue(kase);
   return view;
+}
+
+void CaseCommands::FireStartedDue(const Case& kase) {
+  if (HasDue(kase.deadlines, clock_.Now())) (void)sweeper_.FireDueOf(kase.id).ok();
 }
 
 }  // namespace aftersales

@@ -43,6 +43,17 @@ class CaseCommands {
   Result<CaseView> Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook = {});
 
  private:
+  // Apply; with `fire_due`, due deadlines of the case fire first.
+  Result<CaseView> ApplyAfterFiring(const Actor& actor, const ApplyAction& request, const CommitHook& hook,
+                                    bool fire_due);
+  // After a command's commit: a deadline it started that is already due
+  // fires now, in its own transaction, as the next sweep would. A late
+  // carrier report shortens merchant_receipt into the past; a test-clock
+  // move can commit while a command runs at the time it read before. The
+  // answer stays the command's own; should the firing fail, the scheduler
+  // or the next clock move fires it.
+  void FireStartedDue(const Case& kase);
+
   Store& store_;
   const Clock& clock_;
   PolicyRegistry& policies_;

@@ -34,6 +34,7 @@ class CaseEngine {
 
   CaseQueries& queries() { return queries_; }
   DeadlineSweeper& sweeper() { return sweeper_; }
+  DeadlineExtensions& extensions() { return extensions_; }
   const Clock& clock() const { return clock_; }
   PolicyRegistry& policies() { return policies_; }
 

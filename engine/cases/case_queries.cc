@@ -101,16 +101,26 @@ Result<OrderPage> CaseQueries::ListOrders(const Actor& actor, const OrderListQue
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
   AS_ASSIGN_OR_RETURN(auto orders, txn->ListOrders(filter, query.limit + 1));
   OrderPage page;
-  const std::size_t n = std::min<std::size_t>(orders.size(), query.limit);
-  for (std::size_t i = 0; i < n; ++i) {
-    AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(orders[i]));
-    AS_ASSIGN_OR_RETURN(OrderView view, LoadOrderView(*txn, orders[i], *policy));
-    page.items.push_back(std::move(view));
-  }
   if (orders.size() > static_cast<std::size_t>(query.limit)) {
-    const Order& last = orders[query.limit - 1];
+    orders.resize(query.limit);
+    const Order& last = orders.back();
     page.next = CaseCursor{query.by_ship_by, query.by_ship_by ? last.ship_by : std::optional<TimePoint>(last.placed_at),
                            last.id};
+  }
+  // The page's cases and deadlines in a fixed number of statements, never
+  // per order.
+  std::vector<std::string> ids;
+  for (const Order& o : orders) ids.push_back(o.id);
+  AS_ASSIGN_OR_RETURN(auto cases, LoadCasesOfOrders(*txn, ids));
+  AS_ASSIGN_OR_RETURN(auto listed, txn->ListedOrderDeadlinesOf(ids));
+  auto deadlines = GroupRows(std::move(listed), [](const DeadlineRow& d) { return d.order_id; });
+  const std::vector<Case> no_cases;
+  for (const Order& order : orders) {
+    AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(order));
+    const auto of_order = cases.find(order.id);
+    OrderView view = MakeOrderView(order, of_order == cases.end() ? no_cases : of_order->second, *policy);
+    view.deadlines = std::move(deadlines[order.id]);
+    page.items.push_back(std::move(view));
   }
   return page;
 }
@@ -145,19 +155,21 @@ Result<CasePage> CaseQueries::ListCases(const Actor& actor, const CaseListQuery&
   if (!filter) return page;
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
   AS_ASSIGN_OR_RETURN(auto rows, txn->ListCases(*filter));
-  const std::size_t n = std::min<std::size_t>(rows.size(), query.limit);
-  for (std::size_t i = 0; i < n; ++i) {
-    const CaseRow& row = rows[i];
-    AS_ASSIGN_OR_RETURN(auto deadlines, txn->ListedDeadlines(row.id));
-    AS_ASSIGN_OR_RETURN(Case kase, CaseFromRow(row, deadlines));
-    AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, row.id));
-    AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(row.policy_version));
-    page.items.push_back(MakeCaseView(kase, actor, std::move(texts), *policy, clock_.Now()));
-  }
   if (rows.size() > static_cast<std::size_t>(query.limit)) {
-    const CaseRow& last = rows[query.limit - 1];
+    rows.resize(query.limit);
+    const CaseRow& last = rows.back();
     page.next = CaseCursor{query.sort_by_due,
                            query.sort_by_due ? last.next_due_at : std::optional<std::int64_t>(last.created_at), last.id};
+  }
+  // The page's deadlines and texts in one statement each, never per case.
+  AS_ASSIGN_OR_RETURN(std::vector<Case> cases, DecodeCases(*txn, rows));
+  std::vector<std::string> ids;
+  for (const CaseRow& row : rows) ids.push_back(row.id);
+  AS_ASSIGN_OR_RETURN(auto texts, LoadTextsOfCases(*txn, ids));
+  const TimePoint now = clock_.Now();
+  for (const Case& kase : cases) {
+    AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase.policy_version));
+    page.items.push_back(MakeCaseView(kase, actor, std::move(texts[kase.id]), *policy, now));
   }
   return page;
 }

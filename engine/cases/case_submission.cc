@@ -231,6 +231,7 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
   AS_RETURN_IF_ERROR(txn->Commit());
+  FireStartedDue(c);
   return view;
 }
 

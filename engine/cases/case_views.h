@@ -91,6 +91,24 @@ struct ExtensionView {
   std::int64_t moved = 0;
 };
 
+// A bulk extension's preview (DeadlineExtensions::Preview): what would move.
+struct ExtensionPreview {
+  struct Move {
+    std::string case_id;   // empty for an order's deadline
+    std::string order_id;  // set for an order's deadline
+    DeadlineKind kind = DeadlineKind::kMerchantResponse;
+    TimePoint from_due_at = 0;
+    TimePoint to_due_at = 0;
+  };
+  DeadlineKind kind = DeadlineKind::kMerchantResponse;
+  std::optional<State> state;
+  TimePoint due_before = 0;
+  std::int64_t hours = 0;
+  std::int64_t moving = 0;   // open, not yet due, due before due_before
+  std::int64_t due_now = 0;  // open and already due: fired, not moved
+  std::vector<Move> first;   // the first moves, by old due_at
+};
+
 using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may

@@ -26,14 +26,44 @@ Result<Case> DecodeCase(ReadTxn& txn, const CaseRow& row) {
 
 }  // namespace
 
-Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except) {
-  AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrder(order_id));
+Result<std::vector<Case>> DecodeCases(ReadTxn& txn, const std::vector<CaseRow>& rows) {
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const auto& row : rows) ids.push_back(row.id);
+  AS_ASSIGN_OR_RETURN(auto listed, txn.ListedDeadlinesOf(ids));
+  const auto deadlines = GroupRows(std::move(listed), [](const DeadlineRow& d) { return d.case_id; });
+  const std::vector<DeadlineRow> none;
   std::vector<Case> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
-    if (row.id == except) continue;
-    AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, row));
+    const auto it = deadlines.find(row.id);
+    AS_ASSIGN_OR_RETURN(Case kase, CaseFromRow(row, it == deadlines.end() ? none : it->second));
     out.push_back(std::move(kase));
+  }
+  return out;
+}
+
+Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except) {
+  AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrder(order_id));
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const CaseRow& row) { return row.id == except; }),
+             rows.end());
+  return DecodeCases(txn, rows);
+}
+
+Result<std::map<std::string, std::vector<Case>>> LoadCasesOfOrders(ReadTxn& txn,
+                                                                   const std::vector<std::string>& order_ids) {
+  AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrders(order_ids));
+  AS_ASSIGN_OR_RETURN(std::vector<Case> cases, DecodeCases(txn, rows));
+  return GroupRows(std::move(cases), [](const Case& c) { return c.order_id; });
+}
+
+Result<std::map<std::string, TextsById>> LoadTextsOfCases(ReadTxn& txn, const std::vector<std::string>& case_ids) {
+  AS_ASSIGN_OR_RETURN(auto texts, txn.TextsOfCases(case_ids));
+  std::map<std::string, TextsById> out;
+  for (auto& t : texts) {
+    TextsById& of_case = out[t.case_id];
+    std::string id = t.id;
+    of_case.emplace(std::move(id), std::move(t));
   }
   return out;
 }

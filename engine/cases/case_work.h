@@ -10,6 +10,7 @@
 // Not thread-safe: one per command, on the command's thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -114,6 +115,26 @@ class CaseWork {
 Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except = "");
 // The texts of one case, by id.
 Result<TextsById> LoadTexts(ReadTxn& txn, const std::string& case_id);
+// The cases of `rows`, in their order, their listed deadlines read in one
+// statement (ReadTxn::ListedDeadlinesOf). Errors: unavailable, internal (a
+// corrupt stored case).
+Result<std::vector<Case>> DecodeCases(ReadTxn& txn, const std::vector<CaseRow>& rows);
+// The batch reads of a list page, a fixed number of statements whatever the
+// number of ids: the cases of each order, by order id (orders without cases
+// absent); the texts of each case, by case id (cases without texts absent).
+Result<std::map<std::string, std::vector<Case>>> LoadCasesOfOrders(ReadTxn& txn,
+                                                                   const std::vector<std::string>& order_ids);
+Result<std::map<std::string, TextsById>> LoadTextsOfCases(ReadTxn& txn, const std::vector<std::string>& case_ids);
+// `rows` grouped by `key_of(row)`, each group in the order of `rows`.
+template <class Row, class KeyOf>
+std::map<std::string, std::vector<Row>> GroupRows(std::vector<Row> rows, KeyOf key_of) {
+  std::map<std::string, std::vector<Row>> groups;
+  for (Row& row : rows) {
+    const std::string key = key_of(row);
+    groups[key].push_back(std::move(row));
+  }
+  return groups;
+}
 // §12: the attempt the case of `work` would be on entering repairing now
 // (workflows/repair_rules.h RepairAttempt); 1 for the other types. Errors:
 // as CaseWork::others().

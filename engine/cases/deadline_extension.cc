@@ -15,6 +15,7 @@ constexpr std::size_t kMaxReasonChars = 500;
 constexpr std::size_t kExtensionIdBytes = 12;
 constexpr std::size_t kTextIdBytes = 12;
 constexpr int kSweepBatch = 1000;
+constexpr std::size_t kPreviewMoves = 20;
 
 std::size_t CodePoints(const std::string& s) {
   std::size_t pos = 0, n = 0;
@@ -48,7 +49,7 @@ AuditRecord ExtendedEntry(const Actor& actor, TimePoint now, const ExtendableDea
 
 }  // namespace
 
-Status CheckExtension(const ExtendDeadlines& c) {
+Status CheckExtension(const ExtendDeadlines& c, ReasonRule reason_rule) {
   std::vector<FieldError> errors = c.errors;
   // One problem per field: the edge's (a wrong type) comes first.
   auto fail = [&](const char* field, const char* message) {
@@ -60,7 +61,9 @@ Status CheckExtension(const ExtendDeadlines& c) {
   if (c.kind == DeadlineKind::kOrderShip && c.state) fail("state", "order_ship deadlines belong to orders, not cases");
   if (c.hours < 1 || c.hours > kMaxExtensionHours) fail("hours", "must be an integer from 1 to 720");
   const std::size_t chars = CodePoints(c.reason);
-  if (chars < 1 || chars > kMaxReasonChars) fail("reason", "must be 1 to 500 characters");
+  if (reason_rule == ReasonRule::kRequired && (chars < 1 || chars > kMaxReasonChars)) {
+    fail("reason", "must be 1 to 500 characters");
+  }
   if (!c.kind) fail("kind", "is required");
   if (!c.due_before) fail("due_before", "is required");
   return ValidationErrors(errors);
@@ -116,6 +119,32 @@ Result<ExtensionView> DeadlineExtensions::Extend(const Actor& actor, const Exten
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, CommandResult(view)));
   AS_RETURN_IF_ERROR(txn->Commit());
   return view;
+}
+
+Result<ExtensionPreview> DeadlineExtensions::Preview(const Actor& actor, const ExtendDeadlines& command) {
+  if (actor.role != Role::kManager) return Status(Code::kForbidden, "only a manager extends deadlines in bulk");
+  AS_RETURN_IF_ERROR(CheckExtension(command, ReasonRule::kNotNeeded));
+  const TimePoint now = clock_.Now();
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
+  AS_ASSIGN_OR_RETURN(auto open, txn->OpenDeadlinesDueBefore(*command.kind, command.state, *command.due_before));
+  ExtensionPreview preview;
+  preview.kind = *command.kind;
+  preview.state = command.state;
+  preview.due_before = *command.due_before;
+  preview.hours = command.hours;
+  for (const ExtendableDeadline& d : open) {
+    // Due already: Extend fires it first, as the sweep would.
+    if (d.deadline.due_at <= now) {
+      ++preview.due_now;
+      continue;
+    }
+    ++preview.moving;
+    if (preview.first.size() >= kPreviewMoves) continue;
+    AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(d.policy_version));
+    preview.first.push_back({d.deadline.case_id, d.deadline.order_id, d.deadline.kind,
+                             d.deadline.due_at, policy->ExtendDue(d.deadline.kind, d.deadline.due_at, command.hours)});
+  }
+  return preview;
 }
 
 }  // namespace aftersales

@@ -28,6 +28,12 @@ class DeadlineExtensions {
   // outside 1–500 characters), unavailable. Nothing is written on error.
   Result<ExtensionView> Extend(const Actor& actor, const ExtendDeadlines& command, const CommitHook& hook);
 
+  // What Extend would do now, written nowhere: how many deadlines it would
+  // move, how many are already due (the sweep fires those first), and the
+  // first few with their new due times, for the manager to confirm. The
+  // command's reason is not needed. Errors: as Extend's.
+  Result<ExtensionPreview> Preview(const Actor& actor, const ExtendDeadlines& command);
+
  private:
   Store& store_;
   const Clock& clock_;
@@ -35,7 +41,9 @@ class DeadlineExtensions {
   DeadlineSweeper& sweeper_;
 };
 
-// The checks of SPEC §13.3 on a command, every problem named.
-Status CheckExtension(const ExtendDeadlines& command);
+// The checks of SPEC §13.3 on a command, every problem named; a preview's
+// command needs no reason.
+enum class ReasonRule { kRequired, kNotNeeded };
+Status CheckExtension(const ExtendDeadlines& command, ReasonRule reason = ReasonRule::kRequired);
 
 }  // namespace aftersales

@@ -58,35 +58,39 @@ Result<bool> RunEffect(CaseWork& work, DeadlineKind kind, TimePoint due, TimePoi
 DeadlineSweeper::DeadlineSweeper(Store& store, const Clock& clock, PolicyRegistry& policies)
     : store_(store), clock_(clock), policies_(policies) {}
 
-Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOrderOne(const DeadlineRow& row, TimePoint now) {
+Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOrderOneIn(WriteTxn& txn, const DeadlineRow& row, TimePoint now) {
   Firing firing;
-  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
-  AS_ASSIGN_OR_RETURN(auto opened, ShipWork::Open(*txn, row.order_id));
+  AS_ASSIGN_OR_RETURN(auto opened, ShipWork::Open(txn, row.order_id));
   if (!opened) {
-    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
-    AS_RETURN_IF_ERROR(txn->Commit());
+    AS_RETURN_IF_ERROR(txn.SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
+    firing.wrote = true;
     return firing;
   }
   AS_ASSIGN_OR_RETURN(auto policy, policies_.ForOrder(opened->order()));
   // FireDue re-reads the row: another sweep may have fired it.
   AS_ASSIGN_OR_RETURN(const bool fired, opened->FireDue(*policy, now));
   if (!fired) return firing;
-  AS_RETURN_IF_ERROR(txn->Commit());
-  firing.fired = true;
+  firing.fired = firing.wrote = true;
   firing.kind = NameOf(row.kind);
   firing.order_id = row.order_id;
   return firing;
 }
 
 Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row, TimePoint now) {
-  if (!row.order_id.empty()) return FireOrderOne(row, now);
-  Firing firing;
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
-  AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, row.case_id));
+  AS_ASSIGN_OR_RETURN(Firing firing, FireOneIn(*txn, row, now));
+  if (firing.wrote) AS_RETURN_IF_ERROR(txn->Commit());
+  return firing;
+}
+
+Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOneIn(WriteTxn& txn, const DeadlineRow& row, TimePoint now) {
+  if (!row.order_id.empty()) return FireOrderOneIn(txn, row, now);
+  Firing firing;
+  AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(txn, row.case_id));
   if (!opened) {
     // An orphaned row (its case is gone): close it so that it is not read again.
-    AS_RETURN_IF_ERROR(txn->SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
-    AS_RETURN_IF_ERROR(txn->Commit());
+    AS_RETURN_IF_ERROR(txn.SetDeadlineStatus(row.id, DeadlineStatus::kDone, now));
+    firing.wrote = true;
     return firing;
   }
   CaseWork& work = *opened;
@@ -125,28 +129,59 @@ Result<DeadlineSweeper::Firing> DeadlineSweeper::FireOne(const DeadlineRow& row,
   // that a late sweep does not stretch the reports' seconds to act.
   firing.earliest_new_due = EarliestNewDue(work.before(), work.kase());
   AS_RETURN_IF_ERROR(work.Write(at));
-  AS_RETURN_IF_ERROR(txn->Commit());
-  firing.fired = true;
+  firing.fired = firing.wrote = true;
   firing.kind = NameOf(kind);
   firing.order_id = work.kase().order_id;
   return firing;
 }
 
-Status DeadlineSweeper::FireDueOf(const std::string& case_id) {
+Result<bool> DeadlineSweeper::FireDueOf(const std::string& case_id) {
+  const TimePoint now = clock_.Now();
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  bool wrote = false;
   for (int guard = 0; guard < kDueBatch; ++guard) {
-    const TimePoint now = clock_.Now();
+    AS_ASSIGN_OR_RETURN(auto listed, txn->ListedDeadlines(case_id));
     std::optional<DeadlineRow> next;
-    {
-      AS_ASSIGN_OR_RETURN(auto txn, store_.BeginRead());
-      AS_ASSIGN_OR_RETURN(auto listed, txn->ListedDeadlines(case_id));
-      for (const auto& d : listed) {
-        if (d.status == DeadlineStatus::kOpen && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
-      }
+    for (auto& d : listed) {
+      if (d.status == DeadlineStatus::kOpen && d.due_at <= now && (!next || d.due_at < next->due_at)) next = d;
     }
-    if (!next) return Status::Ok();
-    AS_RETURN_IF_ERROR(FireOne(*next, now).status());
+    if (!next) break;
+    AS_ASSIGN_OR_RETURN(Firing firing, FireOneIn(*txn, *next, now));
+    if (!firing.wrote) break;  // nothing could fire it: no progress to make
+    wrote = true;
   }
-  return Status::Ok();
+  if (wrote) AS_RETURN_IF_ERROR(txn->Commit());
+  return wrote;
+}
+
+namespace {
+
+// A firing started a deadline already due and earlier than the next row
+// read: the rows must be read again to keep due_at order.
+template <class Firing>
+bool MustReread(const Firing& firing, TimePoint now, const std::vector<DeadlineRow>& due, std::size_t next) {
+  return firing.earliest_new_due && *firing.earliest_new_due <= now &&
+         (next >= due.size() || *firing.earliest_new_due < due[next].due_at);
+}
+
+}  // namespace
+
+Result<bool> DeadlineSweeper::FireBatch(const std::vector<DeadlineRow>& due, TimePoint now, int room,
+                                               std::vector<FiredDeadline>& fired) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  std::vector<FiredDeadline> batch;
+  bool wrote = false;
+  std::size_t i = 0;
+  while (i < due.size() && static_cast<int>(batch.size()) < room) {
+    AS_ASSIGN_OR_RETURN(Firing firing, FireOneIn(*txn, due[i], now));
+    wrote = wrote || firing.wrote;
+    if (firing.fired) batch.push_back({due[i].case_id, firing.order_id, firing.kind});
+    ++i;
+    if (MustReread(firing, now, due, i)) break;
+  }
+  if (wrote) AS_RETURN_IF_ERROR(txn->Commit());
+  fired.insert(fired.end(), batch.begin(), batch.end());
+  return wrote;
 }
 
 Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDue(int max) {
@@ -164,11 +199,19 @@ Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDue(int max) {
       }
     }
     if (due.empty()) break;
+    // The batch in one transaction: one turn of the writer, one commit.
+    auto batch = FireBatch(due, now, std::min(batch_limit_, max - static_cast<int>(fired.size())), fired);
+    if (batch.ok()) {
+      if (!*batch) break;  // rows read as due that nothing could fire
+      continue;
+    }
+    if (batch.status().code() == Code::kUnavailable) return batch.status();
+    // A firing failed and the batch rolled back: one transaction per
+    // deadline, so that one bad case does not stall every later deadline.
     bool progress = false;
     for (std::size_t i = 0; i < due.size() && static_cast<int>(fired.size()) < max; ++i) {
       auto firing = FireOne(due[i], now);
       if (!firing.ok()) {
-        // One bad case must not stall every later deadline.
         failed.insert(due[i].id);
         if (first_error.ok()) first_error = firing.status();
         if (firing.status().code() == Code::kUnavailable) return firing.status();
@@ -176,16 +219,32 @@ Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDue(int max) {
       }
       progress = true;
       if (firing->fired) fired.push_back({due[i].case_id, firing->order_id, firing->kind});
-      // A firing may start a deadline that is already due and earlier than
-      // the rest of this batch: read again to keep due_at order.
-      if (firing->earliest_new_due && *firing->earliest_new_due <= now &&
-          (i + 1 >= due.size() || *firing->earliest_new_due < due[i + 1].due_at)) {
-        break;
-      }
+      if (MustReread(*firing, now, due, i + 1)) break;
     }
     if (!progress) break;
   }
   if (fired.empty() && !first_error.ok()) return first_error;
+  return fired;
+}
+
+Result<std::vector<FiredDeadline>> DeadlineSweeper::FireDueIn(WriteTxn& txn, TimePoint now, int max) {
+  std::vector<FiredDeadline> fired;
+  std::set<std::int64_t> spent;  // rows gone through that are still listed due (none expected)
+  while (static_cast<int>(fired.size()) < max) {
+    AS_ASSIGN_OR_RETURN(auto rows, txn.DueDeadlines(now, kDueBatch + static_cast<int>(spent.size())));
+    std::vector<DeadlineRow> due;
+    for (auto& r : rows) {
+      if (!spent.count(r.id)) due.push_back(std::move(r));
+    }
+    if (due.empty()) break;
+    for (std::size_t i = 0; i < due.size() && static_cast<int>(fired.size()) < max;) {
+      AS_ASSIGN_OR_RETURN(Firing firing, FireOneIn(txn, due[i], now));
+      if (firing.fired) fired.push_back({due[i].case_id, firing.order_id, firing.kind});
+      if (!firing.fired && !firing.wrote) spent.insert(due[i].id);
+      ++i;
+      if (MustReread(firing, now, due, i)) break;
+    }
+  }
   return fired;
 }
 

@@ -49,6 +49,8 @@ class AuditReads {
   // The entries the filter names, by seq in its direction, at most `limit`.
   virtual Result<std::vector<AuditRow>> ListAudit(const AuditFilter& filter) = 0;
   // Calls `fn` for every entry in seq order; stops early when fn returns false.
+  // The row passed to `fn` is valid only during that call (a backend may
+  // reuse one row for the whole scan): copy what must outlive it.
   virtual Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) = 0;
   // Calls `fn` with the seq and `hash` of every entry with from_seq <= seq
   // <= to_seq, in seq order (a key range scan that reads nothing else);

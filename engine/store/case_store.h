@@ -103,6 +103,17 @@ class CaseReads {
   virtual Result<std::vector<ExtendableDeadline>> OpenDeadlinesDueBefore(DeadlineKind kind, std::optional<State> state,
                                                                         TimePoint due_before) = 0;
   virtual Result<std::vector<Text>> TextsOfCase(const std::string& case_id) = 0;
+  // The batch reads of a list page: each one statement whatever the number
+  // of ids, so that a page costs the same number of queries at any size.
+  // Each answers what the single read answers for every id given, in one
+  // list grouped by that id (in no particular order of the groups), each
+  // group in the single read's order; ids without rows add nothing.
+  // The cases of each order (CasesOfOrder), grouped by order_id.
+  virtual Result<std::vector<CaseRow>> CasesOfOrders(const std::vector<std::string>& order_ids) = 0;
+  // The listed deadlines of each case (ListedDeadlines), grouped by case_id.
+  virtual Result<std::vector<DeadlineRow>> ListedDeadlinesOf(const std::vector<std::string>& case_ids) = 0;
+  // The texts of each case (TextsOfCase), grouped by case_id.
+  virtual Result<std::vector<Text>> TextsOfCases(const std::vector<std::string>& case_ids) = 0;
   virtual Result<std::optional<Text>> GetText(const std::string& id) = 0;
   // Counts for /metrics: cases per state; open deadlines due before `t`;
   // deadlines currently breached (listed).

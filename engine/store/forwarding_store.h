@@ -48,6 +48,15 @@ class ForwardingReads : public Base {
   Result<std::vector<Text>> TextsOfCase(const std::string& case_id) override {
     return (*inner_).TextsOfCase(case_id);
   }
+  Result<std::vector<CaseRow>> CasesOfOrders(const std::vector<std::string>& order_ids) override {
+    return (*inner_).CasesOfOrders(order_ids);
+  }
+  Result<std::vector<DeadlineRow>> ListedDeadlinesOf(const std::vector<std::string>& case_ids) override {
+    return (*inner_).ListedDeadlinesOf(case_ids);
+  }
+  Result<std::vector<Text>> TextsOfCases(const std::vector<std::string>& case_ids) override {
+    return (*inner_).TextsOfCases(case_ids);
+  }
   Result<std::optional<Text>> GetText(const std::string& id) override {
     return (*inner_).GetText(id);
   }
@@ -68,6 +77,9 @@ class ForwardingReads : public Base {
   }
   Result<std::vector<DeadlineRow>> ListedOrderDeadlines(const std::string& order_id) override {
     return (*inner_).ListedOrderDeadlines(order_id);
+  }
+  Result<std::vector<DeadlineRow>> ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) override {
+    return (*inner_).ListedOrderDeadlinesOf(order_ids);
   }
   Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override {
     return (*inner_).CountOrdersOfBuyer(buyer_id, from, to);
@@ -280,6 +292,11 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
   Status UpdateDelivery(const DeliveryRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().UpdateDelivery(row);
+  }
+  Result<OutboxPruned> PruneOutbox(TimePoint delivered_before, TimePoint created_before, std::int64_t below_id,
+                                   int limit) override {
+    AS_RETURN_IF_ERROR(BeforeWrite());
+    return inner().PruneOutbox(delivered_before, created_before, below_id, limit);
   }
   Status InsertUser(const UserRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());

@@ -37,6 +37,9 @@ class OrderReads {
   virtual Result<std::vector<Order>> ListOrders(const OrderFilter& filter, int limit) = 0;
   // The order's deadlines (order_ship) with status open or breached.
   virtual Result<std::vector<DeadlineRow>> ListedOrderDeadlines(const std::string& order_id) = 0;
+  // ListedOrderDeadlines of each order in one statement, grouped by
+  // order_id as CaseReads' batch reads are.
+  virtual Result<std::vector<DeadlineRow>> ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) = 0;
   // How many orders `buyer_id` placed in [from, to] (the abuse signals).
   virtual Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) = 0;
 };

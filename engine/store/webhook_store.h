@@ -60,6 +60,12 @@ struct DeliveryRow {
   TimePoint updated_at = 0;
 };
 
+// What one PruneOutbox deleted.
+struct OutboxPruned {
+  std::int64_t deliveries = 0;
+  std::int64_t events = 0;
+};
+
 class WebhookReads {
  public:
   virtual ~WebhookReads() = default;
@@ -102,6 +108,15 @@ class WebhookWrites {
   // started_at and updated_at of the delivery whose id matches; not_found
   // when there is none.
   virtual Status UpdateDelivery(const DeliveryRow& row) = 0;
+  // The outbox's retention: deletes at most `limit` deliveries with status
+  // delivered last updated before `delivered_before` (wall time), then at
+  // most `limit` events created before `created_before` (the engine's time)
+  // with an id below `below_id` that no delivery refers to any more. Pending
+  // and dead deliveries keep themselves and their events. The caller passes
+  // the fan-out cursor as `below_id`: an event not yet fanned out stays, and
+  // so does the newest, so that ids are never reused.
+  virtual Result<OutboxPruned> PruneOutbox(TimePoint delivered_before, TimePoint created_before,
+                                           std::int64_t below_id, int limit) = 0;
 };
 
 const char* NameOf(DeliveryStatus status);

@@ -109,6 +109,17 @@ void WebhookDispatcher::RunScheduler() {
   }
 }
 
+void WebhookDispatcher::PruneWhenDue() {
+  if (!options_.retention_seconds) return;
+  const TimePoint now = wall_clock_.Now();
+  if (last_prune_ && now - *last_prune_ < options_.prune_every_seconds) return;
+  last_prune_ = now;
+  const std::int64_t retention = options_.retention_seconds();
+  if (retention <= 0) return;
+  auto pruned = service_.PruneOutbox(retention, std::max(1, options_.prune_batch));
+  if (!pruned.ok()) Log("outbox retention sweep failed: " + pruned.status().message());
+}
+
 void WebhookDispatcher::SchedulePass() {
   const int batch = std::max(1, options_.fan_out_batch);
   for (int round = 0; round < kMaxFanOutRoundsPerPass; ++round) {
@@ -119,6 +130,7 @@ void WebhookDispatcher::SchedulePass() {
     }
     if (fanned->events < batch) break;
   }
+  PruneWhenDue();
 
   auto webhooks = service_.EnabledWebhooks();
   if (!webhooks.ok()) {

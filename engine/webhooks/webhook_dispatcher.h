@@ -39,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -63,6 +64,12 @@ struct DeliveryOptions {
   int poll_interval_ms = 500;          // how long the scheduler sleeps when nothing wakes it
   int request_timeout_ms = 5000;       // connect, read and write timeouts of one attempt
   int fan_out_batch = 500;             // outbox rows per fan-out transaction
+  // The outbox's retention (WebhookService::PruneOutbox), asked before each
+  // sweep (serve: the current policy's webhook_retention_days); empty or
+  // not positive: nothing is deleted.
+  std::function<std::int64_t()> retention_seconds;
+  int prune_every_seconds = 3600;  // wall time between sweeps; the first comes with the first pass
+  int prune_batch = 500;           // rows of each kind per sweep transaction
   // Receives one line per problem the threads cannot report otherwise
   // (storage unavailable); empty: stderr.
   std::function<void(const std::string&)> log;
@@ -110,6 +117,8 @@ class WebhookDispatcher {
   void RunWorker();
   // One scheduling pass: fan out, then hand due deliveries to workers.
   void SchedulePass();
+  // The retention sweep, when prune_every_seconds have passed since the last.
+  void PruneWhenDue();
   // Makes one attempt; returns whether it was recorded, and sets `fast`
   // when it was answered 2xx within kFastAttemptSeconds.
   bool Attempt(const Job& job, double u, bool* fast);
@@ -135,6 +144,7 @@ class WebhookDispatcher {
   std::set<std::int64_t> in_flight_ids_;  // delivery ids queued or running
   std::int64_t attempts_ = 0;
 
+  std::optional<TimePoint> last_prune_;  // the scheduler thread's own: when the last retention sweep began
   std::size_t rotation_ = 0;          // the scheduler thread's own: first webhook of the next pass, for fairness
   std::vector<std::thread> threads_;  // the controlling thread's own
 };

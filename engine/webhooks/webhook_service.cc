@@ -411,6 +411,27 @@ Result<FanOutResult> WebhookService::FanOut(int limit) {
   return result;
 }
 
+Result<OutboxPruned> WebhookService::PruneOutbox(std::int64_t retention_seconds, int batch) {
+  OutboxPruned total;
+  if (retention_seconds <= 0 || batch <= 0) return total;
+  for (;;) {
+    const TimePoint delivered_before = wall_clock_.Now() - retention_seconds;
+    const TimePoint created_before = clock_.Now() - retention_seconds;
+    auto txn = store_.BeginWrite();
+    if (!txn.ok()) return txn.status();
+    WriteTxn& w = **txn;
+    auto cursor = ReadCursor(w);
+    if (!cursor.ok()) return cursor.status();
+    auto pruned = w.PruneOutbox(delivered_before, created_before, *cursor, batch);
+    if (!pruned.ok()) return pruned.status();
+    if (pruned->deliveries == 0 && pruned->events == 0) return total;
+    AS_RETURN_IF_ERROR(w.Commit());
+    total.deliveries += pruned->deliveries;
+    total.events += pruned->events;
+    if (pruned->deliveries < batch && pruned->events < batch) return total;
+  }
+}
+
 Result<std::vector<WebhookRow>> WebhookService::EnabledWebhooks() {
   auto txn = store_.BeginRead();
   if (!txn.ok()) return txn.status();

@@ -14,7 +14,9 @@
 // dead. Redeliver starts a new series by hand.
 //
 // The cursor is sound because outbox ids increase in commit order: the
-// store has one writer at a time, and outbox rows are never deleted.
+// store has one writer at a time, and the retention sweep (PruneOutbox)
+// never deletes an event the cursor has not passed, nor the newest one, so
+// an id is never given out twice.
 //
 // Webhook secrets sign every delivery, so they are stored as given and
 // retrievable (unlike tokens and passwords); they are never served and never
@@ -150,6 +152,14 @@ class WebhookService {
   // the cursor moves past every row read, subscribed or not, in the same
   // transaction. Returns the counts. Errors: unavailable (nothing written).
   Result<FanOutResult> FanOut(int limit);
+  // The retention sweep: deletes deliveries delivered more than
+  // `retention_seconds` ago (wall time), then the events older than that
+  // (the engine's time) that no delivery refers to any more and that were
+  // fanned out; pending and dead deliveries keep their events. Runs
+  // transactions of at most `batch` rows of each until nothing is left, so
+  // that it never holds the writer long. Returns what it deleted. Errors:
+  // unavailable (what earlier batches deleted stays deleted).
+  Result<OutboxPruned> PruneOutbox(std::int64_t retention_seconds, int batch);
   // The webhooks deliveries may be attempted for (not disabled), oldest
   // first. Errors: unavailable.
   Result<std::vector<WebhookRow>> EnabledWebhooks();

@@ -254,6 +254,24 @@ TEST_CASE("the due-deadline sweep is a range scan of the partial index", "[db]")
   CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));  // the index gives the order
 }
 
+TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[db]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  const std::string ids = R"(["C-1","C-2"])";
+  const std::vector<std::pair<std::string, std::string>> reads = {
+      {sqlite::kCasesOfOrdersSql, "SEARCH cases USING INDEX cases_order (order_id=?)"},
+      {sqlite::kListedDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_case (case_id=?)"},
+      {sqlite::kListedOrderDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_order (order_id=?)"},
+      {sqlite::kTextsOfCasesSql, "SEARCH texts USING INDEX texts_case (case_id=?)"}};
+  for (const auto& [sql, search] : reads) {
+    std::string plan = Plan(*conn, sql, {ids});
+    INFO(sql << "\n" << plan);
+    CHECK_THAT(plan, Catch::Contains(search));
+    for (const char* table : {"SCAN cases", "SCAN deadlines", "SCAN texts"}) CHECK_THAT(plan, !Catch::Contains(table));
+  }
+}
+
 TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]") {
   StoreFixture f;
   f.Close();

@@ -299,6 +299,78 @@ TEST_CASE("deadlines: ids, listing, due sweep, status changes and counts", "[db]
   CHECK(Value(r->CountOpenDeadlinesDueBefore(kT0 + 1000)) == 2);
 }
 
+TEST_CASE("the batch reads answer what the single reads answer for each id, grouped by it", "[db]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    for (const char* o : {"O-1", "O-2", "O-3"}) REQUIRE_OK(w->InsertOrder(MakeOrder(o)));
+    int n = 0;
+    for (const char* c : {"C-3", "C-1", "C-2", "C-4"}) {
+      CaseRow row = MakeCase(c, n < 2 ? "O-1" : "O-2");
+      row.created_at = kT0 + 10 * (4 - n);  // not in id order
+      REQUIRE_OK(w->InsertCase(row));
+      // Two listed deadlines a case (the later one first) and a done one.
+      REQUIRE(Value(w->InsertDeadline(MakeDeadline(c, "refund_issue", kT0 + 900 - n))) > 0);
+      REQUIRE(Value(w->InsertDeadline(MakeDeadline(c, "merchant_response", kT0 + 100 + n))) > 0);
+      const std::int64_t done = Value(w->InsertDeadline(MakeDeadline(c, "buyer_ship", kT0 + 50)));
+      REQUIRE_OK(w->SetDeadlineStatus(done, DeadlineStatus::kDone, kT0));
+      REQUIRE_OK(w->InsertText(MakeText(std::string("T-b-") + c, c, Visibility::kBuyer, kT0 + 5)));
+      REQUIRE_OK(w->InsertText(MakeText(std::string("T-a-") + c, c, Visibility::kInternal, kT0 + 9)));
+      ++n;
+    }
+    for (const char* o : {"O-1", "O-3"}) {
+      DeadlineRow ship;
+      ship.order_id = o;
+      ship.kind = DeadlineKind::kOrderShip;
+      ship.started_at = kT0;
+      ship.due_at = kT0 + 500;
+      REQUIRE(Value(w->InsertDeadline(ship)) > 0);
+    }
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  // Each group, in the single read's order, keyed as the batch groups it.
+  auto check_groups = [](const auto& batch, const std::vector<std::string>& ids, auto key_of, auto single) {
+    std::size_t seen = 0;
+    for (const std::string& id : ids) {
+      const auto one = single(id);
+      std::vector<std::decay_t<decltype(one[0])>> group;
+      for (const auto& row : batch) {
+        if (key_of(row) == id) group.push_back(row);
+      }
+      INFO(id);
+      REQUIRE(group.size() == one.size());
+      for (std::size_t i = 0; i < one.size(); ++i) CheckSame(group[i], one[i]);
+      seen += group.size();
+    }
+    CHECK(seen == batch.size());
+  };
+  const std::vector<std::string> cases = {"C-2", "C-404", "C-3", "C-1", "C-4"};
+  const auto deadlines = Value(r->ListedDeadlinesOf(cases));
+  CHECK(deadlines.size() == 8);
+  check_groups(deadlines, cases, [](const DeadlineRow& d) { return d.case_id; },
+               [&](const std::string& id) { return Value(r->ListedDeadlines(id)); });
+  const auto texts = Value(r->TextsOfCases(cases));
+  CHECK(texts.size() == 8);
+  check_groups(texts, cases, [](const Text& t) { return t.case_id; },
+               [&](const std::string& id) { return Value(r->TextsOfCase(id)); });
+  const std::vector<std::string> orders = {"O-2", "O-404", "O-1", "O-3"};
+  const auto of_orders = Value(r->CasesOfOrders(orders));
+  CHECK(of_orders.size() == 4);
+  check_groups(of_orders, orders, [](const CaseRow& c) { return c.order_id; },
+               [&](const std::string& id) { return Value(r->CasesOfOrder(id)); });
+  const auto order_deadlines = Value(r->ListedOrderDeadlinesOf(orders));
+  CHECK(order_deadlines.size() == 2);
+  check_groups(order_deadlines, orders, [](const DeadlineRow& d) { return d.order_id; },
+               [&](const std::string& id) { return Value(r->ListedOrderDeadlines(id)); });
+  CHECK(Value(r->ListedDeadlinesOf({})).empty());
+  CHECK(Value(r->TextsOfCases({})).empty());
+  CHECK(Value(r->CasesOfOrders({})).empty());
+  CHECK(Value(r->ListedOrderDeadlinesOf({})).empty());
+  // An id is bound as data, never as SQL or JSON.
+  CHECK(Value(r->TextsOfCases({"C-1\"]', \"C-2", "x') OR 1=1 --"})).empty());
+}
+
 TEST_CASE("texts round-trip with their visibility", "[db]") {
   StoreFixture f;
   Text internal = MakeText("T-2", "C-1", Visibility::kInternal, kT0 + 5);

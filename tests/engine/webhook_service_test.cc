@@ -1,6 +1,7 @@
 // WebhookService: creating webhooks (validation, audit without the secret),
 // fan-out of the outbox (once per subscribed webhook, across restarts and
-// storage faults), the retry schedule, redelivery and delivery listing.
+// storage faults), the retry schedule, redelivery, delivery listing and
+// the outbox's retention sweep.
 #include "engine/webhooks/webhook_service.h"
 
 #include <catch2/catch.hpp>
@@ -47,8 +48,10 @@ struct Fixture {
   }
   // An order and a refund-only case approved at once: case.created,
   // case.state_changed (requested → refunding) and refund.requested.
-  std::string RefundOnlyCase(const std::string& order_id) {
-    Must(h.cases().CreateOrder(h.user("integration"), MakeOrder(order_id, 3, 1000)));
+  std::string RefundOnlyCase(const std::string& order_id) { return RefundOnlyCaseOf(MakeOrder(order_id, 3, 1000)); }
+  std::string RefundOnlyCaseOf(const json& order) {
+    const std::string order_id = order["id"];
+    Must(h.cases().CreateOrder(h.user("integration"), order));
     json c = Must(h.cases().Submit(h.user("buyer"), {{"order_id", order_id},
                                                      {"type", "refund_only"},
                                                      {"reason", "quality_issue"},
@@ -469,6 +472,84 @@ TEST_CASE("deliveries are listed oldest first with a cursor", "[engine][webhooks
   CHECK(f.hooks->ListDeliveries(admin, hook, bad_cursor).status().code() == Code::kValidationFailed);
   CHECK(f.hooks->ListDeliveries(admin, "wh_none", {}).status().code() == Code::kNotFound);
   CHECK(f.hooks->ListDeliveries(f.h.user("finance"), hook, {}).status().code() == Code::kForbidden);
+}
+
+TEST_CASE("the retention sweep deletes old delivered events and keeps dead letters and pending ones",
+          "[engine][webhooks]") {
+  Fixture f;
+  const std::string hook = f.Create({"case.created", "refund.requested"});  // not case.state_changed
+  f.RefundOnlyCase("o1");
+  f.RefundOnlyCase("o2");
+  f.RefundOnlyCase("o3");
+  REQUIRE(Must(f.hooks->FanOut(100)).deliveries == 6);
+  const auto outbox = f.Outbox();
+  REQUIRE(outbox.size() == 9);
+  RetryPolicy give_up_at_once;
+  give_up_at_once.give_up_after_seconds = 0;
+  // o1's events delivered, o2's case.created dead, the rest still pending.
+  std::map<std::string, std::string> case_of_event;
+  for (const auto& o : outbox) case_of_event[o.event_id] = o.case_id.value_or("");
+  const std::string c1 = outbox[0].case_id.value_or(""), c2 = outbox[3].case_id.value_or("");
+  for (const auto& d : f.Deliveries(hook)) {
+    if (case_of_event[d.event_id] == c1) Must(f.hooks->RecordAttempt(d.id, AttemptOutcome{200, ""}, RetryPolicy{}, 0));
+    if (case_of_event[d.event_id] == c2 && d.event_type == "case.created") {
+      Must(f.hooks->RecordAttempt(d.id, AttemptOutcome{500, ""}, give_up_at_once, 0));
+    }
+  }
+  constexpr std::int64_t kRetention = 30 * kDay;
+
+  // Within the retention nothing goes, on either clock.
+  f.wall.Advance(kRetention - 1);
+  f.h.clock().Advance(kRetention + kDay);
+  OutboxPruned early = Must(f.hooks->PruneOutbox(kRetention, 100));
+  CHECK(early.deliveries == 0);
+  // ...but the state changes nobody subscribed to are old enough by the
+  // engine's clock, which dates events.
+  CHECK(early.events == 3);
+  CHECK(f.Outbox().size() == 6);
+
+  f.wall.Advance(2);
+  OutboxPruned late = Must(f.hooks->PruneOutbox(kRetention, 1));  // one row of each per transaction
+  CHECK(late.deliveries == 2);  // o1's two delivered ones
+  CHECK(late.events == 2);      // and their events
+  std::set<std::string> kept;
+  for (const auto& o : f.Outbox()) kept.insert(o.event_id);
+  for (const auto& d : f.Deliveries(hook)) {
+    CHECK(d.status != DeliveryStatus::kDelivered);
+    CHECK(kept.count(d.event_id) == 1);  // a dead or pending delivery keeps its event
+  }
+  CHECK(f.Deliveries(hook).size() == 4);
+  CHECK(kept.size() == 4);
+  CHECK(Must(f.hooks->PruneOutbox(kRetention, 100)).events == 0);  // nothing more
+
+  // Events written after the sweep get new ids and are fanned out as usual.
+  json recent = MakeOrder("o4", 3, 1000);
+  recent["placed_at"] = FormatTime(f.h.clock().Now() - 3 * kDay);
+  recent["delivered_at"] = FormatTime(f.h.clock().Now() - kDay);
+  f.RefundOnlyCaseOf(recent);
+  REQUIRE(f.Outbox().back().id > outbox.back().id);
+  CHECK(Must(f.hooks->FanOut(100)).deliveries == 2);
+  CHECK(f.Deliveries(hook).size() == 6);
+}
+
+TEST_CASE("the retention sweep never deletes an event not yet fanned out", "[engine][webhooks]") {
+  Fixture f;
+  f.Create({"case.created"});
+  f.RefundOnlyCase("o1");
+  f.RefundOnlyCase("o2");
+  REQUIRE(f.Outbox().size() == 6);
+  f.wall.Advance(365 * kDay);
+  f.h.clock().Advance(365 * kDay);
+  CHECK(Must(f.hooks->PruneOutbox(kDay, 100)).events == 0);  // the cursor has passed none
+  CHECK(Must(f.hooks->FanOut(100)).deliveries == 2);
+  // Both case.created events have pending deliveries, and the newest event
+  // stays so that ids are not reused: the three others go.
+  CHECK(Must(f.hooks->PruneOutbox(kDay, 100)).events == 3);
+  const auto kept = f.Outbox();
+  REQUIRE(kept.size() == 3);
+  CHECK(kept[0].type == "case.created");
+  CHECK(kept[1].type == "case.created");
+  CHECK(kept[2].type == "refund.requested");
 }
 
 TEST_CASE("webhook URLs are taken apart for the transport", "[engine][webhooks]") {

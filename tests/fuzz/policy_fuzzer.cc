@@ -60,6 +60,7 @@ json TypedPolicy(const Policy& p) {
           {"failures_before_choice", p.repair.failures_before_choice},
           {"warranty_days", p.warranty_days},
           {"warranty_days_by_sku_prefix", p.warranty_days_by_sku_prefix},
+          {"webhook_retention_days", p.webhook_retention_days},
           {"return_shipping_paid_by", paid_by},
           {"calendar", p.calendar ? json(p.calendar->time_zone_name()) : json()},
           {"reasons", p.reasons},

@@ -14,8 +14,12 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {TESTS as BASIC_TESTS} from './ui_tests.mjs';
 import {WORKBENCH_TESTS} from './workbench_tests.mjs';
+import {ORDERS_TESTS} from './orders_tests.mjs';
+import {REPAIR_TESTS} from './repair_tests.mjs';
+import {EXTENSION_TESTS} from './extension_tests.mjs';
 
-const TESTS = [...BASIC_TESTS, ...WORKBENCH_TESTS];
+// The extension tests last: they move deadlines of the shared server.
+const TESTS = [...BASIC_TESTS, ...WORKBENCH_TESTS, ...ORDERS_TESTS, ...REPAIR_TESTS, ...EXTENSION_TESTS];
 
 const SERVER_START_TIMEOUT_MS = 15000;
 const TEST_TIMEOUT_MS = 120000;
@@ -112,7 +116,9 @@ async function main() {
         console.log(`ok - ${test.name} (${Date.now() - started} ms)`);
       } catch (e) {
         failed += 1;
-        console.log(`not ok - ${test.name}\n  ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 6).join('\n  ')}`);
+        // The whole message (what the page showed is at its end), then where.
+        const where = String(e && e.stack ? e.stack : '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3);
+        console.log(`not ok - ${test.name}\n  ${[String(e && e.message ? e.message : e), ...where].join('\n  ')}`);
       }
     }
   } finally {

@@ -59,7 +59,20 @@ export async function withBrowser(env, options, fn) {
   try {
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(15000);
-    await fn(page, {allow: (re) => allowed.push(re)});
+    try {
+      await fn(page, {allow: (re) => allowed.push(re)});
+    } catch (err) {
+      // What the page said and which requests failed tell a timeout's cause.
+      let shown = '';
+      try {
+        shown = (await page.locator('main').innerText({timeout: 1000})).replace(/\s+/g, ' ').slice(0, 800);
+      } catch (e) {
+        shown = '(main not readable)';
+      }
+      err.message += `\n  failed requests: ${failures.join(', ') || 'none'}\n  browser problems: ${problems.join(' | ') || 'none'}` +
+        `\n  at ${page.url().replace(env.url, '')}, the page shows: ${shown}`;
+      throw err;
+    }
     const unexpected = problems.filter((p) => !allowed.some((re) => re.test(p)));
     assert.deepEqual(unexpected, [], `the browser reported problems; failed requests: ${failures.join(', ') || 'none'}`);
   } finally {
@@ -283,6 +296,16 @@ const REPORT_CHECKS = {
     return true;
   },
   async warehouse(panel, data) {
+    // Shipping of the orders paid in the period (SPEC §10.4), when there are any.
+    if (data.shipping.orders) {
+      for (const key of ['orders', 'shipped', 'late', 'late_rate', 'median_seconds_to_ship', 'p90_seconds_to_ship']) {
+        const raw = data.shipping[key] === null ? '' : String(data.shipping[key]);
+        assert.equal(await panel.locator(`.shipping-tiles .tile[data-key="${key}"] [data-value]`).getAttribute('data-value'), raw, `shipping ${key}`);
+      }
+      assert.equal(await panel.locator('.shipping-tiles .tile[data-key="late_rate"] .tile-value').textContent(), fmtPercent(data.shipping.late_rate));
+    } else {
+      assert.equal(await panel.locator('.shipping-tiles').count(), 0, 'no shipping figures without orders');
+    }
     if (!data.items.length && !data.receipt.count) return panel.locator('.report-empty').waitFor().then(() => false);
     for (const key of ['count', 'median_seconds', 'p90_seconds']) {
       const raw = data.receipt[key] === null ? '' : String(data.receipt[key]);
@@ -304,7 +327,26 @@ const REPORT_CHECKS = {
     data.items.forEach((item, i) => assert.equal(rows[i].refunded_amount.text, fmtMoney(item.currency)(item.refunded_amount), `finance ${item.currency} refunded`));
     return true;
   },
+  async compensation(panel, data) {
+    // Every compensation reason once, zeros too (SPEC §11.3).
+    assert.deepEqual(data.by_reason.map((r) => r.reason), ['late_shipment', 'missing_gift', 'price_protection', 'goodwill', 'other']);
+    if (!data.by_reason.some((r) => r.cases)) return panel.locator('.report-empty').waitFor().then(() => false);
+    await panel.getByText(`Amounts in ${data.currency}`).waitFor();
+    const money = fmtMoney(data.currency);
+    const reasonColumns = {reason: null, cases: fmtCount, compensated: fmtCount, amount: money, cash: money, voucher: money, points: money};
+    assertFigures(await tableRows(panel, 'By reason'), data.by_reason, reasonColumns, 'compensation by reason');
+    assertFigures(await tableRows(panel, 'By person who agreed'), data.by_agent, {user_id: null, role: null, approved: fmtCount, amount: money}, 'compensation by person');
+    const system = data.by_agent.find((a) => a.user_id === 'system');
+    if (system) await panel.getByText('System (late shipment)', {exact: true}).first().waitFor();
+    return true;
+  },
 };
+
+// The lines of a report's CSV: one per item, or per row of each section
+// for the compensation report (by_reason, then by_agent).
+function csvItems(data) {
+  return data.items || [...data.by_reason, ...data.by_agent];
+}
 
 // --- tests ------------------------------------------------------------------
 
@@ -668,7 +710,7 @@ export const TESTS = [
   {
     name: 'a manager reads each report with the API’s figures, for a month and for all time, and downloads its CSV',
     async run(env) {
-      const REPORTS = {agents: 'Team', sla: 'Deadlines', reasons: 'Reasons', warehouse: 'Warehouse', finance: 'Finance'};
+      const REPORTS = {agents: 'Team', sla: 'Deadlines', reasons: 'Reasons', warehouse: 'Warehouse', finance: 'Finance', compensation: 'Compensation'};
       await withBrowser(env, {}, async (page) => {
         await login(env, page, 'manager');
         await page.locator('nav').getByRole('link', {name: 'Reports'}).click();
@@ -706,20 +748,27 @@ export const TESTS = [
           const data = await api(env, 'manager', 'GET', `/reports/${name}`);
           assert.ok(await REPORT_CHECKS[name](panel, data), `the demo gives the ${name} report figures`);
           if (name === 'agents') await shot(env, page, 'reports');
+          if (name === 'compensation') await shot(env, page, 'report-compensation');
           const csv = await fetchCsv(page);
           assert.equal(csv.status, 200, `${name} CSV`);
           assert.match(csv.type, /^text\/csv/, `${name} CSV type`);
           const lines = csvLines(csv.text);
-          assert.equal(lines.length, data.items.length + 1, `${name} CSV: a header and one line per item`);
-          assert.ok(lines[0].split(',').includes(Object.keys(data.items[0])[0]), `${name} CSV header: ${lines[0]}`);
+          const items = csvItems(data);
+          assert.equal(lines.length, items.length + 1, `${name} CSV: a header and one line per item`);
+          assert.ok(lines[0].split(',').includes(Object.keys(items[0])[0]), `${name} CSV header: ${lines[0]}`);
         }
 
         // In Chinese.
         await page.getByLabel('Language').selectOption('zh');
         await expectHeading(page, '报表');
-        for (const tab of ['团队', '时限', '原因', '仓库', '财务']) await page.getByRole('tab', {name: tab, exact: true}).waitFor();
+        for (const tab of ['团队', '时限', '原因', '仓库', '财务', '补偿']) await page.getByRole('tab', {name: tab, exact: true}).waitFor();
         await page.getByRole('button', {name: '下载 CSV'}).waitFor();
+        await page.locator('#report-panel table.data th', {hasText: '已补偿'}).waitFor();
+        await page.locator('#report-panel table.data td', {hasText: '系统（延迟发货）'}).first().waitFor();
+        await openReport(page, '财务');
         await page.locator('#report-panel table.data th', {hasText: '已退款单数'}).waitFor();
+        await openReport(page, '仓库');
+        await page.locator('.shipping-tiles .tile-label', {hasText: '超时率'}).waitFor();
       });
       await withBrowser(env, {viewport: PHONE}, async (page) => {
         await login(env, page, 'manager');

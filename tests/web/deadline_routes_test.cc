@@ -97,5 +97,81 @@ TEST_CASE("POST /deadlines/extend: managers, with a key, and a replay moves noth
   }
 }
 
+TEST_CASE("GET /deadlines/extend previews what the extension would move and writes nothing", "[web][deadlines]") {
+  WebFixture web;
+  const std::string a = SubmitOn(web, "o-p1");
+  SubmitOn(web, "o-p2");
+  const std::string due_a = MerchantResponseDue(web, a);
+  const std::string query = "/api/v1/deadlines/extend?kind=merchant_response&due_before=2100-01-01T00:00:00Z&hours=48";
+  const auto audit_size = [&] { return web.Get("/api/v1/audit?limit=200", web.token("manager")).Json()["items"].size(); };
+  const std::size_t entries_before = audit_size();
+
+  HttpResult preview = web.Get(query, web.token("manager"));
+  INFO(preview.body);
+  REQUIRE(preview.status == 200);
+  const json p = preview.Json();
+  CHECK(p["kind"] == "merchant_response");
+  CHECK(p["state"].is_null());
+  CHECK(p["hours"] == 48);
+  CHECK(p["moving"] == 2);
+  CHECK(p["due_now"] == 0);
+  REQUIRE(p["first"].size() == 2);
+  CHECK(p["first"][0]["deadline"] == "merchant_response");
+  CHECK(p["first"][0]["order_id"].is_null());
+  std::string to_a;
+  for (const auto& m : p["first"]) {
+    if (m["case_id"] != a) continue;
+    to_a = m["to_due_at"].get<std::string>();
+    CHECK(m["from_due_at"] == due_a);
+    CHECK(*ParseTime(to_a) == *ParseTime(due_a) + 48 * kHour);
+  }
+  REQUIRE_FALSE(to_a.empty());
+  // Nothing written: the deadline and the audit log as they were.
+  CHECK(MerchantResponseDue(web, a) == due_a);
+  CHECK(audit_size() == entries_before);
+
+  // A state narrows it; a due_before before both moves none.
+  CHECK(web.Get(query + "&state=rejected", web.token("manager")).Json()["moving"] == 0);
+  CHECK(web.Get("/api/v1/deadlines/extend?kind=merchant_response&due_before=2000-01-01T00:00:00Z&hours=1",
+                web.token("manager"))
+            .Json()["moving"] == 0);
+
+  // The extension then moves exactly what the preview counted.
+  HttpResult done = web.Post("/api/v1/deadlines/extend",
+                             json{{"kind", "merchant_response"},
+                                  {"due_before", "2100-01-01T00:00:00Z"},
+                                  {"hours", 48},
+                                  {"reason", "618"}},
+                             web.token("manager"), {{"Idempotency-Key", "peak-p"}});
+  REQUIRE(done.status == 200);
+  CHECK(done.Json()["moved"] == p["moving"]);
+  CHECK(MerchantResponseDue(web, a) == to_a);
+}
+
+TEST_CASE("GET /deadlines/extend: managers only, and bad parameters are named", "[web][deadlines]") {
+  WebFixture web;
+  const std::string ok = "/api/v1/deadlines/extend?kind=merchant_response&due_before=2100-01-01T00:00:00Z&hours=48";
+  for (const char* who : {"agent", "supervisor", "admin", "finance", "warehouse", "buyer", "integration"}) {
+    INFO(who);
+    CHECK(web.Get(ok, web.token(who)).status == 403);
+  }
+  const auto field_of = [&](const std::string& path) {
+    HttpResult r = web.Get(path, web.token("manager"));
+    INFO(r.body);
+    CHECK(r.status == 400);
+    return r.Json()["errors"][0]["field"].get<std::string>();
+  };
+  CHECK(field_of("/api/v1/deadlines/extend?kind=refund_issue&due_before=2100-01-01T00:00:00Z&hours=48") == "kind");
+  CHECK(field_of("/api/v1/deadlines/extend?kind=nope&due_before=2100-01-01T00:00:00Z&hours=48") == "kind");
+  CHECK(field_of("/api/v1/deadlines/extend?kind=merchant_response&due_before=2100-01-01T00:00:00Z&hours=721") ==
+        "hours");
+  CHECK(field_of("/api/v1/deadlines/extend?kind=merchant_response&due_before=2100-01-01T00:00:00Z&hours=two") ==
+        "hours");
+  CHECK(field_of("/api/v1/deadlines/extend?kind=merchant_response&due_before=soon&hours=48") == "due_before");
+  CHECK(field_of("/api/v1/deadlines/extend?kind=order_ship&state=refunding&due_before=2100-01-01T00:00:00Z&hours=4") ==
+        "state");
+  CHECK(field_of(ok + "&reason=x") == "reason");
+}
+
 }  // namespace
 }  // namespace aftersales::testing

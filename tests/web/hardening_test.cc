@@ -1,6 +1,7 @@
 // SPEC §6.13 limits and the cpp-httplib holes they close, on the wire.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "support/wait.h"
 #include "web/json_body.h"
@@ -261,6 +262,58 @@ TEST_CASE("header names are tokens and framing headers are strict (RFC 9112)", "
     CHECK(RawStatus(exchange("GET  /healthz HTTP/1.1\r\nHost: t\r\n\r\n")) == 400);
     CHECK(RawStatus(exchange("GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n")) == 400);
     CHECK(RawStatus(exchange("G(T /healthz HTTP/1.1\r\nHost: t\r\n\r\n")) == 400);
+  }
+}
+
+// The connection loop feeds the scanner what has arrived so far, in
+// whatever pieces the network gave: the verdict must be the same for any
+// split. (A fuzzer found a request line over 8 KiB ending in a bare LF that
+// was refused with 414 when read in pieces and 400 when read at once.)
+TEST_CASE("the head scanner's verdict does not depend on how the bytes arrive", "[web][hardening]") {
+  const std::string long_target = "/" + std::string(kMaxRequestLineBytes + 100, 'a');
+  const std::string at_limit_target = "/" + std::string(kMaxRequestLineBytes - std::string("GET / HTTP/1.1").size(), 'a');
+  const std::string big_value(kMaxHeaderSectionBytes, 'v');
+  struct Input {
+    std::string name;
+    std::string bytes;
+    int status;  // 0: a complete head
+  };
+  const std::vector<Input> inputs = {
+      {"a long request line ending in a bare LF", "GET " + long_target + " HTTP/1.1\nHost: t\r\n\r\n", 414},
+      {"a long request line with a control character", "GET " + long_target + "\x01 HTTP/1.1\r\n\r\n", 414},
+      {"a request line of 8 KiB with its CR LF", "GET " + at_limit_target + " HTTP/1.1\r\nHost: t\r\n\r\n", 0},
+      {"a request line one byte longer", "GET " + at_limit_target + "a HTTP/1.1\r\nHost: t\r\n\r\n", 414},
+      {"a header line over 16 KiB ending in a bare LF", "GET / HTTP/1.1\r\nX-Big: " + big_value + "\nHost: t\r\n\r\n",
+       431},
+      {"a header section of exactly 16 KiB",
+       "GET / HTTP/1.1\r\nX-Big: " + std::string(kMaxHeaderSectionBytes - std::string("X-Big: \r\n").size(), 'v') +
+           "\r\n\r\n",
+       0},
+      {"a header section one byte over",
+       "GET / HTTP/1.1\r\nX-Big: " + std::string(kMaxHeaderSectionBytes - std::string("X-Big: \r\n").size() + 1, 'v') +
+           "\r\n\r\n",
+       431},
+      {"a short bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400},
+  };
+  auto verdict_of = [](const std::string& bytes, std::size_t piece) {
+    RequestHeadScanner scanner;
+    for (std::size_t end = std::min(piece, bytes.size());; end = std::min(end + piece, bytes.size())) {
+      if (scanner.Feed(std::string_view(bytes).substr(0, end)) != RequestHeadScanner::Verdict::kIncomplete ||
+          end == bytes.size()) {
+        break;
+      }
+    }
+    return scanner.verdict() == RequestHeadScanner::Verdict::kRefused ? scanner.refusal_status()
+           : scanner.verdict() == RequestHeadScanner::Verdict::kComplete ? 0
+                                                                          : -1;
+  };
+  for (const Input& input : inputs) {
+    INFO(input.name);
+    for (const std::size_t piece : {input.bytes.size(), std::size_t{1}, std::size_t{7}, std::size_t{4096},
+                                    kMaxRequestLineBytes, kMaxRequestLineBytes + 1}) {
+      INFO("read in pieces of " << piece << " bytes");
+      CHECK(verdict_of(input.bytes, piece) == input.status);
+    }
   }
 }
 

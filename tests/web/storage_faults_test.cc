@@ -6,9 +6,8 @@
 // its size limit (max_page_count on the server's own writer connection).
 // Each time the answer is 503 `unavailable`, the database equals the state
 // before the request (also when reopened from its files, as after a crash),
-// and the same request succeeds once the storage works again. One case does
-// not hold today (a failure while the test clock fires deadlines, see
-// below): it is hidden, run by name to reproduce the known bug.
+// and the same request succeeds once the storage works again, also when the
+// test clock's move fires deadlines (one transaction, see below).
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -397,14 +396,13 @@ TEST_CASE("after a failed sync at commit a restart finds the state before the re
   FailEveryFileOperation(FailingVfs::Fault::kSyncIoError, AfterRestart::kAsBefore);
 }
 
-// KNOWN BUG, hidden ([.]) until fixed; run it by name to reproduce: POST
-// /test/clock commits the move of the clock in one transaction and fires
-// each due deadline in transactions of its own (engine/test_clock.cc). A
-// failure in a firing answers 503 while the move stays written, and the
-// same request sent again moves the clock a second time. (After a failed
-// sync only an intact restart is asked for: see the test above.)
+// POST /test/clock moves the clock and fires each due deadline in one
+// transaction (engine/test_clock.h): a failure anywhere in it answers 503
+// with nothing written, so the same request sent again moves the clock
+// once. (After a failed sync only an intact restart is asked for: see the
+// test above.)
 TEST_CASE("a storage failure while the test clock fires deadlines answers 503 and writes nothing",
-          "[.][web][faults][known-bug]") {
+          "[web][faults]") {
   const std::vector<Step> steps = ReturnRefundLifecycle();
   const auto clock = std::find_if(steps.begin(), steps.end(), [](const Step& s) { return s.fires_deadlines; });
   REQUIRE(clock != steps.end());

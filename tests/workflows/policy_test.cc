@@ -205,6 +205,7 @@ TEST_CASE("policy: the v3 keys ship the cn values and have typed accessors", "[p
   CHECK(p.repair.failures_before_choice == 2);
   CHECK(p.warranty_days == 365);
   CHECK(p.warranty_days_by_sku_prefix.empty());
+  CHECK(p.webhook_retention_days == 30);
   CHECK_FALSE(p.calendar.has_value());
   CHECK_FALSE(p.refund_issue_no_reason_from_submit);
 
@@ -258,6 +259,12 @@ TEST_CASE("policy: windows, warranties and shipping payers follow the document",
   CHECK(p.repair.failures_before_choice == 3);
   CHECK(p.compensation.window_days == 10);
   CHECK(p.compensation.max_percent_of_paid == 30);  // left out: the shipped value
+  CHECK(Parsed([] {
+          json d = Shipped();
+          d["webhook_retention_days"] = 7;
+          return d;
+        }())
+            .webhook_retention_days == 7);
 
   // A v2.1 document, without any v3 key, reads with the shipped values.
   json v2 = Shipped();
@@ -281,6 +288,10 @@ TEST_CASE("policy: invalid v3 keys are refused naming the key", "[policy][v3][va
     return FieldOfError(doc);
   };
   CHECK(with([](json& d) { d["return_window_days"]["fault_exchange"] = 0; }) == "return_window_days.fault_exchange");
+  CHECK(with([](json& d) { d["webhook_retention_days"] = 0; }) == "webhook_retention_days");
+  CHECK(with([](json& d) { d["webhook_retention_days"] = 3661; }) == "webhook_retention_days");
+  CHECK(with([](json& d) { d["webhook_retention_days"] = "30"; }) == "webhook_retention_days");
+  CHECK(with([](json& d) { d["webhook_retention_days"] = 7; }) == "(accepted)");
   CHECK(with([](json& d) { d["fulfilment"]["ship_within_hours"] = 0; }) == "fulfilment.ship_within_hours");
   CHECK(with([](json& d) { d["fulfilment"]["ship_in_hours"] = 1; }) == "fulfilment.ship_in_hours");
   CHECK(with([](json& d) { d["fulfilment"]["late_compensation"]["percent"] = 101; }) ==

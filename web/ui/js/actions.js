@@ -223,7 +223,7 @@ const SPECS = {
       intro: compensationIntro(c),
       fields: voucher
         ? [textField('voucher_code', {required: true, maxLength: 64, hint: t('action_form.voucher_code_hint')}),
-          dateTimeField('expires_at'), note()]
+          dateTimeField('expires_at', {future: true}), note()]
         : [textField('external_ref', {required: true, maxLength: 128}), note()],
     };
   },
@@ -275,7 +275,7 @@ const SPECS = {
 
 // The carrier as a choice of the usual ones (stored as codes, shown in the
 // language of the page), or any other name typed in.
-function carrierField() {
+export function carrierField() {
   const other = textField('carrier_other', {label: t('field.carrier_other'), maxLength: 64});
   other.el.classList.add('hidden');
   const choice = selectField('carrier', [['', t('form.choose_one')], ...CARRIERS.map((code) => [code, carrierName(code)]), ['other', t('carrier.other')]], {required: true});

@@ -7,6 +7,9 @@ import {t, has, word} from './i18n.js';
 import {moneyInput} from './format.js';
 
 const MONEY_COLUMNS = new Set(['refunded_amount']);
+// Reports whose other columns hold amounts too (the compensation report's
+// per form: points are counted in minor units of the currency, SPEC §11.1).
+const REPORT_MONEY_COLUMNS = {compensation: new Set(['amount', 'cash', 'voucher', 'points'])};
 
 // RFC 4180: quoted fields may hold commas, quotes ("") and line breaks.
 export function parseCsv(text) {
@@ -52,21 +55,27 @@ function quote(v) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function header(column) {
+// A column's header: the report's own words for it (csv.<report>.<column>)
+// before the shared ones (csv.<column>).
+export function header(column, report) {
+  if (report && has(`csv.${report}.${column}`)) return t(`csv.${report}.${column}`);
   if (has(`csv.${column}`)) return t(`csv.${column}`);
   const m = /^(count|points)_(.+)$/.exec(column);
   if (m) return t(`csv.${m[1]}_of`, {kind: word('score_kind', m[2])});
   return column;
 }
 
-// The API's CSV `text` for people; `currency` for rows without a currency column.
-export function localiseCsv(text, currency) {
+// The API's CSV `text` of `report` for people; `currency` for rows without
+// a currency column.
+export function localiseCsv(text, currency, report) {
   const [head, ...rows] = parseCsv(text);
   if (!head) return '\ufeff';
   const currencyAt = head.indexOf('currency');
-  const out = [head.map(header)];
+  const money = REPORT_MONEY_COLUMNS[report] || MONEY_COLUMNS;
+  const isMoney = (column) => MONEY_COLUMNS.has(column) || money.has(column);
+  const out = [head.map((column) => header(column, report))];
   for (const r of rows) {
-    out.push(r.map((v, i) => (MONEY_COLUMNS.has(head[i]) && /^-?\d+$/.test(v) ? moneyInput(Number(v), currencyAt >= 0 ? r[currencyAt] : currency) : v)));
+    out.push(r.map((v, i) => (isMoney(head[i]) && /^-?\d+$/.test(v) ? moneyInput(Number(v), currencyAt >= 0 ? r[currencyAt] : currency) : v)));
   }
   return `\ufeff${out.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`;
 }

@@ -104,7 +104,9 @@ export function checkboxField(name, {label, checked, disabled, hint} = {}) {
 }
 
 // A date and time in the page's language (datepicker.js), sent as RFC 3339.
-export function dateTimeField(name, {label, required, value} = {}) {
+// A time of something done may not be in the future; with `future` (a
+// validity's end) it must be.
+export function dateTimeField(name, {label, required, value, future = false} = {}) {
   const dp = dateTimeInput({value});
   const el = pickerField(labelOf(name, label), dp, {required});
   return {
@@ -115,7 +117,8 @@ export function dateTimeField(name, {label, required, value} = {}) {
       const d = dp.read();
       if (d === null) return required ? {error: t('form.required')} : {};
       if (d === undefined) return {error: t('form.bad_time')};
-      if (d.getTime() > Date.now() + 60000) return {error: t('form.time_in_future')};
+      if (future && d.getTime() <= Date.now()) return {error: t('form.time_in_past')};
+      if (!future && d.getTime() > Date.now() + 60000) return {error: t('form.time_in_future')};
       return {value: rfc3339(d)};
     },
   };

@@ -26,9 +26,10 @@ function valueText(key, value, currency, names) {
   if (key === 'carrier') return carrierName(value);
   if (value === null || value === undefined) return '—';
   if (MONEY.has(key) && typeof value === 'number') return money(value, currency);
+  if (key === 'status' && has(`repair_status.${value}`)) return word('repair_status', value);  // a repair_update's
   if (WORDS[key]) return word(WORDS[key], value);
   if (typeof value === 'boolean') return yesNo(value);
-  if (key === 'at' || key === 'due_at') return dateTime(value);
+  if (key === 'at' || key === 'due_at' || key === 'warranty_ends_at') return dateTime(value);
   if (key === 'lines' && Array.isArray(value)) {
     return value
       .map((l) =>

@@ -17,6 +17,7 @@ import * as drafts from '../drafts.js';
 import {flash} from '../flash.js';
 import {riskBadge, riskCard} from '../risk.js';
 import {carrierName} from '../carriers.js';
+import {repairCard} from '../repair.js';
 
 async function loadAll(id) {
   const path = `/cases/${encodeURIComponent(id)}`;
@@ -188,12 +189,13 @@ function shipmentDetails(s) {
 }
 
 function shipmentsCard(c) {
-  if (!c.return_shipment && !c.replacement_shipment && !c.return_address) return null;
+  if (!c.return_shipment && !c.replacement_shipment && !c.repaired_shipment && !c.return_address) return null;
   const a = c.return_address;
   return card(
     t('case.shipments'),
     c.return_shipment ? [h('h3', {}, t('shipment.return')), shipmentDetails(c.return_shipment)] : null,
     c.replacement_shipment ? [h('h3', {}, t('shipment.replacement')), shipmentDetails(c.replacement_shipment)] : null,
+    c.repaired_shipment ? [h('h3', {}, t('repair.shipment')), shipmentDetails(c.repaired_shipment)] : null,
     a ? [h('h3', {}, t('shipment.return_address')), h('address', {class: 'prewrap'}, addressLines(a).join('\n'))] : null,
   );
 }
@@ -229,6 +231,27 @@ function refundsCard(c) {
       ],
       rows: c.refunds,
     }),
+  );
+}
+
+// A compensation's form and amount, then what was issued: the voucher
+// code the buyer redeems and until when, or the payment reference.
+function compensationCard(c, names) {
+  const k = c.compensation;
+  if (!k) return null;
+  return card(
+    t('compensations.title'),
+    details([
+      [t('compensations.form'), word('compensation_form', k.form)],
+      [t('field.amount'), money(k.amount, c.currency)],
+      [t('compensations.status'), k.issued_at ? badge(t('compensations.issued'), 'success') : badge(t('compensations.not_issued'), 'warning')],
+      [t('field.voucher_code'), k.voucher_code ? h('span', {class: 'mono voucher-code'}, k.voucher_code) : null],
+      [t('field.expires_at'), k.expires_at ? dateTime(k.expires_at) : null],
+      [t('field.external_ref'), k.external_ref ? h('span', {class: 'mono'}, k.external_ref) : null],
+      [t('compensations.issued_at'), k.issued_at ? dateTime(k.issued_at) : null],
+      [t('common.by'), k.issued_by ? who(k.issued_by, names) : null],
+      [t('compensations.compensated_amount'), c.compensated_amount ? money(c.compensated_amount, c.currency) : null],
+    ]),
   );
 }
 
@@ -327,6 +350,12 @@ export async function casePage(view, {params, query, navigate, reload}) {
     return card(null, actionForm(c, 'comment', {policy: data.policy, order: data.order, names: data.names, onDone, onConflict}));
   }
 
+  // Opens an action's form (as its button does) and gives it back.
+  function openForm(action) {
+    showAction(action);
+    return view.querySelector(`.action-holder form.action-${action}`);
+  }
+
   function render() {
     const c = data.c;
     fill(
@@ -345,6 +374,8 @@ export async function casePage(view, {params, query, navigate, reload}) {
           'div',
           {class: 'case-main'},
           disputedCard(c, data.order),
+          compensationCard(c, data.names),
+          repairCard(c, {policy: data.policy, names: data.names, openForm}),
           summaryCard(c, data.names),
           riskCard(c, data.policy),
           card(t('case.timeline'), timeline(data.timeline, c.currency, data.names)),

@@ -2,7 +2,10 @@
 // reference) or failed (with the error). Several at once: tick the rows,
 // give the payment batch reference, confirm; each case gets its own
 // refund_issued (with `expected_version`), and the page says which went
-// through and which did not, and why.
+// through and which did not, and why. Below, the compensations to issue
+// (SPEC §11: cases in `compensating`), each linked to the case page's
+// issue_compensation form, where the voucher code or payment reference is
+// entered.
 import {h, fill} from '../dom.js';
 import {t, word} from '../i18n.js';
 import * as api from '../api.js';
@@ -16,12 +19,39 @@ function pending(c) {
   return (c.refunds || []).find((r) => r.status === 'pending');
 }
 
-function confirmLinks(c) {
-  const link = (action, kind) =>
+function actionLinks(c, actions) {
+  const link = ([action, kind]) =>
     c.allowed_actions.includes(action)
       ? h('a', {class: `btn btn-small ${kind}`, href: `#/cases/${encodeURIComponent(c.id)}?action=${action}&back=refunds`}, word('action', action))
       : null;
-  return h('div', {class: 'btn-row'}, link('refund_issued', 'btn-primary'), link('refund_failed', 'btn-outline-danger'));
+  return h('div', {class: 'btn-row'}, actions.map(link));
+}
+
+const confirmLinks = (c) => actionLinks(c, [['refund_issued', 'btn-primary'], ['refund_failed', 'btn-outline-danger']]);
+const issueLinks = (c) => actionLinks(c, [['issue_compensation', 'btn-primary'], ['compensation_failed', 'btn-outline-danger']]);
+
+// The compensations waiting for finance (or the shop's integration) to
+// issue them: reason, form and amount as words, the compensation_issue
+// deadline's countdown.
+function compensationsCard(list) {
+  return card(
+    t('compensations.to_issue', {n: list.length}),
+    dataTable({
+      caption: t('compensations.to_issue', {n: list.length}),
+      columns: [
+        {label: t('case.case'), key: 'case', cell: (c) => h('div', {}, caseLink(c.id), h('div', {class: 'muted small'}, t('case.order_short', {id: c.order_id})))},
+        {label: t('case.reason'), key: 'reason', cell: (c) => word('reason', c.reason)},
+        {label: t('compensations.form'), key: 'form', cell: (c) => (c.compensation ? word('compensation_form', c.compensation.form) : '—')},
+        {label: t('field.amount'), key: 'amount', class: 'num', cell: (c) => money(c.compensation ? c.compensation.amount : c.agreed_amount, c.currency)},
+        {label: t('case.next_deadline'), cell: deadlineCell},
+        {label: t('common.action'), cell: issueLinks},
+      ],
+      rows: list,
+      empty: t('compensations.none'),
+      rowClass: (c) => `urgency-${rowUrgency(c)}`,
+      rowData: (c) => ({caseId: c.id}),
+    }),
+  );
 }
 
 function sums(cases) {
@@ -37,6 +67,7 @@ export async function financePage(view) {
   const body = h('div', {'aria-live': 'polite'});
   const outcome = h('div', {'aria-live': 'polite'});
   let cases = [];
+  let compensations = [];
   const chosen = new Set();
 
   function render() {
@@ -100,6 +131,7 @@ export async function financePage(view) {
           rowData: (c) => ({caseId: c.id}),
         }),
       ),
+      compensationsCard(compensations),
     );
   }
 
@@ -132,8 +164,12 @@ export async function financePage(view) {
   async function load() {
     try {
       // pending() reads the refund each row confirms: the list's version of the case.
-      cases = await api.getAll('/cases', {state: 'refunding', sort: 'due_at'});
+      [cases, compensations] = await Promise.all([
+        api.getAll('/cases', {state: 'refunding', sort: 'due_at'}),
+        api.getAll('/cases', {type: 'compensation', state: 'compensating', sort: 'due_at'}),
+      ]);
       for (const id of [...chosen]) if (!cases.some((c) => c.id === id)) chosen.delete(id);
+      // "Refund issued and next" goes through the refunds, not on into the compensations.
       worklist.remember(cases.map((c) => c.id));
       render();
     } catch (e) {

@@ -1,5 +1,6 @@
-// Managers and admins: the five reports of docs/reports.md (agents, SLA,
-// reasons, warehouse, finance) for a calendar month, a range of days or all
+// Managers and admins: the six reports of docs/reports.md (agents, SLA,
+// reasons, warehouse with shipping, finance, compensation) for a calendar
+// month, a range of days or all
 // time, each as tables and a chart with a CSV download of the same URL.
 // Every figure is the API's; the page only formats it. Months and days are
 // UTC, as the API and the scorecard count them.
@@ -12,9 +13,9 @@ import {pageHeader, dataTable, errorBox, field, select, button, setFieldError, l
 import {money, number, percent, seconds, monthName, utcDay} from '../format.js';
 import {loadChartLibrary, destroyCharts, groupedBarChart, PALETTE} from '../charts.js';
 
-export const REPORTS = ['agents', 'sla', 'reasons', 'warehouse', 'finance'];
+export const REPORTS = ['agents', 'sla', 'reasons', 'warehouse', 'finance', 'compensation'];
 // The reports with money in one currency; they take ?currency=.
-const MONEY_REPORTS = new Set(['agents', 'reasons']);
+const MONEY_REPORTS = new Set(['agents', 'reasons', 'compensation']);
 const DAY_MS = 86400000;
 const TOP_SKUS = 10;
 const HOUR_S = 3600;
@@ -206,6 +207,20 @@ function byReturnRate(a, b) {
   return rb - ra || b.cases - a.cases || String(a.sku).localeCompare(String(b.sku));
 }
 
+// The table of a report's figures per reason (every reason, zeros muted):
+// the reason, its cases, then `columns`.
+function byReasonSection(rows, columns) {
+  return section(
+    t('reports.by_reason'),
+    dataTable({
+      caption: t('reports.by_reason'),
+      columns: [codeColumn('reason', t('case.reason'), (v) => word('reason', v)), numeric('cases', t('reports.cases')), ...columns],
+      rows,
+      rowClass: (r) => (r.cases ? null : 'muted'),
+    }),
+  );
+}
+
 function reasonsReport(data, Chart) {
   const cur = data.currency;
   const byReason = data.by_reason || [];
@@ -231,19 +246,7 @@ function reasonsReport(data, Chart) {
           : empty(t('reports.no_sales')),
       ),
     ),
-    section(
-      t('reports.by_reason'),
-      dataTable({
-        caption: t('reports.by_reason'),
-        columns: [
-          codeColumn('reason', t('case.reason'), (v) => word('reason', v)),
-          numeric('cases', t('reports.cases')),
-          moneyColumn('refunded_amount', t('reports.refunded'), cur),
-        ],
-        rows: byReason,
-        rowClass: (r) => (r.cases ? null : 'muted'),
-      }),
-    ),
+    byReasonSection(byReason, [moneyColumn('refunded_amount', t('reports.refunded'), cur)]),
     section(
       t('reports.by_sku'),
       dataTable({
@@ -285,12 +288,32 @@ function tile(label, value, key) {
   return h('div', {class: 'tile', dataset: {key}}, h('div', {class: 'tile-value'}, value), h('div', {class: 'tile-label'}, label));
 }
 
+// Orders paid in the period: how many shipped, how many late (SPEC §10.4).
+function shippingTiles(shipping) {
+  if (!shipping || !shipping.orders) return null;
+  return section(
+    t('reports.shipping'),
+    h(
+      'div',
+      {class: 'tiles tiles-3 shipping-tiles'},
+      tile(t('reports.orders_paid'), figure(shipping.orders, count), 'orders'),
+      tile(t('reports.orders_shipped'), figure(shipping.shipped, count), 'shipped'),
+      tile(t('reports.orders_late'), figure(shipping.late, count), 'late'),
+      tile(t('reports.late_rate'), figure(shipping.late_rate, percent), 'late_rate'),
+      tile(t('reports.median_to_ship'), figure(shipping.median_seconds_to_ship, seconds), 'median_seconds_to_ship'),
+      tile(t('reports.p90_to_ship'), figure(shipping.p90_seconds_to_ship, seconds), 'p90_seconds_to_ship'),
+    ),
+  );
+}
+
 function warehouseReport(data, Chart) {
   const items = data.items || [];
   const receipt = data.receipt || {count: 0, median_seconds: null, p90_seconds: null};
-  if (!items.length && !receipt.count) return [empty(t('reports.warehouse_empty'))];
+  const shipping = shippingTiles(data.shipping);
+  if (!items.length && !receipt.count) return [shipping, empty(t('reports.warehouse_empty'))];
   const grades = items.map((i) => (i.grade === 'ungraded' ? t('reports.ungraded') : t('action_form.grade', {grade: i.grade})));
   return [
+    shipping,
     h(
       'div',
       {class: 'tiles tiles-3'},
@@ -372,7 +395,50 @@ function financeReport(data, Chart) {
   ];
 }
 
-const RENDER = {agents: agentsReport, sla: slaReport, reasons: reasonsReport, warehouse: warehouseReport, finance: financeReport};
+// Compensation (SPEC §11.3): by reason with each form's amount, and who
+// agreed the amounts ("system": the late-shipment compensations).
+function compensationReport(data, Chart) {
+  const cur = data.currency;
+  const byReason = data.by_reason || [];
+  const byAgent = data.by_agent || [];
+  if (!sum(byReason, 'cases')) return [empty(t('reports.compensation_empty'))];
+  const labels = byReason.map((r) => word('reason', r.reason));
+  const forms = ['cash', 'voucher', 'points'];
+  const person = (i) => (i.user_id === 'system' ? t('reports.system') : i.name || i.user_id);
+  return [
+    section(
+      t('reports.compensation_chart'),
+      groupedBarChart(Chart, {
+        labels,
+        stacked: true,
+        datasets: forms.map((f, k) => ({label: word('compensation_form', f), values: byReason.map((r) => r[f]), color: PALETTE[k]})),
+        format: (v) => money(v, cur),
+        summary: summaryOf(labels, byReason.map((r) => r.amount), (v) => money(v, cur)),
+      }),
+    ),
+    byReasonSection(byReason, [
+      numeric('compensated', t('reports.compensated')),
+      moneyColumn('amount', t('reports.compensated_amount'), cur),
+      ...forms.map((f) => moneyColumn(f, word('compensation_form', f), cur)),
+    ]),
+    section(
+      t('reports.by_agent'),
+      dataTable({
+        caption: t('reports.by_agent'),
+        columns: [
+          {label: t('reports.person'), key: 'user_id', cell: (i) => h('div', {class: 'figure', dataset: {value: i.user_id}}, h('strong', {}, person(i)), i.user_id === 'system' ? null : h('div', {class: 'muted small mono'}, i.user_id))},
+          codeColumn('role', t('users.role'), (v) => (v === 'system' ? t('reports.system') : word('role', v))),
+          numeric('approved', t('reports.compensations_agreed')),
+          moneyColumn('amount', t('reports.compensated_amount'), cur),
+        ],
+        rows: byAgent,
+        empty: t('reports.compensation_empty'),
+      }),
+    ),
+  ];
+}
+
+const RENDER = {agents: agentsReport, sla: slaReport, reasons: reasonsReport, warehouse: warehouseReport, finance: financeReport, compensation: compensationReport};
 
 // --- the page -----------------------------------------------------------------
 
@@ -489,7 +555,7 @@ export async function reportsPage(view, {query}) {
           e.target.disabled = true;
           try {
             const text = await api.request('GET', `/reports/${name}${api.query(params(name, {format: 'csv'}))}`, undefined, {text: true});
-            download(`${t(`reports.tab_${name}`)}.csv`, localiseCsv(text, data.currency || 'CNY'));
+            download(`${t(`reports.tab_${name}`)}.csv`, localiseCsv(text, data.currency || 'CNY', name));
           } finally {
             e.target.disabled = false;
           }

@@ -1,6 +1,6 @@
 // Warehouse: returns on their way and expected, found by the start of the
 // tracking or order number (GET /cases?search=), received with the
-// inspection form; replacements to ship.
+// inspection form; replacements to ship; repairs in the workshop (SPEC §12).
 import {h, fill} from '../dom.js';
 import {t, word, list} from '../i18n.js';
 import {carrierName} from '../carriers.js';
@@ -9,8 +9,10 @@ import * as api from '../api.js';
 import {pageHeader, card, dataTable, stateBadge, errorBox, field, button, caseLink} from '../components.js';
 import {deadlineCell, rowUrgency} from './queue.js';
 import {dateTime} from '../format.js';
+import {latestProgress} from '../repair.js';
 
-const STATES = 'return_in_transit,awaiting_return,replacement_pending';
+// repairing and repair_ready are states of repair cases only.
+const STATES = 'return_in_transit,awaiting_return,replacement_pending,repairing,repair_ready';
 
 // What was typed, without spaces (scanners and people add them).
 function normalise(s) {
@@ -45,10 +47,11 @@ export async function warehousePage(view, {query}) {
     const inTransit = pick('return_in_transit');
     const expected = pick('awaiting_return');
     const toShip = pick('replacement_pending');
+    const inRepair = cases.filter((c) => c.state === 'repairing' || c.state === 'repair_ready');
     const rowClass = (c) => `urgency-${rowUrgency(c)}`;
     fill(
       results,
-      needle ? h('p', {class: 'muted'}, t('warehouse.found', {n: inTransit.length + expected.length + toShip.length})) : null,
+      needle ? h('p', {class: 'muted'}, t('warehouse.found', {n: inTransit.length + expected.length + toShip.length + inRepair.length})) : null,
       card(t('warehouse.in_transit', {n: inTransit.length}), dataTable({columns: returnColumns(), rows: inTransit, empty: t('warehouse.none_in_transit'), rowClass})),
       card(t('warehouse.expected', {n: expected.length}), dataTable({columns: returnColumns(), rows: expected, empty: t('warehouse.none_expected'), rowClass})),
       card(
@@ -67,21 +70,43 @@ export async function warehousePage(view, {query}) {
           rowClass,
         }),
       ),
+      card(
+        t('repair.workshop', {n: inRepair.length}),
+        dataTable({
+          columns: [
+            {label: t('case.case'), cell: (c) => h('div', {}, caseLink(c.id), h('div', {class: 'muted small'}, c.order_id))},
+            {label: t('case.state'), cell: (c) => stateBadge(c.state)},
+            {label: t('repair.latest'), key: 'latest', cell: latestProgress},
+            {label: t('repair.attempt_label'), key: 'attempt', cell: (c) => (c.repair && c.repair.attempt ? t('repair.attempt_short', {n: c.repair.attempt}) : '—')},
+            {label: t('case.next_deadline'), cell: deadlineCell},
+            {label: t('common.action'), cell: (c) => h('div', {class: 'btn-row'}, actionLink(c, 'repair_update'), actionLink(c, 'ship_repaired'))},
+          ],
+          rows: inRepair,
+          empty: t('repair.none_in_workshop'),
+          rowClass,
+          rowData: (c) => ({case: c.id}),
+        }),
+      ),
     );
   }
 
   // With a search: the cases whose tracking or order number starts with
   // it, as typed and in capitals (tracking numbers are written in capitals).
+  // Only the latest load shows: the list without a search, slow on a busy
+  // day, must not replace the search's answer that came back before it.
+  let loads = 0;
   async function load() {
+    const seq = ++loads;
     try {
       const wanted = needle ? [...new Set([needle, needle.toUpperCase()])] : [''];
       const found = await Promise.all(wanted.map((q) => api.getAll('/cases', {state: STATES, sort: 'due_at', search: q})));
+      if (seq !== loads) return;
       const seen = new Set();
       cases = found.flat().filter((c) => !seen.has(c.id) && seen.add(c.id));
       worklist.remember(cases.map((c) => c.id));
       render();
     } catch (e) {
-      fill(results, errorBox(e));
+      if (seq === loads) fill(results, errorBox(e));
     }
   }
 
