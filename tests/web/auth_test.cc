@@ -217,7 +217,11 @@ int LoginFrom(WebFixture& web, const std::string& source, const std::string& nam
   const std::string body = json{{"name", name}, {"password", password}}.dump();
   const std::string raw = "POST /api/v1/session HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                           "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  const std::string answer = RawExchange(web.port(), raw, 3000, source);
+  // The server closes after its answer; the wait only guards against a hang.
+  // A password check is slow under the sanitizers on a busy machine, so the
+  // guard is the HTTP client's read timeout, not RawExchange's 3 s default.
+  constexpr int kAnswerWaitMs = 30'000;
+  const std::string answer = RawExchange(web.port(), raw, kAnswerWaitMs, source);
   if (retry_after) {
     const auto at = answer.find("Retry-After: ");
     *retry_after = at == std::string::npos ? "" : answer.substr(at + 13, answer.find("\r\n", at) - at - 13);
