@@ -1,9 +1,13 @@
 #include "engine/audit/audit_log.h"
 
-
 #include <algorithm>
+#include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -255,6 +259,150 @@ std::string DataProblem(const AuditRow& row) {
   return std::string();
 }
 
+
+// Checks entries one after another in seq order: continuity, the
+// prev_hash link, canonical data and the hash. Stops at the first bad one.
+class ChainChecker {
+ public:
+  explicit ChainChecker(const ScanProgress& progress) : progress_(progress) {}
+
+  // False once an entry fails; the result then names it.
+  bool Check(const AuditRow& row) {
+    if (row.seq > expected_seq_) return Fail(expected_seq_, SeqText(expected_seq_) + " missing (entry deleted)");
+    if (row.seq < expected_seq_) {
+      return Fail(row.seq, SeqText(row.seq) + ": out of sequence, expected " + SeqText(expected_seq_));
+    }
+    if (row.prev_hash != prev_hash_) {
+      return Fail(row.seq, SeqText(row.seq) + ": prev_hash does not match the previous entry's hash " +
+                               "(entry inserted, deleted or reordered)");
+    }
+    // One pass over the stored text proves it canonical, so it is hashed as
+    // stored: no parse tree, no re-serialisation. Only a text that fails
+    // the pass is parsed, to say why (DataProblem, as the full check says).
+    if (!IsCanonicalJson(row.data)) {
+      std::string problem = DataProblem(row);
+      if (!problem.empty()) return Fail(row.seq, std::move(problem));
+    }
+    if (!WriteHashedText(row, row.data, &hashed_text_).ok() || !hasher_.HexDigest(hashed_text_, &hex_) ||
+        !ConstantTimeEquals(std::string_view(hex_.data(), hex_.size()), row.hash)) {
+      return Fail(row.seq, SeqText(row.seq) + ": hash mismatch (entry edited)");
+    }
+    ++result_.entries;
+    prev_hash_ = row.hash;
+    ++expected_seq_;
+    progress_.Tick(result_.entries);
+    return true;
+  }
+
+  AuditVerification TakeResult() { return std::move(result_); }
+
+ private:
+  bool Fail(std::int64_t seq, std::string problem) {
+    result_.ok = false;
+    result_.first_bad_seq = seq;
+    result_.problem = std::move(problem);
+    return false;
+  }
+
+  const ScanProgress& progress_;
+  AuditVerification result_;
+  std::int64_t expected_seq_ = 1;
+  std::string prev_hash_ = kGenesisHash;
+  // Reused for every entry: the hashed bytes and the hash context.
+  std::string hashed_text_;
+  Sha256Hasher hasher_;
+  Sha256Hasher::Hex hex_{};
+};
+
+// Hands rows from the scanning thread to the checking one in batches, a
+// fixed few of them recycled, so the copies reuse their strings' memory and
+// the scan runs at most a few batches ahead. One producer, one consumer.
+class RowHandoff {
+ public:
+  static constexpr std::size_t kBatchRows = 256;
+  static constexpr std::size_t kBatches = 4;
+
+  struct Batch {
+    std::vector<AuditRow> rows = std::vector<AuditRow>(kBatchRows);
+    std::size_t size = 0;
+  };
+
+  RowHandoff() {
+    for (Batch& b : batches_) free_.push_back(&b);
+  }
+
+  // Producer: copies `row` into the batch being filled. False once the
+  // consumer has stopped (a bad entry), which ends the scan.
+  bool Add(const AuditRow& row) {
+    if (!filling_ && !(filling_ = TakeFree())) return false;
+    filling_->rows[filling_->size++] = row;  // assignment keeps the strings' capacity
+    if (filling_->size == kBatchRows) {
+      Hand(filling_);
+      filling_ = nullptr;
+    }
+    return true;
+  }
+
+  // Producer: the scan is over (or failed); hands over what is left.
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (filling_ && filling_->size > 0) full_.push_back(filling_);
+    filling_ = nullptr;
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  // Consumer: the next full batch in scan order, or null when none will come.
+  Batch* NextFull() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !full_.empty() || done_; });
+    if (full_.empty()) return nullptr;
+    Batch* b = full_.front();
+    full_.pop_front();
+    return b;
+  }
+
+  // Consumer: `batch` is checked; the producer may fill it again.
+  void Recycle(Batch* batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch->size = 0;
+    free_.push_back(batch);
+    changed_.notify_all();
+  }
+
+  // Consumer: no more rows are wanted.
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  Batch* TakeFree() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !free_.empty() || stopped_; });
+    if (stopped_) return nullptr;
+    Batch* b = free_.back();
+    free_.pop_back();
+    return b;
+  }
+
+  void Hand(Batch* batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    full_.push_back(batch);
+    changed_.notify_all();
+  }
+
+  std::array<Batch, kBatches> batches_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch*> full_;     // in scan order
+  std::vector<Batch*> free_;
+  Batch* filling_ = nullptr;    // the producer's own
+  bool done_ = false;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
 Result<std::string> CanonicalJson(const nlohmann::json& value) {
@@ -301,48 +449,39 @@ std::string AuditLog::ComputeHash(const AuditRow& row) {
 }
 
 Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& progress) {
-  AuditVerification result;
-  std::int64_t expected_seq = 1;
-  std::string prev_hash = kGenesisHash;
-  // Reused for every entry: the hashed bytes and the hash context.
-  std::string hashed_text;
-  Sha256Hasher hasher;
-  Sha256Hasher::Hex hex{};
-
-  const auto fail = [&](std::int64_t seq, std::string problem) {
-    result.ok = false;
-    result.first_bad_seq = seq;
-    result.problem = std::move(problem);
-    return false;  // stop the scan
-  };
-
-  Status scanned = txn.ScanAudit([&](const AuditRow& row) {
-    if (row.seq > expected_seq) return fail(expected_seq, SeqText(expected_seq) + " missing (entry deleted)");
-    if (row.seq < expected_seq) {
-      return fail(row.seq, SeqText(row.seq) + ": out of sequence, expected " + SeqText(expected_seq));
+  ChainChecker checker(progress);
+  RowHandoff handoff;
+  // The store's scan (SQLite's steps and the row copies) and the checks
+  // (the canonical pass and SHA-256) each take about half of the work, so
+  // the scan runs here and the checks on a second thread, a few batches
+  // apart. Rows are checked in seq order as before: the first bad entry
+  // found and the problem reported do not change.
+  std::thread checking([&] {
+    while (RowHandoff::Batch* batch = handoff.NextFull()) {
+      bool go_on = true;
+      for (std::size_t i = 0; i < batch->size && go_on; ++i) go_on = checker.Check(batch->rows[i]);
+      handoff.Recycle(batch);
+      if (!go_on) {
+        handoff.Stop();
+        return;
+      }
     }
-    if (row.prev_hash != prev_hash) {
-      return fail(row.seq, SeqText(row.seq) + ": prev_hash does not match the previous entry's hash " +
-                               "(entry inserted, deleted or reordered)");
-    }
-    // One pass over the stored text proves it canonical, so it is hashed as
-    // stored: no parse tree, no re-serialisation. Only a text that fails
-    // the pass is parsed, to say why (DataProblem, as the full check says).
-    if (!IsCanonicalJson(row.data)) {
-      std::string problem = DataProblem(row);
-      if (!problem.empty()) return fail(row.seq, std::move(problem));
-    }
-    if (!WriteHashedText(row, row.data, &hashed_text).ok() || !hasher.HexDigest(hashed_text, &hex) ||
-        !ConstantTimeEquals(std::string_view(hex.data(), hex.size()), row.hash)) {
-      return fail(row.seq, SeqText(row.seq) + ": hash mismatch (entry edited)");
-    }
-    ++result.entries;
-    prev_hash = row.hash;
-    ++expected_seq;
-    progress.Tick(result.entries);
-    return true;
   });
+  struct JoinAtExit {
+    RowHandoff& handoff;
+    std::thread& thread;
+    ~JoinAtExit() {
+      handoff.Finish();
+      thread.join();
+    }
+  };
+  Status scanned = Status::Ok();
+  {
+    JoinAtExit join{handoff, checking};
+    scanned = txn.ScanAudit([&](const AuditRow& row) { return handoff.Add(row); });
+  }
   if (!scanned.ok()) return scanned;
+  AuditVerification result = checker.TakeResult();
   if (result.entries > 0) {
     // The last entry checked (seq == entries), read again in the same
     // snapshot rather than copied at every step of the scan.
