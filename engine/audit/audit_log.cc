@@ -455,7 +455,9 @@ Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& pro
   // (the canonical pass and SHA-256) each take about half of the work, so
   // the scan runs here and the checks on a second thread, a few batches
   // apart. Rows are checked in seq order as before: the first bad entry
-  // found and the problem reported do not change.
+  // found and the problem reported do not change. `progress` is ticked
+  // from the checking thread, never from two threads at once; the thread
+  // is joined before Verify returns.
   std::thread checking([&] {
     while (RowHandoff::Batch* batch = handoff.NextFull()) {
       bool go_on = true;

@@ -46,8 +46,7 @@ struct AuditVerification {
 };
 
 // How far a long scan of the log got, for progress lines: `report` is
-// called with the number of entries done, every `every` entries, from one
-// thread at a time (Verify's checking thread, not the caller's).
+// called with the number of entries done, every `every` entries.
 struct ScanProgress {
   std::int64_t every = 100000;
   std::function<void(std::int64_t done)> report;
@@ -72,8 +71,7 @@ class AuditLog {
   // The hash SPEC §7 defines for `row` (its own `hash` is ignored).
   static std::string ComputeHash(const AuditRow& row);
   // Recomputes every hash and checks seq continuity and prev_hash links,
-  // ticking `progress` with the entries checked. Reads `txn` on the calling
-  // thread and checks on a second one it joins before returning.
+  // ticking `progress` with the entries checked.
   static Result<AuditVerification> Verify(ReadTxn& txn, const ScanProgress& progress = {});
   // The entry as served: {seq, at, actor:{id, role}, case_id, action,
   // from_state, to_state, data, prev_hash, hash}.
