@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -334,6 +337,7 @@ class RowHandoff {
   // Producer: copies `row` into the batch being filled. False once the
   // consumer has stopped (a bad entry), which ends the scan.
   bool Add(const AuditRow& row) {
+    if (stopped_.load(std::memory_order_relaxed)) return false;
     if (!filling_ && !(filling_ = TakeFree())) return false;
     filling_->rows[filling_->size++] = row;  // assignment keeps the strings' capacity
     if (filling_->size == kBatchRows) {
@@ -370,7 +374,7 @@ class RowHandoff {
     changed_.notify_all();
   }
 
-  // Consumer: no more rows are wanted.
+  // Consumer: no more rows are wanted (a bad entry, or the check is over).
   void Stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopped_ = true;
@@ -400,8 +404,54 @@ class RowHandoff {
   std::vector<Batch*> free_;
   Batch* filling_ = nullptr;    // the producer's own
   bool done_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};  // also read without the lock, at each row
 };
+
+// Scans the log into `checker`. The store's scan (SQLite's steps and the
+// row copies) and the checks (the canonical pass and SHA-256) each take
+// about half of the work, so the scan runs on the calling thread and the
+// checks on a second one, a few batches apart; rows are checked in seq
+// order, so the first bad entry and the problem reported are those of one
+// thread. `progress` is ticked from the checking thread, never from two at
+// once. The thread is always joined; an exception it throws is rethrown
+// here. Without a second thread (none can be started) all runs here.
+Status ScanAndCheck(ReadTxn& txn, ChainChecker& checker) {
+  RowHandoff handoff;
+  std::exception_ptr thrown;
+  std::thread checking;
+  try {
+    checking = std::thread([&] {
+      try {
+        while (RowHandoff::Batch* batch = handoff.NextFull()) {
+          bool go_on = true;
+          for (std::size_t i = 0; i < batch->size && go_on; ++i) go_on = checker.Check(batch->rows[i]);
+          handoff.Recycle(batch);
+          if (!go_on) break;
+        }
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      handoff.Stop();
+    });
+  } catch (const std::system_error&) {
+    return txn.ScanAudit([&](const AuditRow& row) { return checker.Check(row); });
+  }
+  struct JoinAtExit {
+    RowHandoff& handoff;
+    std::thread& thread;
+    ~JoinAtExit() {
+      handoff.Finish();
+      thread.join();
+    }
+  };
+  Status scanned;
+  {
+    JoinAtExit join{handoff, checking};
+    scanned = txn.ScanAudit([&](const AuditRow& row) { return handoff.Add(row); });
+  }
+  if (thrown) std::rethrow_exception(thrown);
+  return scanned;
+}
 
 }  // namespace
 
@@ -450,40 +500,12 @@ std::string AuditLog::ComputeHash(const AuditRow& row) {
 
 Result<AuditVerification> AuditLog::Verify(ReadTxn& txn, const ScanProgress& progress) {
   ChainChecker checker(progress);
-  RowHandoff handoff;
-  // The store's scan (SQLite's steps and the row copies) and the checks
-  // (the canonical pass and SHA-256) each take about half of the work, so
-  // the scan runs here and the checks on a second thread, a few batches
-  // apart. Rows are checked in seq order as before: the first bad entry
-  // found and the problem reported do not change. `progress` is ticked
-  // from the checking thread, never from two threads at once; the thread
-  // is joined before Verify returns.
-  std::thread checking([&] {
-    while (RowHandoff::Batch* batch = handoff.NextFull()) {
-      bool go_on = true;
-      for (std::size_t i = 0; i < batch->size && go_on; ++i) go_on = checker.Check(batch->rows[i]);
-      handoff.Recycle(batch);
-      if (!go_on) {
-        handoff.Stop();
-        return;
-      }
-    }
-  });
-  struct JoinAtExit {
-    RowHandoff& handoff;
-    std::thread& thread;
-    ~JoinAtExit() {
-      handoff.Finish();
-      thread.join();
-    }
-  };
-  Status scanned = Status::Ok();
-  {
-    JoinAtExit join{handoff, checking};
-    scanned = txn.ScanAudit([&](const AuditRow& row) { return handoff.Add(row); });
-  }
-  if (!scanned.ok()) return scanned;
+  const Status scanned = ScanAndCheck(txn, checker);
   AuditVerification result = checker.TakeResult();
+  // A bad entry stands even when the scan failed further on: the reading
+  // ahead of the check may have met a damaged page past it, which a scan
+  // that stopped at the bad entry would never have read.
+  if (result.ok && !scanned.ok()) return scanned;
   if (result.entries > 0) {
     // The last entry checked (seq == entries), read again in the same
     // snapshot rather than copied at every step of the scan.

@@ -5,11 +5,13 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "db/sqlite_store.h"
 #include "engine/crypto.h"
+#include "engine/store/forwarding_store.h"
 #include "support/temp_dir.h"
 
 namespace aftersales {
@@ -368,6 +370,73 @@ TEST_CASE("Verify checks a chain many times longer than what it holds in memory"
     REQUIRE(f.Verify().ok);
   }
   CheckCaught(TamperAndVerify(f, {"DELETE FROM audit WHERE seq = 2500"}), 2500, "seq 2500 missing");
+}
+
+// A read whose scan of the log fails after `rows` rows, as a damaged page
+// of the file does; a scan its caller stops before then ends well.
+class ScanFailingAfter : public ForwardingReads<ReadTxn> {
+ public:
+  ScanFailingAfter(std::unique_ptr<ReadTxn> inner, int rows) : ForwardingReads(std::move(inner)), rows_(rows) {}
+
+  Status ScanAudit(const std::function<bool(const AuditRow&)>& fn) override {
+    int passed = 0;
+    bool caller_stopped = false;
+    Status scanned = ForwardingReads::ScanAudit([&](const AuditRow& row) {
+      if (passed == rows_) return false;
+      ++passed;
+      caller_stopped = !fn(row);
+      return !caller_stopped;
+    });
+    if (!scanned.ok() || caller_stopped) return scanned;
+    return Status::Unavailable("database disk image is malformed (injected)");
+  }
+
+ private:
+  int rows_;
+};
+
+Result<AuditVerification> VerifyFailingAfter(AuditFixture& f, int rows, const ScanProgress& progress = {}) {
+  Result<std::unique_ptr<ReadTxn>> txn = f.store().BeginRead();
+  REQUIRE(txn.ok());
+  ScanFailingAfter failing(std::move(*txn), rows);
+  return AuditLog::Verify(failing, progress);
+}
+
+TEST_CASE("Verify reports a bad entry even when the scan fails past it, and the scan's error otherwise", "[audit][concurrency]") {
+  AuditFixture f;
+  AppendEntries(f, 1500, 500);
+  SECTION("the scan fails with every entry before it intact: its error") {
+    Result<AuditVerification> v = VerifyFailingAfter(f, 1200);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.status().message().find("malformed (injected)") != std::string::npos);
+  }
+  SECTION("a bad entry before the failure: the bad entry, as a scan that stopped there") {
+    // The check runs behind the scan, so the scan reaches the failure first.
+    TamperAndVerify(f, {"UPDATE audit SET actor_id = 'mallory' WHERE seq = 257"});
+    for (const int fail_after : {258, 300, 1200}) {
+      INFO("the scan fails after row " << fail_after);
+      Result<AuditVerification> v = VerifyFailingAfter(f, fail_after);
+      INFO(v.status().message());
+      REQUIRE(v.ok());
+      CheckCaught(*v, 257, "seq 257: hash mismatch");
+    }
+  }
+}
+
+TEST_CASE("an exception thrown while checking reaches Verify's caller", "[audit][concurrency]") {
+  AuditFixture f;
+  AppendEntries(f, 700, 350);
+  ScanProgress progress;
+  progress.every = 600;
+  progress.report = [](std::int64_t) { throw std::runtime_error("the progress display failed"); };
+  Result<std::unique_ptr<ReadTxn>> txn = f.store().BeginRead();
+  REQUIRE(txn.ok());
+  CHECK_THROWS_WITH(AuditLog::Verify(**txn, progress), "the progress display failed");
+  // The same transaction and log still verify afterwards.
+  Result<AuditVerification> v = AuditLog::Verify(**txn);
+  REQUIRE(v.ok());
+  CHECK(v->ok);
+  CHECK(v->entries == 700);
 }
 
 TEST_CASE("Appended fixtures get the hand-computed hashes", "[audit]") {
