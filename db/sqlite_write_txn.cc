@@ -459,8 +459,11 @@ Result<OutboxPruned> SqliteWriteTxn::PruneOutbox(TimePoint delivered_before, Tim
                                                  std::int64_t below_id, int limit) {
   OutboxPruned pruned;
   AS_RETURN_IF_ERROR(RunWrite(
+      // The newest delivery stays whatever its age: SQLite gives a new row
+      // the highest id plus one, and a delivery's id is sent to receivers
+      // (X-Aftersales-Delivery), so an id is never given out twice.
       "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = 'delivered' AND updated_at < ?"
-      " ORDER BY updated_at LIMIT ?)",
+      " AND id < (SELECT MAX(id) FROM deliveries) ORDER BY updated_at LIMIT ?)",
       [&](SqliteStatement& s) { s.BindInt(delivered_before).BindInt(limit); }, "deliveries"));
   pruned.deliveries = conn().Changes();
   AS_RETURN_IF_ERROR(RunWrite(

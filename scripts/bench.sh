@@ -3,7 +3,7 @@
 # its baseline measured in the same run, and prints their tables; the JSON
 # figures go to build/release/bench-results/.
 #   scripts/bench.sh           full runs: engine (2,000 lifecycles per row),
-#                              HTTP (3 rounds of 10 s per scenario), 400
+#                              HTTP (3 rounds of 10 s per scenario), 300
 #                              lifecycles over HTTP with the server's CPU, scale
 #                              (10k, 100k and 1M cases: about 10 GB of disk
 #                              in the system's temporary folder, ~30 minutes)
@@ -28,7 +28,7 @@ else
 fi
 echo "==> lifecycle over HTTP: the server's CPU per durable request and per case read"
 if [ ${#quick[@]} -eq 0 ]; then
-  node bench/lifecycle_http.mjs --bin build/release/cli/aftersales --lifecycles 400 --json "$out/lifecycle_http.json"
+  node bench/lifecycle_http.mjs --bin build/release/cli/aftersales --lifecycles 300 --json "$out/lifecycle_http.json"
 else
   node bench/lifecycle_http.mjs --bin build/release/cli/aftersales --quick --json "$out/lifecycle_http.json"
 fi

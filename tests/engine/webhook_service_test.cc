@@ -4,6 +4,7 @@
 // the outbox's retention sweep.
 #include "engine/webhooks/webhook_service.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -530,6 +531,36 @@ TEST_CASE("the retention sweep deletes old delivered events and keeps dead lette
   REQUIRE(f.Outbox().back().id > outbox.back().id);
   CHECK(Must(f.hooks->FanOut(100)).deliveries == 2);
   CHECK(f.Deliveries(hook).size() == 6);
+}
+
+TEST_CASE("the retention sweep keeps the newest delivery so that no delivery id is given out twice",
+          "[engine][webhooks]") {
+  Fixture f;
+  const std::string hook = f.Create({"case.created", "refund.requested"});
+  f.RefundOnlyCase("o1");
+  REQUIRE(Must(f.hooks->FanOut(100)).deliveries == 2);
+  std::int64_t newest = 0;
+  for (const auto& d : f.Deliveries(hook)) {
+    Must(f.hooks->RecordAttempt(d.id, AttemptOutcome{200, ""}, RetryPolicy{}, 0));
+    newest = std::max(newest, d.id);
+  }
+  f.wall.Advance(60 * kDay);
+  f.h.clock().Advance(60 * kDay);
+  CHECK(Must(f.hooks->PruneOutbox(30 * kDay, 100)).deliveries == 1);
+  const auto left = f.Deliveries(hook);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].id == newest);
+
+  // Receivers tell deliveries apart by id: the next ones get new ids.
+  json recent = MakeOrder("o2", 3, 1000);
+  recent["placed_at"] = FormatTime(f.h.clock().Now() - 3 * kDay);
+  recent["delivered_at"] = FormatTime(f.h.clock().Now() - kDay);
+  f.RefundOnlyCaseOf(recent);
+  REQUIRE(Must(f.hooks->FanOut(100)).deliveries == 2);
+  for (const auto& d : f.Deliveries(hook)) {
+    if (d.status == DeliveryStatus::kDelivered) continue;
+    CHECK(d.id > newest);
+  }
 }
 
 TEST_CASE("the retention sweep never deletes an event not yet fanned out", "[engine][webhooks]") {
