@@ -124,14 +124,12 @@ json LibraryProblem(int status) {
   return ProblemJson(status, "bad_request", "Bad request", "the request cannot be served");
 }
 
-// The literal start of a route's pattern, up to its first "{": every path
-// its regex matches starts with it (route.h).
-std::string LiteralStart(const Route& route) { return route.pattern.substr(0, route.pattern.find('{')); }
-
-// Whether `route`, whose literal start is `literal`, can match at all, so
-// that routes under other prefixes are passed over without their regex.
-bool MayMatch(const Route& route, const std::string& literal, const std::string& method, const std::string& path) {
-  return route.method == method && path.compare(0, literal.size(), literal) == 0;
+// Whether `route` can match at all, so that routes under other prefixes are
+// passed over without their regex: every path a route's regex matches
+// starts with its pattern's literal start, up to the first "{" (route.h).
+bool MayMatch(const Route& route, const std::string& method, const std::string& path) {
+  const std::size_t literal = std::min(route.pattern.find('{'), route.pattern.size());
+  return route.method == method && path.compare(0, literal, route.pattern, 0, literal) == 0;
 }
 
 }  // namespace
@@ -150,7 +148,6 @@ class HttpServer::Impl {
     }
     for (Route& route : BuildReportRoutes(services_)) routes_.push_back(std::move(route));
     AppendUiRoutes(routes_);
-    for (const Route& route : routes_) literals_.push_back(LiteralStart(route));
     server_.set_payload_max_length(kMaxBodyBytes);
     server_.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
     server_.set_expect_100_continue_handler(
@@ -260,10 +257,9 @@ class HttpServer::Impl {
       // above) a request has no body. The library would read until EOF.
       const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
     }
-    for (std::size_t i = 0; i < routes_.size(); ++i) {
-      const Route& route = routes_[i];
+    for (const Route& route : routes_) {
       std::smatch m;
-      if (MayMatch(route, literals_[i], method, req.path) && std::regex_match(req.path, m, route.regex)) {
+      if (MayMatch(route, method, req.path) && std::regex_match(req.path, m, route.regex)) {
         t_ctx.route = &route;
         for (std::size_t group = 1; group < m.size(); ++group) t_ctx.params.push_back(m[group].str());
         break;
@@ -448,7 +444,6 @@ class HttpServer::Impl {
   HttpMetrics metrics_;
   IdempotencyKeys keys_;
   std::vector<Route> routes_;
-  std::vector<std::string> literals_;  // LiteralStart of each route, by index
   GuardedServer server_;
   std::mutex log_mu_;
   ConnectionLoop loop_;

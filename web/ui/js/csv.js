@@ -71,8 +71,8 @@ export function localiseCsv(text, currency, report) {
   const [head, ...rows] = parseCsv(text);
   if (!head) return '\ufeff';
   const currencyAt = head.indexOf('currency');
-  const money = REPORT_MONEY_COLUMNS[report] || MONEY_COLUMNS;
-  const isMoney = (column) => MONEY_COLUMNS.has(column) || money.has(column);
+  const money = new Set([...MONEY_COLUMNS, ...(REPORT_MONEY_COLUMNS[report] || [])]);
+  const isMoney = (column) => money.has(column);
   const out = [head.map((column) => header(column, report))];
   for (const r of rows) {
     out.push(r.map((v, i) => (isMoney(head[i]) && /^-?\d+$/.test(v) ? moneyInput(Number(v), currencyAt >= 0 ? r[currencyAt] : currency) : v)));
