@@ -569,10 +569,13 @@ TEST_CASE("the dispatcher sweeps delivered events out once the retention has pas
   CHECK(s.Outbox().size() == 2);
 
   // The retention passes on both clocks: the delivered rows go, then their
-  // events, but for the newest, which keeps ids from being reused.
+  // events, but for the newest of each, which keeps ids from being reused.
+  const std::int64_t newest = std::max(s.Deliveries(hook)[0].id, s.Deliveries(hook)[1].id);
   s.h().clock().Advance(60);
   retention = 5;
-  REQUIRE(WaitUntil([&] { return s.Deliveries(hook).empty() && s.Outbox().size() == 1; }, kPatienceSeconds, 10));
+  REQUIRE(WaitUntil([&] { return s.Deliveries(hook).size() == 1 && s.Outbox().size() == 1; }, kPatienceSeconds, 10));
+  CHECK(s.Deliveries(hook)[0].id == newest);
+  CHECK(s.Deliveries(hook)[0].event_id == s.Outbox()[0].event_id);
   CHECK(receiver.received().size() == 2);  // nothing delivered twice on the way
 
   // What comes next is delivered as before.
