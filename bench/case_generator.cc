@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/audit_log.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"

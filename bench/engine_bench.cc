@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "bench/raw_sqlite_baseline.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/audit_log.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"

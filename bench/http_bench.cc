@@ -69,7 +69,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/shop_simulator.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "domain/vocabulary.h"
 #include "api/json_api.h"

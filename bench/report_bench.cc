@@ -32,7 +32,7 @@
 
 #include "api/json_api.h"
 #include "bench/shop_simulator.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/reports/case_reports.h"
 #include "engine/policy_registry.h"
 #include "engine/reports/report_common.h"

@@ -27,7 +27,7 @@
 
 #include "api/json_api.h"
 #include "bench/shop_simulator.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/policy_registry.h"
 #include "workflows/policy.h"
 

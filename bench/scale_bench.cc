@@ -59,7 +59,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/case_generator.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/audit_log.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_common.h"
-#include "db/backup.h"
+#include "db/sqlite/backup.h"
 #include "engine/audit/audit_log.h"
 
 namespace aftersales {

@@ -7,7 +7,7 @@
 #include <ostream>
 #include <string>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/actor.h"
 #include "domain/status.h"
 

@@ -58,7 +58,11 @@ int Main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and the web UI");
   serve_cmd->fallthrough();  // `aftersales serve --config FILE`
   serve_cmd->footer("Options may also come from a file: aftersales serve --config FILE (TOML, a [serve] section).");
-  AddDbOption(serve_cmd, &serve.db_path, "(created when missing)");
+  CLI::Option* serve_db_opt = AddDbOption(serve_cmd, &serve.db_path, "(created when missing)");
+  std::string serve_store;
+  CLI::Option* serve_store_opt = serve_cmd->add_option(
+      "--store", serve_store, "a PostgreSQL database instead of --db: a libpq URI, postgresql://USER@HOST:PORT/NAME");
+  serve_store_opt->excludes(serve_db_opt);
   serve_cmd->add_option("--listen", serve.listen, "address to listen on, HOST:PORT")->capture_default_str();
   CLI::Option* policy_opt = serve_cmd->add_option(
       "--policy", serve_policy, "policy JSON file (default: the shipped policy, or the latest stored one)");
@@ -191,6 +195,7 @@ int Main(int argc, char** argv) {
 
   SystemClock clock;
   if (*serve_cmd) {
+    if (*serve_store_opt) serve.store_uri = serve_store;
     if (*policy_opt) serve.policy_path = serve_policy;
     if (*policy_preset_opt) serve.policy_preset = serve_policy_preset;
     if (*checkpoint_dir_opt) serve.checkpoint_dir = serve_checkpoint_dir;

@@ -16,6 +16,7 @@
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
 #include "cli/memory_trim.h"
+#include "db/postgres/pg_store.h"
 #include "domain/clock.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/checkpoint_scheduler.h"
@@ -137,7 +138,21 @@ int RunServe(const ServeOptions& options) {
     }
   }
 
-  auto store = OpenOrCreateStore(options.db_path, std::cerr);
+  Result<std::unique_ptr<Store>> store = Status::Internal("no store");
+  if (options.store_uri) {
+    if (!PgStore::IsUri(*options.store_uri)) {
+      PrintError(std::cerr, kCommand,
+                 Status::Invalid("--store", "--store takes a PostgreSQL URI (postgresql://…); a file is --db"));
+      return kExitUnusable;
+    }
+    auto opened = PgStore::Open(*options.store_uri);
+    if (opened.ok()) store = std::unique_ptr<Store>(std::move(*opened));
+    else store = opened.status();
+  } else {
+    auto opened = OpenOrCreateStore(options.db_path, std::cerr);
+    if (opened.ok()) store = std::unique_ptr<Store>(std::move(*opened));
+    else store = opened.status();
+  }
   if (!store.ok()) {
     PrintError(std::cerr, kCommand, store.status());
     return kExitUnusable;

@@ -1,5 +1,6 @@
 // `aftersales serve`: runs the HTTP API and the web UI (SPEC §6, §9) on one
-// database file until the process is told to stop.
+// SQLite database file, or on a PostgreSQL database that several servers
+// may share (docs/scale-out.md), until the process is told to stop.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,8 @@ namespace aftersales {
 
 struct ServeOptions {
   std::string db_path = "aftersales.db";
+  // A PostgreSQL database (a libpq URI, postgresql://…) instead of db_path.
+  std::optional<std::string> store_uri;
   std::string listen = "127.0.0.1:8080";   // HOST:PORT
   std::optional<std::string> policy_path;  // unset: the shipped default policy
   // SPEC §13.1: "cn" or "eu", acting as --policy with that preset; not with policy_path.

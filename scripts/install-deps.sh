@@ -10,6 +10,10 @@ packages=(
   # business calendars (SPEC §13.2): IANA time zones through Howard Hinnant's
   # date library, which reads the system's tz database
   libhowardhinnant-date-dev tzdata
+  # the PostgreSQL store (db/postgres/, libpq) and its tests, which run a
+  # throwaway server of their own (scripts/pg-test-cluster.sh); the cluster
+  # `main` that the package sets up on port 5432 is not used
+  postgresql-15 libpq-dev
   curl ca-certificates jq
   # fuzz targets (libFuzzer) and the HTTP benchmark's load generator
   clang libclang-rt-14-dev wrk

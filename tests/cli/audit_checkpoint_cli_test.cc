@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cli/cli_runner.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/crypto.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/cli_runner.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "engine/audit/audit_log.h"
 #include "api/json_api.h"

@@ -1,7 +1,7 @@
 // BackupDatabase and IntegrityCheck: a backup taken while another thread
 // keeps writing is a sound, consistent database; refusals and failures
 // leave no file behind.
-#include "db/backup.h"
+#include "db/sqlite/backup.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -43,7 +43,7 @@ void Seed(Store& store, int rows) {
   REQUIRE_OK(w->Commit());
 }
 
-TEST_CASE("a backup taken during writes is sound and consistent", "[db][backup]") {
+TEST_CASE("a backup taken during writes is sound and consistent", "[db][backup][sqlite]") {
   StoreFixture f;
   constexpr int kSeedRows = 8000;  // several MiB: many backup steps
   Seed(f.store(), kSeedRows);
@@ -87,7 +87,7 @@ TEST_CASE("a backup taken during writes is sound and consistent", "[db][backup]"
   CHECK(Value(r->GetSetting("rows")) == std::optional<std::string>(std::to_string(rows)));
 }
 
-TEST_CASE("a backup never overwrites and leaves nothing behind on failure", "[db][backup]") {
+TEST_CASE("a backup never overwrites and leaves nothing behind on failure", "[db][backup][sqlite]") {
   StoreFixture f;
   Seed(f.store(), 10);
   const std::string existing = f.dir().File("existing.sqlite");
@@ -113,7 +113,7 @@ TEST_CASE("a backup never overwrites and leaves nothing behind on failure", "[db
   CHECK_FALSE(std::filesystem::exists(unwritable));
 }
 
-TEST_CASE("IntegrityCheck reports damage", "[db][backup]") {
+TEST_CASE("IntegrityCheck reports damage", "[db][backup][sqlite]") {
   StoreFixture f;
   Seed(f.store(), 3000);
   const std::string copy = f.dir().File("copy.sqlite");

@@ -107,27 +107,47 @@ TEST_CASE("case facts: upsert, lines replaced, approved_at kept once set", "[db]
   CHECK(Value(f.Read()->CaseFactLines("C-1")).empty());
 }
 
-TEST_CASE("a deadline's breached_at is set on breach and kept when it is done", "[db][reports]") {
-  StoreFixture f;
+// Two merchant_response deadlines of one case, started at kT0: one breached
+// at +100 (and again at +150), then done at +200; the other done at +50.
+void WriteBreachedAndPlainDeadline(StoreFixture& f) {
   DeadlineRow breached;
   DeadlineRow plain;
-  {
-    auto w = f.Write();
-    REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
-    REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-1")));
-    for (DeadlineRow* d : {&breached, &plain}) {
-      d->case_id = "C-1";
-      d->kind = DeadlineKind::kMerchantResponse;
-      d->started_at = kT0;
-      d->due_at = kT0 + 100;
-      d->id = Value(w->InsertDeadline(*d));
-    }
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 100));
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 150));  // again: the first time stays
-    REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kDone, kT0 + 200));
-    REQUIRE_OK(w->SetDeadlineStatus(plain.id, DeadlineStatus::kDone, kT0 + 50));
-    REQUIRE_OK(w->Commit());
+  auto w = f.Write();
+  REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+  REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-1")));
+  for (DeadlineRow* d : {&breached, &plain}) {
+    d->case_id = "C-1";
+    d->kind = DeadlineKind::kMerchantResponse;
+    d->started_at = kT0;
+    d->due_at = kT0 + 100;
+    d->id = Value(w->InsertDeadline(*d));
   }
+  REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 100));
+  REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kBreached, kT0 + 150));  // again: the first time stays
+  REQUIRE_OK(w->SetDeadlineStatus(breached.id, DeadlineStatus::kDone, kT0 + 200));
+  REQUIRE_OK(w->SetDeadlineStatus(plain.id, DeadlineStatus::kDone, kT0 + 50));
+  REQUIRE_OK(w->Commit());
+}
+
+TEST_CASE("a deadline's breached_at is set on breach and kept when it is done", "[db][reports]") {
+  StoreFixture f;
+  WriteBreachedAndPlainDeadline(f);
+  // What the reports read of it: one of the two counts as breached, though
+  // both are done.
+  auto r = f.Read();
+  const auto totals = Value(r->DeadlineTotals(std::nullopt, std::nullopt));
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].kind == "merchant_response");
+  CHECK(totals[0].started == 2);
+  CHECK(totals[0].open == 0);
+  CHECK(totals[0].breached == 1);
+  CHECK(Value(r->DeadlineSecondsToAct("merchant_response", std::nullopt, std::nullopt)) ==
+        std::vector<std::int64_t>{50, 200});
+}
+
+TEST_CASE("a deadline's breached_at in the SQLite file: the first breach and closed_at", "[db][reports][sqlite]") {
+  StoreFixture f;
+  WriteBreachedAndPlainDeadline(f);
   auto conn = RawConnection(f.path());
   CHECK(QueryTexts(*conn, "SELECT status || '|' || COALESCE(breached_at - " + std::to_string(kT0) +
                               ", -1) || '|' || (closed_at - " + std::to_string(kT0) + ") FROM deadlines ORDER BY id") ==
@@ -287,7 +307,7 @@ TEST_CASE("report queries: totals, spans, deadlines and sales over a period", "[
   CHECK(Value(r->SoldUnitsBySku(std::nullopt, std::nullopt))[0].second == 3);
 }
 
-TEST_CASE("report queries scan the period indexes", "[db][reports]") {
+TEST_CASE("report queries scan the period indexes", "[db][reports][sqlite]") {
   StoreFixture f;
   auto conn = RawConnection(f.path());
   // The `detail` column of the plan of `sql`, its two parameters bound to a period.
@@ -298,7 +318,7 @@ TEST_CASE("report queries scan the period indexes", "[db][reports]") {
     while (Value(stmt->Step())) out += stmt->ColumnText(3) + "\n";
     return out;
   };
-  // The shapes of the report queries in db/sqlite_read_txn.cc.
+  // The shapes of the report queries in db/sql_reads.cc.
   CHECK_THAT(plan("SELECT reason, currency, inspection_grade, COUNT(*) FROM case_facts"
                   " WHERE created_at >= ? AND created_at < ? GROUP BY reason, currency, inspection_grade"),
              Catch::Contains("USING INDEX case_facts_created"));

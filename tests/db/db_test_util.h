@@ -1,18 +1,29 @@
-// Helpers for the storage tests: a SqliteStore on a file in a fresh
-// temporary directory, builders for sample rows, field-by-field comparisons
-// and small raw-SQL probes for what the Store interface does not expose.
+// Helpers for the storage tests: a store of its own for each test (a
+// SqliteStore on a file in a fresh temporary directory, or a PgStore on a
+// fresh PostgreSQL database when AFTERSALES_TEST_POSTGRES is set), builders
+// for sample rows, field-by-field comparisons and small raw-SQL probes of the
+// SQLite file for what the Store interface does not expose.
+//
+// Every test of tests/db runs twice under CTest: on SQLite, and on
+// PostgreSQL (the CTest names "postgres:...", tests/CMakeLists.txt) except
+// the tests tagged [sqlite], which look at what only SQLite has (the file,
+// its pragmas, query plans, group commit, backups, fault injection in the
+// file).
 #pragma once
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "db/sqlite_connection.h"
-#include "db/sqlite_store.h"
+#include "db/postgres/pg_store.h"
+#include "db/sqlite/sqlite_connection.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "engine/store/store.h"
+#include "tests/db/pg_test_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace aftersales::testing {
@@ -42,25 +53,58 @@ T Value(Result<T> r) {
 
 constexpr TimePoint kT0 = 1'800'000'000;  // 2027-01-15T08:00:00Z
 
-// A SqliteStore on `db.sqlite` in its own temporary directory.
+// A store of the test's own, opened with clock() (at kT0): a SqliteStore on
+// `db.sqlite` in its own temporary directory; or, when the environment
+// variable AFTERSALES_TEST_POSTGRES names the file holding a PostgreSQL
+// server's URI (the CTest fixture `postgres`), a PgStore on a database
+// created for this fixture and dropped when it goes away
+// (tests/db/pg_test_database.h).
 class StoreFixture {
  public:
-  StoreFixture() : path_(dir_.File("db.sqlite")), clock_(kT0) { Reopen(); }
+  StoreFixture() : path_(dir_.File("db.sqlite")), clock_(kT0) {
+    if (std::optional<std::string> server = PostgresTestServerUri()) {
+      database_ = std::make_unique<PgTestDatabase>(*server);
+    }
+    Reopen();
+  }
+  // The store first: the database is dropped once nothing is connected.
+  ~StoreFixture() { Close(); }
+  StoreFixture(const StoreFixture&) = delete;
+  StoreFixture& operator=(const StoreFixture&) = delete;
 
   Store& store() { return *store_; }
-  SqliteStore& sqlite() { return *store_; }
+  // Whether the store is a PgStore.
+  bool postgres() const { return database_ != nullptr; }
+  // The SqliteStore, for the tests tagged [sqlite] only.
+  SqliteStore& sqlite() {
+    if (sqlite_ == nullptr) FAIL("sqlite() on a PostgreSQL store: tag the test [sqlite]");
+    return *sqlite_;
+  }
+  // The SQLite file (not used on PostgreSQL).
   const std::string& path() const { return path_; }
   const TempDir& dir() const { return dir_; }
   ManualClock& clock() { return clock_; }
 
-  // Closes the store (every transaction must be gone) and opens the file again.
+  // Closes the store (every transaction must be gone) and opens the file,
+  // or the same PostgreSQL database, again.
   void Reopen() {
-    store_.reset();
-    SqliteStore::Options options;
-    options.clock = &clock_;
-    store_ = Value(SqliteStore::Open(path_, options));
+    Close();
+    if (database_ != nullptr) {
+      PgStore::Options options;
+      options.clock = &clock_;
+      store_ = Value(PgStore::Open(database_->uri(), options));
+    } else {
+      SqliteStore::Options options;
+      options.clock = &clock_;
+      std::unique_ptr<SqliteStore> sqlite = Value(SqliteStore::Open(path_, options));
+      sqlite_ = sqlite.get();
+      store_ = std::move(sqlite);
+    }
   }
-  void Close() { store_.reset(); }
+  void Close() {
+    sqlite_ = nullptr;
+    store_.reset();
+  }
 
   std::unique_ptr<WriteTxn> Write() { return Value(store_->BeginWrite()); }
   std::unique_ptr<ReadTxn> Read() { return Value(store_->BeginRead()); }
@@ -69,10 +113,13 @@ class StoreFixture {
   TempDir dir_;
   std::string path_;
   ManualClock clock_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<PgTestDatabase> database_;  // PostgreSQL only
+  std::unique_ptr<Store> store_;
+  SqliteStore* sqlite_ = nullptr;  // store_, when it is a SqliteStore
 };
 
-// A read-only raw connection to the file, for probes the interface lacks.
+// A read-only raw connection to the SQLite file, for probes the interface
+// lacks (tests tagged [sqlite]).
 inline std::unique_ptr<sqlite::SqliteConnection> RawConnection(const std::string& path) {
   return Value(sqlite::SqliteConnection::Open(path, sqlite::OpenMode::kReadOnly));
 }

@@ -1,6 +1,6 @@
-// FaultInjectingStore over a real SqliteStore: it counts write operations
-// across transactions, fails exactly the chosen one, and a failed
-// transaction leaves nothing behind.
+// FaultInjectingStore over a real store (SqliteStore, or PgStore on
+// PostgreSQL): it counts write operations across transactions, fails
+// exactly the chosen one, and a failed transaction leaves nothing behind.
 #include "tests/support/fault_injecting_store.h"
 
 #include <catch2/catch.hpp>

@@ -55,7 +55,7 @@ std::thread Command(StoreFixture& f, const std::string& key, Outcome& out,
   });
 }
 
-TEST_CASE("a lone writer commits at once, in a batch of its own", "[db][concurrency]") {
+TEST_CASE("a lone writer commits at once, in a batch of its own", "[db][concurrency][sqlite]") {
   StoreFixture f;
   const SqliteStore::WriteStats before = f.sqlite().write_stats();
   auto w = f.Write();
@@ -68,7 +68,7 @@ TEST_CASE("a lone writer commits at once, in a batch of its own", "[db][concurre
   CHECK(after.batches == before.batches + 1);
 }
 
-TEST_CASE("writers queued behind one another share one COMMIT", "[db][concurrency]") {
+TEST_CASE("writers queued behind one another share one COMMIT", "[db][concurrency][sqlite]") {
   StoreFixture f;
   const SqliteStore::WriteStats before = f.sqlite().write_stats();
   auto first = f.Write();
@@ -98,7 +98,7 @@ TEST_CASE("writers queued behind one another share one COMMIT", "[db][concurrenc
   CHECK(after.batches == before.batches + 1);
 }
 
-TEST_CASE("a command that fails inside a batch undoes only itself", "[db][concurrency]") {
+TEST_CASE("a command that fails inside a batch undoes only itself", "[db][concurrency][sqlite]") {
   StoreFixture f;
   const SqliteStore::WriteStats before = f.sqlite().write_stats();
   auto first = f.Write();
@@ -152,7 +152,7 @@ TEST_CASE("a command that fails inside a batch undoes only itself", "[db][concur
 }
 
 TEST_CASE("32 writers hammering the store: every commit durable, fewer COMMITs than commands",
-          "[db][concurrency]") {
+          "[db][concurrency][sqlite]") {
   StoreFixture f;
   constexpr int kThreads = 32;
   constexpr int kEach = 25;
@@ -200,7 +200,7 @@ TEST_CASE("32 writers hammering the store: every commit durable, fewer COMMITs t
   CHECK(after.batches - before.batches < kThreads * kEach);
 }
 
-TEST_CASE("with max_batch 1 every command commits on its own", "[db][concurrency]") {
+TEST_CASE("with max_batch 1 every command commits on its own", "[db][concurrency][sqlite]") {
   TempDir dir;
   SqliteStore::Options options;
   options.max_batch = 1;

@@ -6,8 +6,8 @@
 #include <functional>
 #include <set>
 
-#include "db/schema.h"
-#include "db/sqlite_read_txn.h"
+#include "db/sqlite/schema.h"
+#include "db/sql_reads.h"
 #include "tests/db/db_test_util.h"
 
 namespace aftersales::testing {
@@ -243,27 +243,27 @@ std::string Plan(sqlite::SqliteConnection& conn, const std::string& sql,
   return plan;
 }
 
-TEST_CASE("the due-deadline sweep is a range scan of the partial index", "[db]") {
+TEST_CASE("the due-deadline sweep is a range scan of the partial index", "[db][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
-  std::string plan = Plan(*conn, sqlite::kDueDeadlinesSql, {kT0, std::int64_t{100}});
+  std::string plan = Plan(*conn, sql::kDueDeadlinesSql, {kT0, std::int64_t{100}});
   INFO(plan);
   CHECK_THAT(plan, Catch::Contains("SEARCH deadlines USING INDEX deadlines_open_due (due_at<?)"));
   CHECK_THAT(plan, !Catch::Contains("SCAN"));
   CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));  // the index gives the order
 }
 
-TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[db]") {
+TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[db][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
   const std::string ids = R"(["C-1","C-2"])";
   const std::vector<std::pair<std::string, std::string>> reads = {
-      {sqlite::kCasesOfOrdersSql, "SEARCH cases USING INDEX cases_order (order_id=?)"},
-      {sqlite::kListedDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_case (case_id=?)"},
-      {sqlite::kListedOrderDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_order (order_id=?)"},
-      {sqlite::kTextsOfCasesSql, "SEARCH texts USING INDEX texts_case (case_id=?)"}};
+      {sql::kCasesOfOrdersSql, "SEARCH cases USING INDEX cases_order (order_id=?)"},
+      {sql::kListedDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_case (case_id=?)"},
+      {sql::kListedOrderDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_order (order_id=?)"},
+      {sql::kTextsOfCasesSql, "SEARCH texts USING INDEX texts_case (case_id=?)"}};
   for (const auto& [sql, search] : reads) {
     std::string plan = Plan(*conn, sql, {ids});
     INFO(sql << "\n" << plan);
@@ -272,7 +272,7 @@ TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[d
   }
 }
 
-TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]") {
+TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
@@ -284,7 +284,7 @@ TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]
   due_paged.cursor_key = kT0;
   due_paged.cursor_id = "C-1";
   for (const CaseFilter* filter : {&due, &created, &due_paged}) {
-    for (const sqlite::CaseListQuery& q : Value(sqlite::BuildCaseListQueries(*filter))) {
+    for (const sql::CaseListQuery& q : Value(sql::BuildCaseListQueries(*filter))) {
       auto params = q.params;
       params.emplace_back(std::int64_t{50});
       std::string plan = Plan(*conn, q.sql, params);
@@ -295,7 +295,7 @@ TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]
   }
 }
 
-TEST_CASE("the flagged queue reads the partial index cases_flagged in order", "[db]") {
+TEST_CASE("the flagged queue reads the partial index cases_flagged in order", "[db][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
@@ -309,7 +309,7 @@ TEST_CASE("the flagged queue reads the partial index cases_flagged in order", "[
   in_nulls.has_cursor = true;
   in_nulls.cursor_id = "C-1";
   for (const CaseFilter* filter : {&due, &due_paged, &in_nulls}) {
-    for (const sqlite::CaseListQuery& q : Value(sqlite::BuildCaseListQueries(*filter))) {
+    for (const sql::CaseListQuery& q : Value(sql::BuildCaseListQueries(*filter))) {
       auto params = q.params;
       params.emplace_back(std::int64_t{50});
       std::string plan = Plan(*conn, q.sql, params);
@@ -352,7 +352,7 @@ TEST_CASE("a buyer's cases and orders in a window: both ends included", "[db]") 
   CHECK(Value(r->CountOrdersOfBuyer("nobody", kT0, kT0 + 1000)) == 0);
 }
 
-TEST_CASE("migration 5 copies the tracking numbers of existing cases out of their documents", "[db]") {
+TEST_CASE("migration 5 copies the tracking numbers of existing cases out of their documents", "[db][sqlite]") {
   TempDir dir;
   const std::string path = dir.File("v4.sqlite");
   {
@@ -394,6 +394,39 @@ TEST_CASE("migration 5 copies the tracking numbers of existing cases out of thei
   const CaseRow c2 = *Value(r->GetCase("C-2"));
   CHECK_FALSE(c2.return_tracking_no.has_value());
   CHECK(Value(r->GetCase("C-1"))->replacement_tracking_no == std::optional<std::string>("JD888"));
+}
+
+TEST_CASE("ListCases: a prefix search ends at the next code point also for non-ASCII and U+10FFFF prefixes", "[db]") {
+  StoreFixture f;
+  // Order ids whose starts differ only in the last character of the prefix,
+  // in one, two, three and four UTF-8 bytes.
+  const std::vector<std::string> order_ids = {"订单-甲1", "订单-甲2", "订单-乙", "订单-甲\xF4\x8F\xBF\xBF", "x\xC3\xBF", "x\xC4\x80",
+                                              "\xF4\x8F\xBF\xBF" "a", "\xF4\x8F\xBF\xBF"};
+  {
+    auto w = f.Write();
+    int n = 0;
+    for (const std::string& order_id : order_ids) {
+      REQUIRE_OK(w->InsertOrder(MakeOrder(order_id)));
+      REQUIRE_OK(w->InsertCase(MakeCase("c" + std::to_string(++n), order_id)));
+    }
+    REQUIRE_OK(w->Commit());
+  }
+  auto found = [&](const std::string& prefix) {
+    CaseFilter filter;
+    filter.search_prefix = prefix;
+    filter.sort_by_due = false;
+    filter.limit = 100;
+    std::vector<std::string> orders;
+    for (const CaseRow& c : Value(f.Read()->ListCases(filter))) orders.push_back(c.order_id);
+    std::sort(orders.begin(), orders.end());
+    return orders;
+  };
+  CHECK(found("订单-甲") == std::vector<std::string>{"订单-甲1", "订单-甲2", "订单-甲\xF4\x8F\xBF\xBF"});
+  CHECK(found("订单-") ==
+        std::vector<std::string>{"订单-乙", "订单-甲1", "订单-甲2", "订单-甲\xF4\x8F\xBF\xBF"});
+  CHECK(found("x\xC3\xBF") == std::vector<std::string>{"x\xC3\xBF"});  // U+00FF: the next is U+0100
+  CHECK(found("\xF4\x8F\xBF\xBF") == std::vector<std::string>{"\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF" "a"});
+  CHECK(found("订单-甲\xF4\x8F\xBF\xBF") == std::vector<std::string>{"订单-甲\xF4\x8F\xBF\xBF"});
 }
 
 }  // namespace

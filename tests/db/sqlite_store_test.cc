@@ -1,12 +1,13 @@
 // SqliteStore: every method round-trips, the documented errors, transaction
-// semantics, durability across reopen, and the schema migrations.
-#include "db/sqlite_store.h"
+// semantics, durability across reopen, and the schema migrations. The tests
+// not tagged [sqlite] run on PgStore too (tests/db/db_test_util.h).
+#include "db/sqlite/sqlite_store.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <optional>
 
-#include "db/schema.h"
+#include "db/sqlite/schema.h"
 #include "tests/db/db_test_util.h"
 #include "tests/support/failing_vfs.h"
 
@@ -52,7 +53,7 @@ DeadlineRow MakeDeadline(const std::string& case_id, const std::string& kind, Ti
   return d;
 }
 
-TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db]") {
+TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db][sqlite]") {
   TempDir dir;
   const std::string missing_dir = dir.File("no/such/dir/db.sqlite");
   auto opened = SqliteStore::Open(missing_dir);
@@ -68,7 +69,7 @@ TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db]") {
   CHECK_THAT(not_db.status().message(), Catch::Contains(garbage));
 }
 
-TEST_CASE("connections are configured for durability", "[db]") {
+TEST_CASE("connections are configured for durability", "[db][sqlite]") {
   TempDir dir;
   auto conn = Value(sqlite::SqliteConnection::Open(dir.File("db.sqlite"), sqlite::OpenMode::kReadWrite));
   CHECK(QueryTexts(*conn, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
@@ -500,8 +501,9 @@ TEST_CASE("ScanAudit's callback may read through the same transaction", "[db]") 
   CHECK(inner_rows == 9);
 }
 
-TEST_CASE("outbox rows get increasing ids: an event id is unique", "[db]") {
-  StoreFixture f;
+// Writes the outbox rows evt-1 (of case C-1) and evt-2 (of no case) and
+// CHECKs their ids increase and that a second evt-2 is refused.
+void WriteTwoEvents(StoreFixture& f) {
   OutboxRow e;
   e.event_id = "evt-1";
   e.type = "case.created";
@@ -521,6 +523,26 @@ TEST_CASE("outbox rows get increasing ids: an event id is unique", "[db]") {
   }
   CHECK(first > 0);
   CHECK(second > first);
+}
+
+TEST_CASE("outbox rows get increasing ids: an event id is unique", "[db]") {
+  StoreFixture f;
+  WriteTwoEvents(f);
+  const auto rows = Value(f.Read()->OutboxAfter(0, 10));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].event_id == "evt-1");
+  CHECK(rows[0].type == "case.created");
+  CHECK(rows[0].case_id == std::optional<std::string>("C-1"));
+  CHECK(rows[0].payload == R"({"case_id":"C-1"})");
+  CHECK(rows[1].event_id == "evt-2");
+  CHECK(rows[1].type == "case.created");
+  CHECK_FALSE(rows[1].case_id.has_value());
+  CHECK(rows[1].payload == R"({"case_id":"C-1"})");
+}
+
+TEST_CASE("outbox rows in the SQLite file: by id with their columns", "[db][sqlite]") {
+  StoreFixture f;
+  WriteTwoEvents(f);
   f.Close();
   auto raw = RawConnection(f.path());
   CHECK(QueryTexts(*raw,
@@ -710,19 +732,29 @@ TEST_CASE("a transaction cannot be written or committed after Commit", "[db]") {
   CHECK(Value(f.Read()->GetSetting("k")) == std::optional<std::string>("v"));
 }
 
+// Commits a setting and a case of a missing order; the status of Commit.
+Status CommitCaseOfMissingOrder(StoreFixture& f) {
+  auto w = f.Write();
+  REQUIRE_OK(w->PutSetting("k", "v"));
+  REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-missing")));
+  return w->Commit();
+}
+
 TEST_CASE("foreign keys are checked at commit, which then writes nothing", "[db]") {
   StoreFixture f;
-  {
-    auto w = f.Write();
-    REQUIRE_OK(w->PutSetting("k", "v"));
-    REQUIRE_OK(w->InsertCase(MakeCase("C-1", "O-missing")));
-    Status s = w->Commit();
-    CHECK(s.code() == Code::kUnavailable);
-    CHECK_THAT(s.message(), Catch::Contains("FOREIGN KEY"));
-  }
+  Status s = CommitCaseOfMissingOrder(f);
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK_THAT(s.message(), Catch::Contains("foreign key", Catch::CaseSensitive::No));
   auto r = f.Read();
   CHECK_FALSE(Value(r->GetCase("C-1")).has_value());
   CHECK_FALSE(Value(r->GetSetting("k")).has_value());
+}
+
+TEST_CASE("a foreign key refused at commit is SQLite's FOREIGN KEY error", "[db][sqlite]") {
+  StoreFixture f;
+  Status s = CommitCaseOfMissingOrder(f);
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK_THAT(s.message(), Catch::Contains("FOREIGN KEY"));
 }
 
 TEST_CASE("a ReadTxn is one snapshot", "[db]") {
@@ -782,7 +814,7 @@ TEST_CASE("reopening the file keeps everything", "[db]") {
   CHECK(Value(r->GetSetting("clock")) == std::optional<std::string>("123"));
 }
 
-TEST_CASE("migrations run once and are recorded", "[db]") {
+TEST_CASE("migrations run once and are recorded", "[db][sqlite]") {
   StoreFixture f;  // opened at kT0
   f.Close();
   {
@@ -802,7 +834,7 @@ TEST_CASE("migrations run once and are recorded", "[db]") {
   CHECK(QueryInt(*raw, "SELECT MAX(applied_at) FROM schema_migrations") == kT0);  // not re-applied
 }
 
-TEST_CASE("a database from a newer program is refused", "[db]") {
+TEST_CASE("a database from a newer program is refused", "[db][sqlite]") {
   StoreFixture f;
   f.Close();
   {
@@ -821,7 +853,8 @@ TEST_CASE("a database from a newer program is refused", "[db]") {
 namespace aftersales::testing {
 namespace {
 
-TEST_CASE("the store counts storage failures once per failed transaction, never a constraint clash", "[db][faults]") {
+TEST_CASE("the store counts storage failures once per failed transaction, never a constraint clash",
+          "[db][faults][sqlite]") {
   FailingVfs vfs;  // before the store opens its connections
   StoreFixture f;
   CHECK(f.sqlite().FailureCount() == 0);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "db/db_test_util.h"
-#include "db/sqlite_read_txn.h"
+#include "db/sql_reads.h"
 
 namespace aftersales::testing {
 namespace {
@@ -76,7 +76,7 @@ TEST_CASE("staff events: an empty table has no last seq: no cases have no curren
   CHECK_FALSE(Value(r->MostCommonCaseCurrency()).has_value());
 }
 
-TEST_CASE("staff event aggregates are range scans of the covering index", "[db][reports]") {
+TEST_CASE("staff event aggregates are range scans of the covering index", "[db][reports][sqlite]") {
   StoreFixture f;
   auto conn = RawConnection(f.path());
   auto plan = [&](const std::string& sql, bool with_text) {
@@ -89,13 +89,13 @@ TEST_CASE("staff event aggregates are range scans of the covering index", "[db][
   };
   // Covering, and read in group order: no sort of the events (only the few
   // result groups are put in user order).
-  for (const auto& [sql, text] : {std::pair<const char*, bool>{sqlite::kCountStaffEventsSql, false},
-                                  {sqlite::kCountStaffEventsInCurrencySql, true}}) {
+  for (const auto& [sql, text] : {std::pair<const char*, bool>{sql::kCountStaffEventsSql, false},
+                                  {sql::kCountStaffEventsInCurrencySql, true}}) {
     const std::string p = plan(sql, text);
     CHECK_THAT(p, Catch::Contains("USING COVERING INDEX staff_events_kind"));
     CHECK_THAT(p, !Catch::Contains("TEMP B-TREE FOR GROUP BY"));
   }
-  const std::string values = plan(sqlite::kStaffEventValuesSql, true);
+  const std::string values = plan(sql::kStaffEventValuesSql, true);
   CHECK_THAT(values, Catch::Contains("USING COVERING INDEX staff_events_kind"));
   CHECK_THAT(values, !Catch::Contains("TEMP B-TREE"));
 }

@@ -3,8 +3,8 @@
 // migration 2 on a database written at version 1.
 #include <catch2/catch.hpp>
 
-#include "db/schema.h"
-#include "db/sqlite_read_txn.h"
+#include "db/sqlite/schema.h"
+#include "db/sql_reads.h"
 #include "tests/db/db_test_util.h"
 
 namespace aftersales::testing {
@@ -269,11 +269,11 @@ std::string Plan(sqlite::SqliteConnection& conn, const std::string& sql) {
   return plan;
 }
 
-TEST_CASE("the dispatcher's due-delivery query is a range scan of the partial index", "[db][webhooks]") {
+TEST_CASE("the dispatcher's due-delivery query is a range scan of the partial index", "[db][webhooks][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
-  const std::string plan = Plan(*conn, sqlite::kDueDeliveriesSql);
+  const std::string plan = Plan(*conn, sql::kDueDeliveriesSql);
   INFO(plan);
   CHECK_THAT(plan, Catch::Contains(
                        "SEARCH deliveries USING INDEX deliveries_pending_due (webhook_id=? AND next_attempt_at<?)"));
@@ -281,7 +281,7 @@ TEST_CASE("the dispatcher's due-delivery query is a range scan of the partial in
   CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
 }
 
-TEST_CASE("counting dead deliveries for /metrics reads only the partial index of dead ones", "[db][webhooks]") {
+TEST_CASE("counting dead deliveries for /metrics reads only the partial index of dead ones", "[db][webhooks][sqlite]") {
   StoreFixture f;
   f.Close();
   auto conn = RawConnection(f.path());
@@ -293,7 +293,7 @@ TEST_CASE("counting dead deliveries for /metrics reads only the partial index of
   CHECK_THAT(plan, !Catch::Contains("SCAN deliveries\n"));
 }
 
-TEST_CASE("migration 2 adds the webhook tables to a version-1 database and keeps its rows", "[db][webhooks]") {
+TEST_CASE("migration 2 adds the webhook tables to a version-1 database and keeps its rows", "[db][webhooks][sqlite]") {
   TempDir dir;
   const std::string path = dir.File("v1.sqlite");
   {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/crypto.h"
 #include "engine/audit/merkle_tree.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/crypto.h"
 #include "engine/store/forwarding_store.h"
 #include "support/temp_dir.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"

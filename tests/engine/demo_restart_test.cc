@@ -6,7 +6,7 @@
 #include <set>
 
 #include "api/json_api.h"
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/audit_log.h"
 #include "demo/demo_seeder.h"
 #include "support/temp_dir.h"

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"

@@ -1,15 +1,15 @@
-#include "db/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 
 #include <atomic>
 #include <mutex>
 #include <utility>
 #include <vector>
 
-#include "db/group_commit.h"
-#include "db/schema.h"
-#include "db/sqlite_connection.h"
-#include "db/sqlite_read_txn.h"
-#include "db/sqlite_write_txn.h"
+#include "db/sql_write_txn.h"
+#include "db/sqlite/group_commit.h"
+#include "db/sqlite/schema.h"
+#include "db/sqlite/sqlite_connection.h"
+#include "db/sqlite/sqlite_read_txn.h"
 
 namespace aftersales {
 
@@ -70,7 +70,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
 }
 
 Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
-  return sqlite::SqliteWriteTxn::Begin(*impl_->group);
+  AS_RETURN_IF_ERROR(impl_->group->Enter());
+  return sql::SqlWriteTxn::Begin(std::make_unique<sqlite::GroupCommitSession>(*impl_->group));
 }
 
 Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {

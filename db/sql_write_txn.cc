@@ -1,11 +1,11 @@
-#include "db/sqlite_write_txn.h"
+#include "db/sql_write_txn.h"
 
 #include <string>
 #include <utility>
 
-#include "db/sqlite_rows.h"
+#include "db/sql_rows.h"
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 namespace {
 
 std::optional<std::int64_t> OptInt(const std::optional<int>& v) {
@@ -17,24 +17,24 @@ Status AlreadyExists(const std::string& what) { return Status(Code::kAlreadyExis
 
 }  // namespace
 
-Result<std::unique_ptr<WriteTxn>> SqliteWriteTxn::Begin(GroupCommit& group) {
-  AS_RETURN_IF_ERROR(group.Enter());
-  return std::unique_ptr<WriteTxn>(new SqliteWriteTxn(group));
+std::unique_ptr<WriteTxn> SqlWriteTxn::Begin(std::unique_ptr<WriteSession> session) {
+  return std::unique_ptr<WriteTxn>(new SqlWriteTxn(std::move(session)));
 }
 
-SqliteWriteTxn::SqliteWriteTxn(GroupCommit& group) : SqliteReads<WriteTxn>(group.connection()), group_(group) {}
+SqlWriteTxn::SqlWriteTxn(std::unique_ptr<WriteSession> session)
+    : SqlReads<WriteTxn>(session->connection()), session_(std::move(session)) {}
 
-SqliteWriteTxn::~SqliteWriteTxn() {
-  if (!finished_) group_.Abort();
+SqlWriteTxn::~SqlWriteTxn() {
+  if (!finished_) session_->Abort();
 }
 
-Status SqliteWriteTxn::CheckOpen() const {
+Status SqlWriteTxn::CheckOpen() const {
   if (finished_) return Status::Internal("write after Commit: the transaction is over");
   return Status::Ok();
 }
 
 template <class Bind>
-Status SqliteWriteTxn::RunWrite(std::string_view sql, Bind bind, const std::string& what) {
+Status SqlWriteTxn::RunWrite(std::string_view sql, Bind bind, const std::string& what) {
   AS_RETURN_IF_ERROR(CheckOpen());
   Result<StatementHandle> stmt = conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -45,7 +45,7 @@ Status SqliteWriteTxn::RunWrite(std::string_view sql, Bind bind, const std::stri
 }
 
 template <class Body>
-Status SqliteWriteTxn::InSavepoint(Body body) {
+Status SqlWriteTxn::InSavepoint(Body body) {
   AS_RETURN_IF_ERROR(CheckOpen());
   AS_RETURN_IF_ERROR(conn().Exec("SAVEPOINT store_write"));
   Status s = body();
@@ -57,7 +57,7 @@ Status SqliteWriteTxn::InSavepoint(Body body) {
 }
 
 template <class Bind>
-Result<std::int64_t> SqliteWriteTxn::InsertReturningId(std::string_view sql, Bind bind, const std::string& what) {
+Result<std::int64_t> SqlWriteTxn::InsertReturningId(std::string_view sql, Bind bind, const std::string& what) {
   AS_RETURN_IF_ERROR(CheckOpen());
   Result<StatementHandle> stmt = conn().Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -72,18 +72,18 @@ Result<std::int64_t> SqliteWriteTxn::InsertReturningId(std::string_view sql, Bin
   return id;
 }
 
-Status SqliteWriteTxn::Commit() {
+Status SqlWriteTxn::Commit() {
   AS_RETURN_IF_ERROR(CheckOpen());
   finished_ = true;
-  return group_.Commit();
+  return session_->Commit();
 }
 
-Status SqliteWriteTxn::InsertOrder(const Order& order) {
+Status SqlWriteTxn::InsertOrder(const Order& order) {
   return InSavepoint([&]() -> Status {
     AS_RETURN_IF_ERROR(RunWrite(
         "INSERT INTO orders (id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, paid_at,"
         " ship_by, policy_version, shipment_status, shipped_at, shipments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [&](SqliteStatement& s) {
+        [&](Statement& s) {
           s.BindText(order.id)
               .BindText(order.buyer_id)
               .BindText(order.currency)
@@ -104,7 +104,7 @@ Status SqliteWriteTxn::InsertOrder(const Order& order) {
       AS_RETURN_IF_ERROR(RunWrite(
           "INSERT INTO order_lines (order_id, line_id, sku, title, qty, paid, no_reason_return, position)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          [&](SqliteStatement& s) {
+          [&](Statement& s) {
             s.BindText(order.id)
                 .BindText(line.line_id)
                 .BindText(line.sku)
@@ -120,10 +120,10 @@ Status SqliteWriteTxn::InsertOrder(const Order& order) {
   });
 }
 
-Status SqliteWriteTxn::UpdateOrderFulfilment(const Order& order) {
+Status SqlWriteTxn::UpdateOrderFulfilment(const Order& order) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE orders SET delivered_at = ?, ship_by = ?, shipment_status = ?, shipped_at = ?, shipments = ? WHERE id = ?",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindOptInt(order.delivered_at)
             .BindOptInt(order.ship_by)
             .BindText(NameOf(order.shipment_status))
@@ -136,12 +136,12 @@ Status SqliteWriteTxn::UpdateOrderFulfilment(const Order& order) {
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
+Status SqlWriteTxn::InsertCase(const CaseRow& row) {
   return RunWrite(
       "INSERT INTO cases (id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at,"
       " updated_at, next_due_at, breached, doc, risk_flagged, return_tracking_no, replacement_tracking_no)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.id)
             .BindText(row.order_id)
             .BindText(row.buyer_id)
@@ -162,12 +162,12 @@ Status SqliteWriteTxn::InsertCase(const CaseRow& row) {
       "case " + row.id);
 }
 
-Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_version) {
+Status SqlWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_version) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE cases SET order_id = ?, buyer_id = ?, type = ?, state = ?, version = ?, assignee = ?,"
       " policy_version = ?, created_at = ?, updated_at = ?, next_due_at = ?, breached = ?, doc = ?,"
       " risk_flagged = ?, return_tracking_no = ?, replacement_tracking_no = ? WHERE id = ? AND version = ?",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.order_id)
             .BindText(row.buyer_id)
             .BindText(NameOf(row.type))
@@ -196,11 +196,11 @@ Status SqliteWriteTxn::UpdateCase(const CaseRow& row, std::int64_t expected_vers
                                             ", not " + std::to_string(expected_version));
 }
 
-Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
+Result<std::int64_t> SqlWriteTxn::InsertDeadline(const DeadlineRow& row) {
   return InsertReturningId(
       "INSERT INTO deadlines (case_id, order_id, kind, started_at, due_at, status, closed_at)"
       " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         auto unless_empty = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional(v); };
         s.BindOptText(unless_empty(row.case_id))
             .BindOptText(unless_empty(row.order_id))
@@ -213,7 +213,7 @@ Result<std::int64_t> SqliteWriteTxn::InsertDeadline(const DeadlineRow& row) {
       "deadline");
 }
 
-Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) {
+Status SqlWriteTxn::SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) {
   // closed_at records when a deadline left the listing; open and breached
   // deadlines are still listed. breached_at records the breach and stays
   // when the deadline is done later, so that reports still see it.
@@ -223,33 +223,33 @@ Status SqliteWriteTxn::SetDeadlineStatus(std::int64_t id, DeadlineStatus status,
   if (status == DeadlineStatus::kBreached) breached_at = at;
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE deadlines SET status = ?, closed_at = ?, breached_at = COALESCE(breached_at, ?) WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(NameOf(status)).BindOptInt(closed_at).BindOptInt(breached_at).BindInt(id); },
+      [&](Statement& s) { s.BindText(NameOf(status)).BindOptInt(closed_at).BindOptInt(breached_at).BindInt(id); },
       "deadline"));
   if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::SetDeadlineDue(std::int64_t id, TimePoint due_at) {
+Status SqlWriteTxn::SetDeadlineDue(std::int64_t id, TimePoint due_at) {
   AS_RETURN_IF_ERROR(RunWrite(
-      "UPDATE deadlines SET due_at = ? WHERE id = ?", [&](SqliteStatement& s) { s.BindInt(due_at).BindInt(id); },
+      "UPDATE deadlines SET due_at = ? WHERE id = ?", [&](Statement& s) { s.BindInt(due_at).BindInt(id); },
       "deadline"));
   if (conn().Changes() == 0) return Status::NotFound("deadline " + std::to_string(id));
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::ExtendDeadline(std::int64_t id, TimePoint due_at) {
+Status SqlWriteTxn::ExtendDeadline(std::int64_t id, TimePoint due_at) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE deadlines SET due_at = ?, extensions = extensions + 1 WHERE id = ? AND status = 'open'",
-      [&](SqliteStatement& s) { s.BindInt(due_at).BindInt(id); }, "deadline"));
+      [&](Statement& s) { s.BindInt(due_at).BindInt(id); }, "deadline"));
   if (conn().Changes() == 0) return Status::NotFound("open deadline " + std::to_string(id));
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::InsertText(const Text& text) {
+Status SqlWriteTxn::InsertText(const Text& text) {
   return RunWrite(
       "INSERT INTO texts (id, case_id, kind, visibility, author_id, body, sha256, created_at)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(text.id)
             .BindText(text.case_id)
             .BindText(text.kind)
@@ -262,11 +262,11 @@ Status SqliteWriteTxn::InsertText(const Text& text) {
       "text " + text.id);
 }
 
-Status SqliteWriteTxn::AppendAudit(const AuditRow& row) {
+Status SqlWriteTxn::AppendAudit(const AuditRow& row) {
   return RunWrite(
       "INSERT INTO audit (seq, at, actor_id, actor_role, case_id, action, from_state, to_state, data, prev_hash, hash)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindInt(row.seq)
             .BindText(row.at)
             .BindText(row.actor_id)
@@ -282,10 +282,10 @@ Status SqliteWriteTxn::AppendAudit(const AuditRow& row) {
       "audit entry " + std::to_string(row.seq));
 }
 
-Result<std::int64_t> SqliteWriteTxn::InsertOutbox(const OutboxRow& row) {
+Result<std::int64_t> SqlWriteTxn::InsertOutbox(const OutboxRow& row) {
   return InsertReturningId(
       "INSERT INTO outbox (event_id, type, case_id, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.event_id)
             .BindText(row.type)
             .BindOptText(row.case_id)
@@ -295,11 +295,11 @@ Result<std::int64_t> SqliteWriteTxn::InsertOutbox(const OutboxRow& row) {
       "event " + row.event_id);
 }
 
-Status SqliteWriteTxn::InsertUser(const UserRow& row) {
+Status SqlWriteTxn::InsertUser(const UserRow& row) {
   return RunWrite(
       "INSERT INTO users (id, name, role, approval_limit, external_id, disabled, password_hash, created_at)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.id)
             .BindText(row.name)
             .BindText(NameOf(row.role))
@@ -312,11 +312,11 @@ Status SqliteWriteTxn::InsertUser(const UserRow& row) {
       "user " + row.id + " or name " + row.name);
 }
 
-Status SqliteWriteTxn::UpdateUser(const UserRow& row) {
+Status SqlWriteTxn::UpdateUser(const UserRow& row) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE users SET name = ?, role = ?, approval_limit = ?, external_id = ?, disabled = ?, password_hash = ?"
       " WHERE id = ?",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.name)
             .BindText(NameOf(row.role))
             .BindOptInt(row.approval_limit)
@@ -330,31 +330,31 @@ Status SqliteWriteTxn::UpdateUser(const UserRow& row) {
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::InsertToken(const std::string& token_sha256, const std::string& user_id, TimePoint at) {
+Status SqlWriteTxn::InsertToken(const std::string& token_sha256, const std::string& user_id, TimePoint at) {
   return RunWrite(
       "INSERT INTO tokens (token_sha256, user_id, created_at) VALUES (?, ?, ?)",
-      [&](SqliteStatement& s) { s.BindText(token_sha256).BindText(user_id).BindInt(at); }, "token");
+      [&](Statement& s) { s.BindText(token_sha256).BindText(user_id).BindInt(at); }, "token");
 }
 
-Status SqliteWriteTxn::InsertPolicy(const PolicyRow& row) {
+Status SqlWriteTxn::InsertPolicy(const PolicyRow& row) {
   return RunWrite(
       "INSERT INTO policies (version, doc, created_at) VALUES (?, ?, ?)",
-      [&](SqliteStatement& s) { s.BindInt(row.version).BindText(row.doc).BindInt(row.created_at); },
+      [&](Statement& s) { s.BindInt(row.version).BindText(row.doc).BindInt(row.created_at); },
       "policy version " + std::to_string(row.version));
 }
 
-Status SqliteWriteTxn::PutSetting(const std::string& key, const std::string& value) {
+Status SqlWriteTxn::PutSetting(const std::string& key, const std::string& value) {
   return RunWrite(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      [&](SqliteStatement& s) { s.BindText(key).BindText(value); }, "setting " + key);
+      [&](Statement& s) { s.BindText(key).BindText(value); }, "setting " + key);
 }
 
-Status SqliteWriteTxn::PutIdempotency(const IdempotencyRow& row) {
+Status SqlWriteTxn::PutIdempotency(const IdempotencyRow& row) {
   return RunWrite(
       "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
       " ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,"
       " body = excluded.body, created_at = excluded.created_at",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.scope)
             .BindText(row.key)
             .BindText(row.request_hash)
@@ -365,10 +365,10 @@ Status SqliteWriteTxn::PutIdempotency(const IdempotencyRow& row) {
       "idempotency key");
 }
 
-Status SqliteWriteTxn::InsertSession(const SessionRow& row) {
+Status SqlWriteTxn::InsertSession(const SessionRow& row) {
   return RunWrite(
       "INSERT INTO sessions (id_sha256, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.id_sha256)
             .BindText(row.user_id)
             .BindText(row.csrf_token)
@@ -378,15 +378,15 @@ Status SqliteWriteTxn::InsertSession(const SessionRow& row) {
       "session");
 }
 
-Status SqliteWriteTxn::DeleteSession(const std::string& id_sha256) {
+Status SqlWriteTxn::DeleteSession(const std::string& id_sha256) {
   return RunWrite(
-      "DELETE FROM sessions WHERE id_sha256 = ?", [&](SqliteStatement& s) { s.BindText(id_sha256); }, "session");
+      "DELETE FROM sessions WHERE id_sha256 = ?", [&](Statement& s) { s.BindText(id_sha256); }, "session");
 }
 
-Status SqliteWriteTxn::InsertWebhook(const WebhookRow& row) {
+Status SqlWriteTxn::InsertWebhook(const WebhookRow& row) {
   return RunWrite(
       "INSERT INTO webhooks (id, url, events, secret, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.id)
             .BindText(row.url)
             .BindText(EncodeEvents(row.events))
@@ -397,29 +397,29 @@ Status SqliteWriteTxn::InsertWebhook(const WebhookRow& row) {
       "webhook " + row.id);
 }
 
-Status SqliteWriteTxn::SetWebhookDisabled(const std::string& id, bool disabled) {
+Status SqlWriteTxn::SetWebhookDisabled(const std::string& id, bool disabled) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE webhooks SET disabled = ? WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindInt(disabled ? 1 : 0).BindText(id); }, "webhook " + id));
+      [&](Statement& s) { s.BindInt(disabled ? 1 : 0).BindText(id); }, "webhook " + id));
   if (conn().Changes() == 0) return Status::NotFound("webhook " + id);
   return Status::Ok();
 }
 
-Status SqliteWriteTxn::DeleteWebhook(const std::string& id) {
+Status SqlWriteTxn::DeleteWebhook(const std::string& id) {
   AS_RETURN_IF_ERROR(RunWrite(
-      "DELETE FROM deliveries WHERE webhook_id = ?", [&](SqliteStatement& s) { s.BindText(id); }, "webhook " + id));
+      "DELETE FROM deliveries WHERE webhook_id = ?", [&](Statement& s) { s.BindText(id); }, "webhook " + id));
   AS_RETURN_IF_ERROR(RunWrite(
-      "DELETE FROM webhooks WHERE id = ?", [&](SqliteStatement& s) { s.BindText(id); }, "webhook " + id));
+      "DELETE FROM webhooks WHERE id = ?", [&](Statement& s) { s.BindText(id); }, "webhook " + id));
   if (conn().Changes() == 0) return Status::NotFound("webhook " + id);
   return Status::Ok();
 }
 
-Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
+Result<std::int64_t> SqlWriteTxn::InsertDelivery(const DeliveryRow& row) {
   return InsertReturningId(
       "INSERT INTO deliveries (webhook_id, outbox_id, event_id, event_type, status, attempts, next_attempt_at,"
       " last_status, last_error, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
       " RETURNING id",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(row.webhook_id)
             .BindInt(row.outbox_id)
             .BindText(row.event_id)
@@ -436,11 +436,11 @@ Result<std::int64_t> SqliteWriteTxn::InsertDelivery(const DeliveryRow& row) {
       "delivery");
 }
 
-Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
+Status SqlWriteTxn::UpdateDelivery(const DeliveryRow& row) {
   AS_RETURN_IF_ERROR(RunWrite(
       "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,"
       " started_at = ?, updated_at = ? WHERE id = ?",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(NameOf(row.status))
             .BindInt(row.attempts)
             .BindInt(row.next_attempt_at)
@@ -455,7 +455,7 @@ Status SqliteWriteTxn::UpdateDelivery(const DeliveryRow& row) {
   return Status::Ok();
 }
 
-Result<OutboxPruned> SqliteWriteTxn::PruneOutbox(TimePoint delivered_before, TimePoint created_before,
+Result<OutboxPruned> SqlWriteTxn::PruneOutbox(TimePoint delivered_before, TimePoint created_before,
                                                  std::int64_t below_id, int limit) {
   OutboxPruned pruned;
   AS_RETURN_IF_ERROR(RunWrite(
@@ -464,20 +464,20 @@ Result<OutboxPruned> SqliteWriteTxn::PruneOutbox(TimePoint delivered_before, Tim
       // (X-Aftersales-Delivery), so an id is never given out twice.
       "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = 'delivered' AND updated_at < ?"
       " AND id < (SELECT MAX(id) FROM deliveries) ORDER BY updated_at LIMIT ?)",
-      [&](SqliteStatement& s) { s.BindInt(delivered_before).BindInt(limit); }, "deliveries"));
+      [&](Statement& s) { s.BindInt(delivered_before).BindInt(limit); }, "deliveries"));
   pruned.deliveries = conn().Changes();
   AS_RETURN_IF_ERROR(RunWrite(
       "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o WHERE o.created_at < ? AND o.id < ?"
       " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) ORDER BY o.created_at LIMIT ?)",
-      [&](SqliteStatement& s) { s.BindInt(created_before).BindInt(below_id).BindInt(limit); }, "outbox"));
+      [&](Statement& s) { s.BindInt(created_before).BindInt(below_id).BindInt(limit); }, "outbox"));
   pruned.events = conn().Changes();
   return pruned;
 }
 
-Status SqliteWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
+Status SqlWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
   return RunWrite(
       "INSERT INTO staff_events (seq, at, user_id, case_id, kind, value, currency) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindInt(row.seq)
             .BindInt(row.at)
             .BindText(row.user_id)
@@ -489,7 +489,7 @@ Status SqliteWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
       "staff event " + row.kind + " of " + row.user_id + " at seq " + std::to_string(row.seq));
 }
 
-Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) {
+Status SqlWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) {
   return InSavepoint([&]() -> Status {
     // approved_at keeps the stored value once set: the first approval's time.
     AS_RETURN_IF_ERROR(RunWrite(
@@ -506,7 +506,7 @@ Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<C
         " refunds_failed = excluded.refunds_failed, return_shipped_at = excluded.return_shipped_at,"
         " return_delivered_at = excluded.return_delivered_at, return_received_at = excluded.return_received_at,"
         " inspection_result = excluded.inspection_result, inspection_grade = excluded.inspection_grade",
-        [&](SqliteStatement& s) {
+        [&](Statement& s) {
           s.BindText(row.case_id)
               .BindText(row.type)
               .BindText(row.reason)
@@ -528,14 +528,14 @@ Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<C
         },
         "facts of case " + row.case_id));
     AS_RETURN_IF_ERROR(RunWrite(
-        "DELETE FROM case_fact_lines WHERE case_id = ?", [&](SqliteStatement& s) { s.BindText(row.case_id); },
+        "DELETE FROM case_fact_lines WHERE case_id = ?", [&](Statement& s) { s.BindText(row.case_id); },
         "fact lines of case " + row.case_id));
     for (const CaseFactLineRow& line : lines) {
       AS_RETURN_IF_ERROR(RunWrite(
           "INSERT INTO case_fact_lines"
           " (case_id, line_id, sku, qty, refunded_amount, created_at, reason, type, currency)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          [&](SqliteStatement& s) {
+          [&](Statement& s) {
             s.BindText(line.case_id)
                 .BindText(line.line_id)
                 .BindText(line.sku)
@@ -552,11 +552,11 @@ Status SqliteWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<C
   });
 }
 
-Status SqliteWriteTxn::ClearCaseFacts() {
+Status SqlWriteTxn::ClearCaseFacts() {
   return InSavepoint([&]() -> Status {
-    AS_RETURN_IF_ERROR(RunWrite("DELETE FROM case_fact_lines", [](SqliteStatement&) {}, "case fact lines"));
-    return RunWrite("DELETE FROM case_facts", [](SqliteStatement&) {}, "case facts");
+    AS_RETURN_IF_ERROR(RunWrite("DELETE FROM case_fact_lines", [](Statement&) {}, "case fact lines"));
+    return RunWrite("DELETE FROM case_facts", [](Statement&) {}, "case facts");
   });
 }
 
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

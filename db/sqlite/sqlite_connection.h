@@ -13,7 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "db/sqlite_statement.h"
+#include "db/sqlite/sqlite_statement.h"
 #include "domain/status.h"
 
 struct sqlite3;
@@ -28,7 +28,7 @@ enum class OpenMode {
 // Milliseconds a statement waits for a lock held by another connection.
 constexpr int kBusyTimeoutMillis = 5000;
 
-class SqliteConnection {
+class SqliteConnection final : public sql::Connection {
  public:
   // Opens `path` and applies the pragmas: busy_timeout=5000,
   // foreign_keys=ON, synchronous=FULL and, for kReadWrite, journal_mode=WAL
@@ -36,19 +36,20 @@ class SqliteConnection {
   // Errors: unavailable, naming the path (missing directory, not a
   // database, read-only file system, WAL refused, ...).
   static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, OpenMode mode);
-  ~SqliteConnection();
+  ~SqliteConnection() override;
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
   // A prepared statement for `sql`, unbound and rewound. The cached copy is
   // reused when free; while it is leased (a nested query with the same
   // text), a one-off statement is prepared instead. Errors: unavailable.
-  Result<StatementHandle> Prepare(std::string_view sql);
+  Result<sql::StatementHandle> Prepare(std::string_view sql) override;
   // Runs a statement without parameters to completion, discarding rows
   // (BEGIN, COMMIT, SAVEPOINT, DDL). Errors: unavailable.
-  Status Exec(std::string_view sql);
+  Status Exec(std::string_view sql) override;
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
-  std::int64_t Changes() const;
+  std::int64_t Changes() const override;
+  sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
   // Whether a transaction is open (SQLite is not in autocommit mode).
   bool InTransaction() const;
   // Whether the open transaction has deferred foreign key violations that
@@ -57,19 +58,6 @@ class SqliteConnection {
 
   // Unavailable status for SQLite code `rc`, with the connection's message.
   Status ErrorStatus(int rc, std::string_view context) const;
-  // Set when a statement failed for any reason other than a constraint:
-  // the surrounding transaction may be gone and must not be committed.
-  // Each change from not failed to failed adds one to the failure counter,
-  // when one is set.
-  bool failed() const { return failed_; }
-  void MarkFailed() {
-    if (!failed_ && failures_ != nullptr) failures_->fetch_add(1, std::memory_order_relaxed);
-    failed_ = true;
-  }
-  void ClearFailed() { failed_ = false; }
-  // The store's failure counter (SqliteStore::FailureCount); null: none.
-  void CountFailuresIn(std::atomic<std::int64_t>* failures) { failures_ = failures; }
-
   const std::string& path() const { return path_; }
   // The raw handle, for the backup API only.
   sqlite3* raw() const { return db_; }
@@ -81,8 +69,6 @@ class SqliteConnection {
   sqlite3* db_;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
-  bool failed_ = false;
-  std::atomic<std::int64_t>* failures_ = nullptr;
 };
 
 }  // namespace aftersales::sqlite

@@ -1,12 +1,12 @@
-#include "db/sqlite_read_txn.h"
+#include "db/sql_reads.h"
 
 #include <cstdint>
 #include <limits>
 #include <map>
 
-#include "db/sqlite_rows.h"
+#include "db/sql_rows.h"
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 
 // The ids are read with json_each: one statement text (one cached
 // statement) for any number of ids.
@@ -28,7 +28,7 @@ namespace {
 // Runs `sql` with the parameters bound by `bind` and decodes every row with
 // `decode`. Errors: unavailable.
 template <class T, class Bind, class Decode>
-Result<std::vector<T>> QueryAll(SqliteConnection& conn, std::string_view sql, Bind bind, Decode decode) {
+Result<std::vector<T>> QueryAll(Connection& conn, std::string_view sql, Bind bind, Decode decode) {
   Result<StatementHandle> stmt = conn.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bind(**stmt);
@@ -45,7 +45,7 @@ Result<std::vector<T>> QueryAll(SqliteConnection& conn, std::string_view sql, Bi
 
 // As QueryAll, for at most one row.
 template <class T, class Bind, class Decode>
-Result<std::optional<T>> QueryOne(SqliteConnection& conn, std::string_view sql, Bind bind, Decode decode) {
+Result<std::optional<T>> QueryOne(Connection& conn, std::string_view sql, Bind bind, Decode decode) {
   Result<StatementHandle> stmt = conn.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bind(**stmt);
@@ -59,7 +59,7 @@ Result<std::optional<T>> QueryOne(SqliteConnection& conn, std::string_view sql, 
 
 // A single integer (COUNT(*) and the like).
 template <class Bind>
-Result<std::int64_t> QueryCount(SqliteConnection& conn, std::string_view sql, Bind bind) {
+Result<std::int64_t> QueryCount(Connection& conn, std::string_view sql, Bind bind) {
   Result<StatementHandle> stmt = conn.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   bind(**stmt);
@@ -68,11 +68,49 @@ Result<std::int64_t> QueryCount(SqliteConnection& conn, std::string_view sql, Bi
   return *row ? (*stmt)->ColumnInt(0) : std::int64_t{0};
 }
 
-constexpr auto kNoParams = [](SqliteStatement&) {};
+constexpr auto kNoParams = [](Statement&) {};
 
 // Binds `ids` as the one JSON array a batch read's json_each(?) reads.
 auto BindTextArray(const std::vector<std::string>& ids) {
-  return [array = EncodeTextArray(ids)](SqliteStatement& s) { s.BindText(array); };
+  return [array = EncodeTextArray(ids)](Statement& s) { s.BindText(array); };
+}
+
+// The least text greater than every text that starts with `prefix`, byte
+// by byte: the prefix with its last code point replaced by the next one
+// (UTF-8 keeps code point order byte-wise and no encoding is a prefix of
+// another). A last U+10FFFF has no next one and is dropped first; nullopt
+// when nothing is left. Valid UTF-8 in, valid UTF-8 out, which PostgreSQL
+// requires of a text parameter (a bound such as prefix + 0xFF is not).
+std::optional<std::string> PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    std::size_t start = prefix.size() - 1;
+    while (start > 0 && (static_cast<unsigned char>(prefix[start]) & 0xC0) == 0x80) --start;
+    const auto lead = static_cast<unsigned char>(prefix[start]);
+    const std::size_t length = prefix.size() - start;
+    std::uint32_t c = lead < 0x80 ? lead : lead < 0xE0 ? lead & 0x1F : lead < 0xF0 ? lead & 0x0F : lead & 0x07;
+    for (std::size_t i = 1; i < length; ++i) c = (c << 6) | (static_cast<unsigned char>(prefix[start + i]) & 0x3F);
+    prefix.resize(start);
+    if (c >= 0x10FFFF) continue;
+    ++c;
+    if (c == 0xD800) c = 0xE000;  // no surrogates in UTF-8
+    if (c < 0x80) {
+      prefix += static_cast<char>(c);
+    } else if (c < 0x800) {
+      prefix += static_cast<char>(0xC0 | (c >> 6));
+      prefix += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      prefix += static_cast<char>(0xE0 | (c >> 12));
+      prefix += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      prefix += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      prefix += static_cast<char>(0xF0 | (c >> 18));
+      prefix += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      prefix += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      prefix += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    return prefix;
+  }
+  return std::nullopt;
 }
 
 std::string Placeholders(std::size_t n) {
@@ -122,17 +160,18 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
   if (filter.flagged_only) conditions.push_back("risk_flagged = 1");
   if (filter.search_prefix) {
     // A prefix as a key range (no LIKE, whose case folding defeats the
-    // indexes): [prefix, prefix + 0xFF), which holds every UTF-8 text that
-    // starts with the prefix, since 0xFF never occurs in UTF-8.
+    // indexes): [prefix, successor), or [prefix, …) when the prefix has no
+    // successor (it is all U+10FFFF).
     const std::string low = *filter.search_prefix;
-    const std::string high = low + '\xFF';
-    conditions.push_back(
-        "((order_id >= ? AND order_id < ?) OR (return_tracking_no >= ? AND return_tracking_no < ?)"
-        " OR (replacement_tracking_no >= ? AND replacement_tracking_no < ?))");
-    for (int i = 0; i < 3; ++i) {
+    const std::optional<std::string> high = PrefixSuccessor(low);
+    std::string any;
+    for (const char* column : {"order_id", "return_tracking_no", "replacement_tracking_no"}) {
+      any += any.empty() ? "((" : " OR (";
+      any += std::string(column) + " >= ?" + (high ? std::string(" AND ") + column + " < ?" : "") + ")";
       params.emplace_back(low);
-      params.emplace_back(high);
+      if (high) params.emplace_back(*high);
     }
+    conditions.push_back(any + ")");
   }
 
   auto make = [&](std::vector<std::string> extra, std::vector<std::variant<std::int64_t, std::string>> extra_params,
@@ -182,22 +221,22 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
 }
 
 template <class Base>
-Result<std::optional<Order>> SqliteReads<Base>::GetOrder(const std::string& id) {
+Result<std::optional<Order>> SqlReads<Base>::GetOrder(const std::string& id) {
   Result<std::optional<Order>> order = QueryOne<Order>(
       conn_, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadOrder);
+      [&](Statement& s) { s.BindText(id); }, ReadOrder);
   if (!order.ok() || !order->has_value()) return order;
   Result<std::vector<OrderLine>> lines = QueryAll<OrderLine>(
       conn_,
       "SELECT line_id, sku, title, qty, paid, no_reason_return FROM order_lines WHERE order_id = ? ORDER BY position",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadOrderLine);
+      [&](Statement& s) { s.BindText(id); }, ReadOrderLine);
   if (!lines.ok()) return lines.status();
   (*order)->lines = std::move(*lines);
   return order;
 }
 
 template <class Base>
-Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filter, int limit) {
+Result<std::vector<Order>> SqlReads<Base>::ListOrders(const OrderFilter& filter, int limit) {
   // The queue's page: one query for the orders, one for all their lines.
   std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders o WHERE 1 = 1";
   std::vector<std::variant<std::int64_t, std::string>> params;
@@ -235,7 +274,7 @@ Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filt
   AS_ASSIGN_OR_RETURN(
       auto orders, QueryAll<Order>(
                        conn_, sql,
-                       [&](SqliteStatement& s) {
+                       [&](Statement& s) {
                          for (const auto& p : params) {
                            if (const auto* i = std::get_if<std::int64_t>(&p)) {
                              s.BindInt(*i);
@@ -256,10 +295,10 @@ Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filt
   AS_ASSIGN_OR_RETURN(auto lines,
                       QueryAll<OwnedLine>(
                           conn_, line_sql,
-                          [&](SqliteStatement& s) {
+                          [&](Statement& s) {
                             for (const auto& o : orders) s.BindText(o.id);
                           },
-                          [](SqliteStatement& s) -> Result<OwnedLine> {
+                          [](Statement& s) -> Result<OwnedLine> {
                             AS_ASSIGN_OR_RETURN(OrderLine l, ReadOrderLine(s));
                             return std::make_pair(s.ColumnText(6), std::move(l));
                           }));
@@ -268,42 +307,42 @@ Result<std::vector<Order>> SqliteReads<Base>::ListOrders(const OrderFilter& filt
 }
 
 template <class Base>
-Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedOrderDeadlines(const std::string& order_id) {
+Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedOrderDeadlines(const std::string& order_id) {
   return QueryAll<DeadlineRow>(
       conn_,
       std::string("SELECT ") + kDeadlineColumns +
           " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
-      [&](SqliteStatement& s) { s.BindText(order_id); }, ReadDeadline);
+      [&](Statement& s) { s.BindText(order_id); }, ReadDeadline);
 }
 
 template <class Base>
-Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) {
+Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) {
   if (order_ids.empty()) return std::vector<DeadlineRow>();
   return QueryAll<DeadlineRow>(conn_, kListedOrderDeadlinesOfSql, BindTextArray(order_ids), ReadDeadline);
 }
 
 template <class Base>
-Result<std::optional<CaseRow>> SqliteReads<Base>::GetCase(const std::string& id) {
+Result<std::optional<CaseRow>> SqlReads<Base>::GetCase(const std::string& id) {
   return QueryOne<CaseRow>(
       conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadCaseRow);
+      [&](Statement& s) { s.BindText(id); }, ReadCaseRow);
 }
 
 template <class Base>
-Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfOrder(const std::string& order_id) {
+Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfOrder(const std::string& order_id) {
   return QueryAll<CaseRow>(
       conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ? ORDER BY created_at, id",
-      [&](SqliteStatement& s) { s.BindText(order_id); }, ReadCaseRow);
+      [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow);
 }
 
 template <class Base>
-Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfOrders(const std::vector<std::string>& order_ids) {
+Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfOrders(const std::vector<std::string>& order_ids) {
   if (order_ids.empty()) return std::vector<CaseRow>();
   return QueryAll<CaseRow>(conn_, kCasesOfOrdersSql, BindTextArray(order_ids), ReadCaseRow);
 }
 
 template <class Base>
-Result<std::vector<CaseRow>> SqliteReads<Base>::ListCases(const CaseFilter& filter) {
+Result<std::vector<CaseRow>> SqlReads<Base>::ListCases(const CaseFilter& filter) {
   Result<std::vector<CaseListQuery>> queries = BuildCaseListQueries(filter);
   if (!queries.ok()) return queries.status();
   std::vector<CaseRow> rows;
@@ -312,7 +351,7 @@ Result<std::vector<CaseRow>> SqliteReads<Base>::ListCases(const CaseFilter& filt
     if (wanted <= 0) break;
     Result<std::vector<CaseRow>> part = QueryAll<CaseRow>(
         conn_, q.sql,
-        [&](SqliteStatement& s) {
+        [&](Statement& s) {
           for (const auto& p : q.params) {
             if (std::holds_alternative<std::int64_t>(p)) {
               s.BindInt(std::get<std::int64_t>(p));
@@ -330,46 +369,46 @@ Result<std::vector<CaseRow>> SqliteReads<Base>::ListCases(const CaseFilter& filt
 }
 
 template <class Base>
-Result<std::vector<CaseRow>> SqliteReads<Base>::CasesOfBuyer(const std::string& buyer_id, TimePoint from,
+Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfBuyer(const std::string& buyer_id, TimePoint from,
                                                              TimePoint to) {
   return QueryAll<CaseRow>(
       conn_,
       std::string("SELECT ") + kCaseColumns +
           " FROM cases WHERE buyer_id = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, id",
-      [&](SqliteStatement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); }, ReadCaseRow);
+      [&](Statement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); }, ReadCaseRow);
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from,
+Result<std::int64_t> SqlReads<Base>::CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from,
                                                            TimePoint to) {
   return QueryCount(conn_, "SELECT COUNT(*) FROM orders WHERE buyer_id = ? AND placed_at >= ? AND placed_at <= ?",
-                    [&](SqliteStatement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); });
+                    [&](Statement& s) { s.BindText(buyer_id).BindInt(from).BindInt(to); });
 }
 
 template <class Base>
-Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlines(const std::string& case_id) {
+Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedDeadlines(const std::string& case_id) {
   return QueryAll<DeadlineRow>(
       conn_,
       std::string("SELECT ") + kDeadlineColumns +
           " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
-      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadDeadline);
+      [&](Statement& s) { s.BindText(case_id); }, ReadDeadline);
 }
 
 template <class Base>
-Result<std::vector<DeadlineRow>> SqliteReads<Base>::ListedDeadlinesOf(const std::vector<std::string>& case_ids) {
+Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedDeadlinesOf(const std::vector<std::string>& case_ids) {
   if (case_ids.empty()) return std::vector<DeadlineRow>();
   return QueryAll<DeadlineRow>(conn_, kListedDeadlinesOfSql, BindTextArray(case_ids), ReadDeadline);
 }
 
 template <class Base>
-Result<std::vector<DeadlineRow>> SqliteReads<Base>::DueDeadlines(TimePoint now, int limit) {
+Result<std::vector<DeadlineRow>> SqlReads<Base>::DueDeadlines(TimePoint now, int limit) {
   if (limit <= 0) return std::vector<DeadlineRow>();
   return QueryAll<DeadlineRow>(
-      conn_, kDueDeadlinesSql, [&](SqliteStatement& s) { s.BindInt(now).BindInt(limit); }, ReadDeadline);
+      conn_, kDueDeadlinesSql, [&](Statement& s) { s.BindInt(now).BindInt(limit); }, ReadDeadline);
 }
 
 template <class Base>
-Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefore(DeadlineKind kind,
+Result<std::vector<ExtendableDeadline>> SqlReads<Base>::OpenDeadlinesDueBefore(DeadlineKind kind,
                                                                                  std::optional<State> state,
                                                                                  TimePoint due_before) {
   // A range scan of deadlines_open_due up to due_before.
@@ -382,11 +421,11 @@ Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefor
   sql += " ORDER BY d.due_at, d.id";
   return QueryAll<ExtendableDeadline>(
       conn_, sql,
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindInt(due_before).BindText(NameOf(kind));
         if (state) s.BindText(NameOf(*state));
       },
-      [](SqliteStatement& s) -> Result<ExtendableDeadline> {
+      [](Statement& s) -> Result<ExtendableDeadline> {
         ExtendableDeadline e;
         AS_ASSIGN_OR_RETURN(e.deadline, ReadDeadline(s));
         if (const auto state_name = s.ColumnOptText(8)) {
@@ -400,62 +439,62 @@ Result<std::vector<ExtendableDeadline>> SqliteReads<Base>::OpenDeadlinesDueBefor
 }
 
 template <class Base>
-Result<std::vector<Text>> SqliteReads<Base>::TextsOfCase(const std::string& case_id) {
+Result<std::vector<Text>> SqlReads<Base>::TextsOfCase(const std::string& case_id) {
   return QueryAll<Text>(
       conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ? ORDER BY created_at, id",
-      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadText);
+      [&](Statement& s) { s.BindText(case_id); }, ReadText);
 }
 
 template <class Base>
-Result<std::vector<Text>> SqliteReads<Base>::TextsOfCases(const std::vector<std::string>& case_ids) {
+Result<std::vector<Text>> SqlReads<Base>::TextsOfCases(const std::vector<std::string>& case_ids) {
   if (case_ids.empty()) return std::vector<Text>();
   return QueryAll<Text>(conn_, kTextsOfCasesSql, BindTextArray(case_ids), ReadText);
 }
 
 template <class Base>
-Result<std::optional<Text>> SqliteReads<Base>::GetText(const std::string& id) {
+Result<std::optional<Text>> SqlReads<Base>::GetText(const std::string& id) {
   return QueryOne<Text>(
       conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadText);
+      [&](Statement& s) { s.BindText(id); }, ReadText);
 }
 
 template <class Base>
-Result<std::optional<UserRow>> SqliteReads<Base>::GetUser(const std::string& id) {
+Result<std::optional<UserRow>> SqlReads<Base>::GetUser(const std::string& id) {
   return QueryOne<UserRow>(
       conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadUser);
+      [&](Statement& s) { s.BindText(id); }, ReadUser);
 }
 
 template <class Base>
-Result<std::optional<UserRow>> SqliteReads<Base>::GetUserByName(const std::string& name) {
+Result<std::optional<UserRow>> SqlReads<Base>::GetUserByName(const std::string& name) {
   return QueryOne<UserRow>(
       conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?",
-      [&](SqliteStatement& s) { s.BindText(name); }, ReadUser);
+      [&](Statement& s) { s.BindText(name); }, ReadUser);
 }
 
 template <class Base>
-Result<std::optional<UserRow>> SqliteReads<Base>::GetUserByTokenHash(const std::string& token_sha256) {
+Result<std::optional<UserRow>> SqlReads<Base>::GetUserByTokenHash(const std::string& token_sha256) {
   return QueryOne<UserRow>(
       conn_,
       "SELECT u.id, u.name, u.role, u.approval_limit, u.external_id, u.disabled, u.password_hash, u.created_at"
       " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = ?",
-      [&](SqliteStatement& s) { s.BindText(token_sha256); }, ReadUser);
+      [&](Statement& s) { s.BindText(token_sha256); }, ReadUser);
 }
 
 template <class Base>
-Result<std::vector<UserRow>> SqliteReads<Base>::ListUsers() {
+Result<std::vector<UserRow>> SqlReads<Base>::ListUsers() {
   return QueryAll<UserRow>(conn_, std::string("SELECT ") + kUserColumns + " FROM users ORDER BY created_at, id",
                            kNoParams, ReadUser);
 }
 
 template <class Base>
-Result<std::optional<AuditRow>> SqliteReads<Base>::AuditHead() {
+Result<std::optional<AuditRow>> SqlReads<Base>::AuditHead() {
   return QueryOne<AuditRow>(conn_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq DESC LIMIT 1",
                             kNoParams, ReadAudit);
 }
 
 template <class Base>
-Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& filter) {
+Result<std::vector<AuditRow>> SqlReads<Base>::ListAudit(const AuditFilter& filter) {
   if (filter.limit <= 0) return std::vector<AuditRow>();
   std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit WHERE seq > ?";
   if (filter.case_id) sql += " AND case_id = ?";
@@ -467,7 +506,7 @@ Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& fi
   sql += filter.newest_first ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?";
   return QueryAll<AuditRow>(
       conn_, sql,
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindInt(filter.after_seq);
         if (filter.case_id) s.BindText(*filter.case_id);
         if (filter.actor_id) s.BindText(*filter.actor_id);
@@ -481,7 +520,7 @@ Result<std::vector<AuditRow>> SqliteReads<Base>::ListAudit(const AuditFilter& fi
 }
 
 template <class Base>
-Status SqliteReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& fn) {
+Status SqlReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& fn) {
   Result<StatementHandle> stmt = conn_.Prepare(std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
   if (!stmt.ok()) return stmt.status();
   AuditRow entry;  // one row for the whole scan: its strings keep their buffers
@@ -495,7 +534,7 @@ Status SqliteReads<Base>::ScanAudit(const std::function<bool(const AuditRow&)>& 
 }
 
 template <class Base>
-Status SqliteReads<Base>::AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
+Status SqlReads<Base>::AuditHashes(std::int64_t from_seq, std::int64_t to_seq,
                                       const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) {
   Result<StatementHandle> stmt = conn_.Prepare("SELECT seq, hash FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq");
   if (!stmt.ok()) return stmt.status();
@@ -509,45 +548,45 @@ Status SqliteReads<Base>::AuditHashes(std::int64_t from_seq, std::int64_t to_seq
 }
 
 template <class Base>
-Result<std::optional<PolicyRow>> SqliteReads<Base>::GetPolicy(int version) {
+Result<std::optional<PolicyRow>> SqlReads<Base>::GetPolicy(int version) {
   return QueryOne<PolicyRow>(
       conn_, "SELECT version, doc, created_at FROM policies WHERE version = ?",
-      [&](SqliteStatement& s) { s.BindInt(version); }, ReadPolicy);
+      [&](Statement& s) { s.BindInt(version); }, ReadPolicy);
 }
 
 template <class Base>
-Result<std::optional<PolicyRow>> SqliteReads<Base>::LatestPolicy() {
+Result<std::optional<PolicyRow>> SqlReads<Base>::LatestPolicy() {
   return QueryOne<PolicyRow>(conn_, "SELECT version, doc, created_at FROM policies ORDER BY version DESC LIMIT 1",
                              kNoParams, ReadPolicy);
 }
 
 template <class Base>
-Result<std::optional<std::string>> SqliteReads<Base>::GetSetting(const std::string& key) {
+Result<std::optional<std::string>> SqlReads<Base>::GetSetting(const std::string& key) {
   return QueryOne<std::string>(
-      conn_, "SELECT value FROM settings WHERE key = ?", [&](SqliteStatement& s) { s.BindText(key); },
-      [](SqliteStatement& s) -> Result<std::string> { return s.ColumnText(0); });
+      conn_, "SELECT value FROM settings WHERE key = ?", [&](Statement& s) { s.BindText(key); },
+      [](Statement& s) -> Result<std::string> { return s.ColumnText(0); });
 }
 
 template <class Base>
-Result<std::optional<IdempotencyRow>> SqliteReads<Base>::GetIdempotency(const std::string& scope,
+Result<std::optional<IdempotencyRow>> SqlReads<Base>::GetIdempotency(const std::string& scope,
                                                                         const std::string& key) {
   return QueryOne<IdempotencyRow>(
       conn_, "SELECT scope, key, request_hash, status, body, created_at FROM idempotency WHERE scope = ? AND key = ?",
-      [&](SqliteStatement& s) { s.BindText(scope).BindText(key); }, ReadIdempotency);
+      [&](Statement& s) { s.BindText(scope).BindText(key); }, ReadIdempotency);
 }
 
 template <class Base>
-Result<std::optional<SessionRow>> SqliteReads<Base>::GetSession(const std::string& id_sha256) {
+Result<std::optional<SessionRow>> SqlReads<Base>::GetSession(const std::string& id_sha256) {
   return QueryOne<SessionRow>(
       conn_, "SELECT id_sha256, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_sha256 = ?",
-      [&](SqliteStatement& s) { s.BindText(id_sha256); }, ReadSession);
+      [&](Statement& s) { s.BindText(id_sha256); }, ReadSession);
 }
 
 template <class Base>
-Result<std::vector<std::pair<State, std::int64_t>>> SqliteReads<Base>::CountCasesByState() {
+Result<std::vector<std::pair<State, std::int64_t>>> SqlReads<Base>::CountCasesByState() {
   return QueryAll<std::pair<State, std::int64_t>>(
       conn_, "SELECT state, COUNT(*) FROM cases GROUP BY state ORDER BY state", kNoParams,
-      [](SqliteStatement& s) -> Result<std::pair<State, std::int64_t>> {
+      [](Statement& s) -> Result<std::pair<State, std::int64_t>> {
         const auto state = ParseState(s.ColumnText(0));
         if (!state) return Status::Internal("a case has the unknown state " + s.ColumnText(0));
         return std::make_pair(*state, s.ColumnInt(1));
@@ -555,85 +594,85 @@ Result<std::vector<std::pair<State, std::int64_t>>> SqliteReads<Base>::CountCase
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountOpenDeadlinesDueBefore(TimePoint t) {
+Result<std::int64_t> SqlReads<Base>::CountOpenDeadlinesDueBefore(TimePoint t) {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deadlines WHERE status = 'open' AND due_at < ?",
-                    [&](SqliteStatement& s) { s.BindInt(t); });
+                    [&](Statement& s) { s.BindInt(t); });
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountBreachedDeadlines() {
+Result<std::int64_t> SqlReads<Base>::CountBreachedDeadlines() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deadlines WHERE status = 'breached'", kNoParams);
 }
 
 template <class Base>
-Result<std::vector<WebhookRow>> SqliteReads<Base>::ListWebhooks() {
+Result<std::vector<WebhookRow>> SqlReads<Base>::ListWebhooks() {
   return QueryAll<WebhookRow>(conn_,
                               std::string("SELECT ") + kWebhookColumns + " FROM webhooks ORDER BY created_at, id",
                               kNoParams, ReadWebhook);
 }
 
 template <class Base>
-Result<std::optional<WebhookRow>> SqliteReads<Base>::GetWebhook(const std::string& id) {
+Result<std::optional<WebhookRow>> SqlReads<Base>::GetWebhook(const std::string& id) {
   return QueryOne<WebhookRow>(
       conn_, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindText(id); }, ReadWebhook);
+      [&](Statement& s) { s.BindText(id); }, ReadWebhook);
 }
 
 template <class Base>
-Result<std::optional<OutboxRow>> SqliteReads<Base>::GetOutbox(std::int64_t id) {
+Result<std::optional<OutboxRow>> SqlReads<Base>::GetOutbox(std::int64_t id) {
   return QueryOne<OutboxRow>(
       conn_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindInt(id); }, ReadOutbox);
+      [&](Statement& s) { s.BindInt(id); }, ReadOutbox);
 }
 
 template <class Base>
-Result<std::vector<OutboxRow>> SqliteReads<Base>::OutboxAfter(std::int64_t after_id, int limit) {
+Result<std::vector<OutboxRow>> SqlReads<Base>::OutboxAfter(std::int64_t after_id, int limit) {
   if (limit <= 0) return std::vector<OutboxRow>();
   return QueryAll<OutboxRow>(
       conn_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id > ? ORDER BY id LIMIT ?",
-      [&](SqliteStatement& s) { s.BindInt(after_id).BindInt(limit); }, ReadOutbox);
+      [&](Statement& s) { s.BindInt(after_id).BindInt(limit); }, ReadOutbox);
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountOutboxAfter(std::int64_t after_id) {
+Result<std::int64_t> SqlReads<Base>::CountOutboxAfter(std::int64_t after_id) {
   return QueryCount(conn_, "SELECT COUNT(*) FROM outbox WHERE id > ?",
-                    [&](SqliteStatement& s) { s.BindInt(after_id); });
+                    [&](Statement& s) { s.BindInt(after_id); });
 }
 
 template <class Base>
-Result<std::vector<DeliveryRow>> SqliteReads<Base>::DueDeliveries(const std::string& webhook_id, TimePoint now,
+Result<std::vector<DeliveryRow>> SqlReads<Base>::DueDeliveries(const std::string& webhook_id, TimePoint now,
                                                                   int limit) {
   if (limit <= 0) return std::vector<DeliveryRow>();
   return QueryAll<DeliveryRow>(
-      conn_, kDueDeliveriesSql, [&](SqliteStatement& s) { s.BindText(webhook_id).BindInt(now).BindInt(limit); },
+      conn_, kDueDeliveriesSql, [&](Statement& s) { s.BindText(webhook_id).BindInt(now).BindInt(limit); },
       ReadDelivery);
 }
 
 template <class Base>
-Result<std::vector<DeliveryRow>> SqliteReads<Base>::ListDeliveries(const std::string& webhook_id, int limit,
+Result<std::vector<DeliveryRow>> SqlReads<Base>::ListDeliveries(const std::string& webhook_id, int limit,
                                                                    std::int64_t after_id) {
   if (limit <= 0) return std::vector<DeliveryRow>();
   return QueryAll<DeliveryRow>(
       conn_,
       std::string("SELECT ") + kDeliveryColumns +
           " FROM deliveries WHERE webhook_id = ? AND id > ? ORDER BY id LIMIT ?",
-      [&](SqliteStatement& s) { s.BindText(webhook_id).BindInt(after_id).BindInt(limit); }, ReadDelivery);
+      [&](Statement& s) { s.BindText(webhook_id).BindInt(after_id).BindInt(limit); }, ReadDelivery);
 }
 
 template <class Base>
-Result<std::optional<DeliveryRow>> SqliteReads<Base>::GetDelivery(std::int64_t id) {
+Result<std::optional<DeliveryRow>> SqlReads<Base>::GetDelivery(std::int64_t id) {
   return QueryOne<DeliveryRow>(
       conn_, std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?",
-      [&](SqliteStatement& s) { s.BindInt(id); }, ReadDelivery);
+      [&](Statement& s) { s.BindInt(id); }, ReadDelivery);
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountPendingDeliveries() {
+Result<std::int64_t> SqlReads<Base>::CountPendingDeliveries() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'", kNoParams);
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountDeadDeliveries() {
+Result<std::int64_t> SqlReads<Base>::CountDeadDeliveries() {
   // A scan of the partial index deliveries_dead: as long as there are dead
   // deliveries, not deliveries.
   return QueryCount(conn_, "SELECT COUNT(*) FROM deliveries WHERE status = 'dead'", kNoParams);
@@ -643,7 +682,7 @@ namespace {
 
 constexpr const char* kStaffEventColumns = "seq, at, user_id, case_id, kind, value, currency";
 
-StaffEventRow ReadStaffEvent(SqliteStatement& s) {
+StaffEventRow ReadStaffEvent(Statement& s) {
   StaffEventRow row;
   row.seq = s.ColumnInt(0);
   row.at = s.ColumnInt(1);
@@ -657,7 +696,7 @@ StaffEventRow ReadStaffEvent(SqliteStatement& s) {
 
 // A report period [from, to) as two bound parameters `>= ? AND < ?`; an open side
 // is the end of the range, so that every period runs the same statement.
-void BindPeriod(SqliteStatement& s, const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
+void BindPeriod(Statement& s, const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
   s.BindInt(from.value_or(std::numeric_limits<std::int64_t>::min()));
   s.BindInt(to.value_or(std::numeric_limits<std::int64_t>::max()));
 }
@@ -665,76 +704,76 @@ void BindPeriod(SqliteStatement& s, const std::optional<TimePoint>& from, const 
 }  // namespace
 
 template <class Base>
-Result<std::vector<StaffEventRow>> SqliteReads<Base>::ListStaffEvents(std::int64_t after_seq,
+Result<std::vector<StaffEventRow>> SqlReads<Base>::ListStaffEvents(std::int64_t after_seq,
                                                                       std::int64_t up_to_seq) {
   return QueryAll<StaffEventRow>(
       conn_,
       std::string("SELECT ") + kStaffEventColumns +
           " FROM staff_events WHERE seq > ? AND seq <= ? ORDER BY seq, user_id, kind",
-      [&](SqliteStatement& s) { s.BindInt(after_seq).BindInt(up_to_seq); },
-      [](SqliteStatement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
+      [&](Statement& s) { s.BindInt(after_seq).BindInt(up_to_seq); },
+      [](Statement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
 }
 
 template <class Base>
-Result<std::optional<std::int64_t>> SqliteReads<Base>::LastStaffEventSeq() {
+Result<std::optional<std::int64_t>> SqlReads<Base>::LastStaffEventSeq() {
   Result<std::optional<std::optional<std::int64_t>>> max = QueryOne<std::optional<std::int64_t>>(
       conn_, "SELECT MAX(seq) FROM staff_events", kNoParams,
-      [](SqliteStatement& s) -> Result<std::optional<std::int64_t>> { return s.ColumnOptInt(0); });
+      [](Statement& s) -> Result<std::optional<std::int64_t>> { return s.ColumnOptInt(0); });
   if (!max.ok()) return max.status();
   return max->has_value() ? **max : std::optional<std::int64_t>();
 }
 
 template <class Base>
-Result<std::vector<StaffEventCount>> SqliteReads<Base>::CountStaffEvents(std::optional<TimePoint> from,
+Result<std::vector<StaffEventCount>> SqlReads<Base>::CountStaffEvents(std::optional<TimePoint> from,
                                                                          std::optional<TimePoint> to,
                                                                          const std::optional<std::string>& currency) {
   return QueryAll<StaffEventCount>(
       conn_, currency ? kCountStaffEventsInCurrencySql : kCountStaffEventsSql,
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         BindPeriod(s, from, to);
         if (currency) s.BindText(*currency);
       },
-      [](SqliteStatement& s) -> Result<StaffEventCount> {
+      [](Statement& s) -> Result<StaffEventCount> {
         return StaffEventCount{s.ColumnText(0), s.ColumnText(1), s.ColumnInt(2), s.ColumnInt(3)};
       });
 }
 
 template <class Base>
-Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::StaffEventValues(
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqlReads<Base>::StaffEventValues(
     const std::string& kind, std::optional<TimePoint> from, std::optional<TimePoint> to) {
   return QueryAll<std::pair<std::string, std::int64_t>>(
       conn_, kStaffEventValuesSql,
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         BindPeriod(s, from, to);
         s.BindText(kind);
       },
-      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
+      [](Statement& s) -> Result<std::pair<std::string, std::int64_t>> {
         return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
       });
 }
 
 template <class Base>
-Result<std::vector<StaffEventRow>> SqliteReads<Base>::StaffEventsOfUser(const std::string& user_id,
+Result<std::vector<StaffEventRow>> SqlReads<Base>::StaffEventsOfUser(const std::string& user_id,
                                                                         std::optional<TimePoint> from,
                                                                         std::optional<TimePoint> to) {
   return QueryAll<StaffEventRow>(
       conn_,
       std::string("SELECT ") + kStaffEventColumns +
           " FROM staff_events WHERE user_id = ? AND at >= ? AND at < ? ORDER BY seq, kind",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(user_id);
         BindPeriod(s, from, to);
       },
-      [](SqliteStatement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
+      [](Statement& s) -> Result<StaffEventRow> { return ReadStaffEvent(s); });
 }
 
 // A case's currency is its order's.
 template <class Base>
-Result<std::optional<std::string>> SqliteReads<Base>::MostCommonCaseCurrency() {
+Result<std::optional<std::string>> SqlReads<Base>::MostCommonCaseCurrency() {
   return QueryOne<std::string>(
       conn_,
       "SELECT currency FROM case_facts GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
-      kNoParams, [](SqliteStatement& s) -> Result<std::string> { return s.ColumnText(0); });
+      kNoParams, [](Statement& s) -> Result<std::string> { return s.ColumnText(0); });
 }
 
 namespace {
@@ -744,7 +783,7 @@ constexpr const char* kCaseFactColumns =
     " refunded_amount, refunded_at, refunds_failed, return_shipped_at, return_delivered_at, return_received_at,"
     " inspection_result, inspection_grade";
 
-Result<CaseFactsRow> ReadCaseFacts(SqliteStatement& s) {
+Result<CaseFactsRow> ReadCaseFacts(Statement& s) {
   CaseFactsRow r;
   r.case_id = s.ColumnText(0);
   r.type = s.ColumnText(1);
@@ -767,7 +806,7 @@ Result<CaseFactsRow> ReadCaseFacts(SqliteStatement& s) {
   return r;
 }
 
-Result<CaseFactLineRow> ReadCaseFactLine(SqliteStatement& s) {
+Result<CaseFactLineRow> ReadCaseFactLine(Statement& s) {
   CaseFactLineRow r;
   r.case_id = s.ColumnText(0);
   r.line_id = s.ColumnText(1);
@@ -778,34 +817,34 @@ Result<CaseFactLineRow> ReadCaseFactLine(SqliteStatement& s) {
   return r;
 }
 
-Result<std::int64_t> ReadFirstInt(SqliteStatement& s) { return s.ColumnInt(0); }
+Result<std::int64_t> ReadFirstInt(Statement& s) { return s.ColumnInt(0); }
 
 
 }  // namespace
 
 template <class Base>
-Result<std::optional<CaseFactsRow>> SqliteReads<Base>::GetCaseFacts(const std::string& case_id) {
+Result<std::optional<CaseFactsRow>> SqlReads<Base>::GetCaseFacts(const std::string& case_id) {
   return QueryOne<CaseFactsRow>(
       conn_, std::string("SELECT ") + kCaseFactColumns + " FROM case_facts WHERE case_id = ?",
-      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadCaseFacts);
+      [&](Statement& s) { s.BindText(case_id); }, ReadCaseFacts);
 }
 
 template <class Base>
-Result<std::vector<CaseFactLineRow>> SqliteReads<Base>::CaseFactLines(const std::string& case_id) {
+Result<std::vector<CaseFactLineRow>> SqlReads<Base>::CaseFactLines(const std::string& case_id) {
   return QueryAll<CaseFactLineRow>(
       conn_,
       "SELECT case_id, line_id, sku, qty, refunded_amount, created_at FROM case_fact_lines WHERE case_id = ?"
       " ORDER BY line_id",
-      [&](SqliteStatement& s) { s.BindText(case_id); }, ReadCaseFactLine);
+      [&](Statement& s) { s.BindText(case_id); }, ReadCaseFactLine);
 }
 
 template <class Base>
-Result<std::int64_t> SqliteReads<Base>::CountCaseFacts() {
+Result<std::int64_t> SqlReads<Base>::CountCaseFacts() {
   return QueryCount(conn_, "SELECT COUNT(*) FROM case_facts", kNoParams);
 }
 
 template <class Base>
-Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::optional<TimePoint> from,
+Result<std::vector<CaseFactTotalsRow>> SqlReads<Base>::CaseFactTotals(std::optional<TimePoint> from,
                                                                          std::optional<TimePoint> to) {
   // A range scan of case_facts_created; the groups are few (reasons ×
   // currencies × grades). Compensation cases are the compensation report's
@@ -822,8 +861,8 @@ Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::op
       " SUM(CASE WHEN inspection_result = 'fail' THEN 1 ELSE 0 END)"
       " FROM case_facts WHERE created_at >= ? AND created_at < ? AND type <> 'compensation'"
       " GROUP BY reason, currency, inspection_grade ORDER BY reason, currency, inspection_grade",
-      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
-      [](SqliteStatement& s) -> Result<CaseFactTotalsRow> {
+      [&](Statement& s) { BindPeriod(s, from, to); },
+      [](Statement& s) -> Result<CaseFactTotalsRow> {
         CaseFactTotalsRow r;
         r.reason = s.ColumnText(0);
         r.currency = s.ColumnText(1);
@@ -842,7 +881,7 @@ Result<std::vector<CaseFactTotalsRow>> SqliteReads<Base>::CaseFactTotals(std::op
 }
 
 template <class Base>
-Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals(std::optional<TimePoint> from,
+Result<std::vector<CaseFactLineTotalsRow>> SqlReads<Base>::CaseFactLineTotals(std::optional<TimePoint> from,
                                                                                  std::optional<TimePoint> to,
                                                                                  const std::string& currency) {
   // One pass over the covering index case_fact_lines_reason, in group order.
@@ -853,11 +892,11 @@ Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals
       " FROM case_fact_lines INDEXED BY case_fact_lines_reason"
       " WHERE created_at >= ? AND created_at < ?"
       " GROUP BY reason, type, sku ORDER BY reason, type, sku",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         s.BindText(currency);
         BindPeriod(s, from, to);
       },
-      [](SqliteStatement& s) -> Result<CaseFactLineTotalsRow> {
+      [](Statement& s) -> Result<CaseFactLineTotalsRow> {
         CaseFactLineTotalsRow r;
         r.reason = s.ColumnText(0);
         r.type = s.ColumnText(1);
@@ -870,7 +909,7 @@ Result<std::vector<CaseFactLineTotalsRow>> SqliteReads<Base>::CaseFactLineTotals
 }
 
 template <class Base>
-Result<std::vector<std::int64_t>> SqliteReads<Base>::CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from,
+Result<std::vector<std::int64_t>> SqlReads<Base>::CaseFactSeconds(CaseFactSpan span, std::optional<TimePoint> from,
                                                                      std::optional<TimePoint> to,
                                                                      const std::optional<std::string>& currency) {
   std::string sql;
@@ -891,7 +930,7 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::CaseFactSeconds(CaseFactSpa
   sql += " ORDER BY 1";
   return QueryAll<std::int64_t>(
       conn_, sql,
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         BindPeriod(s, from, to);
         if (currency) s.BindText(*currency);
       },
@@ -899,7 +938,7 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::CaseFactSeconds(CaseFactSpa
 }
 
 template <class Base>
-Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::optional<TimePoint> from,
+Result<std::vector<DeadlineTotalsRow>> SqlReads<Base>::DeadlineTotals(std::optional<TimePoint> from,
                                                                          std::optional<TimePoint> to) {
   // A range scan of deadlines_started. A deadline breached before schema
   // version 3 has no breached_at; while still listed its status tells.
@@ -910,8 +949,8 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
                   " SUM(CASE WHEN extensions > 0 THEN 1 ELSE 0 END)"
                   " FROM deadlines d WHERE started_at >= ? AND started_at < ?") +
           " GROUP BY kind ORDER BY kind",
-      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
-      [](SqliteStatement& s) -> Result<DeadlineTotalsRow> {
+      [&](Statement& s) { BindPeriod(s, from, to); },
+      [](Statement& s) -> Result<DeadlineTotalsRow> {
         DeadlineTotalsRow r;
         r.kind = s.ColumnText(0);
         r.started = s.ColumnInt(1);
@@ -923,7 +962,7 @@ Result<std::vector<DeadlineTotalsRow>> SqliteReads<Base>::DeadlineTotals(std::op
 }
 
 template <class Base>
-Result<std::vector<OrderShippingRow>> SqliteReads<Base>::OrderShipping(std::optional<TimePoint> from,
+Result<std::vector<OrderShippingRow>> SqlReads<Base>::OrderShipping(std::optional<TimePoint> from,
                                                                        std::optional<TimePoint> to) {
   // A range scan of orders_paid; the breach from deadlines_order.
   return QueryAll<OrderShippingRow>(
@@ -932,8 +971,8 @@ Result<std::vector<OrderShippingRow>> SqliteReads<Base>::OrderShipping(std::opti
       " EXISTS (SELECT 1 FROM deadlines d WHERE d.order_id = o.id AND d.kind = 'order_ship'"
       " AND (d.breached_at IS NOT NULL OR d.status = 'breached'))"
       " FROM orders o WHERE o.paid_at >= ? AND o.paid_at < ?",
-      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
-      [](SqliteStatement& s) -> Result<OrderShippingRow> {
+      [&](Statement& s) { BindPeriod(s, from, to); },
+      [](Statement& s) -> Result<OrderShippingRow> {
         OrderShippingRow r;
         r.paid_at = s.ColumnInt(0);
         r.shipped_at = s.ColumnOptInt(1);
@@ -943,7 +982,7 @@ Result<std::vector<OrderShippingRow>> SqliteReads<Base>::OrderShipping(std::opti
 }
 
 template <class Base>
-Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const std::string& kind,
+Result<std::vector<std::int64_t>> SqlReads<Base>::DeadlineSecondsToAct(const std::string& kind,
                                                                           std::optional<TimePoint> from,
                                                                           std::optional<TimePoint> to) {
   return QueryAll<std::int64_t>(
@@ -952,7 +991,7 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const 
                   " WHERE started_at >= ? AND started_at < ? AND kind = ? AND status = 'done'"
                   " AND closed_at IS NOT NULL") +
           " ORDER BY 1",
-      [&](SqliteStatement& s) {
+      [&](Statement& s) {
         BindPeriod(s, from, to);
         s.BindText(kind);
       },
@@ -960,39 +999,19 @@ Result<std::vector<std::int64_t>> SqliteReads<Base>::DeadlineSecondsToAct(const 
 }
 
 template <class Base>
-Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteReads<Base>::SoldUnitsBySku(
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqlReads<Base>::SoldUnitsBySku(
     std::optional<TimePoint> from, std::optional<TimePoint> to) {
   return QueryAll<std::pair<std::string, std::int64_t>>(
       conn_,
       "SELECT l.sku, SUM(l.qty) FROM orders o JOIN order_lines l ON l.order_id = o.id"
       " WHERE o.placed_at >= ? AND o.placed_at < ? GROUP BY l.sku ORDER BY l.sku",
-      [&](SqliteStatement& s) { BindPeriod(s, from, to); },
-      [](SqliteStatement& s) -> Result<std::pair<std::string, std::int64_t>> {
+      [&](Statement& s) { BindPeriod(s, from, to); },
+      [](Statement& s) -> Result<std::pair<std::string, std::int64_t>> {
         return std::make_pair(s.ColumnText(0), s.ColumnInt(1));
       });
 }
 
-template class SqliteReads<ReadTxn>;
-template class SqliteReads<WriteTxn>;
+template class SqlReads<ReadTxn>;
+template class SqlReads<WriteTxn>;
 
-Result<std::unique_ptr<ReadTxn>> SqliteReadTxn::Begin(std::unique_ptr<SqliteConnection> conn, Release release) {
-  conn->ClearFailed();
-  Status s = conn->Exec("BEGIN");
-  if (!s.ok()) {
-    release(std::move(conn));
-    return s;
-  }
-  return std::unique_ptr<ReadTxn>(new SqliteReadTxn(std::move(conn), std::move(release)));
-}
-
-SqliteReadTxn::SqliteReadTxn(std::unique_ptr<SqliteConnection> conn, Release release)
-    : SqliteReads<ReadTxn>(*conn), owned_(std::move(conn)), release_(std::move(release)) {}
-
-SqliteReadTxn::~SqliteReadTxn() {
-  // Nothing to keep: ROLLBACK ends the snapshot so that checkpoints can
-  // move past it. A connection that cannot end it is not reused.
-  if (owned_->InTransaction() && !owned_->Exec("ROLLBACK").ok()) owned_->MarkFailed();
-  release_(std::move(owned_));
-}
-
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

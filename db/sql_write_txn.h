@@ -1,10 +1,12 @@
-// SqliteWriteTxn: the store's exclusive write transaction: one command of a
-// group commit batch (db/group_commit.h). It owns the single writer
-// connection from Begin until Commit or destruction, inside its own
-// savepoint of the batch's `BEGIN IMMEDIATE` … `COMMIT`; destroying it
-// uncommitted rolls back to that savepoint. Reads go through the same
-// connection and see the writes made so far (and those of the commands
-// before it in the batch).
+// SqlWriteTxn: the store's exclusive write transaction, written once for
+// every backend over a WriteSession: the connection the backend has opened
+// the command's transaction on, and the backend's way to make it durable or
+// undo it. SQLite's session is one command of a group commit batch
+// (db/sqlite/group_commit.h), PostgreSQL's a transaction holding the
+// writers' lock (db/postgres/pg_store.h). The transaction owns the session
+// from Begin until Commit or destruction; destroying it uncommitted undoes
+// the command. Reads go through the same connection and see the writes made
+// so far.
 //
 // Each write method is atomic on its own (multi-row writes run inside a
 // nested savepoint), so a method that fails leaves the rest of the
@@ -16,17 +18,28 @@
 
 #include <memory>
 
-#include "db/group_commit.h"
-#include "db/sqlite_read_txn.h"
+#include "db/sql_reads.h"
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 
-class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
+// A backend's transaction for one command (see above).
+class WriteSession {
  public:
-  // Waits for the writer connection and enters the current batch. Errors:
-  // unavailable (nothing is held).
-  static Result<std::unique_ptr<WriteTxn>> Begin(GroupCommit& group);
-  ~SqliteWriteTxn() override;
+  virtual ~WriteSession() = default;
+  // The connection, inside the command's transaction.
+  virtual Connection& connection() = 0;
+  // Makes the command durable. Errors: unavailable (nothing was written).
+  // Called at most once; afterwards the connection is no longer ours.
+  virtual Status Commit() = 0;
+  // Undoes the command; called instead of Commit.
+  virtual void Abort() = 0;
+};
+
+class SqlWriteTxn final : public SqlReads<WriteTxn> {
+ public:
+  // A transaction over `session`, which the backend has begun.
+  static std::unique_ptr<WriteTxn> Begin(std::unique_ptr<WriteSession> session);
+  ~SqlWriteTxn() override;
 
   Status Commit() override;
   Status InsertOrder(const Order& order) override;
@@ -60,7 +73,7 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   Status ClearCaseFacts() override;
 
  private:
-  explicit SqliteWriteTxn(GroupCommit& group);
+  explicit SqlWriteTxn(std::unique_ptr<WriteSession> session);
   // internal error once Commit was called: the connection is no longer ours.
   Status CheckOpen() const;
   // Runs one INSERT/UPDATE/DELETE; a PRIMARY KEY or UNIQUE violation becomes
@@ -74,8 +87,8 @@ class SqliteWriteTxn final : public SqliteReads<WriteTxn> {
   template <class Bind>
   Result<std::int64_t> InsertReturningId(std::string_view sql, Bind bind, const std::string& what);
 
-  GroupCommit& group_;
+  std::unique_ptr<WriteSession> session_;
   bool finished_ = false;  // Commit was called
 };
 
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

@@ -1,4 +1,4 @@
-#include "db/backup.h"
+#include "db/sqlite/backup.h"
 
 #include <sqlite3.h>
 
@@ -6,7 +6,7 @@
 #include <memory>
 #include <system_error>
 
-#include "db/sqlite_connection.h"
+#include "db/sqlite/sqlite_connection.h"
 #include "domain/clock.h"
 
 namespace aftersales {

@@ -41,7 +41,8 @@
 #include <memory>
 #include <mutex>
 
-#include "db/sqlite_connection.h"
+#include "db/sql_write_txn.h"
+#include "db/sqlite/sqlite_connection.h"
 #include "domain/status.h"
 
 namespace aftersales::sqlite {
@@ -109,6 +110,19 @@ class GroupCommit {
   // Touched only by the thread that owns the connection.
   std::shared_ptr<Batch> batch_;  // the open batch transaction, if any
   bool wal_suspect_ = false;      // a COMMIT failed and its frames may still be in the WAL file
+};
+
+// One command's turn in a GroupCommit, entered already, as the shared write
+// code (db/sql_write_txn.h) sees it.
+class GroupCommitSession final : public sql::WriteSession {
+ public:
+  explicit GroupCommitSession(GroupCommit& group) : group_(group) {}
+  sql::Connection& connection() override { return group_.connection(); }
+  Status Commit() override { return group_.Commit(); }
+  void Abort() override { group_.Abort(); }
+
+ private:
+  GroupCommit& group_;
 };
 
 }  // namespace aftersales::sqlite

@@ -1,8 +1,8 @@
-#include "db/sqlite_rows.h"
+#include "db/sql_rows.h"
 
 #include <nlohmann/json.hpp>
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 
 const char* VisibilityName(Visibility v) { return v == Visibility::kInternal ? "internal" : "buyer"; }
 
@@ -12,7 +12,7 @@ std::string EncodeTextArray(const std::vector<std::string>& texts) {
   return nlohmann::json(texts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<Order> ReadOrder(SqliteStatement& s) {
+Result<Order> ReadOrder(Statement& s) {
   Order o;
   o.id = s.ColumnText(0);
   o.buyer_id = s.ColumnText(1);
@@ -59,7 +59,7 @@ std::string EncodeShipments(const std::vector<OrderShipment>& shipments) {
   return out.dump();
 }
 
-Result<OrderLine> ReadOrderLine(SqliteStatement& s) {
+Result<OrderLine> ReadOrderLine(Statement& s) {
   OrderLine l;
   l.line_id = s.ColumnText(0);
   l.sku = s.ColumnText(1);
@@ -70,7 +70,7 @@ Result<OrderLine> ReadOrderLine(SqliteStatement& s) {
   return l;
 }
 
-Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
+Result<CaseRow> ReadCaseRow(Statement& s) {
   CaseRow c;
   c.id = s.ColumnText(0);
   c.order_id = s.ColumnText(1);
@@ -94,7 +94,7 @@ Result<CaseRow> ReadCaseRow(SqliteStatement& s) {
   return c;
 }
 
-Result<DeadlineRow> ReadDeadline(SqliteStatement& s) {
+Result<DeadlineRow> ReadDeadline(Statement& s) {
   DeadlineRow d;
   d.id = s.ColumnInt(0);
   d.case_id = s.ColumnOptText(1).value_or("");
@@ -110,7 +110,7 @@ Result<DeadlineRow> ReadDeadline(SqliteStatement& s) {
   return d;
 }
 
-Result<Text> ReadText(SqliteStatement& s) {
+Result<Text> ReadText(Statement& s) {
   Text t;
   t.id = s.ColumnText(0);
   t.case_id = s.ColumnText(1);
@@ -130,7 +130,7 @@ Result<Text> ReadText(SqliteStatement& s) {
   return t;
 }
 
-Result<UserRow> ReadUser(SqliteStatement& s) {
+Result<UserRow> ReadUser(Statement& s) {
   UserRow u;
   u.id = s.ColumnText(0);
   u.name = s.ColumnText(1);
@@ -148,7 +148,7 @@ Result<UserRow> ReadUser(SqliteStatement& s) {
 namespace {
 
 // `column` into *out as ColumnOptText reads it, keeping *out's buffer.
-void AssignOptText(SqliteStatement& s, int column, std::optional<std::string>* out) {
+void AssignOptText(Statement& s, int column, std::optional<std::string>* out) {
   if (s.IsNull(column)) {
     out->reset();
   } else if (*out) {
@@ -160,13 +160,13 @@ void AssignOptText(SqliteStatement& s, int column, std::optional<std::string>* o
 
 }  // namespace
 
-Result<AuditRow> ReadAudit(SqliteStatement& s) {
+Result<AuditRow> ReadAudit(Statement& s) {
   AuditRow a;
   ReadAuditInto(s, &a);
   return a;
 }
 
-void ReadAuditInto(SqliteStatement& s, AuditRow* a) {
+void ReadAuditInto(Statement& s, AuditRow* a) {
   a->seq = s.ColumnInt(0);
   a->at.assign(s.ColumnView(1));
   a->actor_id.assign(s.ColumnView(2));
@@ -180,7 +180,7 @@ void ReadAuditInto(SqliteStatement& s, AuditRow* a) {
   a->hash.assign(s.ColumnView(10));
 }
 
-Result<PolicyRow> ReadPolicy(SqliteStatement& s) {
+Result<PolicyRow> ReadPolicy(Statement& s) {
   PolicyRow p;
   p.version = static_cast<int>(s.ColumnInt(0));
   p.doc = s.ColumnText(1);
@@ -188,7 +188,7 @@ Result<PolicyRow> ReadPolicy(SqliteStatement& s) {
   return p;
 }
 
-Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s) {
+Result<IdempotencyRow> ReadIdempotency(Statement& s) {
   IdempotencyRow r;
   r.scope = s.ColumnText(0);
   r.key = s.ColumnText(1);
@@ -199,7 +199,7 @@ Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s) {
   return r;
 }
 
-Result<SessionRow> ReadSession(SqliteStatement& s) {
+Result<SessionRow> ReadSession(Statement& s) {
   SessionRow r;
   r.id_sha256 = s.ColumnText(0);
   r.user_id = s.ColumnText(1);
@@ -209,7 +209,7 @@ Result<SessionRow> ReadSession(SqliteStatement& s) {
   return r;
 }
 
-Result<OutboxRow> ReadOutbox(SqliteStatement& s) {
+Result<OutboxRow> ReadOutbox(Statement& s) {
   OutboxRow r;
   r.id = s.ColumnInt(0);
   r.event_id = s.ColumnText(1);
@@ -220,7 +220,7 @@ Result<OutboxRow> ReadOutbox(SqliteStatement& s) {
   return r;
 }
 
-Result<WebhookRow> ReadWebhook(SqliteStatement& s) {
+Result<WebhookRow> ReadWebhook(Statement& s) {
   WebhookRow w;
   w.id = s.ColumnText(0);
   w.url = s.ColumnText(1);
@@ -236,7 +236,7 @@ Result<WebhookRow> ReadWebhook(SqliteStatement& s) {
   return w;
 }
 
-Result<DeliveryRow> ReadDelivery(SqliteStatement& s) {
+Result<DeliveryRow> ReadDelivery(Statement& s) {
   DeliveryRow d;
   d.id = s.ColumnInt(0);
   d.webhook_id = s.ColumnText(1);
@@ -256,4 +256,4 @@ Result<DeliveryRow> ReadDelivery(SqliteStatement& s) {
   return d;
 }
 
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

@@ -12,7 +12,7 @@
 
 #include <vector>
 
-#include "db/sqlite_connection.h"
+#include "db/sqlite/sqlite_connection.h"
 #include "domain/clock.h"
 #include "domain/status.h"
 

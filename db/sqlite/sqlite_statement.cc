@@ -1,10 +1,10 @@
-#include "db/sqlite_statement.h"
+#include "db/sqlite/sqlite_statement.h"
 
 #include <sqlite3.h>
 
 #include <utility>
 
-#include "db/sqlite_connection.h"
+#include "db/sqlite/sqlite_connection.h"
 
 namespace aftersales::sqlite {
 
@@ -32,14 +32,6 @@ SqliteStatement& SqliteStatement::BindNull() {
   return *this;
 }
 
-SqliteStatement& SqliteStatement::BindOptInt(const std::optional<std::int64_t>& value) {
-  return value ? BindInt(*value) : BindNull();
-}
-
-SqliteStatement& SqliteStatement::BindOptText(const std::optional<std::string>& value) {
-  return value ? BindText(*value) : BindNull();
-}
-
 Result<bool> SqliteStatement::Step() {
   last_error_ = 0;
   if (bind_error_ != 0) {
@@ -54,12 +46,6 @@ Result<bool> SqliteStatement::Step() {
   return conn_.ErrorStatus(rc, sql_);
 }
 
-Status SqliteStatement::Run() {
-  Result<bool> row = Step();
-  if (!row.ok()) return row.status();
-  return Status::Ok();
-}
-
 bool SqliteStatement::UniquenessViolated() const {
   return last_error_ == SQLITE_CONSTRAINT_PRIMARYKEY || last_error_ == SQLITE_CONSTRAINT_UNIQUE;
 }
@@ -67,8 +53,6 @@ bool SqliteStatement::UniquenessViolated() const {
 bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 std::int64_t SqliteStatement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string SqliteStatement::ColumnText(int column) const { return std::string(ColumnView(column)); }
 
 std::string_view SqliteStatement::ColumnView(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
@@ -78,16 +62,6 @@ std::string_view SqliteStatement::ColumnView(int column) const {
   return std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
-std::optional<std::int64_t> SqliteStatement::ColumnOptInt(int column) const {
-  if (IsNull(column)) return std::nullopt;
-  return ColumnInt(column);
-}
-
-std::optional<std::string> SqliteStatement::ColumnOptText(int column) const {
-  if (IsNull(column)) return std::nullopt;
-  return ColumnText(column);
-}
-
 void SqliteStatement::Reset() {
   // sqlite3_reset repeats the last step's error code; it was reported already.
   sqlite3_reset(stmt_);
@@ -95,24 +69,6 @@ void SqliteStatement::Reset() {
   next_param_ = 1;
   bind_error_ = 0;
   last_error_ = 0;
-}
-
-StatementHandle::StatementHandle(SqliteStatement* cached) : stmt_(cached) { stmt_->set_in_use(true); }
-
-StatementHandle::StatementHandle(std::unique_ptr<SqliteStatement> owned)
-    : stmt_(owned.get()), owned_(std::move(owned)) {
-  stmt_->set_in_use(true);
-}
-
-StatementHandle::StatementHandle(StatementHandle&& other) noexcept
-    : stmt_(other.stmt_), owned_(std::move(other.owned_)) {
-  other.stmt_ = nullptr;
-}
-
-StatementHandle::~StatementHandle() {
-  if (stmt_ == nullptr) return;
-  stmt_->Reset();
-  stmt_->set_in_use(false);
 }
 
 }  // namespace aftersales::sqlite

@@ -1,7 +1,7 @@
-// The read side of the SQLite store, written once: SqliteReads<Base>
-// implements every ReadTxn method over one SqliteConnection, for Base =
+// The read side of the SQLite store, written once: SqlReads<Base>
+// implements every ReadTxn method over one Connection, for Base =
 // ReadTxn (SqliteReadTxn, a snapshot on a pooled read-only connection) and
-// Base = WriteTxn (SqliteWriteTxn, which reads its own uncommitted writes).
+// Base = WriteTxn (SqlWriteTxn, which reads its own uncommitted writes).
 //
 // Internal to db/. A transaction object belongs to one thread.
 #pragma once
@@ -13,10 +13,10 @@
 #include <variant>
 #include <vector>
 
-#include "db/sqlite_connection.h"
+#include "db/sql_connection.h"
 #include "engine/store/store.h"
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 
 // The sweep's query; exposed so that a test can check its plan.
 constexpr const char* kDueDeadlinesSql =
@@ -68,7 +68,7 @@ struct CaseListQuery {
 Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter);
 
 template <class Base>
-class SqliteReads : public Base {
+class SqlReads : public Base {
  public:
   Result<std::optional<Order>> GetOrder(const std::string& id) override;
   Result<std::vector<Order>> ListOrders(const OrderFilter& filter, int limit) override;
@@ -156,31 +156,14 @@ class SqliteReads : public Base {
                                                                            std::optional<TimePoint> to) override;
 
  protected:
-  explicit SqliteReads(SqliteConnection& conn) : conn_(conn) {}
-  SqliteConnection& conn() { return conn_; }
+  explicit SqlReads(Connection& conn) : conn_(conn) {}
+  Connection& conn() { return conn_; }
 
  private:
-  SqliteConnection& conn_;
+  Connection& conn_;
 };
 
-extern template class SqliteReads<ReadTxn>;
-extern template class SqliteReads<WriteTxn>;
+extern template class SqlReads<ReadTxn>;
+extern template class SqlReads<WriteTxn>;
 
-// A read-only snapshot: BEGIN on a pooled connection at construction,
-// ROLLBACK and return of the connection to `release` at destruction.
-class SqliteReadTxn final : public SqliteReads<ReadTxn> {
- public:
-  using Release = std::function<void(std::unique_ptr<SqliteConnection>)>;
-  // Begins the snapshot on `conn`. Errors: unavailable (the connection is
-  // handed back to `release`, which may discard it).
-  static Result<std::unique_ptr<ReadTxn>> Begin(std::unique_ptr<SqliteConnection> conn, Release release);
-  ~SqliteReadTxn() override;
-
- private:
-  SqliteReadTxn(std::unique_ptr<SqliteConnection> conn, Release release);
-
-  std::unique_ptr<SqliteConnection> owned_;
-  Release release_;
-};
-
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

@@ -1,4 +1,4 @@
-#include "db/sqlite_connection.h"
+#include "db/sqlite/sqlite_connection.h"
 
 #include <sqlite3.h>
 

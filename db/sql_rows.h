@@ -1,4 +1,4 @@
-// Row codecs of the SQLite store: the column lists each query selects, in
+// Row codecs of the SQL store (both backends): the column lists each query selects, in
 // order, and the functions that turn a current row into a store record.
 //
 // Internal to db/. Stateless; thread-safe.
@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite_statement.h"
+#include "db/sql_connection.h"
 #include "domain/model.h"
 #include "engine/store/store.h"
 
-namespace aftersales::sqlite {
+namespace aftersales::sql {
 
 constexpr const char* kCaseColumns =
     "id, order_id, buyer_id, type, state, version, assignee, policy_version, created_at, updated_at, next_due_at,"
@@ -42,25 +42,25 @@ std::string EncodeTextArray(const std::vector<std::string>& texts);
 constexpr const char* kOrderColumns =
     "id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, COALESCE(paid_at, placed_at),"
     " ship_by, policy_version, shipment_status, shipments";
-Result<Order> ReadOrder(SqliteStatement& s);  // without lines
+Result<Order> ReadOrder(Statement& s);  // without lines
 // An order's shipments as stored in orders.shipments (a JSON array).
 std::string EncodeShipments(const std::vector<OrderShipment>& shipments);
 // The columns ReadDeadline reads, in its order.
 constexpr const char* kDeadlineColumns = "id, case_id, kind, started_at, due_at, status, closed_at, order_id";
-Result<OrderLine> ReadOrderLine(SqliteStatement& s);
-Result<CaseRow> ReadCaseRow(SqliteStatement& s);
-Result<DeadlineRow> ReadDeadline(SqliteStatement& s);
-Result<Text> ReadText(SqliteStatement& s);
-Result<UserRow> ReadUser(SqliteStatement& s);
-Result<AuditRow> ReadAudit(SqliteStatement& s);
+Result<OrderLine> ReadOrderLine(Statement& s);
+Result<CaseRow> ReadCaseRow(Statement& s);
+Result<DeadlineRow> ReadDeadline(Statement& s);
+Result<Text> ReadText(Statement& s);
+Result<UserRow> ReadUser(Statement& s);
+Result<AuditRow> ReadAudit(Statement& s);
 // ReadAudit into an existing row, reusing its strings' buffers (a scan of
 // the whole log then allocates only when an entry outgrows the last).
-void ReadAuditInto(SqliteStatement& s, AuditRow* row);
-Result<PolicyRow> ReadPolicy(SqliteStatement& s);
-Result<IdempotencyRow> ReadIdempotency(SqliteStatement& s);
-Result<SessionRow> ReadSession(SqliteStatement& s);
-Result<OutboxRow> ReadOutbox(SqliteStatement& s);
-Result<WebhookRow> ReadWebhook(SqliteStatement& s);  // unavailable: events that are not a JSON array of strings
-Result<DeliveryRow> ReadDelivery(SqliteStatement& s);
+void ReadAuditInto(Statement& s, AuditRow* row);
+Result<PolicyRow> ReadPolicy(Statement& s);
+Result<IdempotencyRow> ReadIdempotency(Statement& s);
+Result<SessionRow> ReadSession(Statement& s);
+Result<OutboxRow> ReadOutbox(Statement& s);
+Result<WebhookRow> ReadWebhook(Statement& s);  // unavailable: events that are not a JSON array of strings
+Result<DeliveryRow> ReadDelivery(Statement& s);
 
-}  // namespace aftersales::sqlite
+}  // namespace aftersales::sql

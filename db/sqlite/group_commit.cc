@@ -1,4 +1,4 @@
-#include "db/group_commit.h"
+#include "db/sqlite/group_commit.h"
 
 #include <utility>
 

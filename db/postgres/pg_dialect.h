@@ -1,0 +1,20 @@
+// The two spellings of the store's shared SQL (db/sql_connection.h) that
+// PostgreSQL does not accept, rewritten before the driver prepares a text:
+//  - a batch read's id list, one JSON array parameter:
+//    `SELECT value FROM json_each(?)` becomes
+//    `SELECT json_array_elements_text(?::json)`;
+//  - SQLite's index hint `INDEXED BY name` is dropped (PostgreSQL's planner
+//    takes no hints; its statistics choose).
+// Everything else passes unchanged; `?` placeholders are the driver's.
+//
+// Internal to db/. Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace aftersales::postgres {
+
+std::string FromSqliteSpelling(std::string_view sql);
+
+}  // namespace aftersales::postgres

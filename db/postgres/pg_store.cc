@@ -1,0 +1,169 @@
+#include "db/postgres/pg_store.h"
+
+#include <atomic>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "db/postgres/pg_connection.h"
+#include "db/postgres/pg_schema.h"
+#include "db/sql_write_txn.h"
+
+namespace aftersales {
+
+using postgres::PgConnection;
+
+namespace {
+
+// Taken by every write transaction, of every process sharing the database,
+// right after BEGIN; released by its COMMIT or ROLLBACK.
+constexpr const char* kWritersLockSql = "SELECT pg_advisory_xact_lock(7305618213311390823)";
+
+// The store's connections: idle ones kept for reuse, more opened on demand.
+class ConnectionPool {
+ public:
+  std::string uri;
+  std::size_t max_idle = 0;
+  std::atomic<std::int64_t> failures{0};  // FailureCount; every connection adds to it
+
+  std::mutex pool_mu;  // guards idle
+  std::vector<std::unique_ptr<PgConnection>> idle;
+
+  // An idle connection, or a new one.
+  Result<std::unique_ptr<PgConnection>> Take(bool fresh) {
+    if (!fresh) {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      if (!idle.empty()) {
+        std::unique_ptr<PgConnection> conn = std::move(idle.back());
+        idle.pop_back();
+        return conn;
+      }
+    }
+    Result<std::unique_ptr<PgConnection>> opened = PgConnection::Open(uri);
+    if (!opened.ok()) {
+      failures.fetch_add(1, std::memory_order_relaxed);
+      return opened.status();
+    }
+    (*opened)->CountFailuresIn(&failures);
+    return opened;
+  }
+
+  // Keeps `conn` for reuse unless its state is in doubt.
+  void Return(std::unique_ptr<PgConnection> conn) {
+    if (conn->failed() || conn->Broken() || conn->InTransaction()) return;  // closed here
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (idle.size() < max_idle) idle.push_back(std::move(conn));
+  }
+
+  // A connection in a new transaction: a write transaction holding the
+  // writers' lock, or a read-only snapshot. A pooled connection may have
+  // died with its server since it was last used: then one new connection is
+  // tried before giving up.
+  Result<std::unique_ptr<PgConnection>> Begin(bool write) {
+    for (bool fresh : {false, true}) {
+      Result<std::unique_ptr<PgConnection>> conn = Take(fresh);
+      if (!conn.ok()) return conn.status();
+      (*conn)->ClearFailed();
+      Status s = (*conn)->Exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      if (s.ok() && write) s = (*conn)->Exec(kWritersLockSql);
+      if (s.ok()) return conn;
+      if (fresh || !(*conn)->Broken()) return s;
+    }
+    return Status::Internal("unreachable");
+  }
+};
+
+// A read-only snapshot on a pooled connection; ROLLBACK and return of the
+// connection at destruction.
+class PgReadTxn final : public sql::SqlReads<ReadTxn> {
+ public:
+  PgReadTxn(std::unique_ptr<PgConnection> conn, ConnectionPool* store)
+      : sql::SqlReads<ReadTxn>(*conn), conn_(std::move(conn)), store_(store) {}
+  ~PgReadTxn() override {
+    if (conn_->InTransaction() && !conn_->Exec("ROLLBACK").ok()) conn_->MarkFailed();
+    store_->Return(std::move(conn_));
+  }
+
+ private:
+  std::unique_ptr<PgConnection> conn_;
+  ConnectionPool* store_;
+};
+
+// One command's transaction, holding the writers' lock (kWritersLockSql).
+class PgWriteSession final : public sql::WriteSession {
+ public:
+  PgWriteSession(std::unique_ptr<PgConnection> conn, ConnectionPool* store) : conn_(std::move(conn)), store_(store) {}
+  ~PgWriteSession() override { store_->Return(std::move(conn_)); }
+
+  sql::Connection& connection() override { return *conn_; }
+
+  Status Commit() override {
+    if (conn_->failed()) {
+      Abort();
+      return Status::Unavailable("storage error: the transaction failed earlier and was rolled back");
+    }
+    // A COMMIT of a transaction PostgreSQL has aborted answers ROLLBACK,
+    // without an error; the driver reports that as unavailable.
+    Status s = conn_->Exec("COMMIT");
+    if (!s.ok()) conn_->MarkFailed();
+    return s;
+  }
+
+  void Abort() override {
+    if (conn_->InTransaction() && !conn_->Exec("ROLLBACK").ok()) conn_->MarkFailed();
+  }
+
+ private:
+  std::unique_ptr<PgConnection> conn_;
+  ConnectionPool* store_;
+};
+
+}  // namespace
+
+struct PgStore::Impl {
+  ConnectionPool pool;
+};
+
+PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PgStore::~PgStore() = default;
+
+bool PgStore::IsUri(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri) { return Open(uri, Options()); }
+
+Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  ConnectionPool& pool = impl->pool;
+  pool.uri = uri;
+  pool.max_idle = options.max_idle > 0 ? static_cast<std::size_t>(options.max_idle) : 0;
+  Result<std::unique_ptr<PgConnection>> conn = pool.Take(true);
+  if (!conn.ok()) return conn.status();
+  static const SystemClock kSystemClock;
+  const Clock& clock = options.clock != nullptr ? *options.clock : kSystemClock;
+  Status migrated = postgres::Migrate(**conn, clock.Now());
+  if (!migrated.ok()) {
+    return Status::Unavailable("cannot open database " + (*conn)->description() + ": " + migrated.message());
+  }
+  pool.Return(std::move(*conn));
+  return std::unique_ptr<PgStore>(new PgStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<WriteTxn>> PgStore::BeginWrite() {
+  Result<std::unique_ptr<PgConnection>> conn = impl_->pool.Begin(true);
+  if (!conn.ok()) return conn.status();
+  return sql::SqlWriteTxn::Begin(std::make_unique<PgWriteSession>(std::move(*conn), &impl_->pool));
+}
+
+Result<std::unique_ptr<ReadTxn>> PgStore::BeginRead() {
+  Result<std::unique_ptr<PgConnection>> conn = impl_->pool.Begin(false);
+  if (!conn.ok()) return conn.status();
+  return std::unique_ptr<ReadTxn>(new PgReadTxn(std::move(*conn), &impl_->pool));
+}
+
+std::int64_t PgStore::FailureCount() const { return impl_->pool.failures.load(std::memory_order_relaxed); }
+
+}  // namespace aftersales

@@ -1,0 +1,73 @@
+// PgStore: the Store of engine/store/store.h on a PostgreSQL database
+// (libpq), shared by any number of aftersales processes.
+//
+// Isolation: a ReadTxn is one `REPEATABLE READ READ ONLY` transaction, a
+// snapshot that never blocks writers. A WriteTxn is a `READ COMMITTED`
+// transaction that first takes one transaction-scoped advisory lock, so that
+// write transactions of every process sharing the database run one at a
+// time, as the store seam promises (each sees everything committed before
+// it); the lock goes with the transaction's COMMIT or ROLLBACK, also when
+// its process dies. Durability is PostgreSQL's: with the default
+// synchronous_commit=on a commit is flushed when Commit() returns.
+//
+// Connections: a pool per store, opened on demand and kept while idle (up
+// to Options::max_idle); a connection that broke is dropped and the next
+// transaction opens a new one, so the store recovers by itself when the
+// server comes back.
+//
+// Errors: every storage failure is unavailable, with PostgreSQL's message;
+// the documented exceptions are SqliteStore's (db/sqlite/sqlite_store.h):
+// already_exists on a PRIMARY KEY or UNIQUE clash, version_conflict on a
+// stale UpdateCase, not_found on updates of missing rows. Foreign keys are
+// deferred to Commit, which then fails with unavailable and writes nothing.
+//
+// Thread-safety: a PgStore is shared by all threads; each transaction
+// belongs to the thread that began it, and every transaction must be
+// destroyed before the store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "domain/clock.h"
+#include "domain/status.h"
+#include "engine/store/store.h"
+
+namespace aftersales {
+
+class PgStore final : public Store {
+ public:
+  struct Options {
+    // Stamps schema_migrations.applied_at; the system clock when null.
+    const Clock* clock = nullptr;
+    // Connections kept open while idle; more are opened on demand.
+    int max_idle = 16;
+  };
+
+  // Connects to `uri` (a libpq connection URI, postgresql://…) and applies
+  // any pending schema migrations (one transaction, under an advisory lock
+  // so that servers starting together migrate once). Errors: unavailable,
+  // naming the database (unreachable, authentication refused, a schema
+  // newer than this program, ...). The URI's password is never repeated in
+  // a message.
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& uri);
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& uri, const Options& options);
+  ~PgStore() override;
+
+  Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
+  Result<std::unique_ptr<ReadTxn>> BeginRead() override;
+  std::int64_t FailureCount() const override;
+
+  // Whether `location` names a PostgreSQL database (a postgresql:// or
+  // postgres:// URI) rather than a SQLite file.
+  static bool IsUri(const std::string& location);
+
+ private:
+  struct Impl;
+  explicit PgStore(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aftersales
