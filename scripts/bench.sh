@@ -6,7 +6,11 @@
 #                              HTTP (3 rounds of 10 s per scenario), 300
 #                              lifecycles over HTTP with the server's CPU, scale
 #                              (10k, 100k and 1M cases: about 10 GB of disk
-#                              in the system's temporary folder, ~30 minutes)
+#                              in the system's temporary folder, ~30 minutes),
+#                              durable lifecycles over HTTP with 1, 2 and 3
+#                              servers on one PostgreSQL database, SQLite and
+#                              raw libpq (5 rounds of 300 a row, a throwaway
+#                              PostgreSQL 15 cluster of its own, ~5 minutes)
 #   scripts/bench.sh --quick   what CI runs: small sizes, nothing asserted
 #                              about speed
 set -euo pipefail
@@ -38,4 +42,6 @@ if [ ${#quick[@]} -eq 0 ]; then
 else
   "$bench/scale_bench" --quick --json "$out/scale.json"
 fi
+echo "==> several servers on PostgreSQL: 1, 2 and 3 servers, SQLite and raw libpq"
+"$bench/pg_scaleout_bench" "${quick[@]}" --json "$out/pg_scaleout.json"
 echo "==> figures written to $out"
