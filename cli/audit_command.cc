@@ -5,6 +5,7 @@
 
 #include "cli/audit_checkpoint_command.h"
 #include "cli/cli_common.h"
+#include "db/postgres/pg_store.h"
 #include "engine/audit/audit_checkpoint.h"
 #include "engine/audit/audit_log.h"
 #include "engine/audit/ed25519_key.h"
@@ -12,15 +13,26 @@
 namespace aftersales {
 namespace {
 
-// Opens the database and begins a read snapshot, or reports why not.
-std::unique_ptr<ReadTxn> OpenSnapshot(const std::string& db_path, const char* command,
-                                      std::unique_ptr<SqliteStore>* store, std::ostream& err) {
-  Result<std::unique_ptr<SqliteStore>> opened = OpenExistingStore(db_path);
-  if (!opened.ok()) {
-    PrintError(err, command, opened.status());
-    return nullptr;
+// Opens the database (a SQLite file, or a PostgreSQL database by its
+// postgresql:// URI, which `audit verify --store` passes) and begins a read
+// snapshot, or reports why not.
+std::unique_ptr<ReadTxn> OpenSnapshot(const std::string& db_path, const char* command, std::unique_ptr<Store>* store,
+                                      std::ostream& err) {
+  if (PgStore::IsUri(db_path)) {
+    Result<std::unique_ptr<PgStore>> opened = PgStore::Open(db_path);
+    if (!opened.ok()) {
+      PrintError(err, command, opened.status());
+      return nullptr;
+    }
+    *store = std::move(*opened);
+  } else {
+    Result<std::unique_ptr<SqliteStore>> opened = OpenExistingStore(db_path);
+    if (!opened.ok()) {
+      PrintError(err, command, opened.status());
+      return nullptr;
+    }
+    *store = std::move(*opened);
   }
-  *store = std::move(*opened);
   Result<std::unique_ptr<ReadTxn>> txn = (*store)->BeginRead();
   if (!txn.ok()) {
     PrintError(err, command, txn.status());
@@ -80,7 +92,7 @@ int RunAuditVerify(const AuditVerifyOptions& options, std::ostream& out, std::os
     }
   }
 
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<ReadTxn> txn = OpenSnapshot(options.db_path, kCommand, &store, err);
   if (!txn) return kExitUnusable;
   Result<AuditVerification> verified = AuditLog::Verify(*txn, ProgressLines(err, "checked"));
@@ -135,7 +147,7 @@ int RunAuditVerify(const AuditVerifyOptions& options, std::ostream& out, std::os
 int RunAuditExport(const std::string& db_path, const std::optional<std::string>& out_path, std::ostream& out,
                    std::ostream& err) {
   constexpr const char* kCommand = "audit export";
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<ReadTxn> txn = OpenSnapshot(db_path, kCommand, &store, err);
   if (!txn) return kExitUnusable;
 

@@ -14,11 +14,13 @@
 #include "cli/backup_command.h"
 #include "cli/cli_common.h"
 #include "cli/demo_command.h"
+#include "cli/migrate_command.h"
 #include "cli/orders_command.h"
 #include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/user_command.h"
 #include "cli/version.h"
+#include "db/postgres/pg_store.h"
 #include "domain/clock.h"
 #include "domain/vocabulary.h"
 
@@ -129,7 +131,12 @@ int Main(int argc, char** argv) {
   std::string verify_public_key;
   CLI::App* verify_cmd = audit_cmd->add_subcommand(
       "verify", "Recompute the hash chain and check signed checkpoints; exit 1 naming the first bad seq or what broke");
-  AddDbOption(verify_cmd, &verify.db_path, "to check (must exist)");
+  CLI::Option* verify_db_opt = AddDbOption(verify_cmd, &verify.db_path, "to check (must exist)");
+  std::string verify_store;
+  verify_cmd
+      ->add_option("--store", verify_store,
+                   "a PostgreSQL database instead of --db: a libpq URI, postgresql://USER@HOST:PORT/NAME")
+      ->excludes(verify_db_opt);
   verify_cmd->add_option("--checkpoint", verify.checkpoint_files,
                          "a signed checkpoint file the log must still extend (repeatable)");
   CLI::Option* public_key_opt = verify_cmd->add_option(
@@ -159,6 +166,15 @@ int Main(int argc, char** argv) {
   CLI::App* backup_cmd = app.add_subcommand("backup", "Copy the live database to a new file and check the copy");
   backup_cmd->add_option("FILE", backup_dest, "the new backup file (never overwritten)")->required();
   AddDbOption(backup_cmd, &backup_db, "to copy (must exist)");
+
+  MigrateOptions migrate;
+  CLI::App* migrate_cmd = app.add_subcommand(
+      "migrate", "Copy a SQLite database into an empty PostgreSQL database, then check the copy (docs/scale-out.md)");
+  migrate_cmd->add_option("--from", migrate.from, "the SQLite database file to copy (must exist)")->required();
+  migrate_cmd
+      ->add_option("--to", migrate.to,
+                   "the empty PostgreSQL database to fill: a libpq URI, postgresql://USER@HOST:PORT/NAME")
+      ->required();
 
   ReportOptions report;
   report.db_path = kDefaultDb;
@@ -211,6 +227,13 @@ int Main(int argc, char** argv) {
   if (*import_cmd) return RunOrdersImport(import, clock, std::cout, std::cerr);
   if (*verify_cmd) {
     if (*public_key_opt) verify.public_key_file = verify_public_key;
+    if (!verify_store.empty()) {
+      if (!PgStore::IsUri(verify_store)) {
+        std::cerr << "aftersales audit verify: --store takes a PostgreSQL URI (postgresql://…); a file is --db\n";
+        return kExitUnusable;
+      }
+      verify.db_path = verify_store;  // RunAuditVerify opens a postgresql:// URI as PostgreSQL
+    }
     return RunAuditVerify(verify, std::cout, std::cerr);
   }
   if (*keygen_cmd) return RunAuditKeygen(keygen_out, std::cout, std::cerr);
@@ -220,6 +243,7 @@ int Main(int argc, char** argv) {
                           std::cerr);
   }
   if (*backup_cmd) return RunBackup(backup_dest, backup_db, std::cout, std::cerr);
+  if (*migrate_cmd) return RunMigrate(migrate, std::cout, std::cerr);
   if (*report_cmd) {
     if (*report_user_opt) report.user_id = report_user;
     return RunReport(report, clock, std::cout, std::cerr);

@@ -165,7 +165,7 @@ int RunServe(const ServeOptions& options) {
   SystemClock system_clock;
   std::unique_ptr<TestClock> test_clock;
   if (options.test_clock) {
-    auto opened = TestClock::Open(**store, system_clock.Now());
+    auto opened = TestClock::Open(**store, system_clock.Now(), (*store)->Shared());
     if (!opened.ok()) {
       PrintError(std::cerr, kCommand, opened.status());
       return kExitUnusable;

@@ -561,6 +561,12 @@ Result<std::optional<PolicyRow>> SqlReads<Base>::LatestPolicy() {
 }
 
 template <class Base>
+Result<std::optional<int>> SqlReads<Base>::LatestPolicyVersion() {
+  return QueryOne<int>(conn_, "SELECT version FROM policies ORDER BY version DESC LIMIT 1", kNoParams,
+                       [](Statement& s) -> Result<int> { return static_cast<int>(s.ColumnInt(0)); });
+}
+
+template <class Base>
 Result<std::optional<std::string>> SqlReads<Base>::GetSetting(const std::string& key) {
   return QueryOne<std::string>(
       conn_, "SELECT value FROM settings WHERE key = ?", [&](Statement& s) { s.BindText(key); },

@@ -102,6 +102,7 @@ class SqlReads : public Base {
 
   Result<std::optional<PolicyRow>> GetPolicy(int version) override;
   Result<std::optional<PolicyRow>> LatestPolicy() override;
+  Result<std::optional<int>> LatestPolicyVersion() override;
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Result<std::optional<IdempotencyRow>> GetIdempotency(const std::string& scope, const std::string& key) override;

@@ -1,5 +1,7 @@
 #include "engine/policy_registry.h"
 
+#include <algorithm>
+
 #include "engine/audit/audit_log.h"
 
 namespace aftersales {
@@ -49,6 +51,18 @@ Status PolicyRegistry::Initialize(const Policy& initial, TimePoint now, bool pre
 }
 
 std::shared_ptr<const Policy> PolicyRegistry::Current() {
+  if (store_.Shared()) {
+    // Another server may have stored a newer version: the latest stored
+    // version number decides (on failure, the latest this server knew).
+    auto txn = store_.BeginRead();
+    if (txn.ok()) {
+      auto latest = (*txn)->LatestPolicyVersion();
+      if (latest.ok() && *latest) {
+        std::lock_guard<std::mutex> lock(mu_);
+        current_ = std::max(current_, **latest);
+      }
+    }
+  }
   int version;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,6 +1,9 @@
 // PolicyRegistry: the policy versions of SPEC §5. The current version is
 // used for new cases; each case keeps the version it was submitted under.
-// Versions are stored (table `policies`) and cached here once parsed.
+// Versions are stored (table `policies`) and cached here once parsed. On a
+// shared store (several servers, Store::Shared) Current() asks the store
+// for the latest version number each time, so that a version stored through
+// any server is current on all once committed.
 // Thread-safe.
 #pragma once
 

@@ -1,6 +1,8 @@
 #include "engine/test_clock.h"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,27 +17,45 @@ using nlohmann::json;
 // not a test.
 constexpr int kMaxFirings = 10'000'000;
 
+// The stored time, or nullopt when none is stored. Errors: unavailable (also
+// for an unreadable value).
+Result<std::optional<TimePoint>> StoredTime(ReadTxn& txn) {
+  AS_ASSIGN_OR_RETURN(std::optional<std::string> stored, txn.GetSetting(TestClock::kSettingKey));
+  if (!stored) return std::optional<TimePoint>();
+  const std::string& text = *stored;
+  TimePoint value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::Unavailable("the stored test clock value is unreadable: " + text);
+  }
+  return std::optional<TimePoint>(value);
+}
+
 }  // namespace
 
-Result<std::unique_ptr<TestClock>> TestClock::Open(Store& store, TimePoint wall_now) {
+Result<std::unique_ptr<TestClock>> TestClock::Open(Store& store, TimePoint wall_now, bool shared) {
   auto txn = store.BeginWrite();
   if (!txn.ok()) return txn.status();
-  auto stored = (*txn)->GetSetting(kSettingKey);
-  if (!stored.ok()) return stored.status();
+  AS_ASSIGN_OR_RETURN(std::optional<TimePoint> stored, StoredTime(**txn));
   TimePoint start = wall_now;
-  if (*stored) {
-    const std::string& text = **stored;
-    TimePoint value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return Status::Unavailable("the stored test clock value is unreadable: " + text);
-    }
-    start = value;
+  if (stored) {
+    start = *stored;
   } else {
     AS_RETURN_IF_ERROR((*txn)->PutSetting(kSettingKey, std::to_string(start)));
     AS_RETURN_IF_ERROR((*txn)->Commit());
   }
-  return std::unique_ptr<TestClock>(new TestClock(store, start));
+  return std::unique_ptr<TestClock>(new TestClock(store, start, shared));
+}
+
+TimePoint TestClock::Now() const {
+  if (shared_) {
+    auto txn = store_.BeginRead();
+    if (txn.ok()) {
+      auto stored = StoredTime(**txn);
+      if (stored.ok() && stored->has_value()) return clock_.AdvanceTo(**stored);
+    }
+  }
+  return clock_.Now();
 }
 
 Result<TimePoint> TestClock::Advance(const Actor& actor, std::int64_t seconds, const WithinMove& within) {
@@ -43,15 +63,18 @@ Result<TimePoint> TestClock::Advance(const Actor& actor, std::int64_t seconds, c
     return Status::Invalid("advance_seconds", "advance_seconds must be an integer from 0 to 3162240000");
   }
   std::lock_guard<std::mutex> lock(move_mu_);
-  const TimePoint from = clock_.Now();
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  WriteTxn& w = **txn;
+  // The stored time, read under the writer's lock: another server sharing
+  // the store may have moved the clock since this one last looked.
+  AS_ASSIGN_OR_RETURN(std::optional<TimePoint> stored, StoredTime(w));
+  const TimePoint from = std::max(stored.value_or(clock_.Now()), clock_.Now());
   const TimePoint to = from + seconds;
   if (to > kLatestTime) {
     return Status::Invalid("advance_seconds", "the clock cannot pass " + FormatTime(kLatestTime) +
                                                   ": later times cannot be written in RFC 3339");
   }
-  auto txn = store_.BeginWrite();
-  if (!txn.ok()) return txn.status();
-  WriteTxn& w = **txn;
   AS_RETURN_IF_ERROR(w.PutSetting(kSettingKey, std::to_string(to)));
   AuditRecord record;
   // Recorded at the moment of the move, so that the entries of the deadlines

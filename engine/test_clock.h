@@ -8,7 +8,13 @@
 // in-memory time follows once it is committed. A move that fails writes
 // nothing, and the same request may be sent again.
 //
-// Thread-safe: Now() is lock-free; moves are serialized.
+// Shared: when several servers share the database (PostgreSQL), each
+// Now() reads the stored time (one small read), so that a move made through
+// any server is seen by all once it is committed, and each move starts from
+// the stored time, read in its own write transaction. Alone on its database
+// (SQLite), the clock reads memory only.
+//
+// Thread-safe: Now() is lock-free unless shared; moves are serialized.
 #pragma once
 
 #include <cstdint>
@@ -33,10 +39,13 @@ class TestClock final : public Clock {
   static constexpr std::int64_t kMaxAdvanceSeconds = 100LL * 366 * kDay;
 
   // Loads the stored time, or stores `wall_now` when none is stored yet.
-  // Errors: unavailable (also for an unreadable stored value).
-  static Result<std::unique_ptr<TestClock>> Open(Store& store, TimePoint wall_now);
+  // `shared`: other servers share the store (see above). Errors:
+  // unavailable (also for an unreadable stored value).
+  static Result<std::unique_ptr<TestClock>> Open(Store& store, TimePoint wall_now, bool shared = false);
 
-  TimePoint Now() const override { return clock_.Now(); }
+  // The stored time (shared: read now; if that read fails, the latest time
+  // this server knew).
+  TimePoint Now() const override;
 
   // What a move does in its transaction after storing the time: fire what
   // is due at the new time `to`.
@@ -50,10 +59,11 @@ class TestClock final : public Clock {
   Result<TimePoint> Advance(const Actor& actor, std::int64_t seconds, const WithinMove& within = {});
 
  private:
-  TestClock(Store& store, TimePoint start) : store_(store), clock_(start) {}
+  TestClock(Store& store, TimePoint start, bool shared) : store_(store), clock_(start), shared_(shared) {}
 
   Store& store_;
-  ManualClock clock_;
+  mutable ManualClock clock_;  // the latest time known; only ever moves forward
+  const bool shared_;
   std::mutex move_mu_;  // one move at a time
 };
 

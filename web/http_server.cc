@@ -139,7 +139,7 @@ class HttpServer::Impl {
   Impl(const WebServices& services, HttpServerOptions options)
       : services_(services),
         options_(std::move(options)),
-        keys_(services.store, services.wall_clock),
+        keys_(services.store, services.wall_clock, services.store.Shared()),
         routes_(BuildApiRoutes(services, metrics_)),
         loop_(options_.connections, [this](ReceivedRequest& r) { return ServeReceived(r); },
               [this](const std::string& remote, int status, const Status& why) { OnRefused(remote, status, why); }) {

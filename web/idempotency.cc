@@ -7,7 +7,15 @@
 
 namespace aftersales {
 
-IdempotencyKeys::IdempotencyKeys(Store& store, const Clock& wall_clock) : store_(store), wall_clock_(wall_clock) {}
+namespace {
+
+// The status of a claim row: the request runs and has no answer yet.
+constexpr int kNoAnswerYet = 0;
+
+}  // namespace
+
+IdempotencyKeys::IdempotencyKeys(Store& store, const Clock& wall_clock, bool shared)
+    : store_(store), wall_clock_(wall_clock), shared_(shared) {}
 
 std::string IdempotencyKeys::Scope(const std::string& caller_id, const std::string& method, const std::string& path) {
   return caller_id + " " + method + " " + path;
@@ -31,6 +39,10 @@ Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std
   }
   // From here on the claim releases the key, whatever happens.
   std::unique_ptr<Claim> claim(new Claim(*this, scope, key, Sha256Hex(body)));
+  if (shared_) {
+    AS_RETURN_IF_ERROR(ClaimStored(*claim));
+    return claim;
+  }
   auto txn = store_.BeginRead();
   if (!txn.ok()) return txn.status();
   auto row = (*txn)->GetIdempotency(scope, key);
@@ -44,12 +56,69 @@ Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std
   return claim;
 }
 
+Status IdempotencyKeys::ClaimStored(Claim& claim) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(std::optional<IdempotencyRow> row, txn->GetIdempotency(claim.scope_, claim.key_));
+  const TimePoint now = wall_clock_.Now();
+  if (row && row->status == kNoAnswerYet && row->created_at + kClaimSeconds > now) {
+    return Status(Code::kIdempotencyInProgress, "a request with this Idempotency-Key is still running");
+  }
+  if (row && row->status != kNoAnswerYet && row->created_at + kRetentionSeconds > now) {
+    if (row->request_hash != claim.request_hash_) {
+      return Status(Code::kIdempotencyKeyReused, "this Idempotency-Key was used with a different body");
+    }
+    claim.replay_ = StoredResponse{row->status, row->body};
+    return Status::Ok();
+  }
+  IdempotencyRow claimed;
+  claimed.scope = claim.scope_;
+  claimed.key = claim.key_;
+  claimed.request_hash = claim.request_hash_;
+  claimed.status = kNoAnswerYet;
+  claimed.created_at = now;
+  AS_RETURN_IF_ERROR(txn->PutIdempotency(claimed));
+  AS_RETURN_IF_ERROR(txn->Commit());
+  claim.claimed_in_store_ = true;
+  claim.claimed_at_ = now;
+  return Status::Ok();
+}
+
+void IdempotencyKeys::UnclaimStored(const Claim& claim) {
+  // Most requests end with their record stored: a look first, without the
+  // writers' lock. (A hook's record may have been rolled back with its
+  // change, so stored_ alone does not tell.)
+  {
+    auto read = store_.BeginRead();
+    if (read.ok()) {
+      auto row = (*read)->GetIdempotency(claim.scope_, claim.key_);
+      if (row.ok() && (!row->has_value() || (*row)->status != kNoAnswerYet || (*row)->created_at != claim.claimed_at_)) {
+        return;
+      }
+    }
+  }
+  auto txn = store_.BeginWrite();
+  if (!txn.ok()) return;
+  auto row = (*txn)->GetIdempotency(claim.scope_, claim.key_);
+  // Not ours any more: answered, or taken over after our claim ran out.
+  if (!row.ok() || !row->has_value() || (*row)->status != kNoAnswerYet || (*row)->created_at != claim.claimed_at_ ||
+      (*row)->request_hash != claim.request_hash_) {
+    return;
+  }
+  IdempotencyRow expired = **row;
+  expired.created_at = 0;
+  if ((*txn)->PutIdempotency(expired).ok()) (void)(*txn)->Commit();
+  // On failure the claim runs out after kClaimSeconds.
+}
+
 void IdempotencyKeys::Release(const std::string& scope, const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_.erase({scope, key});
 }
 
-IdempotencyKeys::Claim::~Claim() { owner_.Release(scope_, key_); }
+IdempotencyKeys::Claim::~Claim() {
+  if (claimed_in_store_) owner_.UnclaimStored(*this);
+  owner_.Release(scope_, key_);
+}
 
 IdempotencyRow IdempotencyKeys::Claim::Row(int status, const nlohmann::json& body,
                                            const std::vector<std::string>& redact) const {

@@ -7,8 +7,16 @@
 // stored. A successful change stores its record through a TxnHook, inside
 // the engine's write transaction, so that record and change commit together.
 //
-// The in-flight set is in memory: it guards one process, which is all a
-// SQLite file allows. Thread-safe.
+// Keys in flight: a set in memory guards one process, which is all a
+// SQLite file allows. When other servers share the store, a request's key is
+// also claimed in the database before it runs: an idempotency row with
+// status 0 (no answer yet), written in a transaction of its own, which the
+// answer's record replaces in the change's own transaction; a request
+// whose key another server claimed less than kClaimSeconds ago is refused
+// as in progress, whichever server it reaches, and a claim left by a server
+// that died runs out after kClaimSeconds. An answer that is not stored
+// gives the claim back (the row's created_at set to 0, which reads as
+// expired). Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -40,8 +48,13 @@ class IdempotencyKeys {
   static constexpr std::size_t kMaxKeyBytes = 255;
   static constexpr std::int64_t kRetentionSeconds = 24 * kHour;
 
+  // How long a claim in the database (shared stores) holds a key without an
+  // answer: longer than any request runs.
+  static constexpr std::int64_t kClaimSeconds = 120;
+
   // `wall_clock` dates the records: replays are a matter of real time.
-  IdempotencyKeys(Store& store, const Clock& wall_clock);
+  // `shared`: other servers share the store (see above).
+  IdempotencyKeys(Store& store, const Clock& wall_clock, bool shared = false);
 
   // A claim on one (scope, key) while its request runs; destroying it lets
   // the key be used again (and replayed, once stored).
@@ -74,6 +87,8 @@ class IdempotencyKeys {
     std::string request_hash_;
     std::optional<StoredResponse> replay_;
     bool stored_ = false;
+    bool claimed_in_store_ = false;  // shared stores: a status-0 row holds the key
+    TimePoint claimed_at_ = 0;       // its created_at: the row is still ours while unchanged
   };
 
   // Checks `key` and claims (scope, key) for a request with raw `body`.
@@ -90,9 +105,15 @@ class IdempotencyKeys {
 
  private:
   void Release(const std::string& scope, const std::string& key);
+  // Shared stores: claims (scope, key) in the database, or returns the
+  // stored record that answers instead, or refuses (in progress, reused).
+  Status ClaimStored(Claim& claim);
+  // Shared stores: gives back a claim that no record replaced.
+  void UnclaimStored(const Claim& claim);
 
   Store& store_;
   const Clock& wall_clock_;
+  const bool shared_;
   std::mutex mu_;
   std::set<std::pair<std::string, std::string>> in_flight_;
 };

@@ -26,6 +26,12 @@ namespace aftersales::postgres {
 // once. No other lock of the program may use this key.
 constexpr std::int64_t kMigrationLockKey = 0x4166745372764D31;  // "AftSrvM1"
 
+// The transaction-scoped advisory lock that every write transaction of
+// PgStore takes right after BEGIN (db/postgres/pg_store.h), so that the
+// writers of all processes sharing the database run one at a time; a copy
+// into the database (db/copy_database.h) takes it too.
+constexpr std::int64_t kWritersLockKey = 7305618213311390823;
+
 struct Migration {
   int version = 0;
   std::vector<const char*> statements;

@@ -1,7 +1,10 @@
 #include "db/postgres/pg_store.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -16,8 +19,18 @@ using postgres::PgConnection;
 namespace {
 
 // Taken by every write transaction, of every process sharing the database,
-// right after BEGIN; released by its COMMIT or ROLLBACK.
-constexpr const char* kWritersLockSql = "SELECT pg_advisory_xact_lock(7305618213311390823)";
+// right after BEGIN; released by its COMMIT or ROLLBACK. The same round trip
+// reads the transaction's id, which tells a COMMIT whose answer was lost
+// (see PgWriteSession::Commit) whether it happened.
+const std::string& WritersLockSql() {
+  static const std::string kSql =
+      "SELECT pg_advisory_xact_lock(" + std::to_string(postgres::kWritersLockKey) + "), pg_current_xact_id()::text";
+  return kSql;
+}
+
+// How long a write whose COMMIT lost its connection waits for the database
+// to tell whether the commit happened, before answering that nobody knows.
+constexpr std::chrono::seconds kOutcomeWait{30};
 
 // The store's connections: idle ones kept for reuse, more opened on demand.
 class ConnectionPool {
@@ -66,7 +79,6 @@ class ConnectionPool {
       (*conn)->ClearFailed();
       Status s = (*conn)->Exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      if (s.ok() && write) s = (*conn)->Exec(kWritersLockSql);
       if (s.ok()) return conn;
       if (fresh || !(*conn)->Broken()) return s;
     }
@@ -90,10 +102,11 @@ class PgReadTxn final : public sql::SqlReads<ReadTxn> {
   ConnectionPool* store_;
 };
 
-// One command's transaction, holding the writers' lock (kWritersLockSql).
+// One command's transaction, holding the writers' lock (WritersLockSql()).
 class PgWriteSession final : public sql::WriteSession {
  public:
-  PgWriteSession(std::unique_ptr<PgConnection> conn, ConnectionPool* store) : conn_(std::move(conn)), store_(store) {}
+  PgWriteSession(std::unique_ptr<PgConnection> conn, ConnectionPool* store, std::string xid)
+      : conn_(std::move(conn)), store_(store), xid_(std::move(xid)) {}
   ~PgWriteSession() override { store_->Return(std::move(conn_)); }
 
   sql::Connection& connection() override { return *conn_; }
@@ -106,7 +119,12 @@ class PgWriteSession final : public sql::WriteSession {
     // A COMMIT of a transaction PostgreSQL has aborted answers ROLLBACK,
     // without an error; the driver reports that as unavailable.
     Status s = conn_->Exec("COMMIT");
-    if (!s.ok()) conn_->MarkFailed();
+    if (s.ok()) return s;
+    conn_->MarkFailed();
+    // The connection went away during COMMIT: the commit may or may not
+    // have happened, and "nothing was written" would be a guess. Ask the
+    // database (once it answers again) what became of the transaction.
+    if (conn_->Broken()) return OutcomeOfLostCommit(s);
     return s;
   }
 
@@ -115,8 +133,35 @@ class PgWriteSession final : public sql::WriteSession {
   }
 
  private:
+  // Ok when transaction xid_ committed, `lost` (unavailable: nothing was
+  // written) when it aborted; internal when the database cannot tell within
+  // kOutcomeWait, with a message that says so.
+  Status OutcomeOfLostCommit(const Status& lost) {
+    const auto give_up = std::chrono::steady_clock::now() + kOutcomeWait;
+    while (std::chrono::steady_clock::now() < give_up) {
+      auto conn = store_->Take(true);
+      if (conn.ok()) {
+        auto stmt = (*conn)->Prepare("SELECT pg_xact_status(?::xid8)");
+        if (stmt.ok()) {
+          (*stmt)->BindText(xid_);
+          auto row = (*stmt)->Step();
+          const std::string status = row.ok() && *row ? (*stmt)->ColumnText(0) : std::string();
+          if (status == "committed") return Status::Ok();
+          if (status == "aborted") return lost;
+          // "in progress": the old session still finishes its COMMIT.
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return Status::Internal("the database connection was lost during COMMIT and the database did not say within " +
+                            std::to_string(kOutcomeWait.count()) +
+                            " s whether the change was committed: check before sending it again (" + lost.message() +
+                            ")");
+  }
+
   std::unique_ptr<PgConnection> conn_;
   ConnectionPool* store_;
+  const std::string xid_;  // the transaction's id, as text
 };
 
 }  // namespace
@@ -155,7 +200,16 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Opt
 Result<std::unique_ptr<WriteTxn>> PgStore::BeginWrite() {
   Result<std::unique_ptr<PgConnection>> conn = impl_->pool.Begin(true);
   if (!conn.ok()) return conn.status();
-  return sql::SqlWriteTxn::Begin(std::make_unique<PgWriteSession>(std::move(*conn), &impl_->pool));
+  std::string xid;
+  {
+    auto locked = (*conn)->Prepare(WritersLockSql());
+    if (!locked.ok()) return locked.status();
+    Result<bool> row = (*locked)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Unavailable("storage error: the writers' lock answered no row");
+    xid = (*locked)->ColumnText(1);
+  }
+  return sql::SqlWriteTxn::Begin(std::make_unique<PgWriteSession>(std::move(*conn), &impl_->pool, std::move(xid)));
 }
 
 Result<std::unique_ptr<ReadTxn>> PgStore::BeginRead() {

@@ -58,6 +58,8 @@ class PgStore final : public Store {
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
   Result<std::unique_ptr<ReadTxn>> BeginRead() override;
   std::int64_t FailureCount() const override;
+  // True: any number of servers may share the database.
+  bool Shared() const override { return true; }
 
   // Whether `location` names a PostgreSQL database (a postgresql:// or
   // postgres:// URI) rather than a SQLite file.

@@ -195,6 +195,7 @@ class ForwardingReads : public Base {
   Result<std::optional<PolicyRow>> LatestPolicy() override {
     return (*inner_).LatestPolicy();
   }
+  Result<std::optional<int>> LatestPolicyVersion() override { return (*inner_).LatestPolicyVersion(); }
   Result<std::optional<std::string>> GetSetting(const std::string& key) override {
     return (*inner_).GetSetting(key);
   }
@@ -344,6 +345,7 @@ class ForwardingStore : public Store {
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override { return inner_.BeginWrite(); }
   Result<std::unique_ptr<ReadTxn>> BeginRead() override { return inner_.BeginRead(); }
   std::int64_t FailureCount() const override { return inner_.FailureCount(); }
+  bool Shared() const override { return inner_.Shared(); }
 
  protected:
   Store& inner() const { return inner_; }

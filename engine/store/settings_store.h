@@ -35,6 +35,8 @@ class SettingsReads {
   virtual ~SettingsReads() = default;
   virtual Result<std::optional<PolicyRow>> GetPolicy(int version) = 0;
   virtual Result<std::optional<PolicyRow>> LatestPolicy() = 0;
+  // The latest version's number alone (nullopt: none stored).
+  virtual Result<std::optional<int>> LatestPolicyVersion() = 0;
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
   virtual Result<std::optional<IdempotencyRow>> GetIdempotency(const std::string& scope, const std::string& key) = 0;
 };

@@ -71,6 +71,11 @@ class Store {
   // reason other than a constraint, each failed transaction counted once.
   // Thread-safe.
   virtual std::int64_t FailureCount() const = 0;
+  // Whether other processes may write the same database at the same time
+  // (several servers on one PostgreSQL database). What a process keeps in
+  // memory about the database (keys of requests in flight, the test
+  // clock's time) must then live in the database too.
+  virtual bool Shared() const { return false; }
 };
 
 }  // namespace aftersales

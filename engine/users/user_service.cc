@@ -267,16 +267,16 @@ Result<json> UserService::PatchUser(const Actor& actor, const std::string& id, c
   return response;
 }
 
+// Whether any admin exists (disabled ones count).
+static Result<bool> AdminExists(Store& store) {
+  AS_ASSIGN_OR_RETURN(auto txn, store.BeginRead());
+  AS_ASSIGN_OR_RETURN(std::vector<UserRow> users, txn->ListUsers());
+  return std::any_of(users.begin(), users.end(), [](const UserRow& u) { return u.role == Role::kAdmin; });
+}
+
 Result<bool> UserService::Bootstrap(const std::string& token) {
-  {
-    auto txn = store_.BeginRead();
-    if (!txn.ok()) return txn.status();
-    auto users = (*txn)->ListUsers();
-    if (!users.ok()) return users.status();
-    for (const auto& u : *users) {
-      if (u.role == Role::kAdmin) return false;
-    }
-  }
+  AS_ASSIGN_OR_RETURN(bool exists, AdminExists(store_));
+  if (exists) return false;
   NewUser spec;
   spec.name = kAdminName;
   spec.role = Role::kAdmin;
@@ -287,6 +287,10 @@ Result<bool> UserService::Bootstrap(const std::string& token) {
   auto created = CreateUser(system, spec);
   if (!created.ok()) {
     if (created.status().code() == Code::kAlreadyExists) {
+      // Servers sharing a database (Store::Shared) may all start at once:
+      // when another one created the admin meanwhile, there is nothing to do.
+      AS_ASSIGN_OR_RETURN(bool exists, AdminExists(store_));
+      if (exists) return false;
       return Status(Code::kAlreadyExists, "cannot create the bootstrap admin: a user named \"admin\" exists");
     }
     return created.status();

@@ -205,10 +205,13 @@ void WebhookDispatcher::RunWorker() {
 
 bool WebhookDispatcher::Attempt(const Job& job, double u, bool* fast) {
   bool recorded = false;
-  auto payload = service_.AttemptPayload(job.delivery);
+  const std::int64_t lease =
+      options_.claim_seconds > 0 ? options_.claim_seconds : options_.request_timeout_ms / 1000 + 10;
+  auto payload = service_.ClaimAttempt(job.delivery, lease);
   if (!payload.ok()) {
-    Log("cannot read event " + job.delivery.event_id + ": " + payload.status().message());
-  } else if (payload->has_value()) {  // else attempted meanwhile (a stale read): nothing to do
+    Log("cannot claim delivery " + std::to_string(job.delivery.id) + " of event " + job.delivery.event_id + ": " +
+        payload.status().message());
+  } else if (payload->has_value()) {  // else attempted or claimed meanwhile (a stale read): nothing to do
     const std::string& body = **payload;
     const TimePoint t = wall_clock_.Now();
     const auto headers = DeliveryHeaders(job.delivery, job.webhook.secret, body, t);
@@ -222,9 +225,15 @@ bool WebhookDispatcher::Attempt(const Job& job, double u, bool* fast) {
     } else {
       outcome.error = posted.status().message();
       std::lock_guard<std::mutex> lock(mu_);
-      cut_short = stopping_;  // cancelled by Stop: made again later, not counted
+      cut_short = stopping_;  // cancelled by Stop: not counted, and given back below
     }
-    if (!cut_short) {
+    if (cut_short) {
+      Status released = service_.ReleaseClaim(job.delivery);
+      if (!released.ok()) {
+        Log("cannot give back the claim on delivery " + std::to_string(job.delivery.id) + " (due again when it runs out): " +
+            released.message());
+      }
+    } else {
       auto stored = service_.RecordAttempt(job.delivery.id, outcome, options_.retry, u);
       if (!stored.ok()) {
         Log("cannot record an attempt of delivery " + std::to_string(job.delivery.id) + ": " +

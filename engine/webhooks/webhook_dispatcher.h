@@ -23,8 +23,11 @@
 // retry and redelivery), X-Aftersales-Event (its type),
 // X-Aftersales-Delivery (the delivery id) and X-Aftersales-Signature:
 // t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>, t being the
-// wall time of that attempt. Delivery is at least once: an attempt cut
-// short by a crash or by Stop is made again later, and deliveries of one
+// wall time of that attempt. Before posting, a worker claims the attempt
+// (WebhookService::ClaimAttempt), so that one dispatcher at a time, of any
+// server sharing the database, attempts a delivery. Delivery is at least
+// once: an attempt cut short by Stop is given back and made again at once,
+// one cut short by a crash when its claim runs out; deliveries of one
 // endpoint are not ordered.
 //
 // Time: business-free. Signatures and the retry schedule read the injected
@@ -63,6 +66,10 @@ struct DeliveryOptions {
   int max_in_flight_per_endpoint = 4;  // attempts at once per webhook
   int poll_interval_ms = 500;          // how long the scheduler sleeps when nothing wakes it
   int request_timeout_ms = 5000;       // connect, read and write timeouts of one attempt
+  // How long an attempt's claim on its delivery lasts (ClaimAttempt): past
+  // it, a dispatcher of any server sharing the database may attempt the
+  // delivery again. 0: the request timeout plus 10 s.
+  int claim_seconds = 0;
   int fan_out_batch = 500;             // outbox rows per fan-out transaction
   // The outbox's retention (WebhookService::PruneOutbox), asked before each
   // sweep (serve: the current policy's webhook_retention_days); empty or

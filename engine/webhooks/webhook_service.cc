@@ -450,18 +450,30 @@ Result<std::vector<DeliveryRow>> WebhookService::DueDeliveries(const std::string
   return (*txn)->DueDeliveries(webhook_id, wall_clock_.Now(), limit);
 }
 
-Result<std::optional<std::string>> WebhookService::AttemptPayload(const DeliveryRow& seen) {
-  auto txn = store_.BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto stored = (*txn)->GetDelivery(seen.id);
-  if (!stored.ok()) return stored.status();
-  const bool unchanged = stored->has_value() && (*stored)->status == kPending && (*stored)->attempts == seen.attempts &&
-                         (*stored)->next_attempt_at <= wall_clock_.Now();
+Result<std::optional<std::string>> WebhookService::ClaimAttempt(const DeliveryRow& seen, std::int64_t lease_seconds) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  WriteTxn& w = *txn;
+  AS_ASSIGN_OR_RETURN(std::optional<DeliveryRow> stored, w.GetDelivery(seen.id));
+  const TimePoint now = wall_clock_.Now();
+  const bool unchanged = stored.has_value() && stored->status == kPending && stored->attempts == seen.attempts &&
+                         stored->next_attempt_at == seen.next_attempt_at && stored->next_attempt_at <= now;
   if (!unchanged) return std::optional<std::string>();
-  auto row = (*txn)->GetOutbox(seen.outbox_id);
-  if (!row.ok()) return row.status();
-  if (!row->has_value()) return Status::NotFound("outbox event " + std::to_string(seen.outbox_id));
-  return std::optional<std::string>((*row)->payload);
+  AS_ASSIGN_OR_RETURN(std::optional<OutboxRow> event, w.GetOutbox(seen.outbox_id));
+  if (!event.has_value()) return Status::NotFound("outbox event " + std::to_string(seen.outbox_id));
+  stored->next_attempt_at = now + std::max<std::int64_t>(lease_seconds, 1);
+  AS_RETURN_IF_ERROR(w.UpdateDelivery(*stored));
+  AS_RETURN_IF_ERROR(w.Commit());
+  return std::optional<std::string>(std::move(event->payload));
+}
+
+Status WebhookService::ReleaseClaim(const DeliveryRow& claimed) {
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  WriteTxn& w = *txn;
+  AS_ASSIGN_OR_RETURN(std::optional<DeliveryRow> stored, w.GetDelivery(claimed.id));
+  if (!stored.has_value() || stored->status != kPending || stored->attempts != claimed.attempts) return Status::Ok();
+  stored->next_attempt_at = std::min(stored->next_attempt_at, wall_clock_.Now());
+  AS_RETURN_IF_ERROR(w.UpdateDelivery(*stored));
+  return w.Commit();
 }
 
 Result<DeliveryRow> WebhookService::RecordAttempt(std::int64_t delivery_id, const AttemptOutcome& outcome,

@@ -166,12 +166,22 @@ class WebhookService {
   // Pending deliveries of `webhook_id` due by wall time now, by
   // (next_attempt_at, id), at most `limit`. Errors: unavailable.
   Result<std::vector<DeliveryRow>> DueDeliveries(const std::string& webhook_id, int limit);
-  // The body to post for an attempt of `seen` (a row DueDeliveries
-  // returned): the JSON text of its outbox event, as stored. nullopt when
-  // the stored delivery is no longer what was seen (no longer pending, not
-  // due by wall time now, or attempted since), so that a delivery is never
-  // attempted twice at once. Errors: not_found (the event), unavailable.
-  Result<std::optional<std::string>> AttemptPayload(const DeliveryRow& seen);
+  // Claims an attempt of `seen` (a row DueDeliveries returned) for
+  // `lease_seconds` and returns the body to post: the JSON text of its
+  // outbox event, as stored. The claim is a write: the delivery's
+  // next_attempt_at moves to wall time now + lease_seconds, so that no
+  // other dispatcher — of this server or of another sharing the database —
+  // sees it due while this attempt runs; if the attempt is never recorded
+  // (its server died), the delivery falls due again when the lease ends, so
+  // it is still delivered at least once. nullopt when the stored delivery
+  // is no longer what was seen (no longer pending, not due by wall time now,
+  // or attempted or claimed since). Errors: not_found (the event),
+  // unavailable (nothing claimed).
+  Result<std::optional<std::string>> ClaimAttempt(const DeliveryRow& seen, std::int64_t lease_seconds);
+  // Gives back a claim whose attempt was cut short before it could count
+  // (the dispatcher stopping): the delivery is due again at once, unless it
+  // changed since `claimed` was read. Errors: unavailable.
+  Status ReleaseClaim(const DeliveryRow& claimed);
   // Records one attempt of pending delivery `delivery_id` made at wall
   // time now: attempts + 1, last_status/last_error from `outcome`; a 2xx
   // status → delivered; otherwise, if `policy.give_up_after_seconds` have

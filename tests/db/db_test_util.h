@@ -23,7 +23,7 @@
 #include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "engine/store/store.h"
-#include "tests/db/pg_test_database.h"
+#include "tests/support/pg_test_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace aftersales::testing {
@@ -58,7 +58,7 @@ constexpr TimePoint kT0 = 1'800'000'000;  // 2027-01-15T08:00:00Z
 // variable AFTERSALES_TEST_POSTGRES names the file holding a PostgreSQL
 // server's URI (the CTest fixture `postgres`), a PgStore on a database
 // created for this fixture and dropped when it goes away
-// (tests/db/pg_test_database.h).
+// (tests/support/pg_test_database.h).
 class StoreFixture {
  public:
   StoreFixture() : path_(dir_.File("db.sqlite")), clock_(kT0) {

@@ -609,6 +609,7 @@ TEST_CASE("policies, settings, idempotency records and sessions", "[db]") {
   {
     auto r = f.Read();
     CHECK_FALSE(Value(r->LatestPolicy()).has_value());
+    CHECK_FALSE(Value(r->LatestPolicyVersion()).has_value());
     CHECK_FALSE(Value(r->GetSetting("clock")).has_value());
   }
   IdempotencyRow idem;
@@ -643,6 +644,7 @@ TEST_CASE("policies, settings, idempotency records and sessions", "[db]") {
   {
     auto r = f.Read();
     auto latest = Value(r->LatestPolicy());
+    CHECK(Value(r->LatestPolicyVersion()) == std::optional<int>(2));
     REQUIRE(latest.has_value());
     CHECK(latest->version == 2);
     CHECK(latest->doc == R"({"v":2})");

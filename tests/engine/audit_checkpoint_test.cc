@@ -1,4 +1,5 @@
-// Signed audit checkpoints on real SQLite files: Ed25519 keys, signing and
+// Signed audit checkpoints on real databases (a SQLite file, or PostgreSQL
+// when AFTERSALES_TEST_POSTGRES is set): Ed25519 keys, signing and
 // checking, and the attacks a hash chain alone cannot show — a rewritten
 // and re-chained tail, a truncated log — against a log that merely grew.
 #include "engine/audit/audit_checkpoint.h"
@@ -15,12 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/crypto.h"
 #include "engine/audit/merkle_tree.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace aftersales {
 namespace {
@@ -37,22 +38,18 @@ Ed25519PrivateKey NewKey() {
   return std::move(*key);
 }
 
-// A database file with an audit log, a manual clock and a signing key.
+// A database with an audit log, a manual clock and a signing key.
 class CheckpointFixture {
  public:
-  CheckpointFixture() : path_(dir_.File("audit.db")), clock_(kStart), key_(NewKey()) { Reopen(); }
+  CheckpointFixture() : database_(dir_.File("audit.db")), clock_(kStart), key_(NewKey()) { Reopen(); }
 
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   const Ed25519PrivateKey& key() const { return key_; }
   const TempDir& dir() const { return dir_; }
 
   void Close() { store_.reset(); }
-  void Reopen() {
-    Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(path_);
-    REQUIRE(opened.ok());
-    store_ = std::move(*opened);
-  }
+  void Reopen() { store_ = database_.OpenStore(); }
 
   // Appends `n` entries, one transaction each, a minute apart.
   std::vector<AuditRow> Append(int n) {
@@ -123,12 +120,12 @@ class CheckpointFixture {
     return *v;
   }
 
-  // Runs `tamper` on the closed file, then reopens it.
+  // Runs `tamper` on the closed database, then reopens it.
   template <class Fn>
   void Tamper(Fn tamper) {
     Close();
     {
-      AuditTamperer raw(path_);
+      AuditTamperer raw(database_.location());
       tamper(raw);
     }
     Reopen();
@@ -136,10 +133,10 @@ class CheckpointFixture {
 
  private:
   TempDir dir_;
-  std::string path_;
+  testing::TestDatabase database_;
   ManualClock clock_;
   Ed25519PrivateKey key_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   int appended_ = 0;
 };
 

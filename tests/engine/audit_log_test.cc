@@ -1,7 +1,5 @@
 #include "engine/audit/audit_log.h"
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <memory>
 #include <set>
@@ -9,10 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite/sqlite_store.h"
 #include "engine/crypto.h"
 #include "engine/store/forwarding_store.h"
+#include "support/audit_tamper.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace aftersales {
 namespace {
@@ -150,20 +149,18 @@ TEST_CASE("ComputeHash equals the hash of a hand-computed canonical entry", "[au
 }
 
 // ---------------------------------------------------------------------------
-// On a real SQLite file.
+// On a real database: a SQLite file, or a PostgreSQL database of its own
+// when AFTERSALES_TEST_POSTGRES is set (support/test_database.h).
 
 class AuditFixture {
  public:
-  AuditFixture() : path_(dir_.File("audit.db")) { Reopen(); }
+  AuditFixture() : database_(dir_.File("audit.db")) { Reopen(); }
 
-  SqliteStore& store() { return *store_; }
-  const std::string& path() const { return path_; }
+  Store& store() { return *store_; }
+  // The file's path or the database's URI, for raw SQL (AuditTamperer).
+  const std::string& location() const { return database_.location(); }
   void Close() { store_.reset(); }
-  void Reopen() {
-    Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(path_);
-    REQUIRE(opened.ok());
-    store_ = std::move(*opened);
-  }
+  void Reopen() { store_ = database_.OpenStore(); }
 
   // Appends `records` in one committed transaction; returns the rows.
   std::vector<AuditRow> Append(const std::vector<AuditRecord>& records) {
@@ -190,8 +187,8 @@ class AuditFixture {
 
  private:
   testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
+  testing::TestDatabase database_;
+  std::unique_ptr<Store> store_;
 };
 
 // A varied entry: staff and system actors, with and without a case, nested
@@ -227,37 +224,10 @@ std::vector<AuditRow> AppendEntries(AuditFixture& f, int count, int per_txn = 10
   return rows;
 }
 
-// Raw access to the file, as an attacker with the database would have.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    REQUIRE(sqlite3_open(path.c_str(), &db_) == SQLITE_OK);
-    // Whatever guards the table against edits is the attacker's first target.
-    std::vector<std::string> triggers;
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db_, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'", -1,
-                               &stmt, nullptr) == SQLITE_OK);
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-    }
-    sqlite3_finalize(stmt);
-    for (const std::string& t : triggers) Exec("DROP TRIGGER \"" + t + "\"");
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void Exec(const std::string& sql) {
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-    INFO(sql << ": " << (error ? error : ""));
-    sqlite3_free(error);
-    REQUIRE(rc == SQLITE_OK);
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+// Raw access to the database, as an attacker with it would have: whatever
+// guards the table against edits is the attacker's first target, and goes
+// first (support/audit_tamper.h).
+using RawDb = testing::AuditTamperer;
 
 std::string Quote(const std::string& s) {
   std::string out = "'";
@@ -281,7 +251,7 @@ std::string InsertSql(const AuditRow& r) {
 AuditVerification TamperAndVerify(AuditFixture& f, const std::vector<std::string>& sql) {
   f.Close();
   {
-    RawDb raw(f.path());
+    RawDb raw(f.location());
     for (const std::string& s : sql) raw.Exec(s);
   }
   f.Reopen();

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite/sqlite_store.h"
 #include "support/audit_tamper.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 #include "support/wait.h"
 
 namespace aftersales {
@@ -24,7 +24,10 @@ const TimePoint kStart = *ParseTime("2026-11-27T06:00:00Z");
 class SchedulerFixture {
  public:
   SchedulerFixture()
-      : clock_(kStart), key_(std::move(*Ed25519PrivateKey::Generate())), folder_(dir_.File("checkpoints")) {
+      : database_(dir_.File("audit.db")),
+        clock_(kStart),
+        key_(std::move(*Ed25519PrivateKey::Generate())),
+        folder_(dir_.File("checkpoints")) {
     REQUIRE(folder_.Create().ok());
     Open();
   }
@@ -69,9 +72,7 @@ class SchedulerFixture {
     store_.reset();
   }
   void Open() {
-    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir_.File("audit.db"));
-    REQUIRE(store.ok());
-    store_ = std::move(*store);
+    store_ = database_.OpenStore();
     CheckpointScheduler::Options options;
     options.every_seconds = kEvery;
     options.poll_millis = 5;
@@ -81,14 +82,16 @@ class SchedulerFixture {
     };
     scheduler_ = std::make_unique<CheckpointScheduler>(*store_, key_, folder_, clock_, options);
   }
-  std::string db_path() const { return dir_.File("audit.db"); }
+  // The file's path or the database's URI, for raw SQL (AuditTamperer).
+  const std::string& location() const { return database_.location(); }
 
  private:
   TempDir dir_;
+  testing::TestDatabase database_;
   ManualClock clock_;
   Ed25519PrivateKey key_;
   CheckpointFolder folder_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<CheckpointScheduler> scheduler_;
   std::mutex log_mu_;
   std::vector<std::string> log_;
@@ -172,7 +175,7 @@ TEST_CASE("checkpoint scheduler: a rewritten log is refused, logged and not writ
   REQUIRE(Pass(f.scheduler()).checkpoint.has_value());
   f.Close();
   {
-    testing::AuditTamperer raw(f.db_path());
+    testing::AuditTamperer raw(f.location());
     raw.RewriteFrom(5, R"({"n":55})");
   }
   f.Open();

@@ -6,10 +6,10 @@
 #include <set>
 
 #include "api/json_api.h"
-#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/audit_log.h"
 #include "demo/demo_seeder.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 #include "workflows/workflow.h"
 
 namespace aftersales::testing {
@@ -39,15 +39,15 @@ json AllCases(Store& store, const Clock& clock) {
 
 TEST_CASE("demo data covers every reachable state and survives a reopen exactly", "[engine][demo]") {
   TempDir dir;
-  const std::string path = dir.File("demo.db");
+  // A file in `dir`, or a PostgreSQL database of its own.
+  TestDatabase database(dir.File("demo.db"));
   ManualClock clock(1793491200);  // 2026-11-01T00:00:00Z
   json before;
   {
-    auto store = SqliteStore::Open(path);
-    REQUIRE(store.ok());
-    PolicyRegistry policies(**store);
+    std::unique_ptr<Store> store = database.OpenStore();
+    PolicyRegistry policies(*store);
     REQUIRE(policies.Initialize(DefaultPolicy(), clock.Now()).ok());
-    DemoSeeder seeder(**store, clock, policies);
+    DemoSeeder seeder(*store, clock, policies);
     auto summary = seeder.Seed();
     REQUIRE(summary.ok());
     CHECK(summary->orders >= 50);
@@ -80,7 +80,7 @@ TEST_CASE("demo data covers every reachable state and survives a reopen exactly"
     std::set<std::string> roles;
     for (const auto& l : summary->logins) roles.insert(l.role);
     CHECK(roles.size() == 8);  // every role a person can have
-    before = AllCases(**store, clock);
+    before = AllCases(*store, clock);
     // The queue shows a risk badge: the serial refunder's later cases are
     // flagged, and no regular customer's.
     std::set<std::string> flagged_buyers;
@@ -88,14 +88,13 @@ TEST_CASE("demo data covers every reachable state and survives a reopen exactly"
       if (c["risk"].is_object() && c["risk"]["flagged"] == true) flagged_buyers.insert(c["buyer_id"]);
     }
     CHECK(flagged_buyers == std::set<std::string>{"b-1030"});
-    auto txn = (*store)->BeginRead();
+    auto txn = store->BeginRead();
     auto verified = AuditLog::Verify(**txn);
     REQUIRE(verified.ok());
     CHECK(verified->ok);
   }
-  auto reopened = SqliteStore::Open(path);
-  REQUIRE(reopened.ok());
-  json after = AllCases(**reopened, clock);
+  std::unique_ptr<Store> reopened = database.OpenStore();
+  json after = AllCases(*reopened, clock);
   CHECK(before.size() >= 60);
   CHECK(after == before);
 }

@@ -1,6 +1,10 @@
-// EngineHarness: the engine on a real SQLite file in a fresh directory, with
-// a manual clock and one user of every role, for engine tests. Restart()
-// closes and reopens everything on the same file, as a process restart would.
+// EngineHarness: the engine on a real database of its own, with a manual
+// clock and one user of every role, for engine tests: a SQLite file in a
+// fresh directory, or, when AFTERSALES_TEST_POSTGRES is set (the CTest runs
+// "postgres:..."), an empty PostgreSQL database of its own
+// (support/test_database.h).
+// Restart() closes and reopens everything on the same file or database, as
+// a process restart would.
 #pragma once
 
 #include <map>
@@ -9,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 #include "workflows/policy.h"
 
 namespace aftersales::testing {
@@ -23,14 +27,17 @@ constexpr TimePoint kHarnessStart = 1793491200;
 
 class EngineHarness {
  public:
-  EngineHarness() : clock_(kHarnessStart) { Open(true); }
+  EngineHarness() : database_(dir_.File("engine.db")), clock_(kHarnessStart) { Open(true); }
 
   JsonApi& cases() { return *cases_; }
   CaseEngine& engine() { return *engine_; }
   Store& store() { return *store_; }
   ManualClock& clock() { return clock_; }
   PolicyRegistry& policies() { return *policies_; }
-  std::string db_path() const { return dir_.File("engine.db"); }
+  // The database: raw SQL on it, a dump of every row (both backends).
+  const TestDatabase& database() const { return database_; }
+  // The SQLite file; fails the test on PostgreSQL (tag it [sqlite]).
+  std::string db_path() const { return database_.sqlite_path(); }
 
   // Users by name: buyer (buyer_id b1), buyer2 (b2), integration, agent,
   // supervisor, manager, warehouse, finance, admin.
@@ -76,9 +83,7 @@ class EngineHarness {
 
  private:
   void Open(bool fresh) {
-    auto store = SqliteStore::Open(db_path());
-    if (!store.ok()) throw std::runtime_error(store.status().message());
-    store_ = std::move(*store);
+    store_ = database_.OpenStore();
     policies_ = std::make_unique<PolicyRegistry>(*store_);
     Status s = policies_->Initialize(DefaultPolicy(), clock_.Now());
     if (!s.ok()) throw std::runtime_error(s.message());
@@ -100,8 +105,9 @@ class EngineHarness {
   }
 
   TempDir dir_;
+  TestDatabase database_;  // outlives the store (PostgreSQL: the database is given back)
   ManualClock clock_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<PolicyRegistry> policies_;
   std::unique_ptr<CaseEngine> engine_;
   std::unique_ptr<JsonApi> cases_;

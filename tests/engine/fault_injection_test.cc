@@ -88,12 +88,12 @@ TEST_CASE("a fault at every write of every step leaves nothing half-applied", "[
       std::string id;
       for (std::size_t i = 0; i < k; ++i) REQUIRE(steps[i].second(cs, h, id).ok());
       const TimePoint clock_before = h.clock().Now();
-      const std::string before = DumpDatabase(h.db_path());
+      const std::string before = h.database().Dump();
       faulty.FailAt(n);
       Status s = steps[k].second(cs, h, id);
       CHECK(faulty.fired());
       CHECK(s.code() == Code::kUnavailable);
-      CHECK(DumpDatabase(h.db_path()) == before);
+      CHECK(h.database().Dump() == before);
       ++faults_injected;
       // The service works again once the fault is cleared.
       faulty.Clear();

@@ -1,5 +1,6 @@
 // Scenario files: workflow behaviour written as data (tests/scenarios/*.scn),
-// run against the real engine on a real SQLite file.
+// run against the real engine on a real database (EngineHarness: a SQLite
+// file, or PostgreSQL when AFTERSALES_TEST_POSTGRES is set).
 //
 // One command per line; `#` starts a comment. A trailing `-> STATUS CODE`
 // expects that error instead of success (CODE is SPEC §6's code).

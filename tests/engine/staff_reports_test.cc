@@ -4,8 +4,6 @@
 #include "api/json_api.h"
 #include "engine/reports/staff_reports.h"
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <limits>
 #include <map>
@@ -58,16 +56,9 @@ Actor Staff(const std::string& id, Role role, std::optional<Money> limit) {
   return a;
 }
 
-void RawSql(const std::string& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
-  INFO(sql << ": " << (error ? error : ""));
-  sqlite3_free(error);
-  sqlite3_close(handle);
-  REQUIRE(rc == SQLITE_OK);
-}
+// Runs `sql` on the harness's database outside the store, as someone with
+// the database could.
+void RawSql(const TestDatabase& db, const std::string& sql) { db.Exec(sql); }
 
 std::vector<StaffEventRow> StoredEvents(Store& store) {
   auto txn = store.BeginRead();
@@ -330,7 +321,7 @@ TEST_CASE("staff events: a recompute from the audit log alone equals the table",
 TEST_CASE("staff events: a deleted or edited row is found by the recompute", "[engine][reports]") {
   Fixture f;
   SECTION("deleted") {
-    RawSql(f.h().db_path(), "DELETE FROM staff_events WHERE seq = 34");
+    RawSql(f.h().database(), "DELETE FROM staff_events WHERE seq = 34");
     auto txn = f.h().store().BeginRead();
     REQUIRE(txn.ok());
     auto check = VerifyStaffEvents(**txn);
@@ -341,7 +332,7 @@ TEST_CASE("staff events: a deleted or edited row is found by the recompute", "[e
     CHECK(check->difference.find("missing from the table") != std::string::npos);
   }
   SECTION("edited") {
-    RawSql(f.h().db_path(), "UPDATE staff_events SET value = 1 WHERE seq = 29 AND kind = 'refunded'");
+    RawSql(f.h().database(), "UPDATE staff_events SET value = 1 WHERE seq = 29 AND kind = 'refunded'");
     auto txn = f.h().store().BeginRead();
     REQUIRE(txn.ok());
     auto check = VerifyStaffEvents(**txn);
@@ -350,7 +341,7 @@ TEST_CASE("staff events: a deleted or edited row is found by the recompute", "[e
     CHECK(check->first_bad_seq == 29);
   }
   SECTION("inserted") {
-    RawSql(f.h().db_path(),
+    RawSql(f.h().database(),
            "INSERT INTO staff_events (seq, at, user_id, case_id, kind, value, currency)"
            " VALUES (37, 0, 'u_agent3', 'x', 'decision_on_time', 0, NULL)");
     auto txn = f.h().store().BeginRead();
@@ -366,7 +357,7 @@ TEST_CASE("staff events: a deleted or edited row is found by the recompute", "[e
 TEST_CASE("staff events: an empty table is rebuilt from the log, and the scorecard is the same", "[engine][reports]") {
   Fixture f;
   const json before = Must(f.reports().Scorecard({}));
-  RawSql(f.h().db_path(), "DELETE FROM staff_events");
+  RawSql(f.h().database(), "DELETE FROM staff_events");
   auto rebuilt = BackfillStaffEvents(f.h().store());
   REQUIRE(rebuilt.ok());
   CHECK(rebuilt->rebuilt);

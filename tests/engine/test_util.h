@@ -1,13 +1,13 @@
 // Helpers shared by engine tests: ready-made orders and a dump of every
-// table of a database file, to compare stored states byte for byte.
+// table of a database, to compare stored states byte for byte.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "support/test_database.h"
 
 namespace aftersales::testing {
 
@@ -32,38 +32,7 @@ inline nlohmann::json RefundOnlyRequest(const std::string& order_id, std::int64_
           {"lines", {{{"line_id", "l1"}, {"qty", qty}}}}};
 }
 
-// Every row of every table, in a stable order, as text.
-inline std::string DumpDatabase(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + path);
-  }
-  std::string out;
-  auto each = [&](const std::string& sql, auto&& fn) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sqlite3_errmsg(db));
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) fn(st);
-    sqlite3_finalize(st);
-  };
-  std::vector<std::string> tables;
-  each("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name",
-       [&](sqlite3_stmt* st) { tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))); });
-  for (const auto& t : tables) {
-    out += "== " + t + "\n";
-    each("SELECT * FROM \"" + t + "\" ORDER BY 1", [&](sqlite3_stmt* st) {
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const unsigned char* v = sqlite3_column_text(st, i);
-        out += v ? reinterpret_cast<const char*>(v) : "NULL";
-        out += '|';
-      }
-      out += '\n';
-    });
-  }
-  sqlite3_close(db);
-  return out;
-}
+// DumpDatabase (every row of every table, in a stable order, as text):
+// support/test_database.h, for a SQLite file or a PostgreSQL database.
 
 }  // namespace aftersales::testing

@@ -256,7 +256,7 @@ TEST_CASE("a storage fault at any write of a fan-out leaves nothing half-applied
   const std::string a = f.Create({"case.created", "refund.requested"});
   const std::string b = f.Create({"case.state_changed"});
   f.RefundOnlyCase("o1");
-  const std::string before = DumpDatabase(f.h.db_path());
+  const std::string before = f.h.database().Dump();
 
   FaultInjectingStore faulty(f.h.store());
   WebhookService service(faulty, f.h.clock(), f.wall);
@@ -280,7 +280,7 @@ TEST_CASE("a storage fault at any write of a fan-out leaves nothing half-applied
     auto r = service.FanOut(100);
     CHECK_FALSE(r.ok());
     CHECK(faulty.fired());
-    CHECK(DumpDatabase(f.h.db_path()) == before);
+    CHECK(f.h.database().Dump() == before);
   }
   faulty.Clear();
   FanOutResult done = Must(service.FanOut(100));
@@ -312,6 +312,37 @@ TEST_CASE("retry delays double up to the cap, with jitter of at most 20 %", "[en
   CHECK(RetryDelaySeconds(tiny, 3, 0) == 4);
 }
 
+TEST_CASE("a claimed attempt is due again when its claim runs out or is given back", "[engine][webhooks]") {
+  Fixture f;
+  const std::string hook = f.Create({"case.created"});
+  f.RefundOnlyCase("o1");
+  REQUIRE(Must(f.hooks->FanOut(100)).deliveries == 1);
+  const DeliveryRow seen = f.Deliveries(hook).front();
+  REQUIRE(Must(f.hooks->ClaimAttempt(seen, 15)).has_value());
+  // Its server died: nobody records the attempt. Until the claim runs out
+  // the delivery is nobody else's; then it is due and claimable again.
+  CHECK(Must(f.hooks->DueDeliveries(hook, 10)).empty());
+  f.wall.Advance(14);
+  CHECK(Must(f.hooks->DueDeliveries(hook, 10)).empty());
+  f.wall.Advance(1);
+  const std::vector<DeliveryRow> due = Must(f.hooks->DueDeliveries(hook, 10));
+  REQUIRE(due.size() == 1);
+  CHECK(due.front().attempts == 0);
+  REQUIRE(Must(f.hooks->ClaimAttempt(due.front(), 15)).has_value());
+  // An attempt cut short by Stop is given back: due at once.
+  REQUIRE(f.hooks->ReleaseClaim(due.front()).ok());
+  const std::vector<DeliveryRow> again = Must(f.hooks->DueDeliveries(hook, 10));
+  REQUIRE(again.size() == 1);
+  CHECK(again.front().next_attempt_at == f.wall.Now());
+  // A give-back after the attempt was recorded changes nothing.
+  RetryPolicy p;
+  const DeliveryRow recorded = Must(f.hooks->RecordAttempt(seen.id, AttemptOutcome{200, ""}, p, 0));
+  REQUIRE(recorded.status == DeliveryStatus::kDelivered);
+  REQUIRE(f.hooks->ReleaseClaim(due.front()).ok());
+  CHECK(f.Deliveries(hook).front().status == DeliveryStatus::kDelivered);
+  CHECK(Must(f.hooks->DueDeliveries(hook, 10)).empty());
+}
+
 TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then dead", "[engine][webhooks]") {
   Fixture f;
   const std::string hook = f.Create({"case.created"});
@@ -324,22 +355,26 @@ TEST_CASE("attempts: 2xx delivers, others retry with backoff until give-up, then
   p.give_up_after_seconds = 100;
 
   const DeliveryRow seen = f.Deliveries(hook).front();
-  auto payload = Must(f.hooks->AttemptPayload(seen));
+  auto payload = Must(f.hooks->ClaimAttempt(seen, 60));
   REQUIRE(payload.has_value());
   CHECK(*payload == f.Outbox().front().payload);
+  // Claimed: not due for the lease, and the row seen is stale.
+  CHECK(f.Deliveries(hook).front().next_attempt_at == kWallStart + 60);
+  CHECK_FALSE(Must(f.hooks->ClaimAttempt(seen, 60)).has_value());
+  CHECK_FALSE(Must(f.hooks->ClaimAttempt(f.Deliveries(hook).front(), 60)).has_value());
 
   AttemptOutcome failed{500, ""};
   DeliveryRow d = Must(f.hooks->RecordAttempt(id, failed, p, 0));
   // The row seen before that attempt is stale: no second attempt from it.
-  CHECK_FALSE(Must(f.hooks->AttemptPayload(seen)).has_value());
-  CHECK_FALSE(Must(f.hooks->AttemptPayload(d)).has_value());  // not due yet
+  CHECK_FALSE(Must(f.hooks->ClaimAttempt(seen, 60)).has_value());
+  CHECK_FALSE(Must(f.hooks->ClaimAttempt(d, 60)).has_value());  // not due yet
   CHECK(d.status == DeliveryStatus::kPending);
   CHECK(d.attempts == 1);
   CHECK(d.last_status == std::optional<int>(500));
   CHECK(d.next_attempt_at == kWallStart + 10);
 
   f.wall.Advance(10);
-  CHECK(Must(f.hooks->AttemptPayload(d)).has_value());  // due now
+  CHECK(Must(f.hooks->ClaimAttempt(d, 60)).has_value());  // due now
   AttemptOutcome refused{std::nullopt, "POST to 127.0.0.1:9 failed: Connection"};
   d = Must(f.hooks->RecordAttempt(id, refused, p, 0));
   CHECK(d.attempts == 2);

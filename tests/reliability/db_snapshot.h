@@ -1,8 +1,11 @@
-// DbSnapshot: what the reliability checks read from an aftersales SQLite
-// file, straight from its tables (SPEC §7 fixes the audit table's columns;
-// the rest follows db/schema.cc), in one read transaction so that the
-// tables agree with each other even while a server writes to the file.
-// Opened read-only; the file is never changed.
+// DbSnapshot: what the reliability checks read from an aftersales database,
+// a SQLite file or a PostgreSQL database (a postgresql:// URI), straight
+// from its tables (SPEC §7 fixes the audit table's columns; the rest follows
+// db/sqlite/schema.cc and db/postgres/pg_schema.cc, which agree on them),
+// through the store's SQL seam (db/sql_connection.h), in one read
+// transaction (PostgreSQL: REPEATABLE READ READ ONLY) so that the tables
+// agree with each other even while servers write. Opened read-only; nothing
+// is ever changed.
 //
 // Thread-safety: a snapshot is a plain value.
 #pragma once
@@ -83,8 +86,12 @@ struct DbSnapshot {
   std::optional<std::int64_t> test_clock_now;  // settings 'test_clock.now'
 };
 
-// Reads `path`. Throws std::runtime_error on any SQLite error or a row that
-// does not parse.
-DbSnapshot ReadDbSnapshot(const std::string& path);
+// Whether `location` is a PostgreSQL URI (postgresql:// or postgres://)
+// rather than a SQLite file.
+bool IsPostgresUri(const std::string& location);
+
+// Reads `location`: a SQLite file, or a PostgreSQL database by URI. Throws
+// std::runtime_error on any database error or a row that does not parse.
+DbSnapshot ReadDbSnapshot(const std::string& location);
 
 }  // namespace aftersales::reliability

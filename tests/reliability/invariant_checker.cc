@@ -48,6 +48,17 @@ constexpr const char* kAllDelivered = "committed event reached the receiver";
 constexpr const char* kApiVerify = "GET /audit/verify ok";
 constexpr const char* kFixtureStored = "run users and webhook stored";
 constexpr const char* kCaseReadable = "known case readable (only failures are logged)";
+constexpr const char* kGatewayOnKill = "proxy 5xx only for a request in flight when its server was killed";
+constexpr const char* kOutage503 = "503 only while the database was down (or just after)";
+constexpr const char* kOutageAnswered = "database outage answered 503, promptly";
+constexpr const char* kOutageRecovered = "requests acknowledged again after the outage";
+constexpr const char* kTokenAccepted = "valid request never answered 401 (its token is valid)";
+constexpr const char* kRaceWinners = "race: no more requests stored than the race allows";
+
+// A request in flight across a kill is answered within this long of it.
+constexpr std::int64_t kKillSlackMillis = 1000;
+// While the database is down, every request is answered within this long.
+constexpr std::int64_t kPromptMillis = 10000;
 
 std::string Str(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
@@ -112,6 +123,8 @@ class Checker {
     CheckAnswers();
     CheckAcknowledged();
     CheckTags();
+    CheckRaces();
+    if (!options_.outages_ms.empty()) CheckOutages();
     CheckHistories();
     CheckLedger();
     CheckDeadlineFirings();
@@ -170,10 +183,52 @@ class Checker {
     }
   }
 
+  // Whether `r` was in flight when a server was killed.
+  bool InFlightAtKill(const LoggedRequest& r) const {
+    return std::any_of(options_.kills_ms.begin(), options_.kills_ms.end(), [&](std::int64_t at) {
+      return r.sent_ms <= at + kKillSlackMillis && r.answered_ms >= at - kKillSlackMillis;
+    });
+  }
+
+  // Whether `r` was in flight while the database was down, or up to the
+  // grace after it came back.
+  bool InFlightInOutage(const LoggedRequest& r) const {
+    const auto grace = static_cast<std::int64_t>(options_.outage_grace_seconds * 1000);
+    return std::any_of(options_.outages_ms.begin(), options_.outages_ms.end(), [&](const auto& outage) {
+      return r.sent_ms <= outage.second + grace && r.answered_ms >= outage.first;
+    });
+  }
+
+  // A 5xx that the scale-out disruptions explain (and checks): the proxy's
+  // under a killed server, a 503 in an outage. Counts it.
+  bool ExplainedFailure(const LoggedRequest& r, const std::string& who) {
+    if (r.gateway) {
+      if (InFlightAtKill(r)) {
+        report_.Pass(kGatewayOnKill);
+      } else {
+        report_.Fail(kGatewayOnKill, who + " answered " + std::to_string(r.status) +
+                                         " by the proxy, though no server was killed under it");
+      }
+      ++gateway_answers_;
+      return true;
+    }
+    if (r.status == 503 && !options_.outages_ms.empty()) {
+      if (InFlightInOutage(r)) {
+        report_.Pass(kOutage503);
+      } else {
+        report_.Fail(kOutage503, who + " answered 503 " + r.code + " while the database was up");
+      }
+      ++outage_answers_[r.code];
+      return true;
+    }
+    return false;
+  }
+
   // What each answer says on its own: no 5xx; invalid requests refused.
   void CheckAnswers() {
     for (const LoggedRequest* r : requests_) {
       const std::string who = r->tag + " (" + r->method + " " + r->path + ")";
+      if (r->status >= 500 && ExplainedFailure(*r, who)) continue;  // neither a refusal nor an acceptance
       if (r->status >= 500) {
         report_.Fail(kNo5xx, who + " answered " + std::to_string(r->status) + " " + r->code);
       } else if (r->status != 0) {
@@ -186,11 +241,19 @@ class Checker {
           report_.Pass(kAnswered);
         }
       }
-      if (r->kind == RequestKind::kRead && r->status != 0) {
+      if (r->invalid.empty() && r->status != 0 && r->kind != RequestKind::kRead) {
+        // The run's tokens stay valid: a storage failure is not "unauthenticated".
+        if (r->status == 401) {
+          report_.Fail(kTokenAccepted, who + " answered 401 " + r->code);
+        } else {
+          report_.Pass(kTokenAccepted);
+        }
+      }
+      if (r->kind == RequestKind::kRead && r->status != 0 && r->status < 500) {
         // Reads are logged only when they fail: a known case must be readable.
         report_.Fail(kCaseReadable, who + " answered " + std::to_string(r->status) + " " + r->code);
       }
-      if (!r->invalid.empty() && r->status != 0) {
+      if (!r->invalid.empty() && r->status != 0 && r->status < 500) {
         if (AllowedRefusals(r->invalid).count(r->status)) {
           report_.Pass(kInvalidRefused);
         } else {
@@ -317,28 +380,137 @@ class Checker {
     }
   }
 
-  // Every tag, answered or not: stored at most once; not at all when any
-  // answer to it was a refusal.
+  // Every tag, answered or not: stored at most once; not at all when an
+  // answer to it was a refusal (a 4xx: a resend with the same key would
+  // have been replayed had an earlier attempt been applied), nor when
+  // every attempt was refused for the moment (503, 429: "nothing was
+  // changed") and none was left open (which may have been applied), even if
+  // a later resend was answered with a replay of a stored answer.
   void CheckTags() {
-    std::map<std::string, bool> refused_by_tag;
+    struct Attempts {
+      bool refused = false;    // a definitive refusal
+      bool open = false;       // an answer that leaves it open (no answer, proxy 5xx, in progress)
+      bool transient = false;  // a 503 or 429
+      bool applied = false;    // a 2xx that was not a replay
+    };
+    std::map<std::string, Attempts> by_tag;
+    std::int64_t held_after_503 = 0;
     for (const LoggedRequest* r : requests_) {
       if (r->kind != RequestKind::kSubmit && r->kind != RequestKind::kAction) continue;
-      refused_by_tag[r->tag] = refused_by_tag[r->tag] || r->status >= 400;
+      Attempts& a = by_tag[r->tag];
+      // A resend of a request answered 503 ("nothing was changed") and never
+      // left open, refused as still running: a claim on its key the
+      // outage kept (web/idempotency.h: it runs out after kClaimSeconds).
+      if (r->code == "idempotency_in_progress" && a.transient && !a.open) ++held_after_503;
+      a.refused = a.refused || r->definitive_refusal();
+      a.open = a.open || r->ambiguous();
+      a.transient = a.transient || r->transient_refusal();
+      a.applied = a.applied || (r->acknowledged() && !r->replayed);
     }
-    for (const auto& [tag, refused] : refused_by_tag) {
+    if (!options_.outages_ms.empty()) {
+      report_.Figure("keys refused as in progress after a 503 of the same request", held_after_503);
+    }
+    for (const auto& [tag, a] : by_tag) {
       const std::size_t stored = TextsWithBody(tag, "").size();
       if (stored > 1) {
         report_.Fail(kAtMostOnce, tag + " is stored " + std::to_string(stored) + " times");
       } else {
         report_.Pass(kAtMostOnce);
       }
-      if (refused) {
+      if (a.refused) {
         if (stored > 0) {
           report_.Fail(kRefusedNoTrace, tag + " was refused (or its resend was) but is stored");
         } else {
           report_.Pass(kRefusedNoTrace);
         }
+      } else if (a.transient && !a.open && !a.applied) {
+        if (stored > 0) {
+          report_.Fail(kRefusedNoTrace, tag +
+                                            " was answered 503/429 (nothing was changed) and never applied"
+                                            " by another attempt, but is stored");
+        } else {
+          report_.Pass(kRefusedNoTrace);
+        }
       }
+    }
+  }
+
+  // Races: the requests of one race whose change is stored (answered or
+  // not) are no more than the race allows.
+  void CheckRaces() {
+    std::map<std::string, std::set<std::string>> tags_by_race;
+    std::map<std::string, int> limit_by_race;
+    for (const LoggedRequest* r : requests_) {
+      if (r->race.empty()) continue;
+      tags_by_race[r->race].insert(r->tag);
+      limit_by_race[r->race] = r->race_limit;
+    }
+    std::int64_t contested = 0, racing = 0;
+    for (const auto& [race, tags] : tags_by_race) {
+      std::size_t stored = 0;
+      for (const std::string& tag : tags) stored += TextsWithBody(tag, "").empty() ? 0 : 1;
+      racing += static_cast<std::int64_t>(tags.size());
+      if (stored > 0 && stored < tags.size()) ++contested;
+      if (stored > static_cast<std::size_t>(limit_by_race[race])) {
+        report_.Fail(kRaceWinners, race + ": " + std::to_string(stored) + " of " + std::to_string(tags.size()) +
+                                       " racing requests stored, at most " + std::to_string(limit_by_race[race]) +
+                                       " may be");
+      } else {
+        report_.Pass(kRaceWinners);
+      }
+    }
+    if (!tags_by_race.empty()) {
+      report_.Figure(
+          "races (racing requests; won by some, not all)",
+          std::to_string(tags_by_race.size()) + " (" + std::to_string(racing) + "; " + std::to_string(contested) + ")");
+    }
+  }
+
+  // Each database outage: every request sent while it lasted was answered
+  // promptly, some with 503; and requests were acknowledged again after it.
+  void CheckOutages() {
+    const auto grace = static_cast<std::int64_t>(options_.outage_grace_seconds * 1000);
+    int n = 0;
+    for (const auto& [from, to] : options_.outages_ms) {
+      ++n;
+      std::int64_t during = 0, unavailable = 0, slow = 0, acknowledged_after = 0, first_ack_after = -1;
+      std::int64_t slowest = 0;
+      for (const LoggedRequest* r : requests_) {
+        if (r->sent_ms == 0) continue;
+        if (r->sent_ms >= from && r->sent_ms <= to) {
+          ++during;
+          const std::int64_t took = r->answered_ms - r->sent_ms;
+          slowest = std::max(slowest, took);
+          if (took > kPromptMillis) ++slow;
+        }
+        if (r->status == 503 && r->answered_ms >= from && r->sent_ms <= to + grace) ++unavailable;
+        if (r->acknowledged() && r->sent_ms > to) {
+          if (r->sent_ms > to + grace) ++acknowledged_after;
+          if (first_ack_after < 0 || r->answered_ms - to < first_ack_after) first_ack_after = r->answered_ms - to;
+        }
+      }
+      const std::string name = "outage " + std::to_string(n) + " (" + std::to_string(to - from) + " ms)";
+      if (unavailable == 0) {
+        report_.Fail(kOutageAnswered,
+                     name + ": no request was answered 503 (" + std::to_string(during) + " sent while it lasted)");
+      } else if (slow > 0) {
+        report_.Fail(kOutageAnswered, name + ": " + std::to_string(slow) + " of " + std::to_string(during) +
+                                          " requests sent while it lasted took over " +
+                                          std::to_string(kPromptMillis / 1000) + " s (slowest " +
+                                          std::to_string(slowest) + " ms)");
+      } else {
+        report_.Pass(kOutageAnswered);
+      }
+      if (acknowledged_after == 0) {
+        report_.Fail(kOutageRecovered, name + ": no request sent after it was acknowledged");
+      } else {
+        report_.Pass(kOutageRecovered);
+      }
+      report_.Figure(name, std::to_string(during) + " requests sent while the database was down, slowest answer " +
+                               std::to_string(slowest) + " ms; " + std::to_string(unavailable) +
+                               " answered 503; first acknowledgement " + std::to_string(first_ack_after) +
+                               " ms after it was back; " + std::to_string(acknowledged_after) +
+                               " acknowledged after the grace");
     }
   }
 
@@ -738,6 +910,9 @@ class Checker {
     report_.Figure("cases finished", terminal);
     report_.Figure("deadline firings and breaches", fired);
     report_.Figure("outbox events", static_cast<std::int64_t>(db_.outbox.size()));
+    if (!options_.kills_ms.empty() || gateway_answers_ > 0)
+      report_.Figure("answered 5xx by the proxy", gateway_answers_);
+    if (!options_.outages_ms.empty()) report_.Figure("answered 503 in outages, by code", line(outage_answers_));
   }
 
   const CheckOptions& options_;
@@ -750,6 +925,8 @@ class Checker {
   std::map<std::string, std::vector<const AuditRow*>> entries_by_case_;
   std::map<std::string, Holdings> holdings_;
   LoggedRequest check_move_;
+  std::int64_t gateway_answers_ = 0;
+  std::map<std::string, std::int64_t> outage_answers_;  // 503s in outages, by code
   CheckReport report_;
 };
 

@@ -16,7 +16,10 @@
 //    event was committed, signatures verify, and (final check) every
 //    committed event reached the receiver;
 //  - no 5xx answers, and every request made invalid on purpose refused as
-//    AllowedRefusals says.
+//    AllowedRefusals says; behind a load balancer, the proxy's 5xx only
+//    under a killed server and 503 only while the database was down, which
+//    must have been answered 503 promptly and recovered from;
+//  - races: no more of a race's requests stored than the race allows.
 // Each check counts its instances; a violation names the request, case or
 // event. Thread-safety: call from one thread.
 #pragma once
@@ -25,6 +28,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reliability/request_log.h"
@@ -46,6 +50,18 @@ struct CheckOptions {
   double delivery_wait_seconds = 60;
   // No request may have gone unanswered (no server was killed).
   bool every_request_answered = false;
+
+  // The scale-out test: servers behind a load balancer, some killed, the
+  // database restarted. A proxy's 5xx (LoggedRequest::gateway) is allowed
+  // only for a request in flight when a server was killed (`kills_ms`,
+  // wall milliseconds), and is then an unanswered request; a 503 only for a
+  // request in flight while the database was down (`outages_ms`, from and
+  // to) or up to `outage_grace_seconds` after it came back. With outages:
+  // the outage must have been answered 503, promptly, and requests
+  // acknowledged again after it.
+  std::vector<std::int64_t> kills_ms;
+  std::vector<std::pair<std::int64_t, std::int64_t>> outages_ms;
+  double outage_grace_seconds = 5;
 };
 
 class CheckReport {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -181,6 +183,7 @@ class SharedState {
   std::atomic<bool> server_gone{false};
   std::atomic<TimePoint> known_now{0};
   std::atomic<std::int64_t> sent{0}, acknowledged{0}, refused{0}, unanswered{0}, server_errors{0};
+  std::atomic<std::int64_t> gateway_errors{0}, transient{0}, resent_now{0}, races{0}, races_contested{0};
 
   void AddCase(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -217,8 +220,11 @@ class SharedState {
 
   void Count(const LoggedRequest& r) {
     ++sent;
+    if (r.transient_refusal()) ++transient;
     if (r.status == 0) {
       ++unanswered;
+    } else if (r.gateway) {
+      ++gateway_errors;
     } else if (r.status >= 500) {
       ++server_errors;
     } else if (r.acknowledged()) {
@@ -246,22 +252,58 @@ void Guarded(SharedState& shared, const char* what, Step step) {
   }
 }
 
+// Wall time in milliseconds since the epoch (the scripts' `date +%s%3N`).
+std::int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Whether a request that got the answer in `r` is sent again behind a
+// proxy (LoadOptions::behind_proxy), after `attempts` attempts of which
+// `in_progress` were answered idempotency_in_progress.
+bool SendAgain(const SharedState& shared, const LoggedRequest& r, int attempts, int in_progress) {
+  if (!shared.options.behind_proxy || attempts >= kMaxAttempts || shared.stop) return false;
+  if (r.kind == RequestKind::kClock || r.kind == RequestKind::kRead || !r.invalid.empty()) return false;
+  if (r.transient_refusal()) return true;  // nothing was changed: any client tries again
+  // A key held by a server that died stays held for kClaimSeconds (120 s,
+  // web/idempotency.h): two tries, then the request is left open.
+  if (r.code == "idempotency_in_progress") return in_progress < 2;
+  return r.ambiguous() && !r.idempotency_key.empty();
+}
+
 // Sends `r` with `token` as bearer (none when empty), records its answer in
-// `r`, appends it to the log and counts it. Returns the answer.
+// `r`, appends it to the log and counts it. Returns the answer. Behind a
+// proxy, sends it again while SendAgain says so, each attempt logged.
 Answer SendLogged(ApiClient& api, SharedState& shared, LoggedRequest& r, const std::string& token) {
-  Answer answer = api.Send(r.method, r.path, token, r.body, r.idempotency_key);
-  r.status = answer.status;
-  r.replayed = answer.replayed;
-  if (answer.ok()) {
-    r.answer = TrimAnswer(r.kind, answer.Json());
-    if (r.kind == RequestKind::kSubmit && r.answer.is_object()) r.case_id = r.answer.at("id").get<std::string>();
-  } else if (answer.status != 0) {
-    r.code = answer.Code();
+  Answer answer;
+  int in_progress = 0;
+  for (int attempt = 1;; ++attempt) {
+    r.sent_ms = WallMillis();
+    answer = api.Send(r.method, r.path, token, r.body, r.idempotency_key);
+    r.answered_ms = WallMillis();
+    r.status = answer.status;
+    r.replayed = answer.replayed;
+    r.gateway = false;
+    r.answer = nullptr;
+    r.code.clear();
+    if (answer.ok()) {
+      r.answer = TrimAnswer(r.kind, answer.Json());
+      if (r.kind == RequestKind::kSubmit && r.answer.is_object()) r.case_id = r.answer.at("id").get<std::string>();
+    } else if (answer.status != 0) {
+      r.code = answer.Code();
+      r.gateway = shared.options.behind_proxy && answer.status >= 500 && r.code.empty();
+    }
+    shared.log.Append(r);
+    shared.Count(r);
+    if (answer.status == 0 && !shared.options.behind_proxy && !ServerAnswers(shared.options.base_url)) {
+      shared.server_gone = true;
+    }
+    if (r.code == "idempotency_in_progress") ++in_progress;
+    if (!SendAgain(shared, r, attempt, in_progress)) return answer;
+    ++shared.resent_now;
+    r.retry = true;
+    SleepForMillis(std::min(1000, 150 * attempt * attempt));
   }
-  shared.log.Append(r);
-  shared.Count(r);
-  if (answer.status == 0 && !ServerAnswers(shared.options.base_url)) shared.server_gone = true;
-  return answer;
 }
 
 class Client {
@@ -406,6 +448,7 @@ class Client {
     LoggedRequest r = NewRequest(RequestKind::kRead, "GET", "/api/v1/cases/" + case_id);
     r.actor = "manager";
     r.case_id = case_id;
+    const std::int64_t sent_ms = WallMillis();
     const Answer answer = api_.Get(r.path, fixture_.Staff("manager").token);
     if (answer.ok()) {
       const json body = answer.Json();
@@ -413,9 +456,14 @@ class Client {
     }
     r.status = answer.status;
     r.code = answer.Code();
+    r.gateway = shared_.options.behind_proxy && answer.status >= 500 && r.code.empty();
+    r.sent_ms = sent_ms;
+    r.answered_ms = WallMillis();
     shared_.log.Append(r);
     shared_.Count(r);
-    if (answer.status == 0 && !ServerAnswers(shared_.options.base_url)) shared_.server_gone = true;
+    if (answer.status == 0 && !shared_.options.behind_proxy && !ServerAnswers(shared_.options.base_url)) {
+      shared_.server_gone = true;
+    }
     return std::nullopt;
   }
 
@@ -640,6 +688,228 @@ class Client {
   std::int64_t orders_ = 0;
 };
 
+// One request of a race and the token it is sent with.
+struct RaceEntry {
+  LoggedRequest request;
+  std::string token;
+  Answer answer;
+};
+
+// Sends every entry at the same instant, each from a connection of its own
+// (behind the proxy: to the servers in turn), and waits for every answer.
+void SendAtOnce(SharedState& shared, std::vector<RaceEntry>& entries) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t ready = 0;
+  bool go = false;
+  std::vector<std::thread> threads;
+  threads.reserve(entries.size());
+  for (RaceEntry& entry : entries) {
+    threads.emplace_back([&shared, &entry, &mu, &cv, &ready, &go] {
+      ApiClient api(shared.options.base_url);
+      api.Get("/healthz", "");  // the connection is open before the start
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        ++ready;
+        cv.notify_all();
+        cv.wait(lock, [&go] { return go; });
+      }
+      entry.answer = SendLogged(api, shared, entry.request, entry.token);
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return ready == entries.size(); });
+    go = true;
+  }
+  cv.notify_all();
+  for (std::thread& t : threads) t.join();
+}
+
+// Races (LoadOptions::race_every_seconds): several clients at once on one
+// order and its cases, each race naming how many of its requests may win.
+class Racer {
+ public:
+  Racer(SharedState& shared, std::uint64_t seed)
+      : shared_(shared), fixture_(shared.fixture), api_(shared.options.base_url), rng_(seed) {}
+
+  void Run() {
+    while (!shared_.stop) {
+      const double until = MonotonicSeconds() + shared_.options.race_every_seconds;
+      while (!shared_.stop && MonotonicSeconds() < until) SleepForMillis(20);
+      if (shared_.stop) return;
+      Guarded(shared_, "racing", [this] { Round(); });
+    }
+  }
+
+ private:
+  std::int64_t Between(std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+  }
+
+  LoggedRequest NewRequest(RequestKind kind, const std::string& path, const std::string& tag) {
+    LoggedRequest r;
+    r.tag = tag;
+    r.client = -2;
+    r.kind = kind;
+    r.method = "POST";
+    r.path = path;
+    r.idempotency_key = Between(0, 9) < 9 ? tag : "";
+    return r;
+  }
+
+  // Counts a race: contested when one racer won and another was refused.
+  void Settle(const std::vector<RaceEntry>& entries, std::size_t first, std::size_t last) {
+    bool won = false, lost = false;
+    for (std::size_t i = first; i < last; ++i) {
+      won = won || entries[i].request.acknowledged();
+      lost = lost || entries[i].request.definitive_refusal();
+    }
+    ++shared_.races;
+    if (won && lost) ++shared_.races_contested;
+  }
+
+  void Round() {
+    const std::string base = shared_.options.run_id + "-race" + std::to_string(++round_);
+    const int racers = std::max(2, shared_.options.racers);
+    // An order whose first line several cases will want.
+    const std::int64_t qty = Between(2, 3);
+    const std::int64_t unit = Between(500, 3000);
+    const std::string order_id = base + "-o";
+    const std::string buyer_id = "bx-" + base;
+    const TimePoint now = shared_.known_now.load();
+    json order{{"id", order_id},
+               {"buyer_id", buyer_id},
+               {"currency", "CNY"},
+               {"placed_at", FormatTime(now - 5 * kDay)},
+               {"delivered_at", FormatTime(now - kHour)},
+               {"shipping_paid", Between(0, 1) == 0 ? Between(500, 1500) : 0},
+               {"lines", json::array({json{{"line_id", "l1"},
+                                           {"sku", "SKU-R1"},
+                                           {"title", "Raced item"},
+                                           {"qty", qty},
+                                           {"paid", qty * unit},
+                                           {"no_reason_return", true}},
+                                      json{{"line_id", "l2"},
+                                           {"sku", "SKU-R2"},
+                                           {"title", "Other item"},
+                                           {"qty", 1},
+                                           {"paid", Between(100, 2000)},
+                                           {"no_reason_return", true}}})}};
+    LoggedRequest r = NewRequest(RequestKind::kOrder, "/api/v1/orders", base + "-order");
+    r.actor = "integration";
+    r.body = order.dump();
+    r.idempotency_key = r.tag;
+    if (!SendLogged(api_, shared_, r, fixture_.Staff("integration").token).ok() || shared_.stop) return;
+
+    // 1. Submits for the same units: each wants the whole line (one may
+    //    win), or one unit each, one racer more than there are units.
+    const bool whole_line = Between(0, 1) == 0;
+    const int submitters = whole_line ? racers : static_cast<int>(qty) + 1;
+    std::vector<RaceEntry> submits;
+    for (int i = 0; i < submitters; ++i) {
+      RaceEntry e;
+      e.request = NewRequest(RequestKind::kSubmit, "/api/v1/cases", base + "-submit-" + std::to_string(i));
+      const std::string role = i % 2 == 0 ? "integration" : "agent";
+      e.request.actor = role;
+      e.request.race = base + "-submit";
+      e.request.race_limit = whole_line ? 1 : static_cast<int>(qty);
+      e.request.body = json{{"order_id", order_id},
+                            {"buyer_id", buyer_id},
+                            {"type", "refund_only"},
+                            {"reason", "quality_issue"},
+                            {"description", e.request.tag},
+                            {"evidence", json::array()},
+                            {"lines", json::array({json{{"line_id", "l1"}, {"qty", whole_line ? qty : 1}}})}}
+                           .dump();
+      e.token = fixture_.Staff(role).token;
+      submits.push_back(std::move(e));
+    }
+    SendAtOnce(shared_, submits);
+    Settle(submits, 0, submits.size());
+    std::vector<CaseView> cases;
+    for (const RaceEntry& e : submits) {
+      if (e.request.acknowledged() && e.request.answer.is_object()) cases.push_back(Won(e.request));
+    }
+    if (cases.empty() || shared_.stop) return;
+
+    // 2. Approvals of every case that won, all at once: one per case may
+    //    win, and their refunds race on the one order. Half the racers
+    //    send the version they saw, half none.
+    std::vector<RaceEntry> approvals;
+    std::vector<std::size_t> bounds{0};
+    for (const CaseView& c : cases) {
+      if (c.state != "requested" && c.state != "pending_approval") continue;
+      for (int i = 0; i < racers; ++i) {
+        json body{{"note", base + "-approve-" + c.id + "-" + std::to_string(i)}};
+        if (i % 2 == 0) body["expected_version"] = c.version;
+        approvals.push_back(
+            Action(c, "approve", i % 2 == 0 ? "supervisor" : "manager", std::move(body), base + "-approve-" + c.id));
+      }
+      bounds.push_back(approvals.size());
+    }
+    SendAtOnce(shared_, approvals);
+    for (std::size_t b = 1; b < bounds.size(); ++b) Settle(approvals, bounds[b - 1], bounds[b]);
+    std::vector<CaseView> refunding;
+    for (const RaceEntry& e : approvals) {
+      if (e.request.acknowledged() && e.request.answer.is_object() &&
+          e.request.answer.value("state", "") == "refunding") {
+        refunding.push_back(Won(e.request));
+      }
+    }
+    for (const CaseView& c : cases) shared_.AddCase(c.id);
+    if (refunding.empty() || shared_.stop) return;
+
+    // 3. The refund's outcome, issued against failed, all at the version the
+    //    approval answered: one per case may win.
+    std::vector<RaceEntry> outcomes;
+    bounds = {0};
+    for (const CaseView& c : refunding) {
+      for (int i = 0; i < racers; ++i) {
+        const std::string note = base + "-refund-" + c.id + "-" + std::to_string(i);
+        json body = i % 2 == 0 ? json{{"external_ref", "pay-" + note}} : json{{"error", "declined by the bank"}};
+        body["note"] = note;
+        body["expected_version"] = c.version;
+        outcomes.push_back(Action(c, i % 2 == 0 ? "refund_issued" : "refund_failed",
+                                  i % 4 == 0 ? "integration" : "finance", std::move(body), base + "-refund-" + c.id));
+      }
+      bounds.push_back(outcomes.size());
+    }
+    SendAtOnce(shared_, outcomes);
+    for (std::size_t b = 1; b < bounds.size(); ++b) Settle(outcomes, bounds[b - 1], bounds[b]);
+  }
+
+  // The case an acknowledged submit or action answered.
+  static CaseView Won(const LoggedRequest& r) {
+    CaseView c;
+    c.id = r.answer.at("id").get<std::string>();
+    c.state = r.answer.at("state").get<std::string>();
+    c.version = r.answer.at("version").get<std::int64_t>();
+    return c;
+  }
+
+  RaceEntry Action(const CaseView& c, const std::string& action, const std::string& role, json body,
+                   const std::string& race) {
+    RaceEntry e;
+    const std::string tag = body.at("note").get<std::string>();
+    e.request = NewRequest(RequestKind::kAction, "/api/v1/cases/" + c.id + "/actions/" + action, tag);
+    e.request.action = action;
+    e.request.case_id = c.id;
+    e.request.actor = role;
+    e.request.race = race;
+    e.request.race_limit = 1;
+    e.request.body = body.dump();
+    e.token = fixture_.Staff(role).token;
+    return e;
+  }
+
+  SharedState& shared_;
+  const RunFixture& fixture_;
+  ApiClient api_;
+  std::mt19937_64 rng_;
+  std::int64_t round_ = 0;
+};
+
 // Moves the test clock every so often, 1 to 60 hours at a time.
 void MoveClock(SharedState& shared, std::uint64_t seed) {
   ApiClient api(shared.options.base_url, kClockMoveTimeoutSeconds);
@@ -796,6 +1066,11 @@ LoadReport RunLoad(const LoadOptions& options, const RunFixture& fixture, Reques
   for (auto& c : clients) threads.emplace_back([&c] { c->Run(); });
   threads.emplace_back(
       [&shared, &options] { Guarded(shared, "moving the clock", [&] { MoveClock(shared, options.seed * 31 + 7); }); });
+  std::unique_ptr<Racer> racer;
+  if (options.race_every_seconds > 0) {
+    racer = std::make_unique<Racer>(shared, options.seed * 131 + 11);
+    threads.emplace_back([&racer] { racer->Run(); });
+  }
 
   std::thread rss_sampler;
   if (options.server_pid > 0) {
@@ -831,6 +1106,11 @@ LoadReport RunLoad(const LoadOptions& options, const RunFixture& fixture, Reques
   report.refused = shared.refused;
   report.unanswered = shared.unanswered;
   report.server_errors = shared.server_errors;
+  report.gateway_errors = shared.gateway_errors;
+  report.transient = shared.transient;
+  report.resent_now = shared.resent_now;
+  report.races = shared.races;
+  report.races_contested = shared.races_contested;
   report.server_gone = shared.server_gone;
   report.problems = shared.problems();
   return report;

@@ -15,7 +15,10 @@
 // unchanged, as a client would after a crash.
 //
 // The run ends after `seconds`, or as soon as the server stops answering
-// (the crash test kills it). Optionally it samples the server's resident
+// (the crash test kills it). Behind a load balancer (the scale-out test) it
+// goes on whatever happens to the servers behind it, sends again what
+// their deaths and outages left open, and can run races: several clients
+// at once on one order or case. Optionally it samples the server's resident
 // memory and takes one `aftersales backup` while the clients run, writing
 // the marker "backup" into the log just before the backup starts.
 //
@@ -53,7 +56,25 @@ struct LoadOptions {
   std::string db_path;
   // The server's pid, for memory samples (0: none).
   int server_pid = 0;
+  // Behind a load balancer (the scale-out test): a 5xx without problem+json
+  // is the proxy's (LoggedRequest::gateway), and a client sends a request
+  // again, unchanged, up to kMaxAttempts times in all, when its answer left
+  // it open (no answer, the proxy's 5xx, idempotency_in_progress: only with
+  // an Idempotency-Key) or said nothing was changed (503, 429), as a client
+  // would. Clock moves and requests invalid on purpose are never resent.
+  bool behind_proxy = false;
+  // Races, one every `race_every_seconds` (0: none), each `racers` requests
+  // at once, each on a connection of its own: on a fresh order, submits
+  // for the same units; then approvals of every case that won, all at
+  // once (their refunds race on the one order); then refund_issued against
+  // refund_failed on every case that got a refund (LoggedRequest::race).
+  double race_every_seconds = 0;
+  int racers = 4;
 };
+
+// Attempts of one request in all, behind a proxy (LoadOptions::behind_proxy):
+// about 10 s of them, which outlasts a restart of the database.
+constexpr int kMaxAttempts = 12;
 
 struct LoadReport {
   std::int64_t sent = 0;
@@ -61,7 +82,12 @@ struct LoadReport {
   std::int64_t refused = 0;     // 4xx
   std::int64_t unanswered = 0;  // no answer at all
   std::int64_t server_errors = 0;
-  std::int64_t resent = 0;  // requests of earlier rounds sent again
+  std::int64_t resent = 0;          // requests of earlier rounds sent again
+  std::int64_t gateway_errors = 0;  // the proxy's 5xx (behind_proxy)
+  std::int64_t transient = 0;       // 503 and 429: nothing changed, try again
+  std::int64_t resent_now = 0;      // attempts after the first, in this run (behind_proxy)
+  std::int64_t races = 0;
+  std::int64_t races_contested = 0;  // at least one racer won and one was refused
   bool server_gone = false;
   std::vector<std::pair<double, long>> rss_kib;  // (seconds since start, VmRSS)
   // Answers the clients could not make sense of; any fails the run.

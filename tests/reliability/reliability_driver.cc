@@ -4,7 +4,8 @@
 //   receive  the webhook receiver, for the whole run
 //   setup    users and the webhook on a fresh server
 //   load     concurrent clients (and the clock mover) for a while
-//   check    the invariants, against the log, the file and the API
+//   check    the invariants, against the log, the database (a SQLite file
+//            or a PostgreSQL URI) and the API
 // Exit codes: 0 all held; 1 a violation (named on stdout); 2 unusable
 // (bad options, a file that cannot be read, a setup that was refused).
 #include <pthread.h>
@@ -121,6 +122,17 @@ int Load(const LoadOptions& options, const std::string& fixture_path, const std:
             << ", refused " << report.refused << ", unanswered " << report.unanswered << ", 5xx "
             << report.server_errors << ", resent from earlier rounds " << report.resent
             << (report.server_gone ? "; the server stopped answering" : "") << "\n";
+  if (options.behind_proxy) {
+    std::cout << "behind the proxy: answered 5xx by the proxy " << report.gateway_errors << ", 503/429 "
+              << report.transient << ", attempts sent again " << report.resent_now << "\n";
+  }
+  if (options.race_every_seconds > 0) {
+    std::cout << "races: " << report.races << ", contested (one won, one refused) " << report.races_contested << "\n";
+    if (report.races == 0) {
+      std::cout << "no race was run\n";
+      return kExitViolation;
+    }
+  }
   int exit_code = kExitOk;
   for (const std::string& problem : report.problems) std::cout << "unexpected answer: " << problem << "\n";
   if (!report.problems.empty()) exit_code = kExitViolation;
@@ -188,11 +200,16 @@ int Main(int argc, char** argv) {
   load_cmd->add_option("--server-pid", load.server_pid, "sample this process's resident memory");
   load_cmd->add_option("--rss-factor", rss_factor, "allowed growth of the last third over the middle third")
       ->capture_default_str();
+  load_cmd->add_flag("--behind-proxy", load.behind_proxy,
+                     "the URL is a load balancer: its 5xx are marked, open and 503 answers are sent again");
+  load_cmd->add_option("--race-every", load.race_every_seconds, "seconds between races (0: none)")
+      ->capture_default_str();
+  load_cmd->add_option("--racers", load.racers, "requests at once in each race")->capture_default_str();
 
   CheckOptions check;
   std::string label = "run";
   CLI::App* check_cmd = app.add_subcommand("check", "Check every invariant");
-  check_cmd->add_option("--db", check.db_path, "the database file")->required();
+  check_cmd->add_option("--db", check.db_path, "the database: a SQLite file or a postgresql:// URI")->required();
   check_cmd->add_option("--fixture", fixture_path, "what `setup` wrote")->required();
   check_cmd->add_option("--log", log_path, "the request log")->required();
   check_cmd->add_option("--url", check.base_url, "a server running on the file: check through it too");
@@ -203,11 +220,26 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   check_cmd->add_flag("--every-request-answered", check.every_request_answered, "no request may have gone unanswered");
   check_cmd->add_option("--label", label, "names this check in the output");
+  check_cmd->add_option("--kill", check.kills_ms, "a server was killed at this wall time (ms since the epoch)");
+  std::vector<std::string> outages;
+  check_cmd->add_option("--outage", outages, "the database was down from FROM to TO (FROM:TO, wall ms)");
+  check_cmd->add_option("--outage-grace", check.outage_grace_seconds, "seconds after an outage that 503 may last")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUnusable;
+  }
+  for (const std::string& outage : outages) {
+    const std::size_t colon = outage.find(':');
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument("no colon");
+      check.outages_ms.emplace_back(std::stoll(outage.substr(0, colon)), std::stoll(outage.substr(colon + 1)));
+    } catch (const std::exception&) {
+      std::cerr << "check: --outage takes FROM:TO in milliseconds, not '" << outage << "'\n";
+      return kExitUnusable;
+    }
   }
   if (*check_cmd && !check.base_url.empty() && check.received_path.empty()) {
     std::cerr << "check: --url needs --received\n";

@@ -37,12 +37,21 @@ const char* NameOf(RequestKind kind) {
 }
 
 json ToJson(const LoggedRequest& r) {
-  return json{{"tag", r.tag},       {"client", r.client},   {"kind", NameOf(r.kind)},
-              {"action", r.action}, {"actor", r.actor},     {"method", r.method},
-              {"path", r.path},     {"body", r.body},       {"key", r.idempotency_key},
-              {"case", r.case_id},  {"invalid", r.invalid}, {"retry", r.retry},
-              {"status", r.status}, {"code", r.code},       {"replayed", r.replayed},
-              {"answer", r.answer}};
+  json j{{"tag", r.tag},       {"client", r.client},   {"kind", NameOf(r.kind)},
+         {"action", r.action}, {"actor", r.actor},     {"method", r.method},
+         {"path", r.path},     {"body", r.body},       {"key", r.idempotency_key},
+         {"case", r.case_id},  {"invalid", r.invalid}, {"retry", r.retry},
+         {"status", r.status}, {"code", r.code},       {"replayed", r.replayed},
+         {"answer", r.answer}};
+  // Written only when set, so that the logs of the SQLite tests stay as they were.
+  if (r.gateway) j["gateway"] = true;
+  if (r.sent_ms != 0) j["sent_ms"] = r.sent_ms;
+  if (r.answered_ms != 0) j["answered_ms"] = r.answered_ms;
+  if (!r.race.empty()) {
+    j["race"] = r.race;
+    j["race_limit"] = r.race_limit;
+  }
+  return j;
 }
 
 LoggedRequest FromJson(const json& j) {
@@ -63,6 +72,11 @@ LoggedRequest FromJson(const json& j) {
   r.code = j.at("code").get<std::string>();
   r.replayed = j.at("replayed").get<bool>();
   r.answer = j.at("answer");
+  r.gateway = j.value("gateway", false);
+  r.sent_ms = j.value("sent_ms", std::int64_t{0});
+  r.answered_ms = j.value("answered_ms", std::int64_t{0});
+  r.race = j.value("race", std::string());
+  r.race_limit = j.value("race_limit", 0);
   return r;
 }
 

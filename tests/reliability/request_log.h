@@ -46,8 +46,29 @@ struct LoggedRequest {
   // The parts of the answer the checks compare: for a case id, state,
   // version and refunds; for a clock move now and fired; for an order id.
   nlohmann::json answer;
+  // Behind a proxy (the scale-out test): a 5xx that the proxy made, not a
+  // server (no problem+json): the server it went to died under it, so the
+  // request may or may not have been applied.
+  bool gateway = false;
+  // Wall time, milliseconds since the epoch, when the request was sent and
+  // when its answer (or its failure) came; 0 in logs that predate them.
+  std::int64_t sent_ms = 0;
+  std::int64_t answered_ms = 0;
+  // A race (several clients sending at once what at most `race_limit` of
+  // them may win): the race's name, shared by its requests; "" otherwise.
+  std::string race;
+  int race_limit = 0;
 
   bool acknowledged() const { return status >= 200 && status < 300; }
+  // Whether this answer leaves open whether the request was applied: no
+  // answer, the proxy's 5xx, or the key still held by an earlier attempt.
+  bool ambiguous() const { return status == 0 || gateway || code == "idempotency_in_progress"; }
+  // A refusal that applies to every later attempt too: a 4xx other than
+  // idempotency_in_progress and rate_limited.
+  bool definitive_refusal() const { return status >= 400 && status < 500 && !ambiguous() && code != "rate_limited"; }
+  // The server said this attempt changed nothing, but another may succeed:
+  // 503 (storage unavailable, server busy) or 429.
+  bool transient_refusal() const { return !gateway && (status == 503 || status == 429); }
 };
 
 nlohmann::json ToJson(const LoggedRequest& r);

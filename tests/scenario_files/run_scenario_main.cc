@@ -1,6 +1,8 @@
 // Runs one scenario file (tests/scenarios/*.scn) against the real engine on
-// a real SQLite file and prints its failures: CTest registers one test per
-// file with it, so that a failing scenario names itself. The check that the
+// a real SQLite file (on PostgreSQL when AFTERSALES_TEST_POSTGRES is set:
+// the CTest entries "postgres:scenario:<file>") and prints its failures:
+// CTest registers one test per file with it, so that a failing scenario
+// names itself. The check that the
 // scenarios together exercise every transition row stays in engine_tests
 // ("[scenarios]").
 #include <cstdio>

@@ -159,13 +159,13 @@ TEST_CASE("admins move the test clock", "[web][clock]") {
 
 TEST_CASE("the test clock keeps its time in the database and never moves back", "[web][clock][unit]") {
   TempDir dir;
-  auto store = SqliteStore::Open(dir.File("clock.db"));
-  REQUIRE(store.ok());
+  TestDatabase database(dir.File("clock.db"));  // or a PostgreSQL database of its own
+  std::unique_ptr<Store> store = database.OpenStore();
   Actor admin;
   admin.id = "u_admin";
   admin.role = Role::kAdmin;
   {
-    auto clock = TestClock::Open(**store, 1000);
+    auto clock = TestClock::Open(*store, 1000);
     REQUIRE(clock.ok());
     CHECK((*clock)->Now() == 1000);
     auto moved = (*clock)->Advance(admin, 500);
@@ -174,9 +174,35 @@ TEST_CASE("the test clock keeps its time in the database and never moves back", 
     CHECK_FALSE((*clock)->Advance(admin, -1).ok());
     CHECK((*clock)->Now() == 1500);
   }
-  auto reopened = TestClock::Open(**store, 99999);
+  auto reopened = TestClock::Open(*store, 99999);
   REQUIRE(reopened.ok());
   CHECK((*reopened)->Now() == 1500);
+}
+
+TEST_CASE("a shared test clock sees moves made through another server and moves on from the stored time", "[web][clock][unit]") {
+  TempDir dir;
+  TestDatabase database(dir.File("clock.db"));  // or a PostgreSQL database of its own
+  std::unique_ptr<Store> store = database.OpenStore();
+  Actor admin;
+  admin.id = "u_admin";
+  admin.role = Role::kAdmin;
+  // Two servers' clocks on one database.
+  auto a = TestClock::Open(*store, 1000, true);
+  auto b = TestClock::Open(*store, 5000, true);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK((*b)->Now() == 1000);  // the stored time, not b's wall time
+  REQUIRE((*a)->Advance(admin, 500).ok());
+  CHECK((*b)->Now() == 1500);
+  auto moved = (*b)->Advance(admin, 100);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 1600);
+  CHECK((*a)->Now() == 1600);
+  // Not shared: a clock reads its memory only, as on SQLite alone.
+  auto alone = TestClock::Open(*store, 0);
+  REQUIRE(alone.ok());
+  REQUIRE((*a)->Advance(admin, 10).ok());
+  CHECK((*alone)->Now() == 1600);
 }
 
 }  // namespace

@@ -386,7 +386,7 @@ TEST_CASE("bundle: a log rewritten under a signed checkpoint is refused, not ser
   const std::string case_id = CaseWithTexts(web, "o1");
   const AuditCheckpoint checkpoint = server.Checkpoint();
   {
-    AuditTamperer raw(web.db_path());
+    AuditTamperer raw(web.database().location());
     raw.RewriteFrom(checkpoint.seq - 1, R"({"rewritten":true})");
   }
   HttpResult r = server.Get("/api/v1/cases/" + case_id + "/bundle", web.token("manager"));
@@ -401,7 +401,7 @@ TEST_CASE("bundle: an entry edited in place is refused, not served with a proof 
   server.Checkpoint();
   REQUIRE(server.Get("/api/v1/cases/" + case_id + "/bundle", web.token("manager")).status == 200);
   {
-    AuditTamperer raw(web.db_path());
+    AuditTamperer raw(web.database().location());
     raw.Exec("UPDATE audit SET data = '{\"edited\":true}' WHERE seq = (SELECT MIN(seq) FROM audit WHERE case_id = '" +
              case_id + "')");
   }

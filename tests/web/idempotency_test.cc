@@ -161,5 +161,55 @@ TEST_CASE("IdempotencyKeys claims, replays and releases", "[web][idempotency][un
   CHECK_FALSE(IdempotencyKeys::Storable(503));
 }
 
+TEST_CASE("shared IdempotencyKeys hold a key across servers until its answer is stored or the claim runs out", "[web][idempotency][unit]") {
+  WebFixture web;
+  // Two servers sharing one database, each with its own keys in memory.
+  IdempotencyKeys a(web.store(), web.wall(), true);
+  IdempotencyKeys b(web.store(), web.wall(), true);
+  const std::string scope = IdempotencyKeys::Scope("u_1", "POST", "/api/v1/orders");
+  {
+    auto claim = a.Begin(scope, "k1", "{\"a\":1}");
+    REQUIRE(claim.ok());
+    auto busy = b.Begin(scope, "k1", "{\"a\":1}");
+    REQUIRE_FALSE(busy.ok());
+    CHECK(busy.status().code() == Code::kIdempotencyInProgress);
+    auto busy_other_body = b.Begin(scope, "k1", "{\"a\":2}");
+    REQUIRE_FALSE(busy_other_body.ok());
+    CHECK(busy_other_body.status().code() == Code::kIdempotencyInProgress);
+    (*claim)->Record(201, json{{"id", "o1"}});
+  }
+  auto replay = b.Begin(scope, "k1", "{\"a\":1}");
+  REQUIRE(replay.ok());
+  REQUIRE((*replay)->replay());
+  CHECK((*replay)->replay()->status == 201);
+  CHECK(json::parse((*replay)->replay()->body) == json{{"id", "o1"}});
+  replay->reset();
+  auto reused = a.Begin(scope, "k1", "{\"a\":2}");
+  REQUIRE_FALSE(reused.ok());
+  CHECK(reused.status().code() == Code::kIdempotencyKeyReused);
+
+  // An answer that is not stored (409, 429, 5xx) gives the key back.
+  {
+    auto claim = a.Begin(scope, "k2", "{}");
+    REQUIRE(claim.ok());
+    (*claim)->Record(503, json{{"type", "unavailable"}});
+  }
+  auto again = b.Begin(scope, "k2", "{}");
+  REQUIRE(again.ok());
+  CHECK_FALSE((*again)->replay());
+  again->reset();
+
+  // A server that died with a key claimed: the claim runs out.
+  auto orphan = a.Begin(scope, "k3", "{}");
+  REQUIRE(orphan.ok());
+  REQUIRE_FALSE(b.Begin(scope, "k3", "{}").ok());
+  web.wall().Advance(IdempotencyKeys::kClaimSeconds - 1);
+  REQUIRE_FALSE(b.Begin(scope, "k3", "{}").ok());
+  web.wall().Advance(1);
+  auto taken_over = b.Begin(scope, "k3", "{}");
+  REQUIRE(taken_over.ok());
+  CHECK_FALSE((*taken_over)->replay());
+}
+
 }  // namespace
 }  // namespace aftersales::testing

@@ -19,6 +19,7 @@ extern char** environ;
 #include <vector>
 
 #include "api/json_api.h"
+#include "db/sqlite/sqlite_store.h"
 #include "engine/audit/checkpoint_folder.h"
 #include "engine/audit/ed25519_key.h"
 #include "support/wait.h"

@@ -17,9 +17,7 @@ namespace aftersales::testing {
 using nlohmann::json;
 
 WebFixture::WebFixture(Options options) {
-  auto opened_store = SqliteStore::Open(db_path());
-  if (!opened_store.ok()) throw std::runtime_error(opened_store.status().message());
-  store_ = std::move(*opened_store);
+  store_ = database_.OpenStore();
   if (options.fault_injection) faults_ = std::make_unique<FaultInjectingStore>(*store_);
   if (options.test_clock) {
     auto opened = TestClock::Open(store(), wall_.Now());

@@ -1,8 +1,10 @@
-// WebFixture: the whole server stack in-process for HTTP tests — a SQLite
-// file in a fresh directory, the policy registry, the case and user
-// services, manual clocks and an HttpServer on an ephemeral port — plus a
-// user of every role (tokens by name) and small HTTP helpers. Each test
-// builds its own fixture, so tests never share state.
+// WebFixture: the whole server stack in-process for HTTP tests — a database
+// of its own (a SQLite file in a fresh directory, or, when
+// AFTERSALES_TEST_POSTGRES is set (the CTest runs "postgres:..."), an empty
+// PostgreSQL database: support/test_database.h), the policy registry, the
+// case and user services, manual clocks and an HttpServer on an ephemeral
+// port — plus a user of every role (tokens by name) and small HTTP helpers.
+// Each test builds its own fixture, so tests never share state.
 #pragma once
 
 #include <httplib.h>
@@ -15,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "db/sqlite/sqlite_store.h"
 #include "domain/clock.h"
 #include "api/json_api.h"
 #include "engine/policy_registry.h"
@@ -23,6 +24,7 @@
 #include "engine/users/user_service.h"
 #include "support/fault_injecting_store.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 #include "web/http_server.h"
 
 namespace aftersales::testing {
@@ -73,7 +75,10 @@ class WebFixture {
   const Clock& clock() const;
   TestClock* test_clock() { return test_clock_.get(); }
   WebServices services();
-  std::string db_path() const { return dir_.File("web.db"); }
+  // The database: raw SQL on it, a dump of every row (both backends).
+  const TestDatabase& database() const { return database_; }
+  // The SQLite file; fails the test on PostgreSQL (tag it [sqlite]).
+  std::string db_path() const { return database_.sqlite_path(); }
 
   // Tokens of the users made at start: buyer (external_id b1), buyer2 (b2),
   // integration, agent, supervisor, manager, warehouse, finance, admin.
@@ -104,9 +109,10 @@ class WebFixture {
 
  private:
   TempDir dir_;
+  TestDatabase database_{dir_.File("web.db")};  // outlives the store (PostgreSQL: the database is given back)
   ManualClock wall_{kWebStart};
   ManualClock engine_clock_{kWebStart};
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<FaultInjectingStore> faults_;
   std::unique_ptr<TestClock> test_clock_;
   std::unique_ptr<PolicyRegistry> policies_;
