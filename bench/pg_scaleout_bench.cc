@@ -65,7 +65,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -349,8 +348,8 @@ class ServerProcess {
     // Waits for "listening on http://127.0.0.1:PORT".
     const std::regex listening("listening on http://127\\.0\\.0\\.1:(\\d+)");
     std::string text;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
+    const double deadline = MonotonicSeconds() + 60;
+    while (MonotonicSeconds() < deadline) {
       pollfd p{stdout_fd_, POLLIN, 0};
       if (poll(&p, 1, 200) > 0) {
         char buffer[512];
@@ -379,16 +378,16 @@ class ServerProcess {
     int status = 0;
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      const double deadline = MonotonicSeconds() + 30;
       while (true) {
         const pid_t done = waitpid(pid_, &status, WNOHANG);
         if (done == pid_ || done < 0) break;
-        if (std::chrono::steady_clock::now() > deadline) {
+        if (MonotonicSeconds() > deadline) {
           kill(pid_, SIGKILL);
           waitpid(pid_, &status, 0);
           break;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        SleepForMillis(20);
       }
       pid_ = 0;
     }
@@ -448,9 +447,7 @@ struct Tokens {
 };
 
 std::string IsoHoursAgo(int hours) {
-  const auto now = std::chrono::system_clock::now();
-  return FormatTime(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() -
-                    std::int64_t{hours} * 3600);
+  return FormatTime(SystemClock().Now() - std::int64_t{hours} * 3600);
 }
 
 std::string OrderId(std::int64_t i) { return "SO-SCALE-" + std::to_string(i); }
@@ -551,7 +548,7 @@ class LockSampler {
         "SELECT count(*) FILTER (WHERE granted) || ' ' || count(*) FILTER (WHERE NOT granted) FROM pg_locks"
         " WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         " AND classid::bigint = $1::bigint AND objid::bigint = $2::bigint AND objsubid = 1";
-    auto next = std::chrono::steady_clock::now();
+    double next = MonotonicSeconds();
     while (running_) {
       std::istringstream counts(pg_.Scalar(sql, {classid_, objid_}));
       std::int64_t granted = 0, waiting = 0;
@@ -559,8 +556,9 @@ class LockSampler {
       ++samples_;
       if (granted > 0) ++held_;
       waiters_ += waiting;
-      next += std::chrono::milliseconds(period_ms_);
-      std::this_thread::sleep_until(next);
+      next += period_ms_ / 1000.0;
+      const double wait = next - MonotonicSeconds();
+      if (wait > 0) SleepForMillis(static_cast<int>(wait * 1000));
     }
   }
 

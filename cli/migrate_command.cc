@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <chrono>
 #include <cstdio>
 #include <iomanip>
 #include <memory>
@@ -14,6 +13,7 @@
 #include "db/copy_database.h"
 #include "db/postgres/pg_store.h"
 #include "db/sqlite/sqlite_store.h"
+#include "domain/clock.h"
 #include "engine/audit/audit_log.h"
 
 namespace aftersales {
@@ -90,7 +90,7 @@ int RunMigrate(const MigrateOptions& options, std::ostream& out, std::ostream& e
 
   err << "aftersales " << kCommand << ": copying '" << options.from
       << "' (one snapshot) into PostgreSQL (one transaction)\n";
-  const auto started = std::chrono::steady_clock::now();
+  const double started = MonotonicSeconds();
   CopyProgress progress;
   progress.every = 10000;
   auto table_started = started;
@@ -100,9 +100,9 @@ int RunMigrate(const MigrateOptions& options, std::ostream& out, std::ostream& e
     } else if (done < total) {
       err << "  " << table << ": " << done << " of " << total << " rows\n";
     } else {
-      const auto now = std::chrono::steady_clock::now();
-      err << "  " << table << ": " << total << (total == 1 ? " row" : " rows") << " ("
-          << Seconds(std::chrono::duration<double>(now - table_started).count()) << " s)\n";
+      const double now = MonotonicSeconds();
+      err << "  " << table << ": " << total << (total == 1 ? " row" : " rows") << " (" << Seconds(now - table_started)
+          << " s)\n";
       table_started = now;
     }
   };
@@ -112,7 +112,7 @@ int RunMigrate(const MigrateOptions& options, std::ostream& out, std::ostream& e
     err << "aftersales " << kCommand << ": nothing was written to the target\n";
     return ExitFor(copied.status());
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = MonotonicSeconds() - started;
   std::int64_t source_total = 0;
   for (const TableRows& t : copied->tables) source_total += t.rows;
   err << "aftersales " << kCommand << ": copied " << source_total << " rows in " << Seconds(seconds) << " s";

@@ -1,10 +1,8 @@
 #include "db/postgres/pg_store.h"
 
 #include <atomic>
-#include <chrono>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,7 +28,7 @@ const std::string& WritersLockSql() {
 
 // How long a write whose COMMIT lost its connection waits for the database
 // to tell whether the commit happened, before answering that nobody knows.
-constexpr std::chrono::seconds kOutcomeWait{30};
+constexpr int kOutcomeWaitSeconds = 30;
 
 // The store's connections: idle ones kept for reuse, more opened on demand.
 class ConnectionPool {
@@ -137,8 +135,8 @@ class PgWriteSession final : public sql::WriteSession {
   // written) when it aborted; internal when the database cannot tell within
   // kOutcomeWait, with a message that says so.
   Status OutcomeOfLostCommit(const Status& lost) {
-    const auto give_up = std::chrono::steady_clock::now() + kOutcomeWait;
-    while (std::chrono::steady_clock::now() < give_up) {
+    const double give_up = MonotonicSeconds() + kOutcomeWaitSeconds;
+    while (MonotonicSeconds() < give_up) {
       auto conn = store_->Take(true);
       if (conn.ok()) {
         auto stmt = (*conn)->Prepare("SELECT pg_xact_status(?::xid8)");
@@ -151,10 +149,10 @@ class PgWriteSession final : public sql::WriteSession {
           // "in progress": the old session still finishes its COMMIT.
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      SleepForMillis(200);
     }
     return Status::Internal("the database connection was lost during COMMIT and the database did not say within " +
-                            std::to_string(kOutcomeWait.count()) +
+                            std::to_string(kOutcomeWaitSeconds) +
                             " s whether the change was committed: check before sending it again (" + lost.message() +
                             ")");
   }
