@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for the tests (tests/CMakeLists.txt runs
-# it as the CTest fixture `postgres`; tests/db/pg_test_database.h reads the
+# it as the CTest fixture `postgres`; tests/support/pg_test_database.h reads the
 # URI it writes).
 #   scripts/pg-test-cluster.sh start DIR   creates DIR, a fresh cluster in DIR/data listening on
 #                                          127.0.0.1 only (a free port chosen here, the unix socket

@@ -1,6 +1,6 @@
 // `aftersales migrate`: a SQLite database copied into PostgreSQL, run as the
 // real program. The tests tagged [postgres] need the throwaway server of the
-// CTest fixture `postgres` (AFTERSALES_TEST_POSTGRES, tests/db/pg_test_database.h)
+// CTest fixture `postgres` (AFTERSALES_TEST_POSTGRES, tests/support/pg_test_database.h)
 // and run only in cli_tests' PostgreSQL registration (tests/CMakeLists.txt).
 #include <algorithm>
 #include <catch2/catch.hpp>
