@@ -370,11 +370,13 @@ export const WORKBENCH_TESTS = [
   {
     name: 'fewer clicks: approve and next, J/K/A/Esc on the keyboard, and the ? list',
     async run(env) {
-      const a = await newCase(env, {orderPrefix: 'KB'});
-      const b = await newCase(env, {orderPrefix: 'KB'});
+      // One prefix for both orders: their numbers differ in the time part too.
+      const prefix = `KB${Date.now().toString(36)}`;
+      const a = await newCase(env, {orderPrefix: prefix});
+      const b = await newCase(env, {orderPrefix: prefix});
       await withBrowser(env, {}, async (page) => {
         await loginIn(env, page, 'agent1', 'en');
-        await page.goto(`${env.url}/#/queue?view=all&search=${a.orderId.slice(0, 9)}&sort=created_at`);
+        await page.goto(`${env.url}/#/queue?view=all&search=${prefix}-&sort=created_at`);
         await page.getByRole('link', {name: b.caseId, exact: true}).waitFor();
         await page.getByRole('link', {name: a.caseId, exact: true}).waitFor();
         const ids = await page.locator('main table.data tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.caseId));
