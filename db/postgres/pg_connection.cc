@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <iterator>
 #include <limits>
 #include <utility>
@@ -230,7 +231,12 @@ void PgResultDeleter::operator()(pg_result* result) const { PQclear(result); }
 // ---- PgStatement -----------------------------------------------------------
 
 PgStatement::PgStatement(PgConnection& conn, std::string sql) : conn_(conn), sql_(std::move(sql)) {
-  Scanned scanned = Scan(FromSqliteSpelling(sql_));
+  std::string text = FromSqliteSpelling(sql_);
+  if (std::optional<std::string> rewritten = WithConflictAsNoRow(text)) {
+    text = std::move(*rewritten);
+    conflict_as_no_row_ = true;
+  }
+  Scanned scanned = Scan(text);
   pg_sql_ = std::move(scanned.pg_sql);
   parameter_count_ = scanned.parameters;
   empty_ = scanned.empty;
@@ -496,7 +502,10 @@ Status PgConnection::Execute(PgStatement& stmt) {
       prepare = true;
     }
   }
-  const bool wrap = stmt.modifies_ && PQtransactionStatus(conn_) == PQTRANS_INTRANS;
+  // A write inside a transaction runs in a savepoint, so that a clash with a
+  // unique key leaves the transaction usable; an insert that reports its
+  // clash as no row (WithConflictAsNoRow) needs none.
+  const bool wrap = stmt.modifies_ && !stmt.conflict_as_no_row_ && PQtransactionStatus(conn_) == PQTRANS_INTRANS;
 
   // One round trip: [SAVEPOINT] [Parse] Execute [RELEASE] Sync.
   if (PQenterPipelineMode(conn_) != 1) {
@@ -574,6 +583,13 @@ Status PgConnection::Execute(PgStatement& stmt) {
     }
   }
   if (failed_at < 0 && !send_failed && synced && exited) {
+    if (stmt.conflict_as_no_row_ && std::strcmp(PQcmdTuples(results[static_cast<std::size_t>(execute_at)].get()), "0") == 0) {
+      // ON CONFLICT DO NOTHING inserted nothing: the clash, as if reported.
+      sql_state_ = kUniqueViolation;
+      stmt.unique_violation_ = true;
+      return Status::Unavailable("storage error: the row clashes with an existing key (SQLSTATE " +
+                                 std::string(kUniqueViolation) + ") in: " + stmt.sql_);
+    }
     stmt.result_ = std::move(results[static_cast<std::size_t>(execute_at)]);
     RecordChanges(stmt.result_.get());
     return Status::Ok();

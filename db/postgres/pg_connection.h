@@ -20,7 +20,13 @@
 // DELETE or MERGE (or a WITH that may hold one) runs inside
 // `SAVEPOINT pg_stmt` … `RELEASE SAVEPOINT pg_stmt`, all sent in one round
 // trip (libpq pipeline mode); when it fails the savepoint is rolled back and
-// the transaction goes on as before the statement. Reads run bare.
+// the transaction goes on as before the statement. Reads run bare, and so
+// does a one-row INSERT … VALUES: it is sent with ON CONFLICT DO NOTHING
+// (pg_dialect.h), and a row not inserted is reported as the uniqueness
+// violation it would have been, the transaction left as it was. Since only
+// a uniqueness violation leaves a transaction usable (below), that is all
+// a savepoint was for: most of a command's writes are such inserts, and each
+// savepoint is two more commands for the server to run.
 //
 // Errors: unavailable, with PostgreSQL's primary message, SQLSTATE and the
 // SQL text (not its DETAIL, which would repeat key values; the primary
@@ -106,6 +112,7 @@ class PgStatement final : public sql::Statement {
   bool empty_ = false;     // no statement in the text (whitespace, comments)
   bool modifies_ = false;  // INSERT/UPDATE/DELETE/MERGE: savepoint inside a transaction
   bool one_shot_ = false;  // Exec's: runs unnamed, never prepared server-side
+  bool conflict_as_no_row_ = false;  // an insert WithConflictAsNoRow rewrote (pg_dialect.h)
 
   // Bound values, left to right; values_[i] is meaningless when nulls_[i].
   std::vector<std::string> values_;
