@@ -78,6 +78,23 @@ Status SqlWriteTxn::Commit() {
   return session_->Commit();
 }
 
+Result<bool> SqlWriteTxn::LockOrder(const std::string& order_id) {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  return session_->LockKey("order " + order_id);
+}
+
+Result<bool> SqlWriteTxn::LockIdempotencyKey(const std::string& scope, const std::string& key) {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  // A newline cannot occur in a scope: "a b" + "c" and "a" + "b c" differ.
+  return session_->LockKey("idempotency " + scope + "\n" + key);
+}
+
+Result<std::optional<AuditRow>> SqlWriteTxn::AuditHead() {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  AS_RETURN_IF_ERROR(session_->BeforeAppend());
+  return SqlReads<WriteTxn>::AuditHead();
+}
+
 Status SqlWriteTxn::InsertOrder(const Order& order) {
   return InSavepoint([&]() -> Status {
     AS_RETURN_IF_ERROR(RunWrite(
@@ -263,6 +280,7 @@ Status SqlWriteTxn::InsertText(const Text& text) {
 }
 
 Status SqlWriteTxn::AppendAudit(const AuditRow& row) {
+  AS_RETURN_IF_ERROR(session_->BeforeAppend());
   return RunWrite(
       "INSERT INTO audit (seq, at, actor_id, actor_role, case_id, action, from_state, to_state, data, prev_hash, hash)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -283,6 +301,7 @@ Status SqlWriteTxn::AppendAudit(const AuditRow& row) {
 }
 
 Result<std::int64_t> SqlWriteTxn::InsertOutbox(const OutboxRow& row) {
+  AS_RETURN_IF_ERROR(session_->BeforeAppend());
   return InsertReturningId(
       "INSERT INTO outbox (event_id, type, case_id, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
       [&](Statement& s) {

@@ -33,6 +33,18 @@ class WriteSession {
   virtual Status Commit() = 0;
   // Undoes the command; called instead of Commit.
   virtual void Abort() = 0;
+  // WriteTxn::LockOrder and LockIdempotencyKey, `key` naming what is
+  // locked ("order " + id, ...). Default: writes are exclusive, nothing to
+  // wait for.
+  virtual Result<bool> LockKey(const std::string& key) {
+    (void)key;
+    return false;
+  }
+  // Called before the audit log's head is read for an append and before an
+  // outbox event is written: where a write that runs beside others
+  // (Store::BeginKeyedWrite) waits for the appends of the others, so that
+  // the chain and the outbox ids grow in commit order. Default: nothing.
+  virtual Status BeforeAppend() { return Status::Ok(); }
 };
 
 class SqlWriteTxn final : public SqlReads<WriteTxn> {
@@ -42,6 +54,9 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
   ~SqlWriteTxn() override;
 
   Status Commit() override;
+  Result<bool> LockOrder(const std::string& order_id) override;
+  Result<bool> LockIdempotencyKey(const std::string& scope, const std::string& key) override;
+  Result<std::optional<AuditRow>> AuditHead() override;
   Status InsertOrder(const Order& order) override;
   Status UpdateOrderFulfilment(const Order& order) override;
   Status InsertCase(const CaseRow& row) override;

@@ -57,7 +57,8 @@ Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std
 }
 
 Status IdempotencyKeys::ClaimStored(Claim& claim) {
-  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginKeyedWrite());
+  AS_RETURN_IF_ERROR(txn->LockIdempotencyKey(claim.scope_, claim.key_).status());
   AS_ASSIGN_OR_RETURN(std::optional<IdempotencyRow> row, txn->GetIdempotency(claim.scope_, claim.key_));
   const TimePoint now = wall_clock_.Now();
   if (row && row->status == kNoAnswerYet && row->created_at + kClaimSeconds > now) {
@@ -96,8 +97,8 @@ void IdempotencyKeys::UnclaimStored(const Claim& claim) {
       }
     }
   }
-  auto txn = store_.BeginWrite();
-  if (!txn.ok()) return;
+  auto txn = store_.BeginKeyedWrite();
+  if (!txn.ok() || !(*txn)->LockIdempotencyKey(claim.scope_, claim.key_).ok()) return;
   auto row = (*txn)->GetIdempotency(claim.scope_, claim.key_);
   // Not ours any more: answered, or taken over after our claim ran out.
   if (!row.ok() || !row->has_value() || (*row)->status != kNoAnswerYet || (*row)->created_at != claim.claimed_at_ ||
@@ -146,8 +147,8 @@ TxnHook IdempotencyKeys::Claim::Hook(int status, std::vector<std::string> redact
 
 void IdempotencyKeys::Claim::Record(int status, const nlohmann::json& body, const std::vector<std::string>& redact) {
   if (stored_ || !Storable(status)) return;
-  auto txn = owner_.store_.BeginWrite();
-  if (!txn.ok()) return;
+  auto txn = owner_.store_.BeginKeyedWrite();
+  if (!txn.ok() || !(*txn)->LockIdempotencyKey(scope_, key_).ok()) return;
   if (!(*txn)->PutIdempotency(Row(status, body, redact)).ok()) return;
   if ((*txn)->Commit().ok()) stored_ = true;
 }

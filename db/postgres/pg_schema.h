@@ -27,10 +27,19 @@ namespace aftersales::postgres {
 constexpr std::int64_t kMigrationLockKey = 0x4166745372764D31;  // "AftSrvM1"
 
 // The transaction-scoped advisory lock that every write transaction of
-// PgStore takes right after BEGIN (db/postgres/pg_store.h), so that the
-// writers of all processes sharing the database run one at a time; a copy
-// into the database (db/copy_database.h) takes it too.
+// PgStore takes right after BEGIN (db/postgres/pg_store.h): exclusively by
+// an exclusive write, so that it runs alone among the writers of all
+// processes sharing the database; shared by a keyed write (one order, one
+// idempotency record), which then also takes its key's lock and, at its
+// first append, the appenders' lock. A copy into the database (db/copy_database.h) takes it
+// exclusively too.
 constexpr std::int64_t kWritersLockKey = 7305618213311390823;
+// The appenders' lock (one key) and the keys' locks of keyed writes (this
+// class, with a 32-bit hash of the key, "order " + id, ...: a clash only
+// makes two keys wait for each other). Advisory locks of one 64-bit key and of two 32-bit keys never
+// clash with each other.
+constexpr std::int64_t kAppendLockKey = 7305618213311390824;
+constexpr std::int32_t kKeyLockClass = 0x41664b79;  // "AfKy"
 
 struct Migration {
   int version = 0;

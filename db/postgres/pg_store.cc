@@ -20,11 +20,48 @@ namespace {
 // right after BEGIN; released by its COMMIT or ROLLBACK. The same round trip
 // reads the transaction's id, which tells a COMMIT whose answer was lost
 // (see PgWriteSession::Commit) whether it happened.
-const std::string& WritersLockSql() {
-  static const std::string kSql =
+//
+// A write transaction commits without waiting for its flush
+// (synchronous_commit off for it alone), so the lock is released as soon as
+// its changes are visible, not one disk flush later; the session then waits
+// for durability outside the lock (kDurableSql) before Commit() returns.
+// This is safe for the transactions that follow: PostgreSQL's log is one
+// sequence, so a later transaction's flush also flushes every commit it
+// could have read.
+//
+// A keyed write (Store::BeginKeyedWrite: one order, one idempotency record)
+// takes the same lock shared: such writes run side by side, and an
+// exclusive write waits for them all (and they for it). It then takes its
+// key's lock (KeyLockSql) before reading what the key guards, and the
+// appenders' lock (AppendLockSql) before its first audit entry or outbox
+// event: appends run one at a time and commit in the order of the lock, so
+// the chain and the outbox ids grow in commit order, which the audit chain
+// and the webhook fan-out's cursor need. Locks are always taken in this
+// order (writers, key, appenders), and a keyed write takes one key's lock
+// only: no two writes wait for each other in a cycle.
+const std::string& WritersLockSql(bool exclusive) {
+  static const std::string kExclusive =
       "SELECT pg_advisory_xact_lock(" + std::to_string(postgres::kWritersLockKey) + "), pg_current_xact_id()::text";
+  static const std::string kShared = "SELECT pg_advisory_xact_lock_shared(" +
+                                     std::to_string(postgres::kWritersLockKey) + "), pg_current_xact_id()::text";
+  return exclusive ? kExclusive : kShared;
+}
+const std::string& KeyLockSql() {
+  static const std::string kSql =
+      "SELECT pg_advisory_xact_lock(" + std::to_string(postgres::kKeyLockClass) + ", hashtext(?))";
   return kSql;
 }
+const std::string& AppendLockSql() {
+  static const std::string kSql = "SELECT pg_advisory_xact_lock(" + std::to_string(postgres::kAppendLockKey) + ")";
+  return kSql;
+}
+
+// A durable barrier: one statement in its own transaction that writes a log
+// record, so its commit, synchronous under the session's own
+// synchronous_commit, flushes the log up to and past every commit made
+// before it (also to a synchronous standby when the operator set one). It
+// changes no table and takes no lock.
+constexpr const char* kDurableSql = "SELECT pg_logical_emit_message(true, 'aftersales', 'durable')";
 
 // How long a write whose COMMIT lost its connection waits for the database
 // to tell whether the commit happened, before answering that nobody knows.
@@ -75,7 +112,7 @@ class ConnectionPool {
       Result<std::unique_ptr<PgConnection>> conn = Take(fresh);
       if (!conn.ok()) return conn.status();
       (*conn)->ClearFailed();
-      Status s = (*conn)->Exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+      Status s = (*conn)->Exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off"
                                      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       if (s.ok()) return conn;
       if (fresh || !(*conn)->Broken()) return s;
@@ -100,14 +137,33 @@ class PgReadTxn final : public sql::SqlReads<ReadTxn> {
   ConnectionPool* store_;
 };
 
-// One command's transaction, holding the writers' lock (WritersLockSql()).
+// One command's transaction, holding the writers' lock (WritersLockSql()):
+// exclusively, or shared by a keyed write.
 class PgWriteSession final : public sql::WriteSession {
  public:
-  PgWriteSession(std::unique_ptr<PgConnection> conn, ConnectionPool* store, std::string xid)
-      : conn_(std::move(conn)), store_(store), xid_(std::move(xid)) {}
+  PgWriteSession(std::unique_ptr<PgConnection> conn, ConnectionPool* store, std::string xid, bool exclusive)
+      : conn_(std::move(conn)), store_(store), xid_(std::move(xid)), exclusive_(exclusive) {}
   ~PgWriteSession() override { store_->Return(std::move(conn_)); }
 
   sql::Connection& connection() override { return *conn_; }
+
+  Result<bool> LockKey(const std::string& key) override {
+    if (exclusive_ || (key_locked_ && locked_key_ == key)) return false;
+    if (key_locked_) return Status::Internal("a write confined to " + locked_key_ + " asked for " + key);
+    if (appending_) return Status::Internal("a key locked after an append: the locks would be taken out of order");
+    AS_RETURN_IF_ERROR(RunLock(KeyLockSql(), &key));
+    locked_key_ = key;
+    key_locked_ = true;
+    // Another write of the key may have committed since anything was read.
+    return true;
+  }
+
+  Status BeforeAppend() override {
+    if (exclusive_ || appending_) return Status::Ok();
+    AS_RETURN_IF_ERROR(RunLock(AppendLockSql(), nullptr));
+    appending_ = true;
+    return Status::Ok();
+  }
 
   Status Commit() override {
     if (conn_->failed()) {
@@ -117,7 +173,12 @@ class PgWriteSession final : public sql::WriteSession {
     // A COMMIT of a transaction PostgreSQL has aborted answers ROLLBACK,
     // without an error; the driver reports that as unavailable.
     Status s = conn_->Exec("COMMIT");
-    if (s.ok()) return s;
+    if (s.ok()) {
+      // Committed and visible, the writers' lock released: now durable.
+      if (conn_->Exec(kDurableSql).ok()) return s;
+      conn_->MarkFailed();
+      return OutcomeOfLostCommit(Status::Unavailable("storage error: the commit could not be made durable"));
+    }
     conn_->MarkFailed();
     // The connection went away during COMMIT: the commit may or may not
     // have happened, and "nothing was written" would be a guess. Ask the
@@ -131,23 +192,25 @@ class PgWriteSession final : public sql::WriteSession {
   }
 
  private:
-  // Ok when transaction xid_ committed, `lost` (unavailable: nothing was
-  // written) when it aborted; internal when the database cannot tell within
-  // kOutcomeWait, with a message that says so.
+  // Ok when transaction xid_ committed and is durable, `lost` (unavailable:
+  // nothing was written) when it aborted (after a crash, also a commit that
+  // had not reached the disk); internal when the database cannot tell within
+  // kOutcomeWaitSeconds, with a message that says so.
   Status OutcomeOfLostCommit(const Status& lost) {
     const double give_up = MonotonicSeconds() + kOutcomeWaitSeconds;
     while (MonotonicSeconds() < give_up) {
       auto conn = store_->Take(true);
       if (conn.ok()) {
-        auto stmt = (*conn)->Prepare("SELECT pg_xact_status(?::xid8)");
-        if (stmt.ok()) {
+        std::string status;
+        if (auto stmt = (*conn)->Prepare("SELECT pg_xact_status(?::xid8)"); stmt.ok()) {
           (*stmt)->BindText(xid_);
           auto row = (*stmt)->Step();
-          const std::string status = row.ok() && *row ? (*stmt)->ColumnText(0) : std::string();
-          if (status == "committed") return Status::Ok();
-          if (status == "aborted") return lost;
-          // "in progress": the old session still finishes its COMMIT.
+          if (row.ok() && *row) status = (*stmt)->ColumnText(0);
         }
+        // Committed, perhaps not yet flushed: the barrier makes it durable.
+        if (status == "committed" && (*conn)->Exec(kDurableSql).ok()) return Status::Ok();
+        if (status == "aborted") return lost;
+        // "in progress": the old session still finishes its COMMIT.
       }
       SleepForMillis(200);
     }
@@ -157,9 +220,21 @@ class PgWriteSession final : public sql::WriteSession {
                             ")");
   }
 
+  // Runs one of the lock statements, with `text` bound when given.
+  Status RunLock(const std::string& sql, const std::string* text) {
+    Result<sql::StatementHandle> stmt = conn_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    if (text != nullptr) (*stmt)->BindText(*text);
+    return (*stmt)->Run();
+  }
+
   std::unique_ptr<PgConnection> conn_;
   ConnectionPool* store_;
   const std::string xid_;  // the transaction's id, as text
+  const bool exclusive_;      // holds the writers' lock exclusively
+  bool key_locked_ = false;
+  std::string locked_key_;  // the key whose lock it holds, when key_locked_
+  bool appending_ = false;    // holds the appenders' lock
 };
 
 }  // namespace
@@ -191,23 +266,37 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Opt
   if (!migrated.ok()) {
     return Status::Unavailable("cannot open database " + (*conn)->description() + ": " + migrated.message());
   }
+  // Every write ends with the durable barrier: a role that may not run it
+  // could write nothing durably, so it is refused here, at start.
+  Status barrier = (*conn)->Exec(kDurableSql);
+  if (!barrier.ok()) {
+    return Status::Unavailable("cannot open database " + (*conn)->description() +
+                               ": this role may not call pg_logical_emit_message, which every write uses to wait "
+                               "for its flush (GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, "
+                               "text) TO the role): " +
+                               barrier.message());
+  }
   pool.Return(std::move(*conn));
   return std::unique_ptr<PgStore>(new PgStore(std::move(impl)));
 }
 
-Result<std::unique_ptr<WriteTxn>> PgStore::BeginWrite() {
+Result<std::unique_ptr<WriteTxn>> PgStore::BeginWrite() { return BeginWriteLocked(true); }
+
+Result<std::unique_ptr<WriteTxn>> PgStore::BeginKeyedWrite() { return BeginWriteLocked(false); }
+
+Result<std::unique_ptr<WriteTxn>> PgStore::BeginWriteLocked(bool exclusive) {
   Result<std::unique_ptr<PgConnection>> conn = impl_->pool.Begin(true);
   if (!conn.ok()) return conn.status();
   std::string xid;
   {
-    auto locked = (*conn)->Prepare(WritersLockSql());
+    auto locked = (*conn)->Prepare(WritersLockSql(exclusive));
     if (!locked.ok()) return locked.status();
     Result<bool> row = (*locked)->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Unavailable("storage error: the writers' lock answered no row");
     xid = (*locked)->ColumnText(1);
   }
-  return sql::SqlWriteTxn::Begin(std::make_unique<PgWriteSession>(std::move(*conn), &impl_->pool, std::move(xid)));
+  return sql::SqlWriteTxn::Begin(std::make_unique<PgWriteSession>(std::move(*conn), &impl_->pool, std::move(xid), exclusive));
 }
 
 Result<std::unique_ptr<ReadTxn>> PgStore::BeginRead() {

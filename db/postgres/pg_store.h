@@ -7,8 +7,21 @@
 // write transactions of every process sharing the database run one at a
 // time, as the store seam promises (each sees everything committed before
 // it); the lock goes with the transaction's COMMIT or ROLLBACK, also when
-// its process dies. Durability is PostgreSQL's: with the default
-// synchronous_commit=on a commit is flushed when Commit() returns.
+// its process dies. A keyed write (BeginKeyedWrite: one order, one
+// idempotency record) takes that lock shared, then its key's lock
+// (WriteTxn::LockOrder, LockIdempotencyKey), then at its first audit entry
+// or outbox event the appenders' lock: such writes of different keys
+// overlap up to their appends, which run one at a time in commit order
+// (pg_store.cc says why no two of them wait in a cycle). The COMMIT itself does not wait for the disk
+// (synchronous_commit off for that transaction), so the lock is held for the
+// command's statements only, never through a flush; Commit() then waits
+// outside the lock for a durable barrier, a one-statement transaction under
+// the session's own synchronous_commit that flushes the log past the commit.
+// So with the default synchronous_commit=on a commit is flushed when Commit()
+// returns, and the flushes of concurrent writers are shared. Until then
+// other transactions may read the change (a crash in that window loses it,
+// unacknowledged, and anything that read it is lost with it: the log is one
+// sequence). Open() refuses a role that may not run the barrier.
 //
 // Connections: a pool per store, opened on demand and kept while idle (up
 // to Options::max_idle); a connection that broke is dropped and the next
@@ -56,6 +69,8 @@ class PgStore final : public Store {
   ~PgStore() override;
 
   Result<std::unique_ptr<WriteTxn>> BeginWrite() override;
+  // Writes of different keys run side by side (see the top of this file).
+  Result<std::unique_ptr<WriteTxn>> BeginKeyedWrite() override;
   Result<std::unique_ptr<ReadTxn>> BeginRead() override;
   std::int64_t FailureCount() const override;
   // True: any number of servers may share the database.
@@ -68,6 +83,8 @@ class PgStore final : public Store {
  private:
   struct Impl;
   explicit PgStore(std::unique_ptr<Impl> impl);
+  // A write transaction holding the writers' lock exclusively, or shared.
+  Result<std::unique_ptr<WriteTxn>> BeginWriteLocked(bool exclusive);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -109,7 +109,7 @@ Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& requ
 Result<CaseView> CaseCommands::ApplyAfterFiring(const Actor& actor, const ApplyAction& request,
                                                 const CommitHook& hook, bool fire_due) {
   const TimePoint now = clock_.Now();
-  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginKeyedWrite());
   AS_ASSIGN_OR_RETURN(auto opened, CaseWork::Open(*txn, request.case_id));
   if (!opened || !MaySeeBuyer(actor, opened->kase().buyer_id)) return Status::NotFound("case " + request.case_id);
   CaseWork& work = *opened;

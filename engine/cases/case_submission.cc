@@ -198,7 +198,8 @@ json CreatedEvent(const Case& c) {
 
 Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, const CommitHook& hook) {
   const TimePoint now = clock_.Now();
-  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+  AS_ASSIGN_OR_RETURN(auto txn, store_.BeginKeyedWrite());
+  AS_RETURN_IF_ERROR(txn->LockOrder(s.order_id).status());
   // §4.1 (1): the order exists and the caller may see it.
   AS_ASSIGN_OR_RETURN(auto found, txn->GetOrder(s.order_id));
   if (!found || !MaySeeBuyer(actor, found->buyer_id)) return Status::NotFound("order " + s.order_id);

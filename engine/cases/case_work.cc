@@ -92,6 +92,13 @@ Result<std::int64_t> RepairAttemptOf(CaseWork& work) {
 Result<std::optional<CaseWork>> CaseWork::Open(WriteTxn& txn, const std::string& case_id) {
   AS_ASSIGN_OR_RETURN(auto row, txn.GetCase(case_id));
   if (!row) return std::optional<CaseWork>();
+  // A case never changes its order: the row names the order to lock, and is
+  // read again when another write of that order may have changed it.
+  AS_ASSIGN_OR_RETURN(const bool stale, txn.LockOrder(row->order_id));
+  if (stale) {
+    AS_ASSIGN_OR_RETURN(row, txn.GetCase(case_id));
+    if (!row) return std::optional<CaseWork>();
+  }
   AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, *row));
   return std::optional<CaseWork>(CaseWork(txn, std::move(kase)));
 }

@@ -29,8 +29,9 @@ namespace aftersales {
 
 class CaseWork {
  public:
-  // The case `case_id` as this transaction sees it; nullopt when there is
-  // no such case. Errors: unavailable, internal (a corrupt stored case).
+  // The case `case_id` as this transaction sees it, its order locked first
+  // (WriteTxn::LockOrder); nullopt when there is no such case. Errors:
+  // unavailable, internal (a corrupt stored case).
   static Result<std::optional<CaseWork>> Open(WriteTxn& txn, const std::string& case_id);
   // A case not stored yet (submit), on `order`, which the caller read.
   static CaseWork Create(WriteTxn& txn, Case kase, Order order);

@@ -217,6 +217,10 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
   using ForwardingReads::ForwardingReads;
 
   Status Commit() override { return inner().Commit(); }
+  Result<bool> LockOrder(const std::string& order_id) override { return inner().LockOrder(order_id); }
+  Result<bool> LockIdempotencyKey(const std::string& scope, const std::string& key) override {
+    return inner().LockIdempotencyKey(scope, key);
+  }
 
   Status InsertCase(const CaseRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());

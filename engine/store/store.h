@@ -57,6 +57,23 @@ class WriteTxn : public ReadTxn,
  public:
   // Makes everything written durable. After an error nothing was written.
   virtual Status Commit() = 0;
+  // In a transaction of Store::BeginKeyedWrite, before reading anything of
+  // what the key guards: waits until no other write holds the key, and
+  // returns whether rows read before the call may have changed since (read
+  // them again). One key per transaction. Elsewhere (every write is
+  // exclusive) they return false at once.
+  //   LockOrder: the order's row and its cases' (money, deadlines, texts,
+  //   report rows).
+  //   LockIdempotencyKey: the idempotency record of (scope, key).
+  virtual Result<bool> LockOrder(const std::string& order_id) {
+    (void)order_id;
+    return false;
+  }
+  virtual Result<bool> LockIdempotencyKey(const std::string& scope, const std::string& key) {
+    (void)scope;
+    (void)key;
+    return false;
+  }
 };
 
 class Store {
@@ -64,6 +81,15 @@ class Store {
   virtual ~Store() = default;
   // Begins an exclusive write transaction (waits for other writers).
   virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
+  // Begins a write transaction confined to what one key guards (an order,
+  // an idempotency record: WriteTxn::LockOrder, LockIdempotencyKey), which
+  // it locks before reading any of it, plus appends to the audit log and the
+  // outbox; it reads and writes nothing else. A store that runs writers one
+  // at a time gives an exclusive one (the default); a shared store runs
+  // such writes of different keys side by side, each serialized with the
+  // other writes of its key, with every exclusive write, and at its first
+  // append with every other append.
+  virtual Result<std::unique_ptr<WriteTxn>> BeginKeyedWrite() { return BeginWrite(); }
   // Begins a read-only snapshot; never blocks writers.
   virtual Result<std::unique_ptr<ReadTxn>> BeginRead() = 0;
   // Storage failures met since the store was opened (a counter for
