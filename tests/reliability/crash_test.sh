@@ -30,27 +30,11 @@ timeout 60 "$DRIVER" setup --url "$URL" --admin-token "$ADMIN_TOKEN" --receiver-
   --fixture "$FIXTURE"
 : >"$LOG"
 
-kills=0
 for ((round = 1; round <= ROUNDS; round++)); do
-  rm -f "$WORK/ready"
-  timeout 180 "$DRIVER" load --url "$URL" --fixture "$FIXTURE" --log "$LOG" --run-id "r$round" \
-    --clients "$CLIENTS" --seconds 60 --seed "$((SEED + round))" --ready-file "$WORK/ready" \
-    >"$WORK/load.out" 2>&1 &
-  load_pid=$!
-  wait_for_file "$WORK/ready" 300 || violation "round $round: the clients did not start within 30 s"
-  delay_ms=$((300 + RANDOM % 2700))
-  sleep "$(seconds_of_millis "$delay_ms")"
-  kill_server
-  kills=$((kills + 1))
-  load_rc=0
-  wait "$load_pid" || load_rc=$?
-  [ "$load_rc" -eq 0 ] || violation "round $round: the load exited $load_rc: $(tail -3 "$WORK/load.out")"
-
-  check_file "$DB" "round $round, after the kill"
-  start_server || { violation "round $round: the server does not start after the kill"; break; }
+  crash_round "r$round" 300 2700 || break
   run_check --label "after restart $round" --db "$DB" --url "$URL" --received "$RECEIVED"
   grep -q "all invariants hold" "$WORK/check.out" || show_check
-  echo "round $round: killed ${delay_ms} ms into the load; $(grep '^load' "$WORK/load.out" | cut -d: -f2-);" \
+  echo "round $round: killed ${DELAY_MS} ms into the load; $(grep '^load' "$WORK/load.out" | cut -d: -f2-);" \
     "check: $(head -1 "$WORK/check.out" | cut -d: -f2-)"
 done
 
@@ -63,6 +47,6 @@ if [ -n "$SERVER_PID" ]; then
   check_file "$DB" "after the last stop"
 fi
 
-echo "crash test summary: $ROUNDS rounds, $kills kills (SIGKILL), seed $SEED, $((SECONDS - STARTED_AT)) s;" \
+echo "crash test summary: $ROUNDS rounds, $KILLS kills (SIGKILL), seed $SEED, $((SECONDS - STARTED_AT)) s;" \
   "$summary_figures $VIOLATIONS violations"
 [ "$VIOLATIONS" -eq 0 ]

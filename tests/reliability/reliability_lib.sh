@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # sets variables for the scripts that source it
-# Shared by crash_test.sh and soak_test.sh (sourced): the programs under
+# Shared by the reliability scripts (sourced): the programs under
 # test, a fresh work folder, and starting, killing and stopping the server
 # and the webhook receiver. Every wait is bounded.
 #
@@ -27,6 +27,7 @@ RECEIVED="$WORK/received.log"
 FIXTURE="$WORK/fixture.json"
 ADMIN_TOKEN="reliability-admin-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 SERVER_PID=""
+KILLS=0  # crash_round's SIGKILLs
 RECEIVER_PID=""
 URL=""
 VIOLATIONS=0
@@ -65,30 +66,63 @@ start_receiver() {
   wait_for_file "$WORK/receiver.json" 100 || { echo "the webhook receiver did not start" >&2; exit 2; }
 }
 
-# Starts `aftersales serve --test-clock` on the database and sets URL once
-# it listens (it has fired what came due while it was down by then).
-start_server() {
-  : >"$WORK/server.out"
-  AFTERSALES_BOOTSTRAP_TOKEN="$ADMIN_TOKEN" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 --test-clock \
-    >"$WORK/server.out" 2>>"$WORK/server.err" &
-  SERVER_PID=$!
+# Starts `aftersales serve --test-clock` with the store options after $1
+# (--db FILE or --store URI), its output in $WORK/$1.out and $WORK/$1.err;
+# sets STARTED_PID and STARTED_URL once it listens (it has fired what came
+# due while it was down by then). STARTED_PID is empty when it exited.
+serve_store() {
+  local name="$1"
+  shift
+  : >"$WORK/$name.out"
+  AFTERSALES_BOOTSTRAP_TOKEN="$ADMIN_TOKEN" "$BIN" serve "$@" --listen 127.0.0.1:0 --test-clock \
+    >"$WORK/$name.out" 2>>"$WORK/$name.err" &
+  STARTED_PID=$!
+  STARTED_URL=""
   local i
   for ((i = 0; i < 300; i++)); do
-    if grep -q 'listening on' "$WORK/server.out"; then
-      URL="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/server.out" | head -1)"
+    if grep -q 'listening on' "$WORK/$name.out"; then
+      STARTED_URL="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/$name.out" | head -1)"
       return 0
     fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      wait "$SERVER_PID" || true
-      SERVER_PID=""
-      echo "the server exited at start:" >&2
-      tail -5 "$WORK/server.err" >&2
+    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+      wait "$STARTED_PID" || true
+      STARTED_PID=""
+      echo "the server ($name) exited at start:" >&2
+      tail -5 "$WORK/$name.err" >&2
       return 1
     fi
     sleep 0.1
   done
-  echo "the server did not listen within 30 s" >&2
+  echo "the server ($name) did not listen within 30 s" >&2
   return 1
+}
+
+# SIGTERM to server $1 (named $2 in messages): it must finish its requests
+# and exit 0 within 30 s, or it is killed and that is a violation.
+stop_served() {
+  kill -TERM "$1"
+  local i rc=0
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    violation "$2 did not stop within 30 s of SIGTERM"
+    kill -KILL "$1"
+    wait "$1" 2>/dev/null || true
+    return
+  fi
+  wait "$1" || rc=$?
+  [ "$rc" -eq 0 ] || violation "$2 exited $rc after SIGTERM"
+}
+
+# The server on the SQLite file $DB: SERVER_PID and URL.
+start_server() {
+  local rc=0
+  serve_store server --db "$DB" || rc=$?
+  SERVER_PID="$STARTED_PID"
+  URL="$STARTED_URL"
+  return "$rc"
 }
 
 kill_server() {
@@ -97,23 +131,31 @@ kill_server() {
   SERVER_PID=""
 }
 
-# SIGTERM, and the server must finish its requests and exit 0 within 30 s.
 stop_server() {
-  kill -TERM "$SERVER_PID"
-  local i
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    violation "the server did not stop within 30 s of SIGTERM"
-    kill_server
-    return
-  fi
-  local rc=0
-  wait "$SERVER_PID" || rc=$?
+  stop_served "$SERVER_PID" "the server"
   SERVER_PID=""
-  [ "$rc" -eq 0 ] || violation "the server exited $rc after SIGTERM"
+}
+
+# One round of a crash run: the load (run id $1) on the server, killed with
+# SIGKILL $2 ms plus up to $3 ms into it; then the file is checked and the
+# server started again. Sets DELAY_MS; counts KILLS; a violation when the
+# load fails or the server does not start again (then the caller stops).
+crash_round() {
+  rm -f "$WORK/ready"
+  timeout 180 "$DRIVER" load --url "$URL" --fixture "$FIXTURE" --log "$LOG" --run-id "$1" \
+    --clients "$CLIENTS" --seconds 60 --seed "$((SEED + KILLS + 1))" --ready-file "$WORK/ready" \
+    >"$WORK/load.out" 2>&1 &
+  local load_pid=$!
+  wait_for_file "$WORK/ready" 300 || violation "$1: the clients did not start within 30 s"
+  DELAY_MS=$(($2 + RANDOM % $3))
+  sleep "$(seconds_of_millis "$DELAY_MS")"
+  kill_server
+  KILLS=$((KILLS + 1))
+  local load_rc=0
+  wait "$load_pid" || load_rc=$?
+  [ "$load_rc" -eq 0 ] || violation "$1: the load exited $load_rc: $(tail -3 "$WORK/load.out")"
+  check_file "$DB" "$1, after the kill"
+  start_server || { violation "$1: the server does not start after the kill"; return 1; }
 }
 
 # The file checks of database $1 (named $2 in messages): SQLite's
