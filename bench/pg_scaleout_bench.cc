@@ -41,9 +41,11 @@
 // backend and auxiliary process, children that exit counted through the
 // postmaster's cutime/cstime) and of this program (the clients, or the raw
 // baseline's connections); the machine's busy share (/proc/stat) beside
-// ours; the writers' advisory lock: the share of 10 ms samples of pg_locks
-// in which it was held, the mean number of transactions waiting for it, and
-// from those the mean time it is held per durable request (one write
+// ours; the chain's advisory lock (the servers' appenders' lock, which a
+// case's write holds from its first audit entry to its COMMIT, or the raw
+// baseline's audit lock): the share of 10 ms samples of pg_locks in which
+// it was held, the mean number of transactions waiting for it, and from
+// those the mean time it is held per durable request (one write
 // transaction per request); request (or raw action) latency p50 / p99; WAL
 // bytes per lifecycle. The sampler's own backend is left out of
 // PostgreSQL's CPU.
@@ -507,7 +509,7 @@ void OnThreads(int n, Fn fn) {
   if (!error.empty()) Die(error);
 }
 
-// ---- the writers' lock, sampled ------------------------------------------------
+// ---- the chain's lock, sampled -------------------------------------------------
 
 class LockSampler {
  public:
@@ -783,7 +785,7 @@ class Bench {
     std::unique_ptr<LockSampler> sampler;
     if (postgres) {
       probe.exclude.push_back(control->BackendPid());
-      sampler = std::make_unique<LockSampler>(uri, postgres::kWritersLockKey, o_.sample_ms);
+      sampler = std::make_unique<LockSampler>(uri, postgres::kAppendLockKey, o_.sample_ms);
       probe.exclude.push_back(sampler->backend_pid());
     }
     for (auto& api : apis) api->timing = true;
@@ -995,7 +997,7 @@ void PrintTable(const std::vector<Summary>& rows, int rounds) {
                                  "the raw baseline of its own round.\n"
                            : "")
             << "\n| row | clients | lifecycles/s | × raw | servers' CPU ms/lifecycle | PostgreSQL CPU ms/lifecycle "
-               "| bench process CPU ms/lifecycle | CPU busy % (ours / machine) | writers' lock: held % / mean waiters "
+               "| bench process CPU ms/lifecycle | CPU busy % (ours / machine) | chain lock: held % / mean waiters "
                "/ ms held per write | request p50 / p99 ms | WAL KB/lifecycle |\n";
   std::cout << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const Summary& s : rows) {

@@ -114,11 +114,14 @@ TEST_CASE("pg store: a write is flushed to the log when Commit returns", "[db][p
   }
 }
 
-// Waits until `n` advisory locks are being waited for (pg_locks), up to
+// Waits until `n` advisory locks of raw's database are being waited for
+// (pg_locks lists every database's: other tests run beside this one), up to
 // 30 s; false when they never were.
 bool WaitForWaiters(PgConnection& raw, int n) {
   for (int i = 0; i < 300; ++i) {
-    if (OneText(raw, "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") ==
+    if (OneText(raw,
+                "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") ==
         std::to_string(n)) {
       return true;
     }
@@ -145,6 +148,17 @@ class Background {
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
+
+// Runs `f` when destroyed: declared after a Background, it ends the
+// transaction the thread waits for before the Background joins, also when a
+// REQUIRE fails.
+template <class F>
+struct Finally {
+  F f;
+  ~Finally() { f(); }
+};
+template <class F>
+Finally(F) -> Finally<F>;
 
 TEST_CASE("pg store: writes of different orders overlap and writes of one order or an exclusive one wait",
           "[db][postgres]") {
@@ -178,6 +192,7 @@ TEST_CASE("pg store: writes of different orders overlap and writes of one order 
     seen = value->value_or("(none)");
     same_status = (*txn)->Commit();
   });
+  Finally end_first{[&] { first.reset(); }};
   REQUIRE(WaitForWaiters(*raw, 1));
   CHECK_FALSE(same.done());
   // An exclusive write waits for the order writes in flight.
@@ -187,6 +202,7 @@ TEST_CASE("pg store: writes of different orders overlap and writes of one order 
     if (!txn.ok()) return void(exclusive_status = txn.status());
     exclusive_status = (*txn)->Commit();
   });
+  Finally end_first_before_exclusive_joins{[&] { first.reset(); }};
   REQUIRE(WaitForWaiters(*raw, 2));
   CHECK_FALSE(exclusive.done());
 
@@ -222,6 +238,7 @@ TEST_CASE("pg store: order writes append to the audit log one at a time in commi
     head_seen = *head;
     second_status = (*txn)->Commit();
   });
+  Finally end_first{[&] { first.reset(); }};
   REQUIRE(WaitForWaiters(*raw, 1));
   CHECK_FALSE(second.done());
   AuditRow row;
