@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "engine/crypto.h"
+#include "engine/store/write_retry.h"
 #include "web/problem.h"
 
 namespace aftersales {
@@ -57,6 +58,10 @@ Result<std::unique_ptr<IdempotencyKeys::Claim>> IdempotencyKeys::Begin(const std
 }
 
 Status IdempotencyKeys::ClaimStored(Claim& claim) {
+  return RetryLostRaces([&] { return ClaimStoredOnce(claim); });
+}
+
+Status IdempotencyKeys::ClaimStoredOnce(Claim& claim) {
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginKeyedWrite());
   AS_RETURN_IF_ERROR(txn->LockIdempotencyKey(claim.scope_, claim.key_).status());
   AS_ASSIGN_OR_RETURN(std::optional<IdempotencyRow> row, txn->GetIdempotency(claim.scope_, claim.key_));

@@ -107,7 +107,9 @@ class IdempotencyKeys {
   void Release(const std::string& scope, const std::string& key);
   // Shared stores: claims (scope, key) in the database, or returns the
   // stored record that answers instead, or refuses (in progress, reused).
+  // Runs again after a lost race (engine/store/write_retry.h).
   Status ClaimStored(Claim& claim);
+  Status ClaimStoredOnce(Claim& claim);
   // Shared stores: gives back a claim that no record replaced.
   void UnclaimStored(const Claim& claim);
 

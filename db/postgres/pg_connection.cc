@@ -32,6 +32,8 @@ constexpr Oid kTextOid = 25;
 constexpr Oid kUnspecifiedOid = 0;
 
 constexpr const char* kUniqueViolation = "23505";
+constexpr const char* kSerializationFailure = "40001";
+constexpr const char* kDeadlockDetected = "40P01";
 
 bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$'; }
 bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }
@@ -430,6 +432,8 @@ Status PgConnection::Exec(std::string_view sql) {
   }
   // PostgreSQL only warns about these two; SQLite refuses them, and so do we.
   const bool commit = scanned.first_word == "COMMIT" || scanned.first_word == "END";
+  // A transaction's end releases its locks: one still to be sent goes too.
+  if (commit || scanned.first_word == "ROLLBACK" || scanned.first_word == "ABORT") before_next_.clear();
   if (commit && before == PQTRANS_IDLE) {
     MarkFailed();
     return Status::Unavailable("storage error: cannot commit - no transaction is active, in: " + std::string(sql));
@@ -438,6 +442,22 @@ Status PgConnection::Exec(std::string_view sql) {
     MarkFailed();
     return Status::Unavailable("storage error: cannot start a transaction within a transaction, in: " +
                                std::string(sql));
+  }
+  if (!before_next_.empty()) {
+    // SendBeforeNext's statement first (never before a COMMIT or ROLLBACK,
+    // above); PQexec runs both in one round trip and answers the last.
+    std::string both = std::exchange(before_next_, std::string());
+    both += "; ";
+    both += sql;
+    PgResultPtr first(PQexec(conn_, both.c_str()));
+    const ExecStatusType first_status = first != nullptr ? PQresultStatus(first.get()) : PGRES_FATAL_ERROR;
+    if (first_status != PGRES_COMMAND_OK && first_status != PGRES_TUPLES_OK && first_status != PGRES_EMPTY_QUERY) {
+      Status s = ErrorStatus(first.get(), both);
+      AfterError();
+      return s;
+    }
+    RecordChanges(first.get());
+    return Status::Ok();
   }
   PgResultPtr result(PQexec(conn_, std::string(sql).c_str()));
   const ExecStatusType status = result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
@@ -527,6 +547,10 @@ Status PgConnection::Execute(PgStatement& stmt) {
     if (at != nullptr) *at = sent;
     ++sent;
   };
+  if (!before_next_.empty()) {
+    const std::string first = std::exchange(before_next_, std::string());
+    send(PQsendQueryParams(conn_, first.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0), nullptr);
+  }
   if (wrap) {
     send(PQsendQueryParams(conn_, "SAVEPOINT pg_stmt", 0, nullptr, nullptr, nullptr, nullptr, 0), &savepoint_at);
   }
@@ -632,6 +656,9 @@ Status PgConnection::ErrorStatus(const pg_result* result, std::string_view sql) 
   if (!state.empty()) message += " (SQLSTATE " + state + ")";
   message += " in: ";
   message += sql;
+  // The transaction lost a race and was rolled back: the whole command may
+  // run again (engine/store/write_retry.h).
+  if (state == kSerializationFailure || state == kDeadlockDetected) return Status(Code::kServerBusy, message);
   return Status::Unavailable(std::move(message));
 }
 

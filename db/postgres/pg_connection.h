@@ -34,7 +34,10 @@
 // connection failed (sql::Connection::MarkFailed) except a uniqueness
 // violation (SQLSTATE 23505) that left the transaction usable; see
 // PgStatement::UniquenessViolated(). A COMMIT that PostgreSQL turned into a
-// ROLLBACK (the transaction had failed) is an error too.
+// ROLLBACK (the transaction had failed) is an error too. A serialization
+// failure or a deadlock (SQLSTATE 40001, 40P01) is server_busy instead of
+// unavailable: the transaction was rolled back for losing a race, and the
+// command may be run again whole (engine/store/write_retry.h).
 //
 // Internal to db/. Not thread-safe: one thread at a time uses a connection
 // and the statements it handed out.
@@ -154,6 +157,12 @@ class PgConnection final : public sql::Connection {
   // outside a transaction, a BEGIN inside one, and a COMMIT that PostgreSQL
   // turned into a ROLLBACK because the transaction had failed.
   Status Exec(std::string_view sql) override;
+  // Sends `sql` (one statement without parameters, its rows discarded) in
+  // the same round trip as the next statement or Exec, just before it; when
+  // it fails, that statement fails with its error. A lock whose holder must
+  // read after it was granted (READ COMMITTED takes each statement's
+  // snapshot when it starts) is taken so in one round trip with the read.
+  void SendBeforeNext(std::string sql) { before_next_ = std::move(sql); }
   // Rows affected by the last INSERT/UPDATE/DELETE/MERGE that ran through a
   // statement or Exec on this connection (ON CONFLICT DO UPDATE counts 1).
   std::int64_t Changes() const override { return changes_; }
@@ -198,6 +207,7 @@ class PgConnection final : public sql::Connection {
   // Server-side prepared statements: (pg_sql, parameter types) -> name.
   std::unordered_map<std::string, std::string> prepared_;
   std::int64_t next_prepared_ = 1;
+  std::string before_next_;  // SendBeforeNext's statement, not sent yet
   std::int64_t changes_ = 0;
   std::string sql_state_;
 };

@@ -151,7 +151,7 @@ class PgWriteSession final : public sql::WriteSession {
     if (exclusive_ || (key_locked_ && locked_key_ == key)) return false;
     if (key_locked_) return Status::Internal("a write confined to " + locked_key_ + " asked for " + key);
     if (appending_) return Status::Internal("a key locked after an append: the locks would be taken out of order");
-    AS_RETURN_IF_ERROR(RunLock(KeyLockSql(), &key));
+    AS_RETURN_IF_ERROR(RunLock(KeyLockSql(), key));
     locked_key_ = key;
     key_locked_ = true;
     // Another write of the key may have committed since anything was read.
@@ -160,7 +160,9 @@ class PgWriteSession final : public sql::WriteSession {
 
   Status BeforeAppend() override {
     if (exclusive_ || appending_) return Status::Ok();
-    AS_RETURN_IF_ERROR(RunLock(AppendLockSql(), nullptr));
+    // Taken in the round trip of the statement that follows (the head's
+    // read, or the append itself), which then reads after the grant.
+    conn_->SendBeforeNext(AppendLockSql());
     appending_ = true;
     return Status::Ok();
   }
@@ -220,11 +222,11 @@ class PgWriteSession final : public sql::WriteSession {
                             ")");
   }
 
-  // Runs one of the lock statements, with `text` bound when given.
-  Status RunLock(const std::string& sql, const std::string* text) {
+  // Runs a lock statement with its one parameter.
+  Status RunLock(const std::string& sql, const std::string& text) {
     Result<sql::StatementHandle> stmt = conn_->Prepare(sql);
     if (!stmt.ok()) return stmt.status();
-    if (text != nullptr) (*stmt)->BindText(*text);
+    (*stmt)->BindText(text);
     return (*stmt)->Run();
   }
 

@@ -6,6 +6,7 @@
 #include "engine/cases/approval_limit.h"
 #include "engine/cases/case_work.h"
 #include "engine/cases/compensation_rules.h"
+#include "engine/store/write_retry.h"
 #include "workflows/deadline_rules.h"
 #include "workflows/workflow.h"
 
@@ -103,7 +104,7 @@ CaseCommands::CaseCommands(Store& store, const Clock& clock, PolicyRegistry& pol
     : store_(store), clock_(clock), policies_(policies), sweeper_(sweeper) {}
 
 Result<CaseView> CaseCommands::Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook) {
-  return ApplyAfterFiring(actor, request, hook, true);
+  return RetryLostRaces([&] { return ApplyAfterFiring(actor, request, hook, true); });
 }
 
 Result<CaseView> CaseCommands::ApplyAfterFiring(const Actor& actor, const ApplyAction& request,
@@ -181,9 +182,10 @@ Result<CaseView> CaseCommands::ApplyAfterFiring(const Actor& actor, const ApplyA
                                   {"at", FormatTime(now)}},
               now);
   }
-  AS_RETURN_IF_ERROR(work.Write(now));
+  AS_RETURN_IF_ERROR(work.WriteCase(now));
   AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
+  AS_RETURN_IF_ERROR(work.WriteRecord(now));
   AS_RETURN_IF_ERROR(txn->Commit());
   FireStartedDue(kase);
   return view;

@@ -43,6 +43,9 @@ class CaseCommands {
   Result<CaseView> Apply(const Actor& actor, const ApplyAction& request, const CommitHook& hook = {});
 
  private:
+  // Submit and Apply once each; they run again after a lost race
+  // (engine/store/write_retry.h).
+  Result<CaseView> SubmitOnce(const Actor& actor, const SubmitCase& submit, const CommitHook& hook);
   // Apply; with `fire_due`, due deadlines of the case fire first.
   Result<CaseView> ApplyAfterFiring(const Actor& actor, const ApplyAction& request, const CommitHook& hook,
                                     bool fire_due);

@@ -11,6 +11,7 @@
 #include "engine/cases/late_compensation.h"
 #include "engine/crypto.h"
 #include "engine/reports/risk.h"
+#include "engine/store/write_retry.h"
 #include "workflows/deadline_rules.h"
 #include "workflows/workflow.h"
 
@@ -197,6 +198,10 @@ json CreatedEvent(const Case& c) {
 }  // namespace
 
 Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, const CommitHook& hook) {
+  return RetryLostRaces([&] { return SubmitOnce(actor, s, hook); });
+}
+
+Result<CaseView> CaseCommands::SubmitOnce(const Actor& actor, const SubmitCase& s, const CommitHook& hook) {
   const TimePoint now = clock_.Now();
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginKeyedWrite());
   AS_RETURN_IF_ERROR(txn->LockOrder(s.order_id).status());
@@ -228,9 +233,10 @@ Result<CaseView> CaseCommands::Submit(const Actor& actor, const SubmitCase& s, c
   for (const auto& url : s.evidence) c.evidence.push_back(work.AddText("evidence", Visibility::kBuyer, actor.id, url, now));
   work.Audit(actor, "submit", std::nullopt, c.state, SubmitData(c, work.NewTextIds()), now);
   work.Emit("case.created", CreatedEvent(c), now);
-  AS_RETURN_IF_ERROR(work.Write(now));
+  AS_RETURN_IF_ERROR(work.WriteCase(now));
   AS_ASSIGN_OR_RETURN(CaseView view, work.View(actor, *policy, now));
   if (hook) AS_RETURN_IF_ERROR(hook(*txn, view));
+  AS_RETURN_IF_ERROR(work.WriteRecord(now));
   AS_RETURN_IF_ERROR(txn->Commit());
   FireStartedDue(c);
   return view;

@@ -235,6 +235,12 @@ Status CaseWork::WriteDeadlines(TimePoint at) {
 }
 
 Status CaseWork::Write(TimePoint at) {
+  AS_RETURN_IF_ERROR(WriteCase(at));
+  return WriteRecord(at);
+}
+
+Status CaseWork::WriteCase(TimePoint at) {
+  if (case_written_) return Status::Internal("case " + kase_.id + " written twice in one command");
   AS_ASSIGN_OR_RETURN(const Order* order, this->order());
   if (is_new_) {
     AS_RETURN_IF_ERROR(txn_->InsertCase(CaseToRow(kase_)));
@@ -243,6 +249,13 @@ Status CaseWork::Write(TimePoint at) {
   AS_RETURN_IF_ERROR(WriteDeadlines(at));
   if (!is_new_) AS_RETURN_IF_ERROR(txn_->UpdateCase(CaseToRow(kase_), before_.version));
   AS_RETURN_IF_ERROR(PutCaseFactsOf(*txn_, is_new_ ? nullptr : &before_, kase_, *order, at));
+  case_written_ = true;
+  return Status::Ok();
+}
+
+Status CaseWork::WriteRecord(TimePoint at) {
+  if (!case_written_) return Status::Internal("the record of case " + kase_.id + " written before the case");
+  AS_ASSIGN_OR_RETURN(const Order* order, this->order());
   for (auto& a : audits_) {
     AuditRecord rec = AuditRecordOf(a.actor, a.at, a.action, std::move(a.data));
     rec.case_id = kase_.id;
@@ -273,6 +286,7 @@ Status CaseWork::Write(TimePoint at) {
   events_.clear();
   before_ = kase_;
   is_new_ = false;
+  case_written_ = false;
   return Status::Ok();
 }
 

@@ -5,7 +5,8 @@
 // audit entries, outbox events, deadlines breached. Write() then writes it
 // all in one place — the case row, the changes of its deadlines, its texts,
 // the report facts, the audit entries with their staff events, the outbox
-// events — for submit, every action and every deadline firing alike.
+// events — for submit, every action and every deadline firing alike (or
+// WriteCase() and WriteRecord(), its two halves).
 // Nothing is written before Write(); the caller commits the transaction.
 // Not thread-safe: one per command, on the command's thread.
 #pragma once
@@ -77,6 +78,15 @@ class CaseWork {
   // changed the case), already_exists; on error the caller abandons the
   // transaction.
   Status Write(TimePoint at);
+  // Write in its two halves, for a command that reads back or stores
+  // something (the case's view, its stored answer) in between: first the
+  // case (its row, texts, deadlines, report facts), then its record (audit
+  // entries with their staff events, outbox events, the order's shipment).
+  // The record goes last because a store that runs writes side by side
+  // serializes appends (Store::BeginKeyedWrite): the less that follows the
+  // first append, the shorter that queue. Errors: as Write.
+  Status WriteCase(TimePoint at);
+  Status WriteRecord(TimePoint at);
 
   // The case as `viewer` sees it once written (its texts read from the
   // transaction, those added included).
@@ -91,6 +101,7 @@ class CaseWork {
   Case kase_;
   Case before_;
   bool is_new_ = false;
+  bool case_written_ = false;  // WriteCase done, WriteRecord not yet
   std::optional<Order> order_;
   std::optional<std::vector<Case>> others_;  // the order's other cases
   std::vector<Text> new_texts_;

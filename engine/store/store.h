@@ -13,9 +13,9 @@
 //
 // Model: a ReadTxn sees one consistent snapshot; a WriteTxn is exclusive
 // (one writer at a time) and becomes durable only when Commit() returns ok.
-// Destroying an uncommitted WriteTxn rolls it back: nothing it wrote
-// remains. Every method returns Unavailable when storage fails; after such
-// an error the transaction must be abandoned (destroyed) by the caller.
+// Destroying an uncommitted WriteTxn rolls it back: nothing it wrote remains. Every method returns
+// Unavailable when storage fails, or ServerBusy when a write lost a race (write_retry.h); after
+// either error the transaction must be abandoned (destroyed) by the caller.
 //
 // Thread-safety: a Store is shared by all threads; each transaction object
 // belongs to the one thread that began it.

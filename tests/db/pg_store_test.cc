@@ -258,6 +258,36 @@ TEST_CASE("pg store: order writes append to the audit log one at a time in commi
   CHECK(head_seen->seq == 1);
 }
 
+TEST_CASE("pg connection: a deadlock's victim fails with server_busy so that its command may run again",
+          "[db][postgres]") {
+  testing::PgTestDatabase database(ServerUri());
+  auto a = Value(PgConnection::Open(database.uri()));
+  auto b = Value(PgConnection::Open(database.uri()));
+  auto raw = Value(PgConnection::Open(database.uri()));
+  REQUIRE_OK(a->Exec("BEGIN"));
+  REQUIRE_OK(a->Exec("SELECT pg_advisory_xact_lock(1)"));
+  REQUIRE_OK(b->Exec("BEGIN"));
+  REQUIRE_OK(b->Exec("SELECT pg_advisory_xact_lock(2)"));
+  // Each asks for the other's lock; PostgreSQL picks a victim after
+  // deadlock_timeout, whose ROLLBACK lets the other through.
+  auto cross = [](PgConnection& conn, const char* sql, Status& out) {
+    out = conn.Exec(sql);
+    (void)conn.Exec("ROLLBACK");
+  };
+  Status a_status = Status::Internal("not run");
+  Status b_status = Status::Internal("not run");
+  {
+    Background first([&] { cross(*a, "SELECT pg_advisory_xact_lock(2)", a_status); });
+    REQUIRE(WaitForWaiters(*raw, 1));
+    Background second([&] { cross(*b, "SELECT pg_advisory_xact_lock(1)", b_status); });
+  }
+  INFO(a_status.message() << " / " << b_status.message());
+  CHECK(a_status.ok() != b_status.ok());
+  const Status& lost = a_status.ok() ? b_status : a_status;
+  CHECK(lost.code() == Code::kServerBusy);
+  CHECK_THAT(lost.message(), Catch::Contains("40P01"));
+}
+
 TEST_CASE("pg store: a role that may not run the durable barrier is refused at open with what to grant",
           "[db][postgres]") {
   const std::string server = ServerUri();
