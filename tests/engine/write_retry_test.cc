@@ -59,13 +59,18 @@ std::vector<std::string> Actions(JsonApi& cs, const Actor& viewer, const std::st
   return actions;
 }
 
+// A refund-only case on a new order "o1", submitted without losing a race.
+std::string SubmittedCase(EngineHarness& h) {
+  REQUIRE(h.cases().CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
+  auto c = h.cases().Submit(h.user("buyer"), RefundOnlyRequest("o1"));
+  REQUIRE(c.ok());
+  return (*c)["id"];
+}
+
 TEST_CASE("an action whose write loses a race is run again and applied once", "[engine]") {
   EngineHarness h;
   JsonApi& plain = h.cases();
-  REQUIRE(plain.CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
-  auto c = plain.Submit(h.user("buyer"), RefundOnlyRequest("o1"));
-  REQUIRE(c.ok());
-  const std::string id = (*c)["id"];
+  const std::string id = SubmittedCase(h);
 
   LosingStore losing(h.store(), kWriteAttempts - 1);
   CaseEngine engine(losing, h.clock(), h.policies());
@@ -81,11 +86,7 @@ TEST_CASE("an action whose write loses a race is run again and applied once", "[
 
 TEST_CASE("an action that loses every race answers server_busy and changes nothing", "[engine]") {
   EngineHarness h;
-  JsonApi& plain = h.cases();
-  REQUIRE(plain.CreateOrder(h.user("integration"), MakeOrder("o1")).ok());
-  auto c = plain.Submit(h.user("buyer"), RefundOnlyRequest("o1"));
-  REQUIRE(c.ok());
-  const std::string id = (*c)["id"];
+  const std::string id = SubmittedCase(h);
   const std::string before = h.database().Dump();
 
   LosingStore losing(h.store(), kWriteAttempts);
