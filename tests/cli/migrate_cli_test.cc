@@ -25,11 +25,13 @@
 #include "engine/policy_registry.h"
 #include "engine/reports/report_catalog.h"
 #include "support/pg_test_database.h"
+#include "support/row_checks.h"
 #include "support/temp_dir.h"
 
 namespace aftersales {
 namespace {
 
+using testing::CheckSame;
 using testing::CliResult;
 using testing::RunCli;
 using testing::TempDir;
@@ -204,79 +206,6 @@ std::vector<std::pair<std::string, std::pair<std::int64_t, std::int64_t>>> Count
   return lines;
 }
 
-void CheckSameOrder(const Order& a, const Order& b) {
-  CHECK(a.id == b.id);
-  CHECK(a.buyer_id == b.buyer_id);
-  CHECK(a.currency == b.currency);
-  CHECK(a.placed_at == b.placed_at);
-  CHECK(a.paid_at == b.paid_at);
-  CHECK(a.ship_by == b.ship_by);
-  CHECK(a.delivered_at == b.delivered_at);
-  CHECK(a.shipping_paid == b.shipping_paid);
-  CHECK(a.shipment_status == b.shipment_status);
-  CHECK(a.policy_version == b.policy_version);
-  CHECK(a.created_at == b.created_at);
-  CHECK(a.shipments.size() == b.shipments.size());
-  REQUIRE(a.lines.size() == b.lines.size());
-  for (std::size_t i = 0; i < a.lines.size(); ++i) {
-    CHECK(a.lines[i].line_id == b.lines[i].line_id);
-    CHECK(a.lines[i].sku == b.lines[i].sku);
-    CHECK(a.lines[i].title == b.lines[i].title);
-    CHECK(a.lines[i].qty == b.lines[i].qty);
-    CHECK(a.lines[i].paid == b.lines[i].paid);
-    CHECK(a.lines[i].no_reason_return == b.lines[i].no_reason_return);
-  }
-}
-
-void CheckSameCase(const CaseRow& a, const CaseRow& b) {
-  CHECK(a.id == b.id);
-  CHECK(a.order_id == b.order_id);
-  CHECK(a.buyer_id == b.buyer_id);
-  CHECK(a.type == b.type);
-  CHECK(a.state == b.state);
-  CHECK(a.version == b.version);
-  CHECK(a.assignee == b.assignee);
-  CHECK(a.policy_version == b.policy_version);
-  CHECK(a.created_at == b.created_at);
-  CHECK(a.updated_at == b.updated_at);
-  CHECK(a.next_due_at == b.next_due_at);
-  CHECK(a.breached == b.breached);
-  CHECK(a.risk_flagged == b.risk_flagged);
-  CHECK(a.return_tracking_no == b.return_tracking_no);
-  CHECK(a.replacement_tracking_no == b.replacement_tracking_no);
-  CHECK(a.doc == b.doc);
-}
-
-void CheckSameAudit(const AuditRow& a, const AuditRow& b) {
-  CHECK(a.seq == b.seq);
-  CHECK(a.at == b.at);
-  CHECK(a.actor_id == b.actor_id);
-  CHECK(a.actor_role == b.actor_role);
-  CHECK(a.case_id == b.case_id);
-  CHECK(a.action == b.action);
-  CHECK(a.from_state == b.from_state);
-  CHECK(a.to_state == b.to_state);
-  CHECK(a.data == b.data);
-  CHECK(a.prev_hash == b.prev_hash);
-  CHECK(a.hash == b.hash);
-}
-
-void CheckSameDelivery(const DeliveryRow& a, const DeliveryRow& b) {
-  CHECK(a.id == b.id);
-  CHECK(a.webhook_id == b.webhook_id);
-  CHECK(a.outbox_id == b.outbox_id);
-  CHECK(a.event_id == b.event_id);
-  CHECK(a.event_type == b.event_type);
-  CHECK(a.status == b.status);
-  CHECK(a.attempts == b.attempts);
-  CHECK(a.next_attempt_at == b.next_attempt_at);
-  CHECK(a.last_status == b.last_status);
-  CHECK(a.last_error == b.last_error);
-  CHECK(a.started_at == b.started_at);
-  CHECK(a.created_at == b.created_at);
-  CHECK(a.updated_at == b.updated_at);
-}
-
 std::int64_t MaxId(sql::Connection& conn, const std::string& table) {
   auto stmt = Value(conn.Prepare("SELECT MAX(id) FROM " + table));
   REQUIRE(Value(stmt->Step()));
@@ -355,7 +284,7 @@ TEST_CASE("cli: migrate copies the demo shop into PostgreSQL, checks it, and ref
   const std::vector<AuditRow> target_audit = AuditRows(*after);
   REQUIRE(source_audit.size() == target_audit.size());
   REQUIRE_FALSE(source_audit.empty());
-  for (std::size_t i = 0; i < source_audit.size(); ++i) CheckSameAudit(source_audit[i], target_audit[i]);
+  for (std::size_t i = 0; i < source_audit.size(); ++i) CheckSame(source_audit[i], target_audit[i]);
   {
     auto txn = Value(after->BeginRead());
     const AuditVerification verified = Value(AuditLog::Verify(*txn));
@@ -383,16 +312,16 @@ TEST_CASE("cli: migrate copies the demo shop into PostgreSQL, checks it, and ref
     some_case = cases[0].id;
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const CaseRow& c = cases[i];
-      CheckSameCase(c, copied_cases[i]);
+      CheckSame(c, copied_cases[i]);
       const std::optional<CaseRow> copied = Value(t->GetCase(c.id));
       REQUIRE(copied.has_value());
-      CheckSameCase(c, *copied);
+      CheckSame(c, *copied);
       const std::optional<Order> order = Value(s->GetOrder(c.order_id));
       const std::optional<Order> copied_order = Value(t->GetOrder(c.order_id));
       REQUIRE(order.has_value());
       REQUIRE(copied_order.has_value());
       CHECK_FALSE(order->lines.empty());
-      CheckSameOrder(*order, *copied_order);
+      CheckSame(*order, *copied_order);
       const std::vector<DeadlineRow> deadlines = Value(s->ListedDeadlines(c.id));
       const std::vector<DeadlineRow> copied_deadlines = Value(t->ListedDeadlines(c.id));
       REQUIRE(deadlines.size() == copied_deadlines.size());
@@ -408,7 +337,7 @@ TEST_CASE("cli: migrate copies the demo shop into PostgreSQL, checks it, and ref
       const std::optional<DeliveryRow> copied = Value(t->GetDelivery(id));
       REQUIRE(d.has_value());
       REQUIRE(copied.has_value());
-      CheckSameDelivery(*d, *copied);
+      CheckSame(*d, *copied);
     }
     CHECK(Value(t->GetSetting("audit_origin")) == Value(s->GetSetting("audit_origin")));
   }

@@ -43,31 +43,6 @@ DeliveryRow MakeDelivery(const std::string& webhook_id, std::int64_t outbox_id, 
   return d;
 }
 
-void CheckSame(const WebhookRow& a, const WebhookRow& b) {
-  CHECK(a.id == b.id);
-  CHECK(a.url == b.url);
-  CHECK(a.events == b.events);
-  CHECK(a.secret == b.secret);
-  CHECK(a.created_at == b.created_at);
-  CHECK(a.disabled == b.disabled);
-}
-
-void CheckSame(const DeliveryRow& a, const DeliveryRow& b) {
-  CHECK(a.id == b.id);
-  CHECK(a.webhook_id == b.webhook_id);
-  CHECK(a.outbox_id == b.outbox_id);
-  CHECK(a.event_id == b.event_id);
-  CHECK(a.event_type == b.event_type);
-  CHECK(a.status == b.status);
-  CHECK(a.attempts == b.attempts);
-  CHECK(a.next_attempt_at == b.next_attempt_at);
-  CHECK(a.last_status == b.last_status);
-  CHECK(a.last_error == b.last_error);
-  CHECK(a.started_at == b.started_at);
-  CHECK(a.created_at == b.created_at);
-  CHECK(a.updated_at == b.updated_at);
-}
-
 std::vector<std::int64_t> Ids(const std::vector<DeliveryRow>& rows) {
   std::vector<std::int64_t> ids;
   for (const auto& r : rows) ids.push_back(r.id);
