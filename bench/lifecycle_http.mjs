@@ -23,6 +23,10 @@
 // is asserted about speed; the run fails only when a request is not
 // answered as the workflow says.
 //
+// Last, one more lifecycle with the WAL emptied before each request prints
+// how many pages each durable request wrote, by table and index (the
+// sqlite3 shell must be installed; scripts/install-deps.sh installs it).
+//
 // --perf PREFIX records the server with `perf record -e cpu-clock
 // --call-graph dwarf` (release builds keep no frame pointers) during each
 // measured phase, into PREFIX-lifecycle.data and PREFIX-get.data (perf must
@@ -211,19 +215,92 @@ async function measure(pid, api, name, perfFile, work) {
   };
 }
 
+// The five durable requests of one return_refund lifecycle on order
+// `orderId`, each answer checked; `step(name, send)` runs each one (the
+// pages phase wraps it). Returns the case id.
+async function lifecycle(api, users, orderId, i, step = (name, send) => send()) {
+  const kase = await step('submit', () =>
+    api.expect(201, 'POST', '/cases', users.integration, {
+      order_id: orderId,
+      buyer_id: `b-bench-${i % 50}`,
+      type: 'return_refund',
+      reason: 'quality_issue',
+      description: 'The lid leaks.',
+      lines: [{ line_id: '1', qty: 1 }],
+    }),
+  );
+  const base = `/cases/${kase.id}/actions`;
+  await step('approve', () => api.expect(200, 'POST', `${base}/approve`, users.agent, { expected_version: 1 }));
+  await step('ship_return', () =>
+    api.expect(200, 'POST', `${base}/ship_return`, users.integration, {
+      carrier: 'SF Express',
+      tracking_no: `SF${100000 + i}`,
+    }),
+  );
+  await step('receive', () =>
+    api.expect(200, 'POST', `${base}/receive`, users.warehouse, { result: 'pass', grade: 'A' }),
+  );
+  const done = await step('refund_issued', () =>
+    api.expect(200, 'POST', `${base}/refund_issued`, users.finance, { external_ref: `ALIPAY-${i}` }),
+  );
+  if (done.state !== 'refunded') throw new Error(`case ${kase.id} ended ${done.state}, not refunded`);
+  return kase.id;
+}
+
+// The pages each durable request of one more lifecycle writes. A commit
+// appends every page it changed to the WAL, once; with the WAL emptied
+// before the request (a TRUNCATE checkpoint through the sqlite3 shell, the
+// server being idle between requests), the frames found after the answer
+// are that request's pages, each named by the B-tree it belongs to
+// (SQLite's dbstat table). Fewer pages is a cheaper COMMIT: less to write
+// and to sync.
+async function pagesPerRequest(db, api, users, orderId, i) {
+  const sqlite = (sql) => execFileSync('sqlite3', [db, sql]).toString();
+  const walPages = () => {
+    const wal = readFileSync(`${db}-wal`);
+    const pages = [];
+    // A 32-byte header, then frames of a 24-byte header (page number first) and a page.
+    const pageSize = wal.readUInt32BE(8);
+    for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) pages.push(wal.readUInt32BE(at));
+    return pages;
+  };
+  const rows = [];
+  await lifecycle(api, users, orderId, i, async (name, send) => {
+    sqlite('PRAGMA wal_checkpoint(TRUNCATE)');
+    const answer = await send();
+    const pages = walPages();
+    sqlite('PRAGMA wal_checkpoint(TRUNCATE)');
+    const names = sqlite(`SELECT pageno, name FROM dbstat WHERE pageno IN (${pages.join(',') || 0})`)
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('|'));
+    const nameOf = new Map(names.map(([page, name]) => [Number(page), name]));
+    const byTree = {};
+    for (const page of pages) {
+      const name = nameOf.get(page) || 'other';
+      byTree[name] = (byTree[name] || 0) + 1;
+    }
+    rows.push({ request: name, pages: pages.length, by_tree: byTree });
+    return answer;
+  });
+  return rows;
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-lifecycle-'));
   const { child, url, adminToken } = await startServer(options.bin, dir);
   const results = [];
   let idle = null;
+  let pages = [];
   try {
     const api = new Client(url);
     const users = await createUsers(api, adminToken);
     const n = options.lifecycles;
     const orderIds = [];
-    console.log(`server pid ${child.pid} at ${url}; ${n} orders posted first`);
-    for (let i = 0; i < n; i++) {
+    console.log(`server pid ${child.pid} at ${url}; ${n + 1} orders posted first`);
+    for (let i = 0; i <= n; i++) {  // the last one for the pages phase
       const id = `SO-BENCH-${i}`;
       await api.expect(201, 'POST', '/orders', users.integration, {
         id,
@@ -239,28 +316,7 @@ async function main() {
     const caseIds = [];
     results.push(
       await measure(child.pid, api, 'lifecycle (5 durable requests)', options.perf && `${options.perf}-lifecycle.data`, async () => {
-        for (let i = 0; i < n; i++) {
-          const kase = await api.expect(201, 'POST', '/cases', users.integration, {
-            order_id: orderIds[i],
-            buyer_id: `b-bench-${i % 50}`,
-            type: 'return_refund',
-            reason: 'quality_issue',
-            description: 'The lid leaks.',
-            lines: [{ line_id: '1', qty: 1 }],
-          });
-          const base = `/cases/${kase.id}/actions`;
-          await api.expect(200, 'POST', `${base}/approve`, users.agent, { expected_version: 1 });
-          await api.expect(200, 'POST', `${base}/ship_return`, users.integration, {
-            carrier: 'SF Express',
-            tracking_no: `SF${100000 + i}`,
-          });
-          await api.expect(200, 'POST', `${base}/receive`, users.warehouse, { result: 'pass', grade: 'A' });
-          const done = await api.expect(200, 'POST', `${base}/refund_issued`, users.finance, {
-            external_ref: `ALIPAY-${i}`,
-          });
-          if (done.state !== 'refunded') throw new Error(`case ${kase.id} ended ${done.state}, not refunded`);
-          caseIds.push(kase.id);
-        }
+        for (let i = 0; i < n; i++) caseIds.push(await lifecycle(api, users, orderIds[i], i));
       }),
     );
     results.push(
@@ -283,6 +339,7 @@ async function main() {
       cpu_ms_per_second: (after.userMs + after.systemMs - before.userMs - before.systemMs) / idleSeconds,
       switches_per_second: (after.switches - before.switches) / idleSeconds,
     };
+    pages = await pagesPerRequest(path.join(dir, 'bench.db'), api, users, orderIds[n], n);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
@@ -308,8 +365,17 @@ async function main() {
       `${idle.switches_per_second.toFixed(1)} context switches per second`,
   );
   console.log(`server threads ${results[results.length - 1].threads}, RSS ${results[results.length - 1].rss_kb} KiB`);
+  console.log('');
+  console.log('| durable request | pages it wrote to the WAL | by B-tree (table or index) |');
+  console.log('|---|---:|---|');
+  for (const p of pages) {
+    const trees = Object.entries(p.by_tree)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([name, count]) => (count > 1 ? `${name} ${count}` : name));
+    console.log(`| ${p.request} | ${p.pages} | ${trees.join(', ')} |`);
+  }
   if (options.json) {
-    writeFileSync(options.json, JSON.stringify({ lifecycles: options.lifecycles, results, idle }, null, 2) + '\n');
+    writeFileSync(options.json, JSON.stringify({ lifecycles: options.lifecycles, results, idle, pages }, null, 2) + '\n');
   }
 }
 

@@ -60,7 +60,7 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
   Status InsertOrder(const Order& order) override;
   Status UpdateOrderFulfilment(const Order& order) override;
   Status InsertCase(const CaseRow& row) override;
-  Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override;
+  Status UpdateCase(const CaseRow& row, const CaseRow& stored) override;
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override;
   Status SetDeadlineStatus(std::int64_t id, DeadlineStatus status, TimePoint at) override;
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override;

@@ -100,7 +100,9 @@ Result<std::optional<CaseWork>> CaseWork::Open(WriteTxn& txn, const std::string&
     if (!row) return std::optional<CaseWork>();
   }
   AS_ASSIGN_OR_RETURN(Case kase, DecodeCase(txn, *row));
-  return std::optional<CaseWork>(CaseWork(txn, std::move(kase)));
+  CaseWork work(txn, std::move(kase));
+  work.stored_ = std::move(*row);
+  return std::optional<CaseWork>(std::move(work));
 }
 
 CaseWork CaseWork::Create(WriteTxn& txn, Case kase, Order order) {
@@ -247,7 +249,7 @@ Status CaseWork::WriteCase(TimePoint at) {
   }
   for (const auto& t : new_texts_) AS_RETURN_IF_ERROR(txn_->InsertText(t));
   AS_RETURN_IF_ERROR(WriteDeadlines(at));
-  if (!is_new_) AS_RETURN_IF_ERROR(txn_->UpdateCase(CaseToRow(kase_), before_.version));
+  if (!is_new_) AS_RETURN_IF_ERROR(txn_->UpdateCase(CaseToRow(kase_), stored_));
   AS_RETURN_IF_ERROR(PutCaseFactsOf(*txn_, is_new_ ? nullptr : &before_, kase_, *order, at));
   case_written_ = true;
   return Status::Ok();

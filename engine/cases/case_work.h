@@ -100,6 +100,7 @@ class CaseWork {
   WriteTxn* txn_;
   Case kase_;
   Case before_;
+  CaseRow stored_;  // the row `before_` was read from (an opened case)
   bool is_new_ = false;
   bool case_written_ = false;  // WriteCase done, WriteRecord not yet
   std::optional<Order> order_;

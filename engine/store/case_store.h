@@ -127,9 +127,10 @@ class CaseWrites {
   virtual ~CaseWrites() = default;
   // already_exists when the id is taken.
   virtual Status InsertCase(const CaseRow& row) = 0;
-  // Replaces the row whose id matches; version_conflict unless the stored
-  // version equals `expected_version`.
-  virtual Status UpdateCase(const CaseRow& row, std::int64_t expected_version) = 0;
+  // Replaces `stored`, the row as read in this transaction, with `row`;
+  // version_conflict unless the stored version is still stored.version.
+  // Only the columns that differ from `stored` are written.
+  virtual Status UpdateCase(const CaseRow& row, const CaseRow& stored) = 0;
   // Inserts a deadline; returns its id.
   virtual Result<std::int64_t> InsertDeadline(const DeadlineRow& row) = 0;
   // Moves a deadline to `status` as of `at` (done: closed_at; breached: the

@@ -226,9 +226,9 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().InsertCase(row);
   }
-  Status UpdateCase(const CaseRow& row, std::int64_t expected_version) override {
+  Status UpdateCase(const CaseRow& row, const CaseRow& stored) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
-    return inner().UpdateCase(row, expected_version);
+    return inner().UpdateCase(row, stored);
   }
   Result<std::int64_t> InsertDeadline(const DeadlineRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());

@@ -221,6 +221,9 @@ class ReportWrites {
   // Inserts or replaces the facts of one case and replaces its lines with
   // `lines`. approved_at, once stored, is kept: a later put never changes or
   // clears it (it is the first approval's time; engine/reports/case_facts.h).
+  // So are the case's identity columns (type, reason, buyer_id, currency,
+  // created_at), which a case never changes. A put that changes nothing
+  // writes no line.
   virtual Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) = 0;
   // Deletes every case facts row and line (a rebuild starts from nothing).
   virtual Status ClearCaseFacts() = 0;

@@ -45,7 +45,7 @@ TEST_CASE("case facts: upsert, lines replaced, approved_at kept once set", "[db]
     CHECK(Value(r->CountCaseFacts()) == 1);
   }
 
-  // Approved: every column replaced, approved_at set; one line fewer.
+  // Approved: every column that moves replaced, approved_at set; one line fewer.
   CaseFactsRow approved = row;
   approved.state = "refunded";
   approved.agreed_amount = 900;
@@ -81,6 +81,30 @@ TEST_CASE("case facts: upsert, lines replaced, approved_at kept once set", "[db]
     CHECK(stored->approved_at == kT0 + 100);
   }
 
+  // The case's identity columns are kept from the first put: a case never
+  // changes its type, reason, buyer, currency or creation time.
+  {
+    CaseFactsRow renamed = later;
+    renamed.type = "refund_only";
+    renamed.reason = "wrong_item";
+    renamed.buyer_id = "b2";
+    renamed.currency = "EUR";
+    renamed.created_at = kT0 + 5;
+    renamed.state = "refunded";
+    auto w = f.Write();
+    REQUIRE_OK(w->PutCaseFacts(renamed, one_line));
+    REQUIRE_OK(w->Commit());
+    auto stored = Value(f.Read()->GetCaseFacts("C-1"));
+    REQUIRE(stored.has_value());
+    CHECK(stored->state == "refunded");
+    CHECK(stored->type == row.type);
+    CHECK(stored->reason == row.reason);
+    CHECK(stored->buyer_id == row.buyer_id);
+    CHECK(stored->currency == row.currency);
+    CHECK(stored->created_at == row.created_at);
+    later.state = "refunded";
+  }
+
   // A put that fails (a line twice) writes nothing of itself; the rest of the
   // transaction stands.
   {
@@ -95,7 +119,7 @@ TEST_CASE("case facts: upsert, lines replaced, approved_at kept once set", "[db]
   }
   {
     auto r = f.Read();
-    CHECK(Value(r->GetCaseFacts("C-1"))->state == "closed");
+    CHECK(Value(r->GetCaseFacts("C-1"))->state == "refunded");
     CHECK(Value(r->CaseFactLines("C-1")) == one_line);
     CHECK(Value(r->CountCaseFacts()) == 2);
   }

@@ -231,17 +231,60 @@ TEST_CASE("cases round-trip: UpdateCase checks the version", "[db]") {
   next.doc = R"({"changed":true})";
   {
     auto w = f.Write();
-    Status stale = w->UpdateCase(next, 2);
+    CaseRow stale_view = c1;
+    stale_view.version = 2;
+    Status stale = w->UpdateCase(next, stale_view);
     CHECK(stale.code() == Code::kVersionConflict);
     CheckSame(*Value(w->GetCase("C-1")), c1);  // untouched
-    REQUIRE_OK(w->UpdateCase(next, 1));
-    CHECK(w->UpdateCase(next, 1).code() == Code::kVersionConflict);  // now at 2
+    REQUIRE_OK(w->UpdateCase(next, c1));
+    CHECK(w->UpdateCase(next, c1).code() == Code::kVersionConflict);  // now at 2
     CaseRow ghost = MakeCase("C-404", "O-1");
-    CHECK(w->UpdateCase(ghost, 1).code() == Code::kNotFound);
+    CHECK(w->UpdateCase(ghost, ghost).code() == Code::kNotFound);
     REQUIRE_OK(w->Commit());
   }
-  auto r = f.Read();
-  CheckSame(*Value(r->GetCase("C-1")), next);
+  CheckSame(*Value(f.Read()->GetCase("C-1")), next);
+
+  // Every column that differs from the row as read is written.
+  CaseRow moved = next;
+  moved.version = 3;
+  moved.order_id = "O-2";
+  moved.buyer_id = "b-other";
+  moved.type = CaseType::kExchange;
+  moved.policy_version = 7;
+  moved.created_at = kT0 - 5;
+  moved.next_due_at = kT0 + 999;
+  moved.breached = false;
+  moved.assignee = std::nullopt;
+  moved.risk_flagged = true;
+  moved.return_tracking_no = "SF1";
+  moved.replacement_tracking_no = "SF2";
+  moved.doc = R"({"moved":true})";
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(MakeOrder("O-2")));
+    REQUIRE_OK(w->UpdateCase(moved, next));
+    REQUIRE_OK(w->Commit());
+  }
+  CheckSame(*Value(f.Read()->GetCase("C-1")), moved);
+
+  // A column equal in the new row and the row as read is not written (its
+  // indexes are left alone): here the caller's view of the assignee and the
+  // doc is the new value, so the stored ones stay.
+  CaseRow same_view = moved;
+  same_view.assignee = "u-view";
+  same_view.doc = R"({"view":true})";
+  CaseRow after = same_view;
+  after.version = 4;
+  after.state = State::kAwaitingReturn;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->UpdateCase(after, same_view));
+    REQUIRE_OK(w->Commit());
+  }
+  CaseRow expected = moved;
+  expected.version = 4;
+  expected.state = State::kAwaitingReturn;
+  CheckSame(*Value(f.Read()->GetCase("C-1")), expected);
 }
 
 TEST_CASE("deadlines: ids, listing, due sweep, status changes and counts", "[db]") {

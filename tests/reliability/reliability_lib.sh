@@ -173,10 +173,11 @@ check_file() {
 
 # Runs the driver's `check` with the given options (the first being
 # --label NAME), its report into $WORK/check.out; a failed check is a
-# violation, and its report is printed with `show_check`.
+# violation, and its report is printed with `show_check`. CHECK_TIMEOUT
+# (seconds, 300) bounds it; a long soak checks more and sets it higher.
 run_check() {
   local rc=0
-  timeout 300 "$DRIVER" check --fixture "$FIXTURE" --log "$LOG" "$@" >"$WORK/check.out" 2>&1 || rc=$?
+  timeout "${CHECK_TIMEOUT:-300}" "$DRIVER" check --fixture "$FIXTURE" --log "$LOG" "$@" >"$WORK/check.out" 2>&1 || rc=$?
   [ "$rc" -eq 0 ] || violation "check $2 exited $rc (report below)"
   return 0
 }

@@ -35,6 +35,8 @@ timeout 60 "$DRIVER" setup --url "$URL" --admin-token "$ADMIN_TOKEN" --receiver-
 : >"$LOG"
 
 BACKUP="$WORK/backup.db"
+# The checks read everything the load wrote: a longer soak gets longer.
+CHECK_TIMEOUT="$((300 + SOAK_SECONDS))"
 load_rc=0
 timeout "$((SOAK_SECONDS + 1200))" "$DRIVER" load --url "$URL" --fixture "$FIXTURE" --log "$LOG" --run-id soak \
   --clients "$CLIENTS" --seconds "$SOAK_SECONDS" --seed "$SEED" --invalid --server-pid "$SERVER_PID" \
