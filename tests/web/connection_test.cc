@@ -303,6 +303,30 @@ TEST_CASE("a request head or body that does not arrive in time answers 408", "[w
   }
 }
 
+// A worker puts an answered keep-alive connection back under epoll itself,
+// and the event thread takes note when it next wakes: a request sent the
+// moment its predecessor's answer arrives must find the connection ready,
+// every time, and the connection must still be closed once idle.
+TEST_CASE("requests sent back to back on one keep-alive connection are all answered", "[web][connections]") {
+  WebFixture::Options options;
+  options.server.connections.idle_timeout_ms = 300;
+  options.server.connections.keep_alive_max_requests = 100000;
+  WebFixture web(options);
+  const int fd = ConnectTo(web.port());
+  for (int i = 0; i < 2000; ++i) {
+    REQUIRE(SendAll(fd, kHealthz));
+    REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpSeconds * 1000)) == 200);
+  }
+  // A pause longer than a tick of the event thread, then more.
+  SleepForMillis(150);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(SendAll(fd, kHealthz));
+    REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpSeconds * 1000)) == 200);
+  }
+  CHECK(ClosedWithin(fd, kGiveUpSeconds * 1000));
+  ::close(fd);
+}
+
 TEST_CASE("pipelined requests are answered in order on one connection", "[web][connections]") {
   WebFixture web;
   const std::string admin = web.token("admin");
