@@ -19,7 +19,7 @@ const PARTS = [
   ['access log and metrics', ['OnLogged', 'AccessLog', 'HttpMetrics::Observe']],
   ['HTTP: rendering and writing the response', ['write_response', 'WriteReply', '__libc_write', 'tcp_sendmsg', '__sys_sendto', 'sendmsg']],
   ['HTTP: reading and parsing the request', ['read_headers', 'stream_line_reader', '__libc_recv', 'recvfrom', 'tcp_recvmsg', 'parse_request_line', 'read_content', '__libc_read']],
-  ['HTTP: route matching (std::regex)', ['regex']],
+  ['HTTP: route matching', ['regex', 'MatchRoutePath']],
   ['engine: staff events from the case history', ['RecordStaffEvents']],
   ['engine: report facts', ['PutCaseFacts']],
   ['engine: audit entry (canonical JSON, SHA-256)', ['AuditLog::Append', 'Canonical', 'Sha256']],

@@ -26,26 +26,13 @@ constexpr RoleSet kOrderWriters = Bit(Role::kIntegration) | Bit(Role::kAdmin);
 constexpr RoleSet kOrderPatchers = kOrderWriters | Bit(Role::kManager);
 constexpr RoleSet kShippers = Bit(Role::kWarehouse) | Bit(Role::kIntegration) | Bit(Role::kManager);
 
-// Builds one Route; its regex is derived from the pattern, so that logs,
-// metrics and matching never disagree: "{…}" segments capture an id of SPEC
-// §1, and dots match themselves.
+// Builds one Route; its pattern is what matches it (MatchRoutePath) and what
+// names it in logs and metrics, so the two never disagree.
 class On {
  public:
-  On(std::string method, const std::string& pattern) {
+  On(std::string method, std::string pattern) {
     route_.method = std::move(method);
-    route_.pattern = pattern;
-    std::string regex;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-      if (pattern[i] == '{') {
-        regex += kIdCapture;
-        i = pattern.find('}', i);
-      } else if (pattern[i] == '.') {
-        regex += "\\.";
-      } else {
-        regex += pattern[i];
-      }
-    }
-    route_.regex = std::regex(regex, std::regex::ECMAScript | std::regex::optimize);
+    route_.pattern = std::move(pattern);
   }
   On& Public() {
     route_.access = Access::kPublic;

@@ -124,14 +124,6 @@ json LibraryProblem(int status) {
   return ProblemJson(status, "bad_request", "Bad request", "the request cannot be served");
 }
 
-// Whether `route` can match at all, so that routes under other prefixes are
-// passed over without their regex: every path a route's regex matches
-// starts with its pattern's literal start, up to the first "{" (route.h).
-bool MayMatch(const Route& route, const std::string& method, const std::string& path) {
-  const std::size_t literal = std::min(route.pattern.find('{'), route.pattern.size());
-  return route.method == method && path.compare(0, literal, route.pattern, 0, literal) == 0;
-}
-
 }  // namespace
 
 class HttpServer::Impl {
@@ -258,12 +250,11 @@ class HttpServer::Impl {
       const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
     }
     for (const Route& route : routes_) {
-      std::smatch m;
-      if (MayMatch(route, method, req.path) && std::regex_match(req.path, m, route.regex)) {
+      if (route.method == method && MatchRoutePath(route.pattern, req.path, t_ctx.params)) {
         t_ctx.route = &route;
-        for (std::size_t group = 1; group < m.size(); ++group) t_ctx.params.push_back(m[group].str());
         break;
       }
+      t_ctx.params.clear();
     }
     const bool needs_auth = t_ctx.route ? t_ctx.route->access == Access::kAuthenticated : IsProtectedPath(req.path);
     if (needs_auth) AS_RETURN_IF_ERROR(Authenticate(req));

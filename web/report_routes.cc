@@ -66,7 +66,6 @@ std::vector<Route> BuildReportRoutes(const WebServices& services) {
     Route r;
     r.method = "GET";
     r.pattern = "/api/v1/reports/" + info.name;
-    r.regex = std::regex(r.pattern, std::regex::ECMAScript | std::regex::optimize);
     r.access = Access::kAuthenticated;
     r.roles = kReportReaders;
     // A copy of the services (references to what the caller keeps alive);

@@ -31,4 +31,40 @@ ApiReply ApiReply::From(Result<nlohmann::json> result, int status) {
   return Json(status, std::move(*result));
 }
 
+namespace {
+
+constexpr std::size_t kMaxIdChars = 64;
+constexpr std::size_t kMaxRestChars = 200;
+
+bool IsIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-';
+}
+
+}  // namespace
+
+bool MatchRoutePath(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  std::size_t p = 0;  // in pattern
+  std::size_t q = 0;  // in path
+  while (p < pattern.size()) {
+    if (pattern[p] != '{') {
+      if (q >= path.size() || path[q] != pattern[p]) return false;
+      ++p;
+      ++q;
+      continue;
+    }
+    const std::size_t close = pattern.find('}', p);
+    if (close == std::string_view::npos) return false;  // not a pattern this table builds
+    const bool rest = close > p + 1 && pattern[close - 1] == '*';
+    std::size_t end = q;
+    while (end < path.size() && (IsIdChar(path[end]) || (rest && path[end] == '/'))) ++end;
+    const std::size_t length = end - q;
+    if (length == 0 || length > (rest ? kMaxRestChars : kMaxIdChars)) return false;
+    params.emplace_back(path.substr(q, length));
+    p = close + 1;
+    q = end;
+  }
+  return q == path.size();
+}
+
 }  // namespace aftersales

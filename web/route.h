@@ -11,8 +11,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,9 +65,7 @@ enum class BodyKind {
 
 struct Route {
   std::string method;   // GET, POST, PUT, PATCH, DELETE
-  std::string pattern;  // "/api/v1/cases/{id}": for logs and metrics
-  std::regex regex;     // matches the whole decoded path; every path it
-                        // matches starts with `pattern` up to its first "{"
+  std::string pattern;  // "/api/v1/cases/{id}": matched by MatchRoutePath; names the route in logs and metrics
   Access access = Access::kAuthenticated;
   RoleSet roles = 0;  // 0: every authenticated role; else 403 for others
   BodyKind body = BodyKind::kNone;
@@ -77,7 +75,13 @@ struct Route {
   std::function<ApiReply(ApiRequest&)> handler;
 };
 
-// `[A-Za-z0-9._-]{1,64}` as a capture: the IDs of SPEC §1.
-constexpr const char* kIdCapture = "([A-Za-z0-9._-]{1,64})";
+// Whether the decoded `path` matches `pattern` whole; its captures are
+// appended to `params` in order (on a mismatch, `params` may hold some).
+// A pattern is literal text and captures: "{name}" takes an id of SPEC §1
+// (1 to 64 of [A-Za-z0-9._-]); "{name*}", last in a pattern, takes the rest
+// of the path, slashes included (1 to 200 of [A-Za-z0-9._/-]). A capture is
+// followed by "/" or ends the pattern. This runs on every request, so it
+// is a plain scan, not std::regex.
+bool MatchRoutePath(std::string_view pattern, std::string_view path, std::vector<std::string>& params);
 
 }  // namespace aftersales

@@ -25,11 +25,10 @@ ApiReply ServeAsset(const UiAsset& asset, const httplib::Request& req) {
   return reply;
 }
 
-Route UiRoute(std::string pattern, const std::string& regex, std::function<ApiReply(ApiRequest&)> handler) {
+Route UiRoute(std::string pattern, std::function<ApiReply(ApiRequest&)> handler) {
   Route route;
   route.method = "GET";
   route.pattern = std::move(pattern);
-  route.regex = std::regex(regex, std::regex::ECMAScript | std::regex::optimize);
   route.access = Access::kPublic;
   route.handler = std::move(handler);
   return route;
@@ -38,13 +37,13 @@ Route UiRoute(std::string pattern, const std::string& regex, std::function<ApiRe
 }  // namespace
 
 void AppendUiRoutes(std::vector<Route>& routes) {
-  routes.push_back(UiRoute("/", "/", [](ApiRequest& r) {
+  routes.push_back(UiRoute("/", [](ApiRequest& r) {
     const UiAsset* index = FindUiAsset(kIndexAsset);
     if (index == nullptr) return ApiReply::Error(Status::Internal("the web UI was not embedded"));
     return ServeAsset(*index, r.http);
   }));
   // Asset names are looked up in the embedded table, never on disk.
-  routes.push_back(UiRoute("/ui/{asset}", "/ui/([A-Za-z0-9._/-]{1,200})", [](ApiRequest& r) {
+  routes.push_back(UiRoute("/ui/{asset*}", [](ApiRequest& r) {
     const UiAsset* asset = FindUiAsset(r.params[0]);
     if (asset == nullptr) return ApiReply::Error(Status::NotFound("asset"));
     return ServeAsset(*asset, r.http);

@@ -9,10 +9,6 @@ namespace {
 
 constexpr RoleSet kAdminOnly = Bit(Role::kAdmin);
 
-std::regex Path(const std::string& pattern) {
-  return std::regex(pattern, std::regex::ECMAScript | std::regex::optimize);
-}
-
 // The query of GET …/deliveries: limit and cursor, each at most once.
 Result<DeliveryQuery> ParseDeliveryQuery(const httplib::Request& req) {
   static const std::set<std::string> kKnown = {"limit", "cursor"};
@@ -30,13 +26,11 @@ Result<DeliveryQuery> ParseDeliveryQuery(const httplib::Request& req) {
 }  // namespace
 
 std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
-  const std::string id = kIdCapture;
   std::vector<Route> routes;
   auto add = [&routes](Route r) { routes.push_back(std::move(r)); };
 
   add({"POST",
        "/api/v1/webhooks",
-       Path("/api/v1/webhooks"),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kJsonObject,
@@ -46,7 +40,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        [&webhooks](ApiRequest& r) { return ApiReply::From(webhooks.CreateWebhook(*r.actor, r.body, r.hook), 201); }});
   add({"GET",
        "/api/v1/webhooks",
-       Path("/api/v1/webhooks"),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kNone,
@@ -56,7 +49,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        [&webhooks](ApiRequest& r) { return ApiReply::From(webhooks.ListWebhooks(*r.actor)); }});
   add({"GET",
        "/api/v1/webhooks/{id}",
-       Path("/api/v1/webhooks/" + id),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kNone,
@@ -66,7 +58,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        [&webhooks](ApiRequest& r) { return ApiReply::From(webhooks.GetWebhook(*r.actor, r.params[0])); }});
   add({"PATCH",
        "/api/v1/webhooks/{id}",
-       Path("/api/v1/webhooks/" + id),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kJsonObject,
@@ -78,7 +69,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        }});
   add({"DELETE",
        "/api/v1/webhooks/{id}",
-       Path("/api/v1/webhooks/" + id),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kNone,
@@ -92,7 +82,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        }});
   add({"GET",
        "/api/v1/webhooks/{id}/deliveries",
-       Path("/api/v1/webhooks/" + id + "/deliveries"),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kNone,
@@ -106,7 +95,6 @@ std::vector<Route> BuildWebhookRoutes(WebhookService& webhooks) {
        }});
   add({"POST",
        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
-       Path("/api/v1/webhooks/" + id + "/deliveries/" + id + "/redeliver"),
        Access::kAuthenticated,
        kAdminOnly,
        BodyKind::kJsonObject,
