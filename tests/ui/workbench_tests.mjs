@@ -423,6 +423,45 @@ export const WORKBENCH_TESTS = [
     },
   },
   {
+    name: 'a queue list that answers after the person opened a case leaves the worklist of the list they saw',
+    async run(env) {
+      const prefix = `LT${Date.now().toString(36)}`;
+      const a = await newCase(env, {orderPrefix: prefix});
+      const b = await newCase(env, {orderPrefix: prefix});
+      await withBrowser(env, {}, async (page) => {
+        await loginIn(env, page, 'agent1', 'en');
+        await page.goto(`${env.url}/#/queue?view=all&search=${prefix}-&sort=created_at`);
+        await page.getByRole('link', {name: a.caseId, exact: true}).waitFor();
+        await page.getByRole('link', {name: b.caseId, exact: true}).waitFor();
+        const worklist = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('aftersales.worklist') || '[]'));
+        const seen = await worklist();
+        assert.deepEqual([...seen].sort(), [a.caseId, b.caseId].sort());
+        // The next list answer is held back, then comes in another order.
+        let release;
+        const held = new Promise((resolve) => { release = resolve; });
+        let answered;
+        const late = new Promise((resolve) => { answered = resolve; });
+        await page.route((url) => url.pathname === '/api/v1/cases', async (route) => {
+          await held;
+          const response = await route.fetch();
+          const body = await response.json();
+          body.items.reverse();
+          await route.fulfill({response, json: body});
+          answered();
+        });
+        await page.getByRole('button', {name: 'Refresh'}).click();
+        await page.evaluate((id) => { location.hash = `#/cases/${id}`; }, seen[0]);
+        await page.locator('main h1', {hasText: seen[0]}).waitFor();
+        release();
+        await late;
+        // What the page would do with the answer, it has done by now.
+        await page.waitForTimeout(500);
+        assert.deepEqual(await worklist(), seen);
+        await page.locator('main h1', {hasText: seen[0]}).waitFor();
+      });
+    },
+  },
+  {
     name: 'templates: a rejection note per reason, and one’s own saved for next time, in both languages',
     async run(env) {
       for (const lang of ['en', 'zh']) {

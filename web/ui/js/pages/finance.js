@@ -170,6 +170,7 @@ export async function financePage(view) {
       ]);
       for (const id of [...chosen]) if (!cases.some((c) => c.id === id)) chosen.delete(id);
       // "Refund issued and next" goes through the refunds, not on into the compensations.
+      if (!view.isConnected) return;  // the page was left meanwhile: its list is not the worklist
       worklist.remember(cases.map((c) => c.id));
       render();
     } catch (e) {

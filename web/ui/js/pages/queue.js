@@ -238,7 +238,7 @@ export async function queuePage(view, {query, navigate}) {
         s.cursor ? h('div', {class: 'more'}, button(t('queue.load_more'), (e) => loadMore(e, i))) : null,
       ]),
     );
-    worklist.remember(sections.flatMap((s) => s.items.map((c) => c.id)));
+    if (view.isConnected) worklist.remember(sections.flatMap((s) => s.items.map((c) => c.id)));
     current = -1;
   }
 
@@ -251,16 +251,23 @@ export async function queuePage(view, {query, navigate}) {
     );
   }
 
+  // Only the latest load shows, and only while the page is shown: a slower
+  // earlier load (other filters) must not replace the list, nor, once the
+  // person has opened a case, the worklist its "next" is taken from.
+  let loads = 0;
   async function load() {
     if (!view.isConnected) return;  // a late timer of a page already left
+    const seq = ++loads;
     if (mode === 'all') rememberFilters(current_filters());
     fill(results, loading());
     notice.replaceChildren();
     try {
-      sections = await fetchSections();
+      const fresh = await fetchSections();
+      if (seq !== loads || !view.isConnected) return;
+      sections = fresh;
       renderResults();
     } catch (e) {
-      fill(results, errorBox(e));
+      if (seq === loads) fill(results, errorBox(e));
     }
   }
 

@@ -100,7 +100,7 @@ export async function warehousePage(view, {query}) {
     try {
       const wanted = needle ? [...new Set([needle, needle.toUpperCase()])] : [''];
       const found = await Promise.all(wanted.map((q) => api.getAll('/cases', {state: STATES, sort: 'due_at', search: q})));
-      if (seq !== loads) return;
+      if (seq !== loads || !view.isConnected) return;
       const seen = new Set();
       cases = found.flat().filter((c) => !seen.has(c.id) && seen.add(c.id));
       worklist.remember(cases.map((c) => c.id));
