@@ -21,6 +21,8 @@ constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000;  // 10^15 minor units
 constexpr std::size_t kMaxTextLength = 4000;                // notes, comments, descriptions
 constexpr std::size_t kMaxShortText = 128;                  // carrier, tracking numbers, references
 
+// Whether `c` may stand in an id of SPEC §1: [A-Za-z0-9._-].
+bool IsIdChar(char c);
 // Whether `id` matches [A-Za-z0-9._-]{1,64} (SPEC §1).
 bool IsValidId(const std::string& id);
 // Whether `url` is an absolute http(s) URL without spaces or control characters.

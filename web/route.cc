@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "engine/body_reader.h"
+
 namespace aftersales {
 
 ApiReply ApiReply::Json(int status, nlohmann::json value) {
@@ -35,11 +37,6 @@ namespace {
 
 constexpr std::size_t kMaxIdChars = 64;
 constexpr std::size_t kMaxRestChars = 200;
-
-bool IsIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
-}
 
 }  // namespace
 

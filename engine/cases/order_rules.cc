@@ -1,15 +1,12 @@
 #include "engine/cases/order_rules.h"
 
 #include "domain/utf8.h"
+#include "engine/body_reader.h"
 
 namespace aftersales::order_rules {
 namespace {
 
 using nlohmann::json;
-
-bool IsIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
 
 }  // namespace
 
