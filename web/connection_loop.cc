@@ -437,22 +437,25 @@ class ConnectionLoop::Impl {
     job.last = c.served + 1 >= limits_.keep_alive_max_requests || IsStopping();
     job.deadline = c.body_deadline;
     job.write_timeout_ms = limits_.write_timeout_ms;
+    // Off epoll before a worker can have it: the worker that answers may put
+    // it back under epoll itself, at once (a worker done with one request
+    // takes the next without waiting to be woken).
+    Unwatch(c.fd);
+    bool queued = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (queue_.size() >= limits_.max_queued_requests) {
-        job.bytes.clear();
-      } else {
+      queued = queue_.size() < limits_.max_queued_requests;
+      if (queued) {
+        c.phase = Phase::kBusy;
+        ++busy_;
         queue_.push_back(std::move(job));
-        job.fd = -1;
       }
     }
-    if (job.fd >= 0) {
+    if (!queued) {
+      Watch(c.fd, EPOLLIN | EPOLLRDHUP);
       Refuse(c, 503, Status(Code::kServerBusy, "every worker is busy; retry shortly"), now);
       return;
     }
-    Unwatch(c.fd);
-    c.phase = Phase::kBusy;
-    ++busy_;
     queue_cv_.notify_one();
   }
 

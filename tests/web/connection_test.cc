@@ -327,6 +327,36 @@ TEST_CASE("requests sent back to back on one keep-alive connection are all answe
   ::close(fd);
 }
 
+// Several keep-alive connections at once: a worker that has just answered
+// one of them takes the next queued request without waiting to be woken,
+// and may answer it and put its connection back under epoll while the
+// event thread is still handing that request over. Each connection must
+// stay watched through that: a request left unanswered shows the hand-over
+// done in the wrong order (the connection taken off epoll after the worker
+// put it back).
+TEST_CASE("keep-alive requests on many connections at once are all answered", "[web][connections]") {
+  WebFixture::Options options;
+  options.server.connections.keep_alive_max_requests = 100000;
+  WebFixture web(options);
+  constexpr int kClients = 16;
+  constexpr int kRequests = 2000;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&] {
+      const int fd = ConnectTo(web.port());
+      if (fd < 0) return;
+      for (int i = 0; i < kRequests; ++i) {
+        if (!SendAll(fd, kHealthz) || RawStatus(ReadAnswer(fd, kGiveUpSeconds * 1000)) != 200) break;
+        ++answered;
+      }
+      ::close(fd);
+    });
+  }
+  for (auto& c : clients) c.join();
+  CHECK(answered.load() == kClients * kRequests);
+}
+
 TEST_CASE("pipelined requests are answered in order on one connection", "[web][connections]") {
   WebFixture web;
   const std::string admin = web.token("admin");

@@ -1,0 +1,106 @@
+// ConnectionLoop (web/connection_loop.h) on its own, with a serve callback
+// the test controls: what the loop does when every worker is held.
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+#include "domain/clock.h"
+#include "web/connection_loop.h"
+#include "web/read_answer.h"
+#include "web/web_fixture.h"
+
+namespace aftersales::testing {
+namespace {
+
+constexpr int kGiveUpMillis = 5000;
+const std::string kRequest = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+
+// A serve callback that answers 200 on the connection, and holds every
+// request until Release() while `hold` is set.
+class HeldServer {
+ public:
+  ServeOutcome Serve(ReceivedRequest& request) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++started_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return !held_; });
+    }
+    const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    (void)!::send(request.fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ServeOutcome outcome;
+    outcome.next = ServeOutcome::Next::kKeepAlive;
+    return outcome;
+  }
+  bool WaitStarted(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::milliseconds(kGiveUpMillis), [&] { return started_ >= n; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = false;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int started_ = 0;
+  bool held_ = true;
+};
+
+bool Send(int fd) {
+  return ::send(fd, kRequest.data(), kRequest.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(kRequest.size());
+}
+
+TEST_CASE("with its one worker held and its queue full the loop answers 503 and serves the rest afterwards",
+          "[web][connections]") {
+  ConnectionLimits limits;
+  limits.workers = 1;
+  limits.max_queued_requests = 1;
+  HeldServer held;
+  ConnectionLoop loop(limits, [&](ReceivedRequest& r) { return held.Serve(r); });
+  REQUIRE(loop.Start("127.0.0.1", 0).ok());
+
+  const int first = ConnectTo(loop.port());   // taken by the one worker, held
+  const int second = ConnectTo(loop.port());  // waits in the queue
+  const int third = ConnectTo(loop.port());   // finds the queue full
+  REQUIRE((first >= 0 && second >= 0 && third >= 0));
+  REQUIRE(Send(first));
+  REQUIRE(held.WaitStarted(1));
+  REQUIRE(Send(second));
+  // The second request is queued once the loop counts it busy.
+  const double until = MonotonicSeconds() + kGiveUpMillis / 1000.0;
+  while (loop.counts().busy < 2 && MonotonicSeconds() < until) SleepForMillis(5);
+  REQUIRE(loop.counts().busy == 2);
+  REQUIRE(Send(third));
+  const std::string refused = ReadAnswer(third, kGiveUpMillis);
+  CHECK(RawStatus(refused) == 503);
+  CHECK(refused.find("server_busy") != std::string::npos);
+  CHECK(refused.find("Connection: close") != std::string::npos);
+
+  held.Release();
+  CHECK(RawStatus(ReadAnswer(first, kGiveUpMillis)) == 200);
+  CHECK(RawStatus(ReadAnswer(second, kGiveUpMillis)) == 200);
+  // Both stay served on their connections; the refused one is closed.
+  for (int round = 0; round < 20; ++round) {
+    for (int fd : {first, second}) {
+      REQUIRE(Send(fd));
+      REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+    }
+  }
+  char byte;
+  pollfd p{third, POLLIN, 0};
+  CHECK(::poll(&p, 1, kGiveUpMillis) == 1);
+  CHECK(::recv(third, &byte, 1, 0) == 0);
+  for (int fd : {first, second, third}) ::close(fd);
+  loop.Stop();
+}
+
+}  // namespace
+}  // namespace aftersales::testing
