@@ -567,17 +567,17 @@ class ConnectionLoop::Impl {
       // wakes (at the latest within a tick): one wake-up less per request.
       // Anything else the event thread handles at once.
       const bool idle = outcome.next == ServeOutcome::Next::kKeepAlive && outcome.unread.empty();
+      // Watched under the lock that TakeReturned takes: the event thread
+      // never sees the connection listed and not yet watched, so it never
+      // closes one (stopping) that a worker then adds to epoll.
       bool watched = false;
       {
         std::lock_guard<std::mutex> lock(mu_);
         watched = idle && !stopping_;
         returned_.push_back({job.fd, std::move(outcome), watched});
+        if (watched) Watch(job.fd, EPOLLIN | EPOLLRDHUP);
       }
-      if (watched) {
-        Watch(job.fd, EPOLLIN | EPOLLRDHUP);
-      } else {
-        Wake();
-      }
+      if (!watched) Wake();
     }
   }
 
