@@ -62,13 +62,18 @@ std::string RefusalBytes(int status, const Status& why) {
   return out;
 }
 
-std::string PeerIp(const sockaddr_storage& addr, socklen_t len) {
+// The numeric address and the port of a socket address.
+void AddressAndPort(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
+  if (addr.ss_family == AF_INET) {
+    port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  }
   std::array<char, NI_MAXHOST> host{};
   if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host.data(), static_cast<socklen_t>(host.size()),
-                    nullptr, 0, NI_NUMERICHOST) != 0) {
-    return "";
+                    nullptr, 0, NI_NUMERICHOST) == 0) {
+    ip = host.data();
   }
-  return host.data();
 }
 
 // Raises the soft descriptor limit to the hard one; returns the soft limit.
@@ -143,6 +148,9 @@ class ConnectionLoop::Impl {
   struct Conn {
     int fd = -1;
     std::string ip;
+    int port = 0;
+    std::string local_ip;
+    int local_port = 0;
     Phase phase = Phase::kHead;
     std::string buf;
     RequestHeadScanner scanner;
@@ -286,7 +294,12 @@ class ConnectionLoop::Impl {
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
       auto conn = std::make_unique<Conn>();
       conn->fd = fd;
-      conn->ip = PeerIp(addr, len);
+      AddressAndPort(addr, len, conn->ip, conn->port);
+      sockaddr_storage local{};
+      socklen_t local_len = sizeof local;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+        AddressAndPort(local, local_len, conn->local_ip, conn->local_port);
+      }
       conn->deadline = now + limits_.head_timeout_ms / 1000.0;
       conn->body_deadline = now + limits_.request_timeout_ms / 1000.0;
       const bool full = active_ >= max_connections_;
@@ -437,6 +450,10 @@ class ConnectionLoop::Impl {
     job.last = c.served + 1 >= limits_.keep_alive_max_requests || IsStopping();
     job.deadline = c.body_deadline;
     job.write_timeout_ms = limits_.write_timeout_ms;
+    job.remote_ip = c.ip;
+    job.remote_port = c.port;
+    job.local_ip = c.local_ip;
+    job.local_port = c.local_port;
     // Off epoll before a worker can have it: the worker that answers may put
     // it back under epoll itself, at once (a worker done with one request
     // takes the next without waiting to be woken).

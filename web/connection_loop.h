@@ -64,6 +64,10 @@ struct ReceivedRequest {
   bool last = false;        // the connection's last request (keep-alive limit, or stopping)
   double deadline = 0;      // MonotonicSeconds() by which the rest of the request must arrive
   int write_timeout_ms = 0;
+  std::string remote_ip;    // the connection's peer, numeric, as taken at accept
+  int remote_port = 0;
+  std::string local_ip;     // the connection's own end, numeric
+  int local_port = 0;
 };
 
 // What became of the connection once the worker answered.

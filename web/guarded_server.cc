@@ -1,8 +1,5 @@
 #include "web/guarded_server.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -35,25 +32,13 @@ int PollFor(int fd, short events, int millis) {
   }
 }
 
-void IpAndPort(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
-  if (addr.ss_family == AF_INET) {
-    port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-  } else {
-    return;
-  }
-  std::array<char, NI_MAXHOST> host{};
-  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host.data(), static_cast<socklen_t>(host.size()),
-                    nullptr, 0, NI_NUMERICHOST) == 0) {
-    ip = host.data();
-  }
-}
-
 // The stream a worker serves one request over: first the bytes the
 // connection loop received, then (a body awaited with "100 Continue", say)
 // the socket, until the request's deadline. What the request leaves unread
-// stays in the buffer for the loop.
+// stays in the buffer for the loop. What the library writes is gathered and
+// sent at once (Flush), so that an answer's head and body leave in one
+// send; before the stream waits for more input, and once it holds
+// kFlushBytes, it sends what it holds.
 class ReceivedStream final : public httplib::Stream {
  public:
   ReceivedStream(ReceivedRequest& request) : request_(request), buffer_(std::move(request.bytes)) {}
@@ -67,7 +52,7 @@ class ReceivedStream final : public httplib::Stream {
 
   ssize_t read(char* ptr, size_t size) override {
     if (size == 0) return 0;
-    if (offset_ >= buffer_.size() && !Receive()) return -1;
+    if (offset_ >= buffer_.size() && (!Flush() || !Receive())) return -1;
     const std::size_t n = std::min(size, buffer_.size() - offset_);
     std::memcpy(ptr, buffer_.data() + offset_, n);
     offset_ += n;
@@ -79,28 +64,46 @@ class ReceivedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n;
-    do {
-      n = ::send(request_.fd, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;  // polled again on the next call
-    return n;
+    out_.append(ptr, size);
+    if (out_.size() >= kFlushBytes && !Flush()) return -1;
+    return static_cast<ssize_t>(size);
   }
 
+  // Sends what was written and not yet sent, waiting for the socket at most
+  // the write timeout each time it is full. False when the connection
+  // failed or the client stopped reading.
+  bool Flush() {
+    std::size_t sent = 0;
+    while (sent < out_.size()) {
+      const ssize_t n = ::send(request_.fd, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!is_writable()) return false;
+      } else {
+        return false;
+      }
+    }
+    out_.clear();
+    return true;
+  }
+
+  // The connection's addresses as the connection loop took them at accept.
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getpeername(request_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) IpAndPort(addr, len, ip, port);
+    ip = request_.remote_ip;
+    port = request_.remote_port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getsockname(request_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) IpAndPort(addr, len, ip, port);
+    ip = request_.local_ip;
+    port = request_.local_port;
   }
   socket_t socket() const override { return request_.fd; }
 
  private:
+  static constexpr std::size_t kFlushBytes = 64 * 1024;
+
   int MillisLeft() const { return static_cast<int>((request_.deadline - MonotonicSeconds()) * 1000); }
 
   // Reads more from the socket (non-blocking) within the deadline.
@@ -120,6 +123,7 @@ class ReceivedStream final : public httplib::Stream {
   ReceivedRequest& request_;
   std::string buffer_;
   std::size_t offset_ = 0;
+  std::string out_;
 };
 
 }  // namespace
@@ -130,11 +134,15 @@ ServeOutcome GuardedServer::Serve(ReceivedRequest& request) {
   ReceivedStream stream(request);
   t_close_after_response = false;
   bool connection_closed = false;
-  const bool ok = process_request(stream, request.last, connection_closed, nullptr);
+  const bool processed = process_request(stream, request.last, connection_closed, nullptr);
+  // Whatever the library wrote goes out now, a refusal as much as an answer.
+  const bool sent = stream.Flush();
   ServeOutcome outcome;
-  if (t_close_after_response) {
+  if (!sent) {
+    outcome.next = ServeOutcome::Next::kClose;
+  } else if (t_close_after_response) {
     outcome.next = ServeOutcome::Next::kLinger;
-  } else if (ok && !connection_closed && !request.last) {
+  } else if (processed && !connection_closed && !request.last) {
     outcome.next = ServeOutcome::Next::kKeepAlive;
     outcome.unread = stream.TakeUnread();
   }

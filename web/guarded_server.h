@@ -12,6 +12,10 @@
 //    not destroyed by a TCP reset);
 //  - the bytes received beyond one request (a pipelined next request) go
 //    back to the loop with the connection;
+//  - an answer's head and body leave in one send (what the library writes
+//    is gathered, and sent before the worker waits for more input);
+//  - the client's address is the one the loop took at accept (no lookup
+//    per request);
 //  - writes never raise SIGPIPE.
 // Everything else (parsing, routing, handlers) is the library's. Used only
 // by HttpServer. Thread-safe as httplib::Server is.

@@ -1,10 +1,14 @@
 // SPEC §6.13 limits and the cpp-httplib holes they close, on the wire.
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "support/wait.h"
 #include "web/json_body.h"
+#include "web/read_answer.h"
 #include "web/request_head.h"
 #include "web/web_fixture.h"
 
@@ -107,6 +111,27 @@ TEST_CASE("Expect: 100-continue gets the refusal instead of 100", "[web][hardeni
   std::string answer = RawExchange(web.port(), raw, 3000);
   CHECK(RawStatus(answer) == 413);
   CHECK(answer.find("100 Continue") == std::string::npos);
+}
+
+// A client that waits for "100 Continue" before it sends its body (curl
+// does for large bodies) must get the 100 at once, then the answer.
+TEST_CASE("Expect: 100-continue within the limit gets 100 and then the answer", "[web][hardening]") {
+  WebFixture web;
+  const std::string body = R"({"name": "continued", "role": "agent"})";
+  const std::string head = Head("POST /api/v1/users HTTP/1.1", web.token("admin"),
+                                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                                    "\r\nExpect: 100-continue\r\n",
+                                true);
+  const int fd = ConnectTo(web.port());
+  REQUIRE(fd >= 0);
+  REQUIRE(::send(fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+  const std::string interim = ReadAnswer(fd, 5000);
+  CHECK(interim.rfind("HTTP/1.1 100 Continue\r\n", 0) == 0);
+  REQUIRE(::send(fd, body.data(), body.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(body.size()));
+  const std::string answer = ReadAnswer(fd, 5000);
+  ::close(fd);
+  CHECK(RawStatus(answer) == 201);
+  CHECK(answer.find("\"continued\"") != std::string::npos);
 }
 
 TEST_CASE("a chunked body answers 411 and is never parsed as a request", "[web][hardening]") {
