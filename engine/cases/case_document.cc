@@ -1,6 +1,11 @@
 #include "engine/cases/case_document.h"
 
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -266,19 +271,12 @@ CaseRow CaseToRow(const Case& c) {
   return row;
 }
 
-Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& deadlines) {
+namespace {
+
+// The parts of a case its document holds (none of the row's columns).
+Result<Case> CaseFromDocument(const CaseRow& row) {
   try {
     Case c;
-    c.id = row.id;
-    c.order_id = row.order_id;
-    c.buyer_id = row.buyer_id;
-    c.type = row.type;
-    c.state = row.state;
-    c.version = row.version;
-    c.assignee = row.assignee;
-    c.policy_version = row.policy_version;
-    c.created_at = row.created_at;
-    c.updated_at = row.updated_at;
     const json doc = json::parse(row.doc);
     c.reason = doc.at("reason").get<std::string>();
     c.description = OptRefFrom(doc.at("description"));
@@ -321,15 +319,85 @@ Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& dea
       c.compensated_amount = doc.at("compensated_amount").get<Money>();
       c.system_submitted = doc.at("system_submitted").get<bool>();
     }
-    for (const auto& d : deadlines) {
-      c.deadlines.push_back({d.id, d.kind, d.started_at, d.due_at, d.status == DeadlineStatus::kBreached});
-    }
     return c;
   } catch (const nlohmann::json::exception& e) {
     return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
   } catch (const std::invalid_argument& e) {
     return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
   }
+}
+
+// The documents decoded last, each with the case it decoded to. Parsing the
+// document is most of reading a case, and the same documents are read
+// again and again (a case's page, its actions, its order's other cases).
+// An entry is found only by its case id and the whole text of the document
+// it was decoded from, so it never answers for another text: no version,
+// transaction or store can make it stale. Bounded: one entry per slot, the
+// slot chosen by the case id; a newer document takes the slot.
+class DecodedDocuments {
+ public:
+  std::shared_ptr<const Case> Find(const CaseRow& row) {
+    Slot& slot = SlotOf(row.id);
+    std::lock_guard<std::mutex> lock(LockOf(row.id));
+    if (slot.id != row.id || slot.doc != row.doc) return nullptr;
+    return slot.decoded;
+  }
+
+  void Remember(const CaseRow& row, std::shared_ptr<const Case> decoded) {
+    Slot& slot = SlotOf(row.id);
+    std::lock_guard<std::mutex> lock(LockOf(row.id));
+    slot.id = row.id;
+    slot.doc = row.doc;
+    slot.decoded = std::move(decoded);
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 1024;
+  static constexpr std::size_t kLocks = 32;
+
+  struct Slot {
+    std::string id;
+    std::string doc;
+    std::shared_ptr<const Case> decoded;
+  };
+
+  Slot& SlotOf(const std::string& id) { return slots_[std::hash<std::string>()(id) % kSlots]; }
+  // Slots that share a lock share it by the same hash: kSlots is a multiple of kLocks.
+  std::mutex& LockOf(const std::string& id) { return locks_[std::hash<std::string>()(id) % kSlots % kLocks]; }
+
+  std::array<Slot, kSlots> slots_;
+  std::array<std::mutex, kLocks> locks_;
+};
+
+DecodedDocuments& Decoded() {
+  static DecodedDocuments* const decoded = new DecodedDocuments();  // never destroyed: read until exit
+  return *decoded;
+}
+
+}  // namespace
+
+Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& deadlines) {
+  std::shared_ptr<const Case> decoded = Decoded().Find(row);
+  if (!decoded) {
+    AS_ASSIGN_OR_RETURN(Case from_document, CaseFromDocument(row));
+    decoded = std::make_shared<const Case>(std::move(from_document));
+    Decoded().Remember(row, decoded);
+  }
+  Case c = *decoded;
+  c.id = row.id;
+  c.order_id = row.order_id;
+  c.buyer_id = row.buyer_id;
+  c.type = row.type;
+  c.state = row.state;
+  c.version = row.version;
+  c.assignee = row.assignee;
+  c.policy_version = row.policy_version;
+  c.created_at = row.created_at;
+  c.updated_at = row.updated_at;
+  for (const auto& d : deadlines) {
+    c.deadlines.push_back({d.id, d.kind, d.started_at, d.due_at, d.status == DeadlineStatus::kBreached});
+  }
+  return c;
 }
 
 }  // namespace aftersales

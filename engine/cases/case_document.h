@@ -1,6 +1,9 @@
 // CaseDocument: a Case value to and from its stored form (a CaseRow plus its
 // listed DeadlineRows). The row's `doc` is JSON text holding every part of
 // the case that has no column of its own. Pure functions; thread-safe.
+// CaseFromRow remembers the documents it decoded last (a bounded memo,
+// found by the document's whole text), so a document read again is not
+// parsed again.
 #pragma once
 
 #include <vector>
