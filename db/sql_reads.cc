@@ -1,12 +1,29 @@
 #include "db/sql_reads.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <tuple>
 #include <limits>
 #include <map>
 
 #include "db/sql_rows.h"
 
 namespace aftersales::sql {
+namespace {
+
+// The few rows of one case or one order (its deadlines, texts, lines, its
+// order's cases) are sorted here, by the same key the statement would sort
+// them by: an ORDER BY that no index serves makes SQLite build a temporary
+// B-tree for each statement, whose set-up and allocations cost more than
+// sorting a handful of rows. Keys end in a unique column, so the order is
+// total and the same on every store.
+template <class Row, class Key>
+std::vector<Row> SortedBy(std::vector<Row> rows, Key key) {
+  std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  return rows;
+}
+
+}  // namespace
 
 // The ids are read with json_each: one statement text (one cached
 // statement) for any number of ids.
@@ -226,12 +243,18 @@ Result<std::optional<Order>> SqlReads<Base>::GetOrder(const std::string& id) {
       conn_, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?",
       [&](Statement& s) { s.BindText(id); }, ReadOrder);
   if (!order.ok() || !order->has_value()) return order;
-  Result<std::vector<OrderLine>> lines = QueryAll<OrderLine>(
-      conn_,
-      "SELECT line_id, sku, title, qty, paid, no_reason_return FROM order_lines WHERE order_id = ? ORDER BY position",
-      [&](Statement& s) { s.BindText(id); }, ReadOrderLine);
+  using PlacedLine = std::pair<std::int64_t, OrderLine>;  // position, line
+  Result<std::vector<PlacedLine>> lines = QueryAll<PlacedLine>(
+      conn_, "SELECT line_id, sku, title, qty, paid, no_reason_return, position FROM order_lines WHERE order_id = ?",
+      [&](Statement& s) { s.BindText(id); },
+      [](Statement& s) -> Result<PlacedLine> {
+        AS_ASSIGN_OR_RETURN(OrderLine l, ReadOrderLine(s));
+        return std::make_pair(s.ColumnInt(6), std::move(l));
+      });
   if (!lines.ok()) return lines.status();
-  (*order)->lines = std::move(*lines);
+  for (auto& placed : SortedBy(std::move(*lines), [](const PlacedLine& l) { return l.first; })) {
+    (*order)->lines.push_back(std::move(placed.second));
+  }
   return order;
 }
 
@@ -308,11 +331,13 @@ Result<std::vector<Order>> SqlReads<Base>::ListOrders(const OrderFilter& filter,
 
 template <class Base>
 Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedOrderDeadlines(const std::string& order_id) {
-  return QueryAll<DeadlineRow>(
-      conn_,
-      std::string("SELECT ") + kDeadlineColumns +
-          " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
-      [&](Statement& s) { s.BindText(order_id); }, ReadDeadline);
+  AS_ASSIGN_OR_RETURN(auto rows,
+                      QueryAll<DeadlineRow>(
+                          conn_,
+                          std::string("SELECT ") + kDeadlineColumns +
+                              " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached')",
+                          [&](Statement& s) { s.BindText(order_id); }, ReadDeadline));
+  return SortedBy(std::move(rows), [](const DeadlineRow& d) { return std::tie(d.due_at, d.id); });
 }
 
 template <class Base>
@@ -330,9 +355,10 @@ Result<std::optional<CaseRow>> SqlReads<Base>::GetCase(const std::string& id) {
 
 template <class Base>
 Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfOrder(const std::string& order_id) {
-  return QueryAll<CaseRow>(
-      conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ? ORDER BY created_at, id",
-      [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow);
+  AS_ASSIGN_OR_RETURN(auto rows, QueryAll<CaseRow>(
+                                      conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ?",
+                                      [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow));
+  return SortedBy(std::move(rows), [](const CaseRow& c) { return std::tie(c.created_at, c.id); });
 }
 
 template <class Base>
@@ -387,11 +413,13 @@ Result<std::int64_t> SqlReads<Base>::CountOrdersOfBuyer(const std::string& buyer
 
 template <class Base>
 Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedDeadlines(const std::string& case_id) {
-  return QueryAll<DeadlineRow>(
-      conn_,
-      std::string("SELECT ") + kDeadlineColumns +
-          " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached') ORDER BY due_at, id",
-      [&](Statement& s) { s.BindText(case_id); }, ReadDeadline);
+  AS_ASSIGN_OR_RETURN(auto rows,
+                      QueryAll<DeadlineRow>(
+                          conn_,
+                          std::string("SELECT ") + kDeadlineColumns +
+                              " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached')",
+                          [&](Statement& s) { s.BindText(case_id); }, ReadDeadline));
+  return SortedBy(std::move(rows), [](const DeadlineRow& d) { return std::tie(d.due_at, d.id); });
 }
 
 template <class Base>
@@ -440,9 +468,10 @@ Result<std::vector<ExtendableDeadline>> SqlReads<Base>::OpenDeadlinesDueBefore(D
 
 template <class Base>
 Result<std::vector<Text>> SqlReads<Base>::TextsOfCase(const std::string& case_id) {
-  return QueryAll<Text>(
-      conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ? ORDER BY created_at, id",
-      [&](Statement& s) { s.BindText(case_id); }, ReadText);
+  AS_ASSIGN_OR_RETURN(auto rows, QueryAll<Text>(
+                                      conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ?",
+                                      [&](Statement& s) { s.BindText(case_id); }, ReadText));
+  return SortedBy(std::move(rows), [](const Text& t) { return std::tie(t.created_at, t.id); });
 }
 
 template <class Base>

@@ -437,6 +437,46 @@ TEST_CASE("texts round-trip with their visibility", "[db]") {
   CHECK_FALSE(Value(r->GetText("T-404")).has_value());
 }
 
+// The lists of one case or order come in their documented order whatever
+// order the rows were written in and whatever order an index holds them in.
+TEST_CASE("a case's texts and an order's lines and cases come in their order, not the order written", "[db]") {
+  StoreFixture f;
+  Order order = MakeOrder("O-7", {"L-a", "L-b", "L-c"});
+  order.lines[0].sku = "SKU-3";  // the sku index holds them backwards
+  order.lines[1].sku = "SKU-2";
+  order.lines[2].sku = "SKU-1";
+  Text late = MakeText("T-1", "C-7", Visibility::kBuyer, kT0 + 30);
+  Text early = MakeText("T-9", "C-7", Visibility::kBuyer, kT0 + 10);
+  Text tied = MakeText("T-5", "C-7", Visibility::kBuyer, kT0 + 10);
+  CaseRow second = MakeCase("C-7", "O-7");
+  CaseRow first = MakeCase("C-8", "O-7");
+  first.created_at = second.created_at - 60;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(order));
+    REQUIRE_OK(w->InsertCase(second));
+    REQUIRE_OK(w->InsertCase(first));
+    for (const Text* t : {&late, &early, &tied}) REQUIRE_OK(w->InsertText(*t));
+    REQUIRE_OK(w->Commit());
+  }
+  auto r = f.Read();
+  auto stored = Value(r->GetOrder("O-7"));
+  REQUIRE(stored.has_value());
+  REQUIRE(stored->lines.size() == 3);
+  CHECK(stored->lines[0].line_id == "L-a");
+  CHECK(stored->lines[1].line_id == "L-b");
+  CHECK(stored->lines[2].line_id == "L-c");
+  auto texts = Value(r->TextsOfCase("C-7"));
+  REQUIRE(texts.size() == 3);
+  CHECK(texts[0].id == "T-5");  // kT0 + 10, and the smaller id of the two
+  CHECK(texts[1].id == "T-9");
+  CHECK(texts[2].id == "T-1");
+  auto cases = Value(r->CasesOfOrder("O-7"));
+  REQUIRE(cases.size() == 2);
+  CHECK(cases[0].id == "C-8");
+  CHECK(cases[1].id == "C-7");
+}
+
 TEST_CASE("audit: append, head, filtered list and scan in seq order", "[db]") {
   StoreFixture f;
   {
