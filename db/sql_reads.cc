@@ -22,6 +22,18 @@ std::vector<Row> SortedBy(std::vector<Row> rows, Key key) {
   std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });
   return rows;
 }
+template <class Row, class Key>
+Result<std::vector<Row>> SortedBy(Result<std::vector<Row>> rows, Key key) {
+  if (!rows.ok()) return rows.status();
+  return SortedBy(std::move(*rows), key);
+}
+
+auto ByDue(const DeadlineRow& d) { return std::tie(d.due_at, d.id); }
+
+const std::string kListedDeadlinesSql = std::string("SELECT ") + kDeadlineColumns +
+                                        " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached')";
+const std::string kListedOrderDeadlinesSql = std::string("SELECT ") + kDeadlineColumns +
+                                             " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached')";
 
 }  // namespace
 
@@ -331,13 +343,8 @@ Result<std::vector<Order>> SqlReads<Base>::ListOrders(const OrderFilter& filter,
 
 template <class Base>
 Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedOrderDeadlines(const std::string& order_id) {
-  AS_ASSIGN_OR_RETURN(auto rows,
-                      QueryAll<DeadlineRow>(
-                          conn_,
-                          std::string("SELECT ") + kDeadlineColumns +
-                              " FROM deadlines WHERE order_id = ? AND status IN ('open', 'breached')",
-                          [&](Statement& s) { s.BindText(order_id); }, ReadDeadline));
-  return SortedBy(std::move(rows), [](const DeadlineRow& d) { return std::tie(d.due_at, d.id); });
+  return SortedBy(QueryAll<DeadlineRow>(conn_, kListedOrderDeadlinesSql, [&](Statement& s) { s.BindText(order_id); }, ReadDeadline),
+                  ByDue);
 }
 
 template <class Base>
@@ -413,13 +420,8 @@ Result<std::int64_t> SqlReads<Base>::CountOrdersOfBuyer(const std::string& buyer
 
 template <class Base>
 Result<std::vector<DeadlineRow>> SqlReads<Base>::ListedDeadlines(const std::string& case_id) {
-  AS_ASSIGN_OR_RETURN(auto rows,
-                      QueryAll<DeadlineRow>(
-                          conn_,
-                          std::string("SELECT ") + kDeadlineColumns +
-                              " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached')",
-                          [&](Statement& s) { s.BindText(case_id); }, ReadDeadline));
-  return SortedBy(std::move(rows), [](const DeadlineRow& d) { return std::tie(d.due_at, d.id); });
+  return SortedBy(QueryAll<DeadlineRow>(conn_, kListedDeadlinesSql, [&](Statement& s) { s.BindText(case_id); }, ReadDeadline),
+                  ByDue);
 }
 
 template <class Base>
