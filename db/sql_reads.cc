@@ -15,8 +15,9 @@ namespace {
 // order's cases) are sorted here, by the same key the statement would sort
 // them by: an ORDER BY that no index serves makes SQLite build a temporary
 // B-tree for each statement, whose set-up and allocations cost more than
-// sorting a handful of rows. Keys end in a unique column, so the order is
-// total and the same on every store.
+// sorting a handful of rows. Keys end in a unique column (an id, or an
+// order line's position, which the store writes 0..n-1 once), so the order
+// is total and the same on every store.
 template <class Row, class Key>
 std::vector<Row> SortedBy(std::vector<Row> rows, Key key) {
   std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });

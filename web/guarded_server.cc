@@ -64,6 +64,7 @@ class ReceivedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (failed_) return -1;
     out_.append(ptr, size);
     if (out_.size() >= kFlushBytes && !Flush()) return -1;
     return static_cast<ssize_t>(size);
@@ -71,23 +72,24 @@ class ReceivedStream final : public httplib::Stream {
 
   // Sends what was written and not yet sent, waiting for the socket at most
   // the write timeout each time it is full. False when the connection
-  // failed or the client stopped reading.
+  // failed or the client stopped reading; from then on nothing more is sent
+  // (the connection is closed: a part of an answer sent twice would corrupt it).
   bool Flush() {
     std::size_t sent = 0;
-    while (sent < out_.size()) {
+    while (!failed_ && sent < out_.size()) {
       const ssize_t n = ::send(request_.fd, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
       if (n > 0) {
         sent += static_cast<std::size_t>(n);
       } else if (n < 0 && errno == EINTR) {
         continue;
       } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        if (!is_writable()) return false;
+        failed_ = !is_writable();
       } else {
-        return false;
+        failed_ = true;
       }
     }
     out_.clear();
-    return true;
+    return !failed_;
   }
 
   // The connection's addresses as the connection loop took them at accept.
@@ -124,6 +126,7 @@ class ReceivedStream final : public httplib::Stream {
   std::string buffer_;
   std::size_t offset_ = 0;
   std::string out_;
+  bool failed_ = false;
 };
 
 }  // namespace

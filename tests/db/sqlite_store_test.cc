@@ -441,9 +441,11 @@ TEST_CASE("texts round-trip with their visibility", "[db]") {
 // order the rows were written in and whatever order an index holds them in.
 TEST_CASE("a case's texts and an order's lines and cases come in their order, not the order written", "[db]") {
   StoreFixture f;
-  Order order = MakeOrder("O-7", {"L-a", "L-b", "L-c"});
-  order.lines[0].sku = "SKU-3";  // the sku index holds them backwards
-  order.lines[1].sku = "SKU-2";
+  // Neither the line ids (the primary key) nor the skus (an index) are in
+  // the lines' order.
+  Order order = MakeOrder("O-7", {"L-c", "L-a", "L-b"});
+  order.lines[0].sku = "SKU-2";
+  order.lines[1].sku = "SKU-3";
   order.lines[2].sku = "SKU-1";
   Text late = MakeText("T-1", "C-7", Visibility::kBuyer, kT0 + 30);
   Text early = MakeText("T-9", "C-7", Visibility::kBuyer, kT0 + 10);
@@ -463,9 +465,9 @@ TEST_CASE("a case's texts and an order's lines and cases come in their order, no
   auto stored = Value(r->GetOrder("O-7"));
   REQUIRE(stored.has_value());
   REQUIRE(stored->lines.size() == 3);
-  CHECK(stored->lines[0].line_id == "L-a");
-  CHECK(stored->lines[1].line_id == "L-b");
-  CHECK(stored->lines[2].line_id == "L-c");
+  CHECK(stored->lines[0].line_id == "L-c");
+  CHECK(stored->lines[1].line_id == "L-a");
+  CHECK(stored->lines[2].line_id == "L-b");
   auto texts = Value(r->TextsOfCase("C-7"));
   REQUIRE(texts.size() == 3);
   CHECK(texts[0].id == "T-5");  // kT0 + 10, and the smaller id of the two

@@ -71,15 +71,26 @@ TEST_CASE("a remembered document never answers for another text or another row",
   // The same document again, with other columns and other deadlines: the
   // row's columns and these deadlines, never the first read's.
   CaseRow moved = first;
+  moved.order_id = "o-other";
+  moved.buyer_id = "b2";
+  moved.type = CaseType::kExchange;
   moved.state = State::kAwaitingReturn;
   moved.version = 4;
   moved.assignee = "agent-7";
+  moved.policy_version = 2;
+  moved.created_at = 1500;
   moved.updated_at = 2500;
   const auto again = CaseFromRow(moved, {Due(1, 7000), Due(2, 8000)});
   REQUIRE(again.ok());
+  CHECK(again->id == "cd-memo");
+  CHECK(again->order_id == "o-other");
+  CHECK(again->buyer_id == "b2");
+  CHECK(again->type == CaseType::kExchange);
   CHECK(again->state == State::kAwaitingReturn);
   CHECK(again->version == 4);
   CHECK(again->assignee == std::optional<std::string>("agent-7"));
+  CHECK(again->policy_version == 2);
+  CHECK(again->created_at == 1500);
   CHECK(again->updated_at == 2500);
   CHECK(again->deadlines.size() == 2);
   const auto once_more = CaseFromRow(moved, {Due(3, 9000)});

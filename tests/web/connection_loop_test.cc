@@ -65,6 +65,12 @@ TEST_CASE("with its one worker held and its queue full the loop answers 503 and 
   limits.max_queued_requests = 1;
   HeldServer held;
   ConnectionLoop loop(limits, [&](ReceivedRequest& r) { return held.Serve(r); });
+  // Declared after the loop, so destroyed before it: a failed check below
+  // releases the held worker instead of leaving Stop() waiting for it.
+  struct ReleaseOnExit {
+    HeldServer& held;
+    ~ReleaseOnExit() { held.Release(); }
+  } release_on_exit{held};
   REQUIRE(loop.Start("127.0.0.1", 0).ok());
 
   const int first = ConnectTo(loop.port());   // taken by the one worker, held
@@ -83,6 +89,11 @@ TEST_CASE("with its one worker held and its queue full the loop answers 503 and 
   CHECK(RawStatus(refused) == 503);
   CHECK(refused.find("server_busy") != std::string::npos);
   CHECK(refused.find("Connection: close") != std::string::npos);
+  // The refused connection lingers under epoll, reading and dropping what
+  // the client still sends: closed with that input unread, it would be
+  // reset (RST) instead of closed.
+  const std::string more = "more bytes from a client that did not read the answer yet";
+  REQUIRE(::send(third, more.data(), more.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(more.size()));
 
   held.Release();
   CHECK(RawStatus(ReadAnswer(first, kGiveUpMillis)) == 200);
@@ -94,10 +105,17 @@ TEST_CASE("with its one worker held and its queue full the loop answers 503 and 
       REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
     }
   }
+  // After the linger (1 s): an orderly end, no reset (which would leave
+  // EPIPE or ECONNRESET as the socket's error).
+  SleepForMillis(1500);
   char byte;
   pollfd p{third, POLLIN, 0};
   CHECK(::poll(&p, 1, kGiveUpMillis) == 1);
   CHECK(::recv(third, &byte, 1, 0) == 0);
+  int error = 0;
+  socklen_t error_size = sizeof error;
+  REQUIRE(::getsockopt(third, SOL_SOCKET, SO_ERROR, &error, &error_size) == 0);
+  CHECK(error == 0);
   for (int fd : {first, second, third}) ::close(fd);
   loop.Stop();
 }
