@@ -70,7 +70,7 @@ bool Pbkdf2(std::string_view password, const std::vector<unsigned char>& salt, i
             std::vector<unsigned char>* out) {
   if (password.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
   return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
-                           static_cast<int>(salt.size()), iterations, EVP_sha256(), static_cast<int>(out->size()),
+                           static_cast<int>(salt.size()), iterations, Sha256Algorithm(), static_cast<int>(out->size()),
                            out->data()) == 1;
 }
 
@@ -89,26 +89,28 @@ bool SplitStored(std::string_view s, std::array<std::string_view, 4>* parts) {
 
 }  // namespace
 
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
 std::string Sha256Hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   // EVP_Digest fails only on allocation failure; an empty result then makes
   // every comparison against a stored hash fail, which is the safe outcome.
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) return std::string();
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, Sha256Algorithm(), nullptr) != 1) return std::string();
   return ToHex(md.data(), len);
 }
 
-Sha256Hasher::Sha256Hasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {}
 
-Sha256Hasher::~Sha256Hasher() {
-  EVP_MD_CTX_free(ctx_);
-  EVP_MD_free(md_);
-}
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
 
 bool Sha256Hasher::HexDigest(std::string_view data, Hex* hex) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  if (md_ == nullptr || ctx_ == nullptr || EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 ||
+  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, Sha256Algorithm(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx_, md.data(), &len) != 1 ||
       len != kSha256Bytes) {
     return false;
@@ -121,7 +123,7 @@ std::string Sha256Raw(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   // As in Sha256Hex: empty only on allocation failure, and then unequal to any digest.
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) return std::string();
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, Sha256Algorithm(), nullptr) != 1) return std::string();
   return std::string(reinterpret_cast<const char*>(md.data()), len);
 }
 
@@ -142,7 +144,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   // An empty key is legal for HMAC, but OpenSSL wants a non-null pointer.
   static const unsigned char kEmpty = 0;
   const void* key_ptr = key.empty() ? static_cast<const void*>(&kEmpty) : static_cast<const void*>(key.data());
-  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+  if (HMAC(Sha256Algorithm(), key_ptr, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
            message.size(), md.data(), &len) == nullptr) {
     return std::string();
   }

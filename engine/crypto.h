@@ -14,6 +14,10 @@ struct evp_md_ctx_st;
 
 namespace aftersales {
 
+// OpenSSL's SHA-256, fetched from its provider once per process: named by
+// EVP_sha256() instead, OpenSSL 3 looks the algorithm up again on every use
+// (an implicit fetch, which costs more than hashing a token). Never freed.
+const evp_md_st* Sha256Algorithm();
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 // The 32 raw bytes of SHA-256(`data`).
@@ -31,8 +35,8 @@ std::string RandomHex(std::size_t bytes);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // SHA-256 of many short texts in a row (the audit chain): one OpenSSL
-// context and one fetched algorithm for all of them, where Sha256Hex sets up
-// and tears down both per call. Belongs to one thread at a time.
+// context for all of them, where Sha256Hex sets up and tears down one per
+// call. Belongs to one thread at a time.
 class Sha256Hasher {
  public:
   static constexpr std::size_t kHexSize = 64;
@@ -48,7 +52,6 @@ class Sha256Hasher {
   bool HexDigest(std::string_view data, Hex* hex);
 
  private:
-  evp_md_st* md_ = nullptr;
   evp_md_ctx_st* ctx_ = nullptr;
 };
 

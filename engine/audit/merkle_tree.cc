@@ -18,7 +18,7 @@ constexpr unsigned char kNodePrefix = 0x01;
 MerkleHash Sha256Of(std::initializer_list<std::string_view> parts) {
   MerkleHash out{};
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, Sha256Algorithm(), nullptr) == 1;
   for (std::string_view part : parts) ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
   unsigned int len = 0;
   ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1 && len == out.size();
