@@ -16,12 +16,20 @@
 //   engine 32, no group  the engine with 32 clients, one COMMIT per command
 // (bench/raw_sqlite_baseline.h says what the raw rows are).
 //
+// Besides actions per second, each engine row gives the single writer's
+// figures (db/sqlite/group_commit.h): the time a command holds the writer
+// for its own work (target: at most 50 us an action) and the time of a
+// COMMIT. The sync of this file system is measured in the same run (an
+// fdatasync of 4 KiB written, the median of a series): the 20,000 actions/s
+// target is stated for a disk whose sync takes under 1 ms.
+//
 //   engine_bench [--lifecycles N] [--clients 1,8,32] [--dir DIR] [--json FILE]
 //                [--engine-only] [--quick]
 //
 // --quick (CI): 40 lifecycles per row; asserts nothing about speed, only
 // that every lifecycle ended refunded and the audit chain verifies.
 // --engine-only: the engine rows with group commit, for profiling.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -60,9 +68,13 @@ constexpr int kClientsWithoutGroupCommit = 32;
 constexpr std::int64_t kLinePaid = 4000;  // within an agent's approval limit
 
 // The targets this benchmark reports against (figures, not assertions).
-constexpr double kTargetSingleClientVsSingleTxn = 0.7;
+constexpr double kTargetSingleClientVsSingleTxn = 0.9;
 constexpr double kTargetManyClientsVsBatched = 0.5;
 constexpr double kTargetManyClientsActionsPerSecond = 20000;
+// ...on a disk whose sync takes less than this.
+constexpr double kTargetSyncMillis = 1.0;
+// The single writer's own work per action (performance issue, item 3).
+constexpr double kTargetWriterMicrosPerAction = 50;
 // Deadline firings while 32 clients write (performance issue, item 4).
 constexpr double kTargetFiringsPerSecond = 1000;
 constexpr int kFiringClients = 32;
@@ -75,8 +87,20 @@ struct Row {
   double seconds = 0;
   std::int64_t commits = 0;  // transactions (baseline) or COMMITs (engine)
   std::optional<std::int64_t> p50_us, p99_us;
+  // Engine rows: the single writer's turns, their own work and the COMMITs.
+  std::int64_t writer_turns = 0;
+  double writer_held_seconds = 0;
+  double commit_seconds = 0;
 
   double ActionsPerSecond() const { return seconds > 0 ? static_cast<double>(actions) / seconds : 0; }
+  std::optional<double> WriterMicrosPerTurn() const {
+    if (writer_turns <= 0) return std::nullopt;
+    return writer_held_seconds * 1e6 / static_cast<double>(writer_turns);
+  }
+  std::optional<double> MillisPerCommit() const {
+    if (clients == 0 || commits <= 0) return std::nullopt;
+    return commit_seconds * 1e3 / static_cast<double>(commits);
+  }
 };
 
 std::string OrderId(std::int64_t i) { return "o-" + std::to_string(i); }
@@ -278,6 +302,9 @@ Result<Row> RunEngine(const std::string& path, std::int64_t lifecycles, int clie
              (group_commit ? "" : ", no group commit");
   row.actions = lifecycles * kActionsPerLifecycle;
   row.commits = after.batches - before.batches;
+  row.writer_turns = after.turns - before.turns;
+  row.writer_held_seconds = after.held_seconds - before.held_seconds;
+  row.commit_seconds = after.commit_seconds - before.commit_seconds;
   std::vector<std::int64_t> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
@@ -401,6 +428,45 @@ Result<FiringRow> RunFiringsUnderLoad(const std::string& path, std::int64_t life
   return row;
 }
 
+// The median time of `samples` rounds of writing 4 KiB at the start of a
+// file in `dir` and fdatasync()ing it: what one durable COMMIT waits for on
+// this file system at least.
+Result<double> MedianSyncMillis(const std::string& dir, int samples) {
+  const std::string path = (std::filesystem::path(dir) / ("engine_bench_sync_" + std::to_string(::getpid()))).string();
+  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot create " + path);
+  std::vector<char> block(4096, 'x');
+  std::vector<double> millis;
+  Status status = Status::Ok();
+  for (int i = 0; i < samples && status.ok(); ++i) {
+    block[0] = static_cast<char>('a' + i % 26);
+    const double t0 = MonotonicSeconds();
+    if (::pwrite(fd, block.data(), block.size(), 0) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0) {
+      status = Status::Unavailable("cannot write and sync " + path);
+    }
+    millis.push_back((MonotonicSeconds() - t0) * 1e3);
+  }
+  ::close(fd);
+  std::filesystem::remove(path);
+  AS_RETURN_IF_ERROR(status);
+  std::sort(millis.begin(), millis.end());
+  return millis[millis.size() / 2];
+}
+
+std::string Micros(const std::optional<double>& us) {
+  if (!us) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", *us);
+  return buf;
+}
+
+std::string MillisOf(const std::optional<double>& ms) {
+  if (!ms) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", *ms);
+  return buf;
+}
+
 void RemoveDatabase(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
@@ -492,6 +558,11 @@ int Run(int argc, char** argv) {
     }
   }
   if (!ok) return 1;
+  auto sync_millis = MedianSyncMillis(dir, quick ? 20 : 200);
+  if (!sync_millis.ok()) {
+    std::fprintf(stderr, "engine_bench: %s\n", sync_millis.status().message().c_str());
+    return 1;
+  }
 
   auto find = [&](int clients, bool group_commit) -> const Row* {
     for (const Row& r : rows) {
@@ -508,19 +579,23 @@ int Run(int argc, char** argv) {
   std::printf("\nengine_bench: %lld return_refund lifecycles (%lld actions) per row, synchronous=FULL, files in %s\n\n",
               static_cast<long long>(lifecycles), static_cast<long long>(lifecycles * kActionsPerLifecycle),
               dir.c_str());
-  std::printf("%-34s %11s %9s %8s %9s %9s\n", "row", "actions/s", "seconds", "commits", "p50 ms", "p99 ms");
+  std::printf("%-34s %11s %9s %8s %9s %9s %13s %10s\n", "row", "actions/s", "seconds", "commits", "p50 ms", "p99 ms",
+              "writer us/act", "COMMIT ms");
   json out_rows = json::array();
   for (const Row& r : rows) {
-    std::printf("%-34s %11.0f %9.3f %8lld %9s %9s\n", r.name.c_str(), r.ActionsPerSecond(), r.seconds,
-                static_cast<long long>(r.commits), Millis(r.p50_us).c_str(), Millis(r.p99_us).c_str());
+    std::printf("%-34s %11.0f %9.3f %8lld %9s %9s %13s %10s\n", r.name.c_str(), r.ActionsPerSecond(), r.seconds,
+                static_cast<long long>(r.commits), Millis(r.p50_us).c_str(), Millis(r.p99_us).c_str(),
+                Micros(r.WriterMicrosPerTurn()).c_str(), MillisOf(r.MillisPerCommit()).c_str());
     json j = {{"name", r.name},       {"clients", r.clients}, {"group_commit", r.group_commit},
               {"actions", r.actions}, {"seconds", r.seconds}, {"actions_per_second", r.ActionsPerSecond()},
               {"commits", r.commits}};
     j["p50_ms"] = r.p50_us ? json(*r.p50_us / 1000.0) : json(nullptr);
     j["p99_ms"] = r.p99_us ? json(*r.p99_us / 1000.0) : json(nullptr);
+    j["writer_us_per_action"] = r.WriterMicrosPerTurn() ? json(*r.WriterMicrosPerTurn()) : json(nullptr);
+    j["commit_ms"] = r.MillisPerCommit() ? json(*r.MillisPerCommit()) : json(nullptr);
     out_rows.push_back(j);
   }
-  std::printf("\n");
+  std::printf("\nfdatasync of 4 KiB in %s: %.3f ms (median of %d)\n\n", dir.c_str(), *sync_millis, quick ? 20 : 200);
   for (const auto& r : ratios) {
     if (r["ratio"].is_null()) continue;
     std::printf("%-40s %6.2f  (target >= %.1f: %s)\n", r["name"].get<std::string>().c_str(), r["ratio"].get<double>(),
@@ -531,8 +606,21 @@ int Run(int argc, char** argv) {
   absolute["value"] = many ? json(many->ActionsPerSecond()) : json(nullptr);
   absolute["met"] = many ? json(many->ActionsPerSecond() >= kTargetManyClientsActionsPerSecond) : json(nullptr);
   if (many) {
-    std::printf("%-40s %6.0f  (target >= %.0f: %s)\n", "engine 32 clients, actions/s", many->ActionsPerSecond(),
-                kTargetManyClientsActionsPerSecond, absolute["met"].get<bool>() ? "met" : "NOT met");
+    std::printf("%-40s %6.0f  (target >= %.0f on a disk whose sync takes < %.0f ms: %s; this disk's: %.3f ms)\n",
+                "engine 32 clients, actions/s", many->ActionsPerSecond(), kTargetManyClientsActionsPerSecond,
+                kTargetSyncMillis, absolute["met"].get<bool>() ? "met" : "NOT met", *sync_millis);
+  }
+  absolute["sync_ms"] = *sync_millis;
+  json writer = json::array();
+  for (const Row& r : rows) {
+    if (!r.group_commit || !r.WriterMicrosPerTurn()) continue;
+    const double us = *r.WriterMicrosPerTurn();
+    const bool met = us <= kTargetWriterMicrosPerAction;
+    const std::string name = "single writer's work, " + std::to_string(r.clients) + (r.clients == 1 ? " client" : " clients");
+    std::printf("%-40s %6.1f  (us an action, target <= %.0f: %s)\n", name.c_str(), us, kTargetWriterMicrosPerAction,
+                met ? "met" : "NOT met");
+    writer.push_back({{"name", name}, {"clients", r.clients}, {"us_per_action", us},
+                      {"target", kTargetWriterMicrosPerAction}, {"met", met}});
   }
   json out_firings = json::array();
   if (!firing_rows.empty()) {
@@ -560,7 +648,7 @@ int Run(int argc, char** argv) {
   }
   if (!json_path.empty()) {
     json doc = {{"lifecycles", lifecycles}, {"dir", dir},       {"actions_per_lifecycle", kActionsPerLifecycle},
-                {"rows", out_rows},         {"ratios", ratios}, {"absolute", absolute},
+                {"rows", out_rows},         {"ratios", ratios}, {"absolute", absolute}, {"writer", writer},
                 {"firings_under_load", out_firings}};
     std::ofstream(json_path) << doc.dump(2) << "\n";
   }

@@ -25,9 +25,9 @@
 //     transaction with its audit entry).
 // Requests come from bench/wrk/requests.lua. Each figure is the round with
 // the median requests/s; a figure counts only when wrk saw no non-2xx
-// answer and no socket error. Targets (printed, never asserted): reads at
-// least 0.5x the bare handler; durable actions at least 5,000/s with p99
-// under 50 ms. Beside each figure: the engine alone (the token check and
+// answer and no socket error. Targets (printed, never asserted): a case
+// read at least 0.5x the bare handler, the queue page at least 0.2x;
+// durable actions at least 5,000/s with p99 under 50 ms. Beside each figure: the engine alone (the token check and
 // the service method of the route, called in-process on as many threads as
 // wrk has connections), which is what the HTTP layer could reach at best,
 // and for writes how many transactions each COMMIT (one fsync) carried.
@@ -98,7 +98,10 @@ constexpr int kQueuePageSize = 50;
 constexpr int kListPageSize = 200;
 // wrk gets this long beyond its duration before it is killed.
 constexpr int kWrkGraceSeconds = 30;
-constexpr double kReadTargetRatio = 0.5;
+// The performance issue's read targets, against the bare handler: a case
+// at least half its rate, the queue page (a page of whole cases) a fifth.
+constexpr double kCaseReadTargetRatio = 0.5;
+constexpr double kQueueTargetRatio = 0.2;
 constexpr double kActionTargetPerSecond = 5000;
 constexpr double kActionTargetP99Millis = 50;
 constexpr const char* kCommentBody = R"({"text":"Called the buyer back about the parcel.","visibility":"internal"})";
@@ -494,6 +497,7 @@ struct Scenario {
   std::string body;
   bool bare = false;  // against the bare server
   enum class Target { kNone, kReadRatio, kDurableAction } target = Target::kNone;
+  double read_ratio_target = 0;  // kReadRatio: the least ratio to the bare handler
   // A request of the list sent once before the load, and what it must answer.
   std::function<std::string(const httplib::Result&)> check;
   // The engine's share of one request, called in-process: the token check
@@ -567,6 +571,7 @@ std::vector<Scenario> BuildScenarios(const WorkFolder& folder, Services& service
   get_case.method = "GET";
   get_case.requests_file = folder.File("cases.txt");
   get_case.target = Scenario::Target::kReadRatio;
+  get_case.read_ratio_target = kCaseReadTargetRatio;
   get_case.check = expect_case;
   get_case.engine_call = [&services, &data, next, agent_of]() -> Status {
     const std::size_t i = (*next)++;
@@ -581,6 +586,7 @@ std::vector<Scenario> BuildScenarios(const WorkFolder& folder, Services& service
   queue.method = "GET";
   queue.requests_file = folder.File("queue.txt");
   queue.target = Scenario::Target::kReadRatio;
+  queue.read_ratio_target = kQueueTargetRatio;
   queue.check = [](const httplib::Result& r) -> std::string {
     const json j = json::parse(r->body, nullptr, false);
     return j.is_object() && j.contains("items") && !j["items"].empty()
@@ -793,8 +799,10 @@ bool Report(const BenchOptions& options, const SeededData& data, const std::vect
     std::string target = "(baseline)";
     std::optional<bool> met;
     if (s.target == Scenario::Target::kReadRatio) {
-      met = ratio >= kReadTargetRatio;
-      target = ">= 0.5x bare";
+      met = ratio >= s.read_ratio_target;
+      char text[32];
+      std::snprintf(text, sizeof text, ">= %.1fx bare", s.read_ratio_target);
+      target = text;
     } else if (s.target == Scenario::Target::kDurableAction) {
       met = m.requests_per_second >= kActionTargetPerSecond && m.p99_millis < kActionTargetP99Millis;
       target = ">= 5,000/s, p99 < 50 ms";

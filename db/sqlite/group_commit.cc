@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "domain/clock.h"
+
 namespace aftersales::sqlite {
 
 GroupCommit::GroupCommit(SqliteConnection& conn, int max_batch) : conn_(conn), max_batch_(max_batch < 1 ? 1 : max_batch) {}
@@ -36,6 +38,7 @@ bool GroupCommit::NobodyWaiting() {
 
 Status GroupCommit::Enter() {
   Acquire();
+  turn_started_ = MonotonicSeconds();
   if (batch_ == nullptr && wal_suspect_ && !DiscardUncommittedWal()) {
     Release();
     return Status::Unavailable("storage recovering from a failed commit; writes resume once it is cleared");
@@ -78,6 +81,7 @@ Status GroupCommit::Commit() {
   }
   std::shared_ptr<Batch> batch = batch_;
   ++batch->members;
+  CountTurn();
   if (batch->members >= max_batch_ || NobodyWaiting()) CommitBatch();
   Release();  // a waiter now carries the batch on, or starts the next one
 
@@ -89,6 +93,7 @@ Status GroupCommit::Commit() {
 void GroupCommit::Abort() {
   const bool intact = conn_.InTransaction() && conn_.Exec("ROLLBACK TO SAVEPOINT command").ok() &&
                       conn_.Exec("RELEASE SAVEPOINT command").ok();
+  CountTurn();
   if (intact) {
     conn_.ClearFailed();  // the batch is as it was before this command
   } else {
@@ -101,8 +106,21 @@ void GroupCommit::Abort() {
   Leave();
 }
 
+namespace {
+std::int64_t NanosSince(double started) {
+  return static_cast<std::int64_t>((MonotonicSeconds() - started) * 1e9);
+}
+}  // namespace
+
+void GroupCommit::CountTurn() {
+  turns_.fetch_add(1, std::memory_order_relaxed);
+  held_nanos_.fetch_add(NanosSince(turn_started_), std::memory_order_relaxed);
+}
+
 void GroupCommit::CommitBatch() {
+  const double started = MonotonicSeconds();
   Status committed = conn_.Exec("COMMIT");
+  commit_nanos_.fetch_add(NanosSince(started), std::memory_order_relaxed);
   if (!committed.ok()) {
     if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
     // A COMMIT whose sync failed may have left its frames, commit frame
@@ -130,7 +148,12 @@ bool GroupCommit::DiscardUncommittedWal() {
 
 GroupCommit::Stats GroupCommit::stats() {
   std::lock_guard<std::mutex> lock(mu_);
-  return Stats{commands_, batches_, static_cast<int>(waiters_.size())};
+  return Stats{commands_,
+               batches_,
+               static_cast<int>(waiters_.size()),
+               turns_.load(std::memory_order_relaxed),
+               held_nanos_.load(std::memory_order_relaxed) / 1e9,
+               commit_nanos_.load(std::memory_order_relaxed) / 1e9};
 }
 
 void GroupCommit::FinishBatch(Status outcome) {

@@ -30,11 +30,18 @@
 //
 // With max_batch = 1 every command commits alone (no group commit).
 //
+// Figures (stats()): besides the counts, how long commands held the
+// connection for their own work (from their turn to the release of their
+// savepoint, or their rollback: the single writer's time that no batch
+// shares) and how long the COMMITs took (SQLite's write of the batch's pages
+// and the sync), for the benchmarks.
+//
 // Thread-safety: Enter, Commit and Abort may be called from any number of
 // threads; between its Enter and its Commit or Abort a thread owns the
 // connection and nobody else touches it. Internal to db/.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -69,6 +76,9 @@ class GroupCommit {
     std::int64_t commands = 0;  // commands made durable
     std::int64_t batches = 0;   // COMMITs that made them durable
     int waiting = 0;            // commands waiting for the connection now
+    std::int64_t turns = 0;     // commands that held the connection, committed or undone
+    double held_seconds = 0;    // the turns' own work, COMMITs not included
+    double commit_seconds = 0;  // the COMMITs, failed ones included
   };
   Stats stats();
 
@@ -93,6 +103,8 @@ class GroupCommit {
   void FinishBatch(Status outcome);
   // Ends the owner's turn: commits the batch when nobody would carry it on.
   void Leave();
+  // Adds the owner's turn, begun at turn_started_, to the figures.
+  void CountTurn();
   // Empties the WAL file after a failed COMMIT (see CommitBatch); false
   // while it cannot (a reader holds the WAL), and writes wait for it.
   bool DiscardUncommittedWal();
@@ -106,10 +118,15 @@ class GroupCommit {
   std::deque<Waiter*> waiters_;
   std::int64_t commands_ = 0;
   std::int64_t batches_ = 0;
+  // Written by the owner only; atomic so that stats() may read them.
+  std::atomic<std::int64_t> turns_{0};
+  std::atomic<std::int64_t> held_nanos_{0};
+  std::atomic<std::int64_t> commit_nanos_{0};
 
   // Touched only by the thread that owns the connection.
   std::shared_ptr<Batch> batch_;  // the open batch transaction, if any
   bool wal_suspect_ = false;      // a COMMIT failed and its frames may still be in the WAL file
+  double turn_started_ = 0;       // MonotonicSeconds() when the owner's turn began
 };
 
 // One command's turn in a GroupCommit, entered already, as the shared write

@@ -92,7 +92,7 @@ Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
 
 SqliteStore::WriteStats SqliteStore::write_stats() const {
   sqlite::GroupCommit::Stats s = impl_->group->stats();
-  return WriteStats{s.commands, s.batches, s.waiting};
+  return WriteStats{s.commands, s.batches, s.waiting, s.turns, s.held_seconds, s.commit_seconds};
 }
 
 std::int64_t SqliteStore::FailureCount() const { return impl_->failures.load(std::memory_order_relaxed); }

@@ -85,12 +85,17 @@ class SqliteStore final : public Store {
   // read connections that did not open, since Open.
   std::int64_t FailureCount() const override;
 
-  // Group commit figures since Open (db/group_commit.h): commands made
-  // durable, the COMMITs that did it, and writers waiting right now.
+  // Group commit figures since Open (db/sqlite/group_commit.h): commands
+  // made durable, the COMMITs that did it, writers waiting right now, and
+  // how long write turns held the single writer for their own work and how
+  // long the COMMITs took.
   struct WriteStats {
     std::int64_t commands = 0;
     std::int64_t batches = 0;
     int waiting = 0;
+    std::int64_t turns = 0;
+    double held_seconds = 0;
+    double commit_seconds = 0;
   };
   WriteStats write_stats() const;
 

@@ -68,6 +68,32 @@ TEST_CASE("a lone writer commits at once, in a batch of its own", "[db][concurre
   CHECK(after.batches == before.batches + 1);
 }
 
+TEST_CASE("the writer's figures time each turn's own work apart from the COMMITs", "[db][concurrency][sqlite]") {
+  StoreFixture f;
+  const SqliteStore::WriteStats before = f.sqlite().write_stats();
+  {
+    // A turn that holds the writer for 30 ms and is then undone: its time
+    // counts as held, and no COMMIT ran.
+    auto w = f.Write();
+    REQUIRE_OK(w->PutSetting("undone", "yes"));
+    SleepForMillis(30);
+  }
+  const SqliteStore::WriteStats undone = f.sqlite().write_stats();
+  CHECK(undone.turns == before.turns + 1);
+  CHECK(undone.commands == before.commands);
+  CHECK(undone.held_seconds - before.held_seconds >= 0.03);
+  CHECK(undone.commit_seconds == before.commit_seconds);
+
+  auto w = f.Write();
+  REQUIRE_OK(w->PutSetting("kept", "yes"));
+  REQUIRE_OK(w->Commit());
+  const SqliteStore::WriteStats kept = f.sqlite().write_stats();
+  CHECK(kept.turns == undone.turns + 1);
+  CHECK(kept.commands == undone.commands + 1);
+  CHECK(kept.held_seconds > undone.held_seconds);
+  CHECK(kept.commit_seconds > undone.commit_seconds);
+}
+
 TEST_CASE("writers queued behind one another share one COMMIT", "[db][concurrency][sqlite]") {
   StoreFixture f;
   const SqliteStore::WriteStats before = f.sqlite().write_stats();
