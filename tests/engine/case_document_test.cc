@@ -121,6 +121,70 @@ TEST_CASE("a remembered document never answers for another text or another row",
   CHECK(refused.status().code() == Code::kInternal);
 }
 
+// A case with every part its document can hold set.
+Case EveryPartSet(const std::string& id) {
+  Case c = SampleCase(id);
+  c.type = CaseType::kCompensation;
+  c.description = TextRef{"t0", std::string(64, 'd')};
+  c.lines.push_back({"l2", 1, std::string("sku-2"), 800});
+  c.agreed_amount = 1900;
+  c.refunded_amount = 300;
+  c.offer = Offer{1700, true, CompensationForm::kCash, TextRef{"t2", std::string(64, 'e')}, "agent-1", 1100};
+  c.offer_history = {*c.offer, Offer{1600, false, std::nullopt, std::nullopt, "agent-2", 1050}};
+  c.return_shipment = Shipment{"SF", "SF100", std::nullopt, 1200, 1300, 1400};
+  c.replacement_shipment = Shipment{"YTO", "YT200", std::string("sku-3"), 1500, std::nullopt, std::nullopt};
+  c.repaired_shipment = Shipment{"ZTO", "ZT300", std::nullopt, 1600, 1700, std::nullopt};
+  c.inspection = Inspection{true, std::string("A"), TextRef{"t3", std::string(64, 'f')}, {{"l1", 2, 1, 1}}, "wh-1", 1450};
+  c.refunds = {{"r1", 300, RefundStatus::kIssued, std::string("ext-1"), std::nullopt, 1800, 1850},
+               {"r2", 100, RefundStatus::kFailed, std::nullopt, TextRef{"t4", std::string(64, '0')}, 1860, 1870}};
+  c.close_reason = "resolved";
+  c.reject_reason = "not covered";
+  c.return_address_due = true;
+  c.return_required = true;
+  c.holds_shipping = true;
+  c.modifications = 2;
+  c.risk = Risk{true, {"refund_only_rate"}, RiskSignals{5, 4, 9000, 6, std::int64_t{66}}};
+  c.repair = Repair{std::int64_t{2}, 99000, {{"diagnosed", TextRef{"t5", std::string(64, '1')}, 1650, "wh-2"}}, 1640,
+                    std::nullopt};
+  c.compensation = Compensation{CompensationForm::kVoucher, 1900, TextRef{"t6", std::string(64, '2')}, 50000,
+                                std::string("v-ext"), 1900, std::string("fin-1"), std::string("agent-1")};
+  c.compensated_amount = 1900;
+  c.system_submitted = true;
+  c.deadlines.push_back({7, DeadlineKind::kMerchantResponse, 1000, 5000, true});
+  return c;
+}
+
+TEST_CASE("a case just written reads back exactly as its document decodes", "[engine][case_document]") {
+  // The written case is remembered with its document: read back, it must
+  // equal what parsing that document gives (the same text plus a space is
+  // another text, so it is parsed), every part included.
+  const Case written = EveryPartSet("cd-written");
+  const CaseRow row = CaseToRow(written);
+  const auto remembered = CaseFromRow(row, {});
+  CaseRow same_json = row;
+  same_json.doc += " ";
+  const auto parsed = CaseFromRow(same_json, {});
+  REQUIRE(remembered.ok());
+  REQUIRE(parsed.ok());
+  CHECK(CaseToRow(*parsed).doc == row.doc);
+  CHECK(CaseToRow(*remembered).doc == row.doc);
+  // What the document does not hold is not carried over from the written
+  // case: its deadlines come from the read alone.
+  CHECK(remembered->deadlines.empty());
+
+  // A case of another type leaves the compensation parts out of its
+  // document: read back, they are unset, as parsed.
+  Case other = EveryPartSet("cd-written-other");
+  other.type = CaseType::kReturnRefund;
+  other.compensation.reset();
+  const CaseRow other_row = CaseToRow(other);
+  const auto other_back = CaseFromRow(other_row, {});
+  REQUIRE(other_back.ok());
+  CHECK(other_back->compensated_amount == 0);
+  CHECK_FALSE(other_back->system_submitted);
+  CHECK(CaseToRow(*other_back).doc == other_row.doc);
+}
+
 TEST_CASE("threads decoding documents of the same cases each get their own text's case",
           "[engine][case_document][concurrency]") {
   // Two texts per case id, read from four threads at once: each read must
