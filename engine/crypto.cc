@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <array>
 #include <charconv>
@@ -160,6 +161,42 @@ std::string RandomHex(std::size_t bytes) {
     Die("the system random generator failed");
   }
   return ToHex(buf.data(), buf.size());
+}
+
+namespace {
+
+// RandomIdHex's bytes: a block of the CSPRNG's output per thread, handed
+// out front to back.
+struct IdBytes {
+  static constexpr std::size_t kBlock = 4096;
+  std::array<unsigned char, kBlock> block{};
+  std::size_t used = kBlock;  // empty until first drawn
+};
+
+IdBytes& ThreadIdBytes() {
+  thread_local IdBytes bytes;
+  return bytes;
+}
+
+// A child of fork() holds a copy of the parent's buffer: it must draw its
+// own (only the forking thread exists in the child).
+void EmptyIdBytesInChild() { ThreadIdBytes().used = IdBytes::kBlock; }
+const bool kForkHandlerInstalled = pthread_atfork(nullptr, nullptr, EmptyIdBytesInChild) == 0;
+
+}  // namespace
+
+std::string RandomIdHex(std::size_t bytes) {
+  IdBytes& ids = ThreadIdBytes();
+  if (!kForkHandlerInstalled || bytes > IdBytes::kBlock / 4) return RandomHex(bytes);
+  if (IdBytes::kBlock - ids.used < bytes) {
+    if (RAND_bytes(ids.block.data(), static_cast<int>(ids.block.size())) != 1) {
+      Die("the system random generator failed");
+    }
+    ids.used = 0;
+  }
+  std::string hex = ToHex(ids.block.data() + ids.used, bytes);
+  ids.used += bytes;
+  return hex;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

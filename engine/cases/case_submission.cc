@@ -246,7 +246,7 @@ Result<CaseView> CaseCommands::SubmitOnce(const Actor& actor, const SubmitCase& 
 
 namespace aftersales {
 
-std::string NewCaseId() { return "cs_" + RandomHex(kCaseIdBytes); }
+std::string NewCaseId() { return "cs_" + RandomIdHex(kCaseIdBytes); }
 
 bool LateCompensationDue(const Policy& policy, Money late_goods_paid) {
   const auto& rule = policy.LateCompensation();

@@ -139,7 +139,7 @@ Result<Ledger> CaseWork::ledger() {
 TextRef CaseWork::AddText(const std::string& kind, Visibility visibility, const std::string& author_id,
                           const std::string& body, TimePoint at) {
   Text t;
-  t.id = "tx_" + RandomHex(kTextIdBytes);
+  t.id = "tx_" + RandomIdHex(kTextIdBytes);
   t.case_id = kase_.id;
   t.kind = kind;
   t.visibility = visibility;
@@ -269,7 +269,7 @@ Status CaseWork::WriteRecord(TimePoint at) {
   }
   for (auto& e : events_) {
     OutboxRow row;
-    row.event_id = "evt_" + RandomHex(kEventIdBytes);
+    row.event_id = "evt_" + RandomIdHex(kEventIdBytes);
     row.type = e.type;
     row.case_id = kase_.id;
     row.created_at = e.at;

@@ -87,7 +87,7 @@ Result<ExtensionView> DeadlineExtensions::Extend(const Actor& actor, const Exten
   AS_ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
   AS_ASSIGN_OR_RETURN(auto due, txn->OpenDeadlinesDueBefore(*command.kind, command.state, *command.due_before));
   ExtensionView view;
-  view.extension_id = "ext_" + RandomHex(kExtensionIdBytes);
+  view.extension_id = "ext_" + RandomIdHex(kExtensionIdBytes);
   view.kind = *command.kind;
   for (const ExtendableDeadline& d : due) {
     AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(d.policy_version));
@@ -99,7 +99,7 @@ Result<ExtensionView> DeadlineExtensions::Extend(const Actor& actor, const Exten
 
   // The reason is free text: erasable, and in the audit only by id and hash.
   Text reason;
-  reason.id = "tx_" + RandomHex(kTextIdBytes);
+  reason.id = "tx_" + RandomIdHex(kTextIdBytes);
   reason.case_id = view.extension_id;
   reason.kind = "extension_reason";
   reason.visibility = Visibility::kInternal;

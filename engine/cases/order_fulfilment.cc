@@ -383,7 +383,7 @@ Status ShipWork::Audit(const Actor& actor, const std::string& action, json data,
 
 Status ShipWork::Emit(const std::string& type, json data, TimePoint at) {
   OutboxRow row;
-  row.event_id = "evt_" + RandomHex(kEventIdBytes);
+  row.event_id = "evt_" + RandomIdHex(kEventIdBytes);
   row.type = type;
   row.created_at = at;
   json payload = {{"id", row.event_id}, {"type", type}, {"created_at", FormatTime(at)}, {"data", std::move(data)}};

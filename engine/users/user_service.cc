@@ -72,7 +72,7 @@ Result<CreatedUser> UserService::CreateUser(const Actor& actor, const NewUser& s
   }
 
   UserRow row;
-  row.id = "u_" + RandomHex(kUserIdHexBytes);
+  row.id = "u_" + RandomIdHex(kUserIdHexBytes);
   row.name = spec.name;
   row.role = spec.role;
   if (HasLimit(spec.role)) {

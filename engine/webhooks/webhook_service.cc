@@ -204,7 +204,7 @@ Result<json> WebhookService::CreateWebhook(const Actor& actor, const json& body,
   }
   AS_RETURN_IF_ERROR(reader.Finish());
 
-  row.id = "wh_" + RandomHex(kWebhookIdHexBytes);
+  row.id = "wh_" + RandomIdHex(kWebhookIdHexBytes);
   row.created_at = wall_clock_.Now();
   row.disabled = false;
 

@@ -1,8 +1,13 @@
 #include "engine/crypto.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace aftersales {
 namespace {
@@ -62,6 +67,61 @@ TEST_CASE("RandomHex returns fresh lowercase hex of the asked length", "[crypto]
   }
   CHECK(seen.size() == 100);
   CHECK(RandomHex(0).empty());
+}
+
+TEST_CASE("RandomIdHex hands out every id once, across blocks and threads", "[crypto][concurrency]") {
+  // 4 threads, 3,000 ids each of 12 and 7 bytes: several 4 KiB blocks per
+  // thread, and blocks whose rest is shorter than the id asked for.
+  std::vector<std::vector<std::string>> drawn(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < drawn.size(); ++t) {
+    threads.emplace_back([&drawn, t] {
+      for (int i = 0; i < 3000; ++i) drawn[t].push_back(RandomIdHex(i % 2 == 0 ? 12 : 7));
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> seen;
+  std::size_t total = 0;
+  bool all_hex_of_their_length = true;
+  for (const auto& ids : drawn) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      all_hex_of_their_length = all_hex_of_their_length && IsLowerHex(ids[i]) && ids[i].size() == (i % 2 == 0 ? 24u : 14u);
+      seen.insert(ids[i]);
+      ++total;
+    }
+  }
+  CHECK(all_hex_of_their_length);
+  CHECK(seen.size() == total);
+  // Longer than a quarter block: drawn from the generator directly.
+  CHECK(RandomIdHex(2000).size() == 4000);
+  CHECK(RandomIdHex(0).empty());
+}
+
+TEST_CASE("RandomIdHex in a forked child does not repeat its parent's next id", "[crypto]") {
+  RandomIdHex(12);  // the buffer now holds bytes not yet handed out
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const std::string id = RandomIdHex(12);
+    const bool written = ::write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size());
+    ::_exit(written ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string from_child(24, '\0');
+  std::size_t got = 0;
+  while (got < from_child.size()) {
+    const ssize_t n = ::read(fds[0], &from_child[got], from_child.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(got == from_child.size());
+  CHECK(WIFEXITED(status));
+  CHECK(from_child != RandomIdHex(12));
 }
 
 TEST_CASE("ConstantTimeEquals compares exactly", "[crypto]") {
