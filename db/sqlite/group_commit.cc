@@ -55,7 +55,13 @@ Status GroupCommit::Enter() {
       return begun;
     }
     batch_ = std::make_shared<Batch>();
+    // The batch's first command is alone in the transaction: undoing it is
+    // rolling the transaction back, and it needs no savepoint (whose
+    // journal would copy every page it changes).
+    in_savepoint_ = false;
+    return Status::Ok();
   }
+  in_savepoint_ = true;
   Status opened = conn_.Exec("SAVEPOINT command");
   if (!opened.ok()) {
     if (!conn_.InTransaction()) FinishBatch(opened);
@@ -74,10 +80,12 @@ Status GroupCommit::Commit() {
     Abort();
     return Status::Unavailable("commit refused: FOREIGN KEY constraint failed (a row refers to one that does not exist); nothing was written");
   }
-  Status released = conn_.Exec("RELEASE SAVEPOINT command");
-  if (!released.ok()) {
-    Abort();
-    return released;
+  if (in_savepoint_) {
+    Status released = conn_.Exec("RELEASE SAVEPOINT command");
+    if (!released.ok()) {
+      Abort();
+      return released;
+    }
   }
   std::shared_ptr<Batch> batch = batch_;
   ++batch->members;
@@ -91,9 +99,18 @@ Status GroupCommit::Commit() {
 }
 
 void GroupCommit::Abort() {
+  CountTurn();
+  if (!in_savepoint_) {
+    // The batch's first command: the transaction holds nothing else. A
+    // ROLLBACK that fails leaves it open, and the next Enter ends it.
+    if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
+    conn_.ClearFailed();
+    batch_.reset();
+    Release();
+    return;
+  }
   const bool intact = conn_.InTransaction() && conn_.Exec("ROLLBACK TO SAVEPOINT command").ok() &&
                       conn_.Exec("RELEASE SAVEPOINT command").ok();
-  CountTurn();
   if (intact) {
     conn_.ClearFailed();  // the batch is as it was before this command
   } else {

@@ -4,12 +4,14 @@
 // application).
 //
 // Protocol. A command Enter()s: it waits its turn for the connection (first
-// come, first served), joins the open batch transaction (`BEGIN IMMEDIATE`
-// when none is open) and opens a savepoint of its own. It then reads and
-// writes on the connection, seeing the commands before it in the batch. It
-// leaves with exactly one of:
-//  - Abort(): rolls back to its savepoint. The command leaves no trace; the
-//    batch carries on with the others.
+// come, first served) and joins the open batch transaction under a
+// savepoint of its own, or begins one (`BEGIN IMMEDIATE`) when none is
+// open, needing no savepoint as its first member. It then reads and writes
+// on the connection, seeing the commands before it in the batch. It leaves
+// with exactly one of:
+//  - Abort(): rolls back to its savepoint, or the whole transaction when it
+//    began it. The command leaves no trace; the batch carries on with the
+//    others (a new one for the next command, in the second case).
 //  - Commit(): releases its savepoint into the batch. If nobody is waiting
 //    for the connection, or the batch is full, this command commits the
 //    batch (`COMMIT`, synchronous=FULL) and reports the outcome to every
@@ -127,6 +129,7 @@ class GroupCommit {
   std::shared_ptr<Batch> batch_;  // the open batch transaction, if any
   bool wal_suspect_ = false;      // a COMMIT failed and its frames may still be in the WAL file
   double turn_started_ = 0;       // MonotonicSeconds() when the owner's turn began
+  bool in_savepoint_ = false;     // the owner joined a batch under a savepoint of its own
 };
 
 // One command's turn in a GroupCommit, entered already, as the shared write

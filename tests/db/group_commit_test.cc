@@ -177,6 +177,62 @@ TEST_CASE("a command that fails inside a batch undoes only itself", "[db][concur
   CHECK(after.batches == before.batches + 1);
 }
 
+TEST_CASE("the command that began a batch undoes only itself, and the queued ones commit",
+          "[db][concurrency][sqlite]") {
+  // The batch's first command has no savepoint of its own: undoing it rolls
+  // the transaction back. Once by giving up, once refused at its Commit() (a
+  // deferred foreign key), each time with writers queued behind it.
+  StoreFixture f;
+  const SqliteStore::WriteStats before = f.sqlite().write_stats();
+  {
+    auto first = f.Write();
+    REQUIRE_OK(first->PutSetting("first", "written"));
+    OutboxRow e;
+    e.event_id = "evt-first";
+    e.type = "case.created";
+    e.payload = "{}";
+    REQUIRE_OK(first->InsertOutbox(e).status());
+    Outcome second;
+    std::thread t2 = Command(f, "second", second);
+    WaitForWaiting(f.sqlite(), 1);
+    first.reset();  // gives up with a writer queued
+    t2.join();
+    REQUIRE_OK(second.commit);
+    CHECK(second.seen_after_commit == std::optional<std::string>("written"));
+  }
+  {
+    auto first = f.Write();
+    REQUIRE_OK(first->PutSetting("refused", "written"));
+    DeadlineRow d;
+    d.case_id = "no-such-case";
+    d.kind = DeadlineKind::kMerchantResponse;
+    REQUIRE_OK(first->InsertDeadline(d).status());
+    Outcome third, fourth;
+    std::thread t3 = Command(f, "third", third);
+    WaitForWaiting(f.sqlite(), 1);
+    std::thread t4 = Command(f, "fourth", fourth);
+    WaitForWaiting(f.sqlite(), 2);
+    const Status refused = first->Commit();
+    t3.join();
+    t4.join();
+    first.reset();
+    CHECK(refused.code() == Code::kUnavailable);
+    REQUIRE_OK(third.commit);
+    REQUIRE_OK(fourth.commit);
+  }
+  CHECK(SettingSeenByReader(f, "first") == std::nullopt);
+  CHECK(SettingSeenByReader(f, "refused") == std::nullopt);
+  CHECK(SettingSeenByReader(f, "second") == std::optional<std::string>("written"));
+  CHECK(SettingSeenByReader(f, "third") == std::optional<std::string>("written"));
+  CHECK(SettingSeenByReader(f, "fourth") == std::optional<std::string>("written"));
+  auto raw = RawConnection(f.path());
+  CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM outbox") == 0);
+  CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM deadlines") == 0);
+  const SqliteStore::WriteStats after = f.sqlite().write_stats();
+  CHECK(after.commands == before.commands + 3);
+  CHECK(after.turns == before.turns + 5);
+}
+
 TEST_CASE("32 writers hammering the store: every commit durable, fewer COMMITs than commands",
           "[db][concurrency][sqlite]") {
   StoreFixture f;
