@@ -68,8 +68,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 }
 
 Result<StatementHandle> SqliteConnection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && !it->second->in_use()) return StatementHandle(it->second.get());
 
   sqlite3_stmt* raw = nullptr;
@@ -77,14 +76,15 @@ Result<StatementHandle> SqliteConnection::Prepare(std::string_view sql) {
   if (rc != SQLITE_OK) {
     sqlite3_finalize(raw);
     MarkFailed();
-    return ErrorStatus(rc, "preparing: " + key);
+    return ErrorStatus(rc, "preparing: " + std::string(sql));
   }
   if (raw == nullptr) return Status::Internal("empty SQL statement");
-  auto stmt = std::make_unique<SqliteStatement>(*this, raw, key);
+  auto stmt = std::make_unique<SqliteStatement>(*this, raw, std::string(sql));
   if (it != cache_.end()) return StatementHandle(std::move(stmt));  // the cached one is busy
   if (cache_.size() >= kMaxCachedStatements) EvictIdleStatements();
   SqliteStatement* cached = stmt.get();
-  cache_.emplace(std::move(key), std::move(stmt));
+  const std::string_view key = cached->sql();  // the statement's own copy, which lives as long as the entry
+  cache_.emplace(key, std::move(stmt));
   return StatementHandle(cached);
 }
 

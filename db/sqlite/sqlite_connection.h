@@ -68,7 +68,9 @@ class SqliteConnection final : public sql::Connection {
 
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
+  // Keyed by a view of the statement's own SQL text (stable while cached),
+  // so that a look-up copies nothing.
+  std::unordered_map<std::string_view, std::unique_ptr<SqliteStatement>> cache_;
 };
 
 }  // namespace aftersales::sqlite

@@ -53,6 +53,27 @@ DeadlineRow MakeDeadline(const std::string& case_id, const std::string& kind, Ti
   return d;
 }
 
+TEST_CASE("the connection's statement cache answers each text with its own statement, past its bound",
+          "[db][sqlite]") {
+  // 300 texts through a cache bounded at 128: idle statements are evicted
+  // and prepared again, a leased one is kept, and a text asked for while
+  // its cached statement is leased gets a statement of its own.
+  TempDir dir;
+  auto conn = Value(sqlite::SqliteConnection::Open(dir.File("cache.db"), sqlite::OpenMode::kReadWrite));
+  auto value_of = [&](int n) -> std::int64_t {
+    sql::StatementHandle stmt = Value(conn->Prepare("SELECT " + std::to_string(n)));
+    REQUIRE(Value(stmt->Step()));
+    return stmt->ColumnInt(0);
+  };
+  sql::StatementHandle held = Value(conn->Prepare(std::string("SELECT 7000")));
+  for (int round = 0; round < 2; ++round) {
+    for (int n = 0; n < 300; ++n) REQUIRE(value_of(n) == n);
+  }
+  CHECK(value_of(7000) == 7000);  // leased: a one-off statement of the same text
+  REQUIRE(Value(held->Step()));
+  CHECK(held->ColumnInt(0) == 7000);
+}
+
 TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db][sqlite]") {
   TempDir dir;
   const std::string missing_dir = dir.File("no/such/dir/db.sqlite");
