@@ -62,6 +62,15 @@ Status GroupCommit::Enter() {
     return Status::Ok();
   }
   in_savepoint_ = true;
+  if (!conn_.InTransaction()) {
+    // The batch's transaction ended under an earlier member (a statement
+    // error that SQLite answered with a rollback): a SAVEPOINT now would
+    // begin a transaction of its own, outside the batch. The batch failed.
+    FinishBatch(Status::Unavailable(
+        "a storage error rolled back the transaction this request was committed in; nothing was written"));
+    Release();
+    return Status::Unavailable("storage error: the write transaction was lost; nothing was written");
+  }
   Status opened = conn_.Exec("SAVEPOINT command");
   if (!opened.ok()) {
     if (!conn_.InTransaction()) FinishBatch(opened);
@@ -79,6 +88,13 @@ Status GroupCommit::Commit() {
   if (conn_.DeferredForeignKeysPending()) {
     Abort();
     return Status::Unavailable("commit refused: FOREIGN KEY constraint failed (a row refers to one that does not exist); nothing was written");
+  }
+  if (!conn_.InTransaction()) {
+    // SQLite ended the transaction under this command (a statement error
+    // that rolls back, without marking the connection failed): nothing of
+    // it, or of the batch, is there to commit.
+    Abort();
+    return Status::Unavailable("commit refused: the write transaction was rolled back by a storage error; nothing was written");
   }
   if (in_savepoint_) {
     Status released = conn_.Exec("RELEASE SAVEPOINT command");
@@ -99,18 +115,19 @@ Status GroupCommit::Commit() {
 }
 
 void GroupCommit::Abort() {
-  CountTurn();
   if (!in_savepoint_) {
     // The batch's first command: the transaction holds nothing else. A
     // ROLLBACK that fails leaves it open, and the next Enter ends it.
     if (conn_.InTransaction()) conn_.Exec("ROLLBACK");
     conn_.ClearFailed();
     batch_.reset();
+    CountTurn();
     Release();
     return;
   }
   const bool intact = conn_.InTransaction() && conn_.Exec("ROLLBACK TO SAVEPOINT command").ok() &&
                       conn_.Exec("RELEASE SAVEPOINT command").ok();
+  CountTurn();
   if (intact) {
     conn_.ClearFailed();  // the batch is as it was before this command
   } else {

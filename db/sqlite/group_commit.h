@@ -33,10 +33,10 @@
 // With max_batch = 1 every command commits alone (no group commit).
 //
 // Figures (stats()): besides the counts, how long commands held the
-// connection for their own work (from their turn to the release of their
-// savepoint, or their rollback: the single writer's time that no batch
-// shares) and how long the COMMITs took (SQLite's write of the batch's pages
-// and the sync), for the benchmarks.
+// connection for their own work (from their turn until their writes are
+// released into the batch or rolled back: the single writer's time that no
+// batch shares) and how long the COMMITs took (SQLite's write of the
+// batch's pages and the sync), for the benchmarks.
 //
 // Thread-safety: Enter, Commit and Abort may be called from any number of
 // threads; between its Enter and its Commit or Abort a thread owns the
@@ -62,8 +62,9 @@ class GroupCommit {
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Waits for the connection and opens this command's savepoint. Errors:
-  // unavailable (the connection is free again).
+  // Waits for the connection and joins the open batch under a savepoint of
+  // this command's, or begins a batch. Errors: unavailable (the connection
+  // is free again).
   Status Enter();
   // Makes the command durable together with its batch (see above). Errors:
   // unavailable (nothing of the command was written). Afterwards the

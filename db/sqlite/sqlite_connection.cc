@@ -48,9 +48,9 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
     if (!row.ok()) return OpenError(path, row.status().message());
     std::string journal_mode = *row ? (*wal)->ColumnText(0) : std::string();
     if (journal_mode != "wal") return OpenError(path, "journal_mode=WAL refused (got '" + journal_mode + "')");
-    // Each command's savepoint journal (group commit) outgrows SQLite's
-    // in-memory spill limit and would otherwise become a temporary file,
-    // created and deleted once per command.
+    // The savepoint journal of a command that joins a batch (group commit)
+    // outgrows SQLite's in-memory spill limit and would otherwise become a
+    // temporary file, created and deleted once per command.
     Status s = conn->Exec("PRAGMA temp_store=MEMORY");
     if (!s.ok()) return OpenError(path, s.message());
   }

@@ -6,7 +6,8 @@
 // for its whole life, one writer at a time, first come first served, so
 // writers of this process serialize and never fail on each other. Commands
 // that queue up for the writer share one `BEGIN IMMEDIATE` … `COMMIT`, each
-// in its own savepoint (group commit, db/group_commit.h): each one is
+// that joins the batch in its own savepoint (group commit,
+// db/sqlite/group_commit.h): each one is
 // all-or-nothing on its own, and its Commit() returns once the shared COMMIT
 // is on disk; a lone writer commits at once. Reads use a small pool of
 // read-only connections, each ReadTxn one `BEGIN` … snapshot that never

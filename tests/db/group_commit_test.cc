@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/sqlite/group_commit.h"
 #include "domain/clock.h"
 #include "support/wait.h"
 #include "tests/db/db_test_util.h"
@@ -231,6 +232,41 @@ TEST_CASE("the command that began a batch undoes only itself, and the queued one
   const SqliteStore::WriteStats after = f.sqlite().write_stats();
   CHECK(after.commands == before.commands + 3);
   CHECK(after.turns == before.turns + 5);
+}
+
+TEST_CASE("a transaction that SQLite rolled back under the batch's first command fails it alone",
+          "[db][concurrency][sqlite]") {
+  // INSERT OR ROLLBACK ends the transaction on a clash without marking the
+  // connection failed (a constraint). The first command, which has no
+  // savepoint, must be refused, and the writer queued behind it must get a
+  // batch of its own: not a SAVEPOINT that silently begins (and its RELEASE
+  // commits) a transaction outside any batch, reported as failed.
+  TempDir dir;
+  auto conn = Value(sqlite::SqliteConnection::Open(dir.File("g.db"), sqlite::OpenMode::kReadWrite));
+  REQUIRE_OK(conn->Exec("CREATE TABLE t (x INTEGER PRIMARY KEY)"));
+  sqlite::GroupCommit group(*conn, 256);
+  REQUIRE_OK(group.Enter());
+  REQUIRE_OK(conn->Exec("INSERT INTO t VALUES (1)"));
+  CHECK_FALSE(conn->Exec("INSERT OR ROLLBACK INTO t VALUES (1)").ok());
+  REQUIRE_FALSE(conn->InTransaction());
+
+  Status queued_enter = Status::Internal("not run"), queued_commit = Status::Internal("not run");
+  std::thread queued([&] {
+    queued_enter = group.Enter();
+    if (!queued_enter.ok()) return;
+    Status inserted = conn->Exec("INSERT INTO t VALUES (2)");
+    queued_commit = inserted.ok() ? group.Commit() : inserted;
+  });
+  WaitUntil([&] { return group.stats().waiting >= 1; });
+  REQUIRE(group.stats().waiting == 1);
+  const Status first_commit = group.Commit();
+  queued.join();
+  CHECK(first_commit.code() == Code::kUnavailable);
+  REQUIRE_OK(queued_enter);
+  REQUIRE_OK(queued_commit);
+  auto raw = RawConnection(dir.File("g.db"));
+  CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM t WHERE x = 1") == 0);
+  CHECK(QueryInt(*raw, "SELECT COUNT(*) FROM t WHERE x = 2") == 1);
 }
 
 TEST_CASE("32 writers hammering the store: every commit durable, fewer COMMITs than commands",
