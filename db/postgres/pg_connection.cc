@@ -397,16 +397,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& uri)
 }
 
 Result<sql::StatementHandle> PgConnection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && !it->second->in_use()) return sql::StatementHandle(it->second.get());
 
-  auto stmt = std::make_unique<PgStatement>(*this, key);
+  auto stmt = std::make_unique<PgStatement>(*this, std::string(sql));
   if (stmt->empty_) return Status::Internal("empty SQL statement");
   if (it != cache_.end()) return sql::StatementHandle(std::unique_ptr<sql::Statement>(std::move(stmt)));
   if (cache_.size() >= kMaxCachedStatements) EvictIdleStatements();
   PgStatement* cached = stmt.get();
-  cache_.emplace(std::move(key), std::move(stmt));
+  const std::string_view key = cached->sql();  // the statement's own copy, which lives as long as the entry
+  cache_.emplace(key, std::move(stmt));
   return sql::StatementHandle(cached);
 }
 

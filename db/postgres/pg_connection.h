@@ -203,7 +203,9 @@ class PgConnection final : public sql::Connection {
 
   pg_conn* conn_;
   std::string description_;
-  std::unordered_map<std::string, std::unique_ptr<PgStatement>> cache_;
+  // Keyed by a view of the statement's own SQL text (stable while cached),
+  // so that a look-up copies nothing.
+  std::unordered_map<std::string_view, std::unique_ptr<PgStatement>> cache_;
   // Server-side prepared statements: (pg_sql, parameter types) -> name.
   std::unordered_map<std::string, std::string> prepared_;
   std::int64_t next_prepared_ = 1;

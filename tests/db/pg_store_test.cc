@@ -97,6 +97,21 @@ TEST_CASE("pg store: an insert that clashes inside a write leaves it usable and 
         "wh_a https://first.example,wh_b https://third.example");
 }
 
+TEST_CASE("pg connection: the statement cache answers each text with its own statement, past its bound",
+          "[db][postgres]") {
+  // As on SQLite: 300 texts through the bounded cache twice, one statement
+  // leased throughout, and its text asked for again while leased.
+  testing::PgTestDatabase database(ServerUri());
+  auto conn = Value(PgConnection::Open(database.uri()));
+  sql::StatementHandle held = Value(conn->Prepare(std::string("SELECT 7000")));
+  for (int round = 0; round < 2; ++round) {
+    for (int n = 0; n < 300; ++n) REQUIRE(OneText(*conn, "SELECT " + std::to_string(n)) == std::to_string(n));
+  }
+  CHECK(OneText(*conn, "SELECT 7000") == "7000");
+  REQUIRE(Value(held->Step()));
+  CHECK(held->ColumnText(0) == "7000");
+}
+
 TEST_CASE("pg store: a write is flushed to the log when Commit returns", "[db][postgres]") {
   testing::PgTestDatabase database(ServerUri());
   auto store = Value(PgStore::Open(database.uri()));
