@@ -455,17 +455,11 @@ Result<double> MedianSyncMillis(const std::string& dir, int samples) {
   return millis[millis.size() / 2];
 }
 
-std::string Micros(const std::optional<double>& us) {
-  if (!us) return "-";
+// `value` with `decimals` digits after the point, or "-" when there is none.
+std::string Fixed(const std::optional<double>& value, int decimals) {
+  if (!value) return "-";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", *us);
-  return buf;
-}
-
-std::string MillisOf(const std::optional<double>& ms) {
-  if (!ms) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", *ms);
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, *value);
   return buf;
 }
 
@@ -587,7 +581,7 @@ int Run(int argc, char** argv) {
   for (const Row& r : rows) {
     std::printf("%-34s %11.0f %9.3f %8lld %9s %9s %13s %10s\n", r.name.c_str(), r.ActionsPerSecond(), r.seconds,
                 static_cast<long long>(r.commits), Millis(r.p50_us).c_str(), Millis(r.p99_us).c_str(),
-                Micros(r.WriterMicrosPerAction()).c_str(), MillisOf(r.MillisPerCommit()).c_str());
+                Fixed(r.WriterMicrosPerAction(), 1).c_str(), Fixed(r.MillisPerCommit(), 3).c_str());
     json j = {{"name", r.name},       {"clients", r.clients}, {"group_commit", r.group_commit},
               {"actions", r.actions}, {"seconds", r.seconds}, {"actions_per_second", r.ActionsPerSecond()},
               {"commits", r.commits}};

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <tuple>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "db/sql_rows.h"
 
@@ -363,10 +363,9 @@ Result<std::optional<CaseRow>> SqlReads<Base>::GetCase(const std::string& id) {
 
 template <class Base>
 Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfOrder(const std::string& order_id) {
-  AS_ASSIGN_OR_RETURN(auto rows, QueryAll<CaseRow>(
-                                      conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ?",
-                                      [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow));
-  return SortedBy(std::move(rows), [](const CaseRow& c) { return std::tie(c.created_at, c.id); });
+  return SortedBy(QueryAll<CaseRow>(conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ?",
+                                    [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow),
+                  [](const CaseRow& c) { return std::tie(c.created_at, c.id); });
 }
 
 template <class Base>
@@ -471,10 +470,9 @@ Result<std::vector<ExtendableDeadline>> SqlReads<Base>::OpenDeadlinesDueBefore(D
 
 template <class Base>
 Result<std::vector<Text>> SqlReads<Base>::TextsOfCase(const std::string& case_id) {
-  AS_ASSIGN_OR_RETURN(auto rows, QueryAll<Text>(
-                                      conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ?",
-                                      [&](Statement& s) { s.BindText(case_id); }, ReadText));
-  return SortedBy(std::move(rows), [](const Text& t) { return std::tie(t.created_at, t.id); });
+  return SortedBy(QueryAll<Text>(conn_, std::string("SELECT ") + kTextColumns + " FROM texts WHERE case_id = ?",
+                                 [&](Statement& s) { s.BindText(case_id); }, ReadText),
+                  [](const Text& t) { return std::tie(t.created_at, t.id); });
 }
 
 template <class Base>
