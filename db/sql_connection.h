@@ -124,6 +124,10 @@ class Connection {
   virtual Status Exec(std::string_view sql) = 0;
   // Rows changed by the last INSERT/UPDATE/DELETE run on this connection.
   virtual std::int64_t Changes() const = 0;
+  // The id of the row the last INSERT on this connection made, where the
+  // database keeps one (SQLite's rowid); 0 elsewhere, where an INSERT names
+  // its new id with RETURNING.
+  virtual std::int64_t LastInsertRowid() const { return 0; }
 
   // Set when a statement failed for any reason other than a constraint:
   // the surrounding transaction may be gone and must not be committed.

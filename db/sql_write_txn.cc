@@ -62,9 +62,21 @@ Status SqlWriteTxn::InSavepoint(Body body) {
 template <class Bind>
 Result<std::int64_t> SqlWriteTxn::InsertReturningId(std::string_view sql, Bind bind, const std::string& what) {
   AS_RETURN_IF_ERROR(CheckOpen());
-  Result<StatementHandle> stmt = conn().Prepare(sql);
+  constexpr std::string_view kReturningId = " RETURNING id";
+  if (sql.size() < kReturningId.size() || sql.substr(sql.size() - kReturningId.size()) != kReturningId) {
+    return Status::Internal("an insert that returns its id ends with RETURNING id: " + std::string(sql));
+  }
+  // SQLite knows the new rowid without RETURNING, whose result table
+  // costs an allocation and a copy per insert: the statement runs without it.
+  const bool rowid = conn().dialect() == Dialect::kSqlite;
+  Result<StatementHandle> stmt = conn().Prepare(rowid ? sql.substr(0, sql.size() - kReturningId.size()) : sql);
   if (!stmt.ok()) return stmt.status();
   bind(**stmt);
+  if (rowid) {
+    if (Status s = (*stmt)->Run(); !s.ok()) return (*stmt)->UniquenessViolated() ? AlreadyExists(what) : s;
+    if (conn().Changes() != 1) return Status::Unavailable("storage error: no row inserted for " + what);
+    return conn().LastInsertRowid();
+  }
   Result<bool> row = (*stmt)->Step();
   if (!row.ok()) return (*stmt)->UniquenessViolated() ? AlreadyExists(what) : row.status();
   if (!*row) return Status::Unavailable("storage error: no id returned for " + what);
@@ -523,44 +535,48 @@ Status SqlWriteTxn::InsertStaffEvent(const StaffEventRow& row) {
       "staff event " + row.kind + " of " + row.user_id + " at seq " + std::to_string(row.seq));
 }
 
+Status SqlWriteTxn::PutCaseFactsRow(const CaseFactsRow& row) {
+  // approved_at keeps the stored value once set: the first approval's time.
+  return RunWrite(
+      "INSERT INTO case_facts (case_id, type, reason, buyer_id, currency, state, created_at, requested_amount,"
+      " agreed_amount, approved_at, refunded_amount, refunded_at, refunds_failed, return_shipped_at,"
+      " return_delivered_at, return_received_at, inspection_result, inspection_grade)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      // The case's identity (type, reason, buyer, currency, created_at) is
+      // written once: naming it in SET would rewrite its three indexes.
+      " ON CONFLICT (case_id) DO UPDATE SET state = excluded.state,"
+      " requested_amount = excluded.requested_amount, agreed_amount = excluded.agreed_amount,"
+      " approved_at = COALESCE(case_facts.approved_at, excluded.approved_at),"
+      " refunded_amount = excluded.refunded_amount, refunded_at = excluded.refunded_at,"
+      " refunds_failed = excluded.refunds_failed, return_shipped_at = excluded.return_shipped_at,"
+      " return_delivered_at = excluded.return_delivered_at, return_received_at = excluded.return_received_at,"
+      " inspection_result = excluded.inspection_result, inspection_grade = excluded.inspection_grade",
+      [&](Statement& s) {
+        s.BindText(row.case_id)
+            .BindText(row.type)
+            .BindText(row.reason)
+            .BindText(row.buyer_id)
+            .BindText(row.currency)
+            .BindText(row.state)
+            .BindInt(row.created_at)
+            .BindInt(row.requested_amount)
+            .BindOptInt(row.agreed_amount)
+            .BindOptInt(row.approved_at)
+            .BindInt(row.refunded_amount)
+            .BindOptInt(row.refunded_at)
+            .BindInt(row.refunds_failed)
+            .BindOptInt(row.return_shipped_at)
+            .BindOptInt(row.return_delivered_at)
+            .BindOptInt(row.return_received_at)
+            .BindOptText(row.inspection_result)
+            .BindOptText(row.inspection_grade);
+      },
+      "facts of case " + row.case_id);
+}
+
 Status SqlWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) {
   return InSavepoint([&]() -> Status {
-    // approved_at keeps the stored value once set: the first approval's time.
-    AS_RETURN_IF_ERROR(RunWrite(
-        "INSERT INTO case_facts (case_id, type, reason, buyer_id, currency, state, created_at, requested_amount,"
-        " agreed_amount, approved_at, refunded_amount, refunded_at, refunds_failed, return_shipped_at,"
-        " return_delivered_at, return_received_at, inspection_result, inspection_grade)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        // The case's identity (type, reason, buyer, currency, created_at) is
-        // written once: naming it in SET would rewrite its three indexes.
-        " ON CONFLICT (case_id) DO UPDATE SET state = excluded.state,"
-        " requested_amount = excluded.requested_amount, agreed_amount = excluded.agreed_amount,"
-        " approved_at = COALESCE(case_facts.approved_at, excluded.approved_at),"
-        " refunded_amount = excluded.refunded_amount, refunded_at = excluded.refunded_at,"
-        " refunds_failed = excluded.refunds_failed, return_shipped_at = excluded.return_shipped_at,"
-        " return_delivered_at = excluded.return_delivered_at, return_received_at = excluded.return_received_at,"
-        " inspection_result = excluded.inspection_result, inspection_grade = excluded.inspection_grade",
-        [&](Statement& s) {
-          s.BindText(row.case_id)
-              .BindText(row.type)
-              .BindText(row.reason)
-              .BindText(row.buyer_id)
-              .BindText(row.currency)
-              .BindText(row.state)
-              .BindInt(row.created_at)
-              .BindInt(row.requested_amount)
-              .BindOptInt(row.agreed_amount)
-              .BindOptInt(row.approved_at)
-              .BindInt(row.refunded_amount)
-              .BindOptInt(row.refunded_at)
-              .BindInt(row.refunds_failed)
-              .BindOptInt(row.return_shipped_at)
-              .BindOptInt(row.return_delivered_at)
-              .BindOptInt(row.return_received_at)
-              .BindOptText(row.inspection_result)
-              .BindOptText(row.inspection_grade);
-        },
-        "facts of case " + row.case_id));
+    AS_RETURN_IF_ERROR(PutCaseFactsRow(row));
     // A line is written only when it differs from the stored one (the
     // upsert's WHERE), and only lines no longer listed are deleted: a
     // command that changes no line writes no page of case_fact_lines.

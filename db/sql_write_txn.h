@@ -85,6 +85,7 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
                                    int limit) override;
   Status InsertStaffEvent(const StaffEventRow& row) override;
   Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) override;
+  Status PutCaseFactsRow(const CaseFactsRow& row) override;
   Status ClearCaseFacts() override;
 
  private:
@@ -98,7 +99,8 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
   // Runs `body` inside a savepoint, undone if `body` fails.
   template <class Body>
   Status InSavepoint(Body body);
-  // An INSERT … RETURNING id; returns the id.
+  // An INSERT of one row whose text ends with ` RETURNING id`; returns the
+  // new row's id (on SQLite, its rowid, the statement run without RETURNING).
   template <class Bind>
   Result<std::int64_t> InsertReturningId(std::string_view sql, Bind bind, const std::string& what);
 

@@ -100,6 +100,8 @@ Status SqliteConnection::Exec(std::string_view sql) {
 
 std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t SqliteConnection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 bool SqliteConnection::DeferredForeignKeysPending() const {

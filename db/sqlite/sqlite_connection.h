@@ -49,6 +49,7 @@ class SqliteConnection final : public sql::Connection {
   Status Exec(std::string_view sql) override;
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   std::int64_t Changes() const override;
+  std::int64_t LastInsertRowid() const override;
   sql::Dialect dialect() const override { return sql::Dialect::kSqlite; }
   // Whether a transaction is open (SQLite is not in autocommit mode).
   bool InTransaction() const;

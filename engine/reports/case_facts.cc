@@ -121,7 +121,13 @@ CaseFacts BuildCaseFacts(const Case& kase, const Order& order, std::optional<Tim
 Status PutCaseFactsOf(WriteTxn& txn, const Case* before, const Case& after, const Order& order, TimePoint at) {
   const bool first_agreement = after.agreed_amount && (before == nullptr || !before->agreed_amount);
   const CaseFacts facts = BuildCaseFacts(after, order, first_agreement ? std::optional<TimePoint>(at) : std::nullopt);
-  return txn.PutCaseFacts(facts.row, facts.lines);
+  if (before == nullptr) return txn.PutCaseFacts(facts.row, facts.lines);
+  // What the stored facts say: those of `before`, written by the change
+  // that made it (or the backfill), with approved_at kept by the store.
+  const CaseFacts stored = BuildCaseFacts(*before, order, std::nullopt);
+  if (facts.lines != stored.lines) return txn.PutCaseFacts(facts.row, facts.lines);
+  if (facts.row != stored.row) return txn.PutCaseFactsRow(facts.row);
+  return Status::Ok();
 }
 
 Result<bool> CaseFactsMissing(Store& store) {

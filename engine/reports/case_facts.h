@@ -54,7 +54,10 @@ std::vector<Money> SpreadByWeight(Money amount, const std::vector<Money>& weight
 // Writes the facts of `after` in `txn` (the change's transaction). `before`
 // is the case before the change, or nullptr for a new case; when the change
 // gives the case its first agreed amount, `at` (the time of the change's
-// audit entry) becomes approved_at. Errors: those of WriteTxn::PutCaseFacts;
+// audit entry) becomes approved_at. Only what the change moved is written:
+// nothing when the facts of `after` equal those of `before`, the row alone
+// when the lines are equal (a case's facts follow from the case and its
+// order's SKUs, which never change). Errors: those of WriteTxn::PutCaseFacts;
 // on error the caller abandons the transaction.
 Status PutCaseFactsOf(WriteTxn& txn, const Case* before, const Case& after, const Order& order, TimePoint at);
 

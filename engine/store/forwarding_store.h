@@ -270,6 +270,10 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().PutCaseFacts(row, lines);
   }
+  Status PutCaseFactsRow(const CaseFactsRow& row) override {
+    AS_RETURN_IF_ERROR(BeforeWrite());
+    return inner().PutCaseFactsRow(row);
+  }
   Status ClearCaseFacts() override {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().ClearCaseFacts();

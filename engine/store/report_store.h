@@ -225,6 +225,8 @@ class ReportWrites {
   // created_at), which a case never changes. A put that changes nothing
   // writes no line.
   virtual Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) = 0;
+  // PutCaseFacts of the row alone: the case's lines stay as they are.
+  virtual Status PutCaseFactsRow(const CaseFactsRow& row) = 0;
   // Deletes every case facts row and line (a rebuild starts from nothing).
   virtual Status ClearCaseFacts() = 0;
 };

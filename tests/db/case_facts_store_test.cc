@@ -124,6 +124,31 @@ TEST_CASE("case facts: upsert, lines replaced, approved_at kept once set", "[db]
     CHECK(Value(r->CountCaseFacts()) == 2);
   }
 
+  // The row alone: its columns move as in a whole put (approved_at and the
+  // identity kept), the lines stay; a new case's row is inserted.
+  {
+    CaseFactsRow row_only = later;
+    row_only.state = "closed";
+    row_only.refunds_failed = 3;
+    row_only.approved_at = kT0 + 999;
+    row_only.reason = "wrong_item";
+    auto w = f.Write();
+    REQUIRE_OK(w->PutCaseFactsRow(row_only));
+    REQUIRE_OK(w->PutCaseFactsRow(Facts("C-3", kT0 + 7)));
+    REQUIRE_OK(w->Commit());
+    auto r = f.Read();
+    auto stored = Value(r->GetCaseFacts("C-1"));
+    REQUIRE(stored.has_value());
+    CHECK(stored->state == "closed");
+    CHECK(stored->refunds_failed == 3);
+    CHECK(stored->approved_at == kT0 + 100);
+    CHECK(stored->reason == row.reason);
+    CHECK(Value(r->CaseFactLines("C-1")) == one_line);
+    CHECK(Value(r->GetCaseFacts("C-3")) == std::optional<CaseFactsRow>(Facts("C-3", kT0 + 7)));
+    CHECK(Value(r->CaseFactLines("C-3")).empty());
+    CHECK(Value(r->CountCaseFacts()) == 3);
+  }
+
   auto w = f.Write();
   REQUIRE_OK(w->ClearCaseFacts());
   REQUIRE_OK(w->Commit());
