@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <ctime>
+#include <string>
+
 #include "domain/clock.h"
 
 namespace aftersales {
@@ -24,6 +27,23 @@ TEST_CASE("any RFC 3339 offset is accepted as input", "[time]") {
     INFO(bad);
     CHECK_FALSE(ParseTime(bad).has_value());
   }
+}
+
+TEST_CASE("times are formatted as the C library formats them in UTC", "[time]") {
+  auto by_libc = [](TimePoint t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buf);
+  };
+  for (TimePoint t = 0; t < kLatestTime; t += 7'654'321) CHECK(FormatTime(t) == by_libc(t));
+  for (TimePoint t : {TimePoint{59}, TimePoint{3599}, TimePoint{86'399}, TimePoint{951'868'799}, kLatestTime}) {
+    CHECK(FormatTime(t) == by_libc(t));
+  }
+  CHECK(FormatTime(kLatestTime) == "9999-12-31T23:59:59Z");
+  CHECK(FormatTime(-1) == "1969-12-31T23:59:59Z");
 }
 
 TEST_CASE("format and parse round-trip", "[time]") {

@@ -555,13 +555,45 @@ TEST_CASE("staff events: an admin or the system is never a person: an appeal fro
                                         "7 u_m decision_on_time", "8 u_m refunded"});
 }
 
+TEST_CASE("staff events: an accepted offer's agreed amount makes the offerer the approver", "[engine][reports]") {
+  // accept_offer is none of the actions whose data the fold always reads:
+  // its agreed amount is found among its effects all the same.
+  auto events = DeriveStaffEvents({
+      Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "EUR"}}),
+      Entry(2, 1, "u_c", "agent", "offer", "requested", "negotiating"),
+      Entry(3, 2, "u_b", "buyer", "accept_offer", "negotiating", "refunding",
+            {{"effects", {{"agreed_amount", 300}}}, {"input", {{"note", nullptr}}}}),
+      Entry(4, 3, "u_b", "buyer", "comment", "refunding", "refunding", {{"input", {{"text", "agreed_amount"}}}}),
+      Entry(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
+            {{"effects", {{"refund", {{"amount", 300}}}}}}),
+  });
+  REQUIRE(events.ok());
+  std::vector<std::string> got;
+  for (const auto& e : *events) got.push_back(std::to_string(e.seq) + " " + e.user_id + " " + e.kind);
+  CHECK(got == std::vector<std::string>{"2 u_c decision_on_time", "2 u_c first_response", "2 u_c offer",
+                                        "5 u_c closed_without_appeal", "5 u_c refunded"});
+  CHECK(events->back().value == 300);
+  CHECK(events->back().currency == "EUR");
+}
+
 TEST_CASE("staff events: a damaged entry is an error naming its seq", "[engine][reports]") {
-  AuditRow bad = Entry(7, 0, "u_a", "agent", "approve", "requested", "refunding");
-  bad.data = "{not json";
-  StaffEventFold fold;
-  auto events = fold.Next(bad);
-  CHECK(events.status().code() == Code::kInternal);
-  CHECK(events.status().message().find("7") != std::string::npos);
+  // Unreadable, or JSON but no object: an error, whatever the action; JSON
+  // not in the stored (canonical) form is still read.
+  for (const char* action : {"approve", "ship_return", "comment"}) {
+    for (const char* data : {"{not json", "[1]", "7", "", "{\"a\":1}x"}) {
+      INFO(action << " " << data);
+      AuditRow bad = Entry(7, 0, "u_a", "agent", action, "requested", "refunding");
+      bad.data = data;
+      StaffEventFold fold;
+      auto events = fold.Next(bad);
+      CHECK(events.status().code() == Code::kInternal);
+      CHECK(events.status().message().find("7") != std::string::npos);
+    }
+    AuditRow spaced = Entry(7, 0, "u_a", "agent", action, "requested", "refunding");
+    spaced.data = "{ \"input\" : {} }";
+    StaffEventFold fold;
+    CHECK(fold.Next(spaced).ok());
+  }
 }
 
 }  // namespace
