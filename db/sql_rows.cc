@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/decode_memo.h"
+
 namespace aftersales::sql {
 
 const char* VisibilityName(Visibility v) { return v == Visibility::kInternal ? "internal" : "buyer"; }
@@ -11,6 +13,35 @@ std::string EncodeEvents(const std::vector<std::string>& events) { return nlohma
 std::string EncodeTextArray(const std::vector<std::string>& texts) {
   return nlohmann::json(texts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+// An order's shipments from their stored JSON. Orders are read on every
+// action of their cases and their shipments seldom change: the text decoded
+// last per order is remembered (engine/decode_memo.h).
+Result<std::vector<OrderShipment>> ShipmentsOf(const std::string& order_id, std::string_view text) {
+  static auto* const memo = new DecodeMemo<std::vector<OrderShipment>>();  // never destroyed: read until exit
+  if (auto known = memo->Find(order_id, text)) return *known;
+  const auto shipments = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!shipments.is_array()) return Status::Internal("order " + order_id + " has unreadable shipments");
+  std::vector<OrderShipment> out;
+  for (const auto& j : shipments) {
+    OrderShipment sh;
+    sh.id = j.value("id", "");
+    if (j.contains("carrier") && j["carrier"].is_string()) sh.carrier = j["carrier"].get<std::string>();
+    if (j.contains("tracking_no") && j["tracking_no"].is_string()) sh.tracking_no = j["tracking_no"].get<std::string>();
+    sh.shipped_at = j.value("shipped_at", TimePoint{0});
+    sh.by = j.value("by", "");
+    if (const auto it = j.find("lines"); it != j.end() && it->is_array()) {
+      for (const auto& l : *it) sh.lines.push_back({l.value("line_id", ""), l.value("qty", std::int64_t{0})});
+    }
+    out.push_back(std::move(sh));
+  }
+  memo->Remember(order_id, text, std::make_shared<const std::vector<OrderShipment>>(out));
+  return out;
+}
+
+}  // namespace
 
 Result<Order> ReadOrder(Statement& s) {
   Order o;
@@ -27,20 +58,7 @@ Result<Order> ReadOrder(Statement& s) {
   const auto status = ParseShipmentStatus(s.ColumnText(10));
   if (!status) return Status::Internal("order " + o.id + " has an unknown shipment status");
   o.shipment_status = *status;
-  const auto shipments = nlohmann::json::parse(s.ColumnText(11), nullptr, /*allow_exceptions=*/false);
-  if (!shipments.is_array()) return Status::Internal("order " + o.id + " has unreadable shipments");
-  for (const auto& j : shipments) {
-    OrderShipment sh;
-    sh.id = j.value("id", "");
-    if (j.contains("carrier") && j["carrier"].is_string()) sh.carrier = j["carrier"].get<std::string>();
-    if (j.contains("tracking_no") && j["tracking_no"].is_string()) sh.tracking_no = j["tracking_no"].get<std::string>();
-    sh.shipped_at = j.value("shipped_at", TimePoint{0});
-    sh.by = j.value("by", "");
-    if (const auto it = j.find("lines"); it != j.end() && it->is_array()) {
-      for (const auto& l : *it) sh.lines.push_back({l.value("line_id", ""), l.value("qty", std::int64_t{0})});
-    }
-    o.shipments.push_back(std::move(sh));
-  }
+  AS_ASSIGN_OR_RETURN(o.shipments, ShipmentsOf(o.id, s.ColumnView(11)));
   return o;
 }
 

@@ -1,15 +1,13 @@
 #include "engine/cases/case_document.h"
 
-#include <array>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/decode_memo.h"
 #include "engine/reports/risk.h"
 
 namespace aftersales {
@@ -330,47 +328,8 @@ Result<Case> CaseFromDocument(const CaseRow& row) {
 // The documents decoded last, each with the case it decoded to. Parsing the
 // document is most of reading a case, and the same documents are read
 // again and again (a case's page, its actions, its order's other cases).
-// An entry is found only by its case id and the whole text of the document
-// it was decoded from, so it never answers for another text: no version,
-// transaction or store can make it stale. Bounded: one entry per slot, the
-// slot chosen by the case id; a newer document takes the slot.
-class DecodedDocuments {
- public:
-  std::shared_ptr<const Case> Find(const CaseRow& row) {
-    Slot& slot = SlotOf(row.id);
-    std::lock_guard<std::mutex> lock(LockOf(row.id));
-    if (slot.id != row.id || slot.doc != row.doc) return nullptr;
-    return slot.decoded;
-  }
-
-  void Remember(const CaseRow& row, std::shared_ptr<const Case> decoded) {
-    Slot& slot = SlotOf(row.id);
-    std::lock_guard<std::mutex> lock(LockOf(row.id));
-    slot.id = row.id;
-    slot.doc = row.doc;
-    slot.decoded = std::move(decoded);
-  }
-
- private:
-  static constexpr std::size_t kSlots = 1024;
-  static constexpr std::size_t kLocks = 32;
-
-  struct Slot {
-    std::string id;
-    std::string doc;
-    std::shared_ptr<const Case> decoded;
-  };
-
-  Slot& SlotOf(const std::string& id) { return slots_[std::hash<std::string>()(id) % kSlots]; }
-  // Slots that share a lock share it by the same hash: kSlots is a multiple of kLocks.
-  std::mutex& LockOf(const std::string& id) { return locks_[std::hash<std::string>()(id) % kSlots % kLocks]; }
-
-  std::array<Slot, kSlots> slots_;
-  std::array<std::mutex, kLocks> locks_;
-};
-
-DecodedDocuments& Decoded() {
-  static DecodedDocuments* const decoded = new DecodedDocuments();  // never destroyed: read until exit
+DecodeMemo<Case>& Decoded() {
+  static auto* const decoded = new DecodeMemo<Case>();  // never destroyed: read until exit
   return *decoded;
 }
 
@@ -415,16 +374,16 @@ Case DocumentPart(const Case& c) {
 
 CaseRow CaseToRow(const Case& kase) {
   CaseRow row = EncodeCase(kase);
-  Decoded().Remember(row, std::make_shared<const Case>(DocumentPart(kase)));
+  Decoded().Remember(row.id, row.doc, std::make_shared<const Case>(DocumentPart(kase)));
   return row;
 }
 
 Result<Case> CaseFromRow(const CaseRow& row, const std::vector<DeadlineRow>& deadlines) {
-  std::shared_ptr<const Case> decoded = Decoded().Find(row);
+  std::shared_ptr<const Case> decoded = Decoded().Find(row.id, row.doc);
   if (!decoded) {
     AS_ASSIGN_OR_RETURN(Case from_document, CaseFromDocument(row));
     decoded = std::make_shared<const Case>(std::move(from_document));
-    Decoded().Remember(row, decoded);
+    Decoded().Remember(row.id, row.doc, decoded);
   }
   Case c = *decoded;
   c.id = row.id;
