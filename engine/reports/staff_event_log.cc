@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/decode_memo.h"
 #include "engine/reports/staff_events.h"
 
 namespace aftersales {
@@ -25,6 +28,44 @@ Result<StaffEventFold> FoldHistory(ReadTxn& txn, const AuditRow& entry) {
   for (const AuditRow& e : *history) {
     if (e.seq >= entry.seq) break;
     auto ignored = fold.Next(e);
+    if (!ignored.ok()) return ignored.status();
+  }
+  return fold;
+}
+
+// A case's fold as it stood after one of its entries: the entry that
+// recorded staff events last, per case. Found by the case id alone; it is
+// used only after the log shows that entry still in place (its seq and
+// hash: the hash chain then vouches for every entry before it).
+struct FoldAt {
+  std::int64_t seq = 0;
+  std::string hash;
+  StaffEventFold fold;
+};
+
+DecodeMemo<FoldAt>& Folds() {
+  static auto* const folds = new DecodeMemo<FoldAt>();  // never destroyed: read until exit
+  return *folds;
+}
+
+// The case's entries before `entry`, folded: from the remembered fold and
+// the entries after it when the log still holds its entry, else from the
+// case's first entry.
+Result<StaffEventFold> FoldBefore(ReadTxn& txn, const AuditRow& entry) {
+  const std::shared_ptr<const FoldAt> known = Folds().Find(*entry.case_id, "");
+  if (known == nullptr || known->seq >= entry.seq) return FoldHistory(txn, entry);
+  AuditFilter f;
+  f.case_id = entry.case_id;
+  f.after_seq = known->seq - 1;
+  f.before_seq = entry.seq;
+  f.limit = std::numeric_limits<int>::max();
+  AS_ASSIGN_OR_RETURN(std::vector<AuditRow> since, txn.ListAudit(f));
+  if (since.empty() || since.front().seq != known->seq || since.front().hash != known->hash) {
+    return FoldHistory(txn, entry);
+  }
+  StaffEventFold fold = known->fold;
+  for (std::size_t i = 1; i < since.size(); ++i) {
+    auto ignored = fold.Next(since[i]);
     if (!ignored.ok()) return ignored.status();
   }
   return fold;
@@ -77,11 +118,11 @@ void Compare(const std::vector<StaffEventRow>& derived, std::vector<StaffEventRo
 
 Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry) {
   if (!MayYieldStaffEvents(entry)) return Status::Ok();
-  auto fold = FoldHistory(txn, entry);
-  if (!fold.ok()) return fold.status();
-  auto events = fold->Next(entry);
+  AS_ASSIGN_OR_RETURN(StaffEventFold fold, FoldBefore(txn, entry));
+  auto events = fold.Next(entry);
   if (!events.ok()) return events.status();
   for (const StaffEventRow& e : *events) AS_RETURN_IF_ERROR(txn.InsertStaffEvent(e));
+  Folds().Remember(*entry.case_id, "", std::make_shared<const FoldAt>(FoldAt{entry.seq, entry.hash, fold}));
   return Status::Ok();
 }
 

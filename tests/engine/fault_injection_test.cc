@@ -1,12 +1,17 @@
 // A storage failure at any write of any step of a case's life leaves the
 // database exactly as it was before that step, and the step succeeds once
-// the fault is cleared.
+// the fault is cleared, with its staff events as the audit log yields them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "api/json_api.h"
 #include "engine/audit/audit_log.h"
+#include "engine/reports/staff_event_log.h"
 #include "engine/engine_harness.h"
 #include "engine/test_util.h"
 #include "support/fault_injecting_store.h"
@@ -104,9 +109,61 @@ TEST_CASE("a fault at every write of every step leaves nothing half-applied", "[
       auto verified = AuditLog::Verify(**txn);
       REQUIRE(verified.ok());
       CHECK(verified->ok);
+      // The staff events recorded on the way equal those the log yields
+      // (a fold remembered by the undone attempt is not taken for the log's).
+      auto staff = VerifyStaffEvents(**txn);
+      REQUIRE(staff.ok());
+      CHECK(staff->difference == "");
+      CHECK(staff->ok);
     }
   }
   CHECK(faults_injected > 40);
+}
+
+TEST_CASE("a decision undone after its staff events were recorded leaves none behind", "[engine][faults][reports]") {
+  // The agent's reject fails at its commit, after its staff events were
+  // derived; a comment then takes its place in the log, and the agent's
+  // approve comes next: the approve is the case's first response.
+  auto run = [](std::int64_t fail_at, std::int64_t* writes) {
+    EngineHarness h;
+    FaultInjectingStore faulty(h.store());
+    CaseEngine cs_engine(faulty, h.clock(), h.policies());
+    JsonApi cs(cs_engine);
+    REQUIRE(cs.CreateOrder(h.user("integration"), MakeOrder("o1", 1, 1000, 0)).ok());
+    auto submitted = cs.Submit(h.user("buyer"), {{"order_id", "o1"},
+                                                 {"type", "refund_only"},
+                                                 {"reason", "quality_issue"},
+                                                 {"lines", {{{"line_id", "l1"}, {"qty", 1}}}}});
+    REQUIRE(submitted.ok());
+    const std::string id = (*submitted)["id"];
+    faulty.FailAt(fail_at);
+    const Status rejected = cs.Apply(h.user("agent"), id, "reject", {{"reason_code", "missing_evidence"}}).status();
+    INFO(rejected.message());
+    if (fail_at == 0) REQUIRE(rejected.ok());
+    *writes = faulty.writes();
+    if (fail_at == 0) return;
+    CHECK(faulty.fired());
+    CHECK(rejected.code() == Code::kUnavailable);
+    faulty.Clear();
+    REQUIRE(cs.Apply(h.user("buyer"), id, "comment", {{"text", "any news?"}}).ok());
+    REQUIRE(cs.Apply(h.user("agent"), id, "approve", json::object()).ok());
+    auto txn = h.store().BeginRead();
+    REQUIRE(txn.ok());
+    auto staff = VerifyStaffEvents(**txn);
+    REQUIRE(staff.ok());
+    CHECK(staff->difference == "");
+    auto kinds = (*txn)->ListStaffEvents(0, std::numeric_limits<std::int64_t>::max());
+    REQUIRE(kinds.ok());
+    std::vector<std::string> got;
+    for (const auto& e : *kinds) got.push_back(e.kind);
+    std::sort(got.begin(), got.end());
+    CHECK(got == std::vector<std::string>{"approve", "decision_on_time", "first_response"});
+  };
+  std::int64_t writes = 0;
+  run(0, &writes);  // learns how many writes the reject makes: its commit is the last
+  REQUIRE(writes > 2);
+  std::int64_t ignored = 0;
+  run(writes, &ignored);
 }
 
 }  // namespace
