@@ -575,45 +575,49 @@ Status SqlWriteTxn::PutCaseFactsRow(const CaseFactsRow& row) {
 }
 
 Status SqlWriteTxn::PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) {
-  return InSavepoint([&]() -> Status {
-    AS_RETURN_IF_ERROR(PutCaseFactsRow(row));
-    // A line is written only when it differs from the stored one (the
-    // upsert's WHERE), and only lines no longer listed are deleted: a
-    // command that changes no line writes no page of case_fact_lines.
-    std::vector<std::string> line_ids;
-    for (const CaseFactLineRow& line : lines) {
-      if (std::find(line_ids.begin(), line_ids.end(), line.line_id) != line_ids.end()) {
-        return AlreadyExists("fact line " + line.line_id + " of case " + line.case_id);
-      }
-      line_ids.push_back(line.line_id);
-      AS_RETURN_IF_ERROR(RunWrite(
-          "INSERT INTO case_fact_lines"
-          " (case_id, line_id, sku, qty, refunded_amount, created_at, reason, type, currency)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          " ON CONFLICT (case_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty,"
-          " refunded_amount = excluded.refunded_amount, created_at = excluded.created_at"
-          " WHERE case_fact_lines.sku IS DISTINCT FROM excluded.sku"
-          " OR case_fact_lines.qty IS DISTINCT FROM excluded.qty"
-          " OR case_fact_lines.refunded_amount IS DISTINCT FROM excluded.refunded_amount"
-          " OR case_fact_lines.created_at IS DISTINCT FROM excluded.created_at",
-          [&](Statement& s) {
-            s.BindText(line.case_id)
-                .BindText(line.line_id)
-                .BindText(line.sku)
-                .BindInt(line.qty)
-                .BindInt(line.refunded_amount)
-                .BindInt(line.created_at)
-                .BindText(row.reason)
-                .BindText(row.type)
-                .BindText(row.currency);
-          },
-          "fact line " + line.line_id + " of case " + line.case_id));
+  // Refused before anything is written, so that no savepoint is needed for
+  // a refused put to write nothing: a line named twice is the one refusal
+  // (the upserts meet no other constraint; a storage error ends the whole
+  // transaction).
+  std::vector<std::string> line_ids;
+  for (const CaseFactLineRow& line : lines) {
+    if (std::find(line_ids.begin(), line_ids.end(), line.line_id) != line_ids.end()) {
+      return AlreadyExists("fact line " + line.line_id + " of case " + line.case_id);
     }
-    return RunWrite(
-        "DELETE FROM case_fact_lines WHERE case_id = ? AND line_id NOT IN (SELECT value FROM json_each(?))",
-        [&](Statement& s) { s.BindText(row.case_id).BindText(EncodeTextArray(line_ids)); },
-        "fact lines of case " + row.case_id);
-  });
+    line_ids.push_back(line.line_id);
+  }
+  AS_RETURN_IF_ERROR(PutCaseFactsRow(row));
+  // A line is written only when it differs from the stored one (the
+  // upsert's WHERE), and only lines no longer listed are deleted: a command
+  // that changes no line writes no page of case_fact_lines.
+  for (const CaseFactLineRow& line : lines) {
+    AS_RETURN_IF_ERROR(RunWrite(
+        "INSERT INTO case_fact_lines"
+        " (case_id, line_id, sku, qty, refunded_amount, created_at, reason, type, currency)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (case_id, line_id) DO UPDATE SET sku = excluded.sku, qty = excluded.qty,"
+        " refunded_amount = excluded.refunded_amount, created_at = excluded.created_at"
+        " WHERE case_fact_lines.sku IS DISTINCT FROM excluded.sku"
+        " OR case_fact_lines.qty IS DISTINCT FROM excluded.qty"
+        " OR case_fact_lines.refunded_amount IS DISTINCT FROM excluded.refunded_amount"
+        " OR case_fact_lines.created_at IS DISTINCT FROM excluded.created_at",
+        [&](Statement& s) {
+          s.BindText(line.case_id)
+              .BindText(line.line_id)
+              .BindText(line.sku)
+              .BindInt(line.qty)
+              .BindInt(line.refunded_amount)
+              .BindInt(line.created_at)
+              .BindText(row.reason)
+              .BindText(row.type)
+              .BindText(row.currency);
+        },
+        "fact line " + line.line_id + " of case " + line.case_id));
+  }
+  return RunWrite(
+      "DELETE FROM case_fact_lines WHERE case_id = ? AND line_id NOT IN (SELECT value FROM json_each(?))",
+      [&](Statement& s) { s.BindText(row.case_id).BindText(EncodeTextArray(line_ids)); },
+      "fact lines of case " + row.case_id);
 }
 
 Status SqlWriteTxn::ClearCaseFacts() {

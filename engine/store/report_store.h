@@ -223,7 +223,8 @@ class ReportWrites {
   // clears it (it is the first approval's time; engine/reports/case_facts.h).
   // So are the case's identity columns (type, reason, buyer_id, currency,
   // created_at), which a case never changes. A put that changes nothing
-  // writes no line.
+  // writes no line. already_exists, with nothing written, when `lines`
+  // names a line twice.
   virtual Status PutCaseFacts(const CaseFactsRow& row, const std::vector<CaseFactLineRow>& lines) = 0;
   // PutCaseFacts of the row alone: the case's lines stay as they are.
   virtual Status PutCaseFactsRow(const CaseFactsRow& row) = 0;
