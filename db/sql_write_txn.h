@@ -8,10 +8,11 @@
 // the command. Reads go through the same connection and see the writes made
 // so far.
 //
-// Each write method is atomic on its own (multi-row writes run inside a
-// nested savepoint), so a method that fails leaves the rest of the
-// transaction as it was. After an unavailable error, Commit refuses and the
-// caller must destroy the transaction. Commit returns once the batch is
+// A write method that refuses (already_exists, not_found, version_conflict)
+// leaves the transaction as it was: a multi-row write refuses before it
+// writes anything, or runs inside a nested savepoint. After an unavailable
+// error, which may come part-way, Commit refuses and the caller must
+// destroy the transaction. Commit returns once the batch is
 // durable; after Commit (whatever its outcome) the transaction must not be
 // used again, except to destroy it. Internal to db/; belongs to one thread.
 #pragma once

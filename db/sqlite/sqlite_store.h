@@ -22,8 +22,9 @@
 // deadline or delivery status is internal. Foreign keys (order lines, cases
 // → orders, deadlines → cases, tokens and sessions → users, deliveries →
 // webhooks and outbox) are checked at Commit, which then fails with
-// unavailable and writes nothing. Any failed method leaves the transaction
-// as it was before the call; after an unavailable error Commit refuses.
+// unavailable and writes nothing. A method that refuses leaves the
+// transaction as it was before the call; after an unavailable error (which
+// may come part-way) Commit refuses.
 //
 // Other behaviour the interface leaves open: UpdateCase replaces every
 // column but id; UpdateUser every column but id and created_at;

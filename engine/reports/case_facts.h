@@ -57,8 +57,10 @@ std::vector<Money> SpreadByWeight(Money amount, const std::vector<Money>& weight
 // audit entry) becomes approved_at. Only what the change moved is written:
 // nothing when the facts of `after` equal those of `before`, the row alone
 // when the lines are equal (a case's facts follow from the case and its
-// order's SKUs, which never change). Errors: those of WriteTxn::PutCaseFacts;
-// on error the caller abandons the transaction.
+// order's SKUs, which never change; the stored facts are thus those of
+// `before`, as its change or the backfill wrote them). Errors: those of
+// WriteTxn::PutCaseFacts and PutCaseFactsRow; on error the caller abandons
+// the transaction.
 Status PutCaseFactsOf(WriteTxn& txn, const Case* before, const Case& after, const Order& order, TimePoint at);
 
 // Whether the store has cases but no case facts: a database upgraded from
