@@ -43,8 +43,10 @@ constexpr Kind kI = Kind::kInt;
 constexpr Kind kT = Kind::kText;
 
 // The final schema (db/sqlite/schema.cc after its last migration,
-// db/postgres/pg_schema.cc version 1). A table or column missing here is
-// refused on either side rather than left behind: add it with its migration.
+// db/postgres/pg_schema.cc version 1; its version 2, commit_marks, is the
+// PostgreSQL store's bookkeeping of its connections, never copied). A table
+// or column missing here is refused on either side rather than left behind:
+// add it with its migration.
 const std::vector<Table>& Tables() {
   static const std::vector<Table> kTables{
       {"orders",

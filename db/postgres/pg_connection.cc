@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "db/postgres/pg_dialect.h"
+#include "engine/crypto.h"
 
 namespace aftersales::postgres {
 namespace {
@@ -342,8 +343,15 @@ void PgStatement::Reset() {
 
 // ---- PgConnection ----------------------------------------------------------
 
+namespace {
+std::int64_t RandomConnectionId() {
+  // 63 random bits: non-negative, and unlikely to meet another connection's.
+  return static_cast<std::int64_t>(std::stoull(RandomIdHex(8), nullptr, 16) >> 1);
+}
+}  // namespace
+
 PgConnection::PgConnection(pg_conn* conn, std::string description)
-    : conn_(conn), description_(std::move(description)) {}
+    : conn_(conn), description_(std::move(description)), id_(RandomConnectionId()) {}
 
 PgConnection::~PgConnection() {
   cache_.clear();

@@ -181,6 +181,10 @@ class PgConnection final : public sql::Connection {
   const std::string& description() const { return description_; }
   // The server's version as libpq reports it (150004 for 15.4).
   int server_version() const;
+  // A random non-negative number naming this connection among the connections
+  // of every process, with near certainty (PgStore keys its commit marks by
+  // it).
+  std::int64_t id() const { return id_; }
 
  private:
   friend class PgStatement;
@@ -203,6 +207,7 @@ class PgConnection final : public sql::Connection {
 
   pg_conn* conn_;
   std::string description_;
+  std::int64_t id_;
   // Keyed by a view of the statement's own SQL text (stable while cached),
   // so that a look-up copies nothing.
   std::unordered_map<std::string_view, std::unique_ptr<PgStatement>> cache_;

@@ -260,11 +260,25 @@ constexpr const char* kSchemaV1[] = {
     " (reason, type, sku, created_at, case_id, qty, refunded_amount, currency)",
 };
 
+// Version 2: each connection's commit mark (pg_store.cc, CommitMarkSql):
+// the transaction id of its last write, written inside that write, which
+// tells a COMMIT whose answer was lost whether it is in the database. A
+// transaction id alone cannot: one whose commit a crash lost is handed out
+// again after the restart. Bookkeeping of the store, never copied.
+constexpr const char* kSchemaV2[] = {
+    R"sql(CREATE TABLE commit_marks (
+  conn        BIGINT PRIMARY KEY,
+  xid         xid8 NOT NULL,
+  written_at  BIGINT NOT NULL
+))sql",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
       {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
+      {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
   };
   return kMigrations;
 }

@@ -1,7 +1,9 @@
 #include "db/postgres/pg_store.h"
 
 #include <atomic>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,8 +20,9 @@ namespace {
 
 // Taken by every write transaction, of every process sharing the database,
 // right after BEGIN; released by its COMMIT or ROLLBACK. The same round trip
-// reads the transaction's id, which tells a COMMIT whose answer was lost
-// (see PgWriteSession::Commit) whether it happened.
+// stamps the connection's commit mark and reads the transaction's id, which
+// together tell a COMMIT whose answer was lost (see PgWriteSession::Commit)
+// whether it happened.
 //
 // A write transaction commits without waiting for its flush
 // (synchronous_commit off for it alone), so the lock is released as soon as
@@ -56,6 +59,31 @@ const std::string& AppendLockSql() {
   return kSql;
 }
 
+// Stamps the connection's commit mark (pg_schema.cc, version 2) with the
+// write's transaction id, inside the write; sent in one round trip with the
+// writers' lock, so before that lock: the row is the connection's alone,
+// and the only others that lock it (the stale marks' purge, the delete of a
+// closed connection's mark) hold no advisory lock, so no wait can close a
+// cycle. `conn` is PgConnection::id(), a number this program drew.
+std::string CommitMarkSql(std::int64_t conn) {
+  return "INSERT INTO commit_marks (conn, xid, written_at) VALUES (" + std::to_string(conn) +
+         ", pg_current_xact_id(), extract(epoch FROM now())::bigint)"
+         " ON CONFLICT (conn) DO UPDATE SET xid = excluded.xid, written_at = excluded.written_at";
+}
+// The connection's mark (NULL when it has none) and whether transaction `?`
+// is visible to this statement (committed for everyone to see).
+constexpr const char* kCommitMarkReadSql =
+    "SELECT (SELECT xid::text FROM commit_marks WHERE conn = ?),"
+    " pg_visible_in_snapshot(?::xid8, pg_current_snapshot())";
+constexpr const char* kCommitMarkDeleteSql = "DELETE FROM commit_marks WHERE conn = ?";
+// The marks of connections that wrote nothing for a day: their processes
+// died or closed them, or they will stamp a new one at their next write. A
+// lost COMMIT reads its mark within kOutcomeWaitSeconds. A mark locked by a
+// write in progress is skipped, never waited for.
+constexpr const char* kStaleCommitMarksSql =
+    "DELETE FROM commit_marks WHERE conn IN (SELECT conn FROM commit_marks"
+    " WHERE written_at < extract(epoch FROM now())::bigint - 86400 FOR UPDATE SKIP LOCKED)";
+
 // A durable barrier: one statement in its own transaction that writes a log
 // record, so its commit, synchronous under the session's own
 // synchronous_commit, flushes the log up to and past every commit made
@@ -72,6 +100,7 @@ class ConnectionPool {
  public:
   std::string uri;
   std::size_t max_idle = 0;
+  std::function<void()> after_commit;  // PgStore::Options::after_commit
   std::atomic<std::int64_t> failures{0};  // FailureCount; every connection adds to it
 
   std::mutex pool_mu;  // guards idle
@@ -99,8 +128,20 @@ class ConnectionPool {
   // Keeps `conn` for reuse unless its state is in doubt.
   void Return(std::unique_ptr<PgConnection> conn) {
     if (conn->failed() || conn->Broken() || conn->InTransaction()) return;  // closed here
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (idle.size() < max_idle) idle.push_back(std::move(conn));
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      if (idle.size() < max_idle) {
+        idle.push_back(std::move(conn));
+        return;
+      }
+    }
+    DeleteCommitMark(*conn);  // closed here, healthy
+  }
+
+  // Best effort: a mark left behind (also by a connection closed with its
+  // store or its process) goes with the stale ones (Open).
+  static void DeleteCommitMark(PgConnection& conn) {
+    if (auto stmt = conn.Prepare(kCommitMarkDeleteSql); stmt.ok()) (void)(*stmt)->BindInt(conn.id()).Run();
   }
 
   // A connection in a new transaction: a write transaction holding the
@@ -175,6 +216,7 @@ class PgWriteSession final : public sql::WriteSession {
     // A COMMIT of a transaction PostgreSQL has aborted answers ROLLBACK,
     // without an error; the driver reports that as unavailable.
     Status s = conn_->Exec("COMMIT");
+    if (s.ok() && store_->after_commit) store_->after_commit();
     if (s.ok()) {
       // Committed and visible, the writers' lock released: now durable.
       if (conn_->Exec(kDurableSql).ok()) return s;
@@ -194,10 +236,13 @@ class PgWriteSession final : public sql::WriteSession {
   }
 
  private:
-  // Ok when transaction xid_ committed and is durable, `lost` (unavailable:
-  // nothing was written) when it aborted (after a crash, also a commit that
-  // had not reached the disk); internal when the database cannot tell within
-  // kOutcomeWaitSeconds, with a message that says so.
+  // Ok when this transaction committed (made durable here), `lost`
+  // (unavailable: nothing was written) when it did not, internal when the
+  // database cannot tell within kOutcomeWaitSeconds, with a message that
+  // says so. The status of the transaction's id says whether a transaction
+  // of that id committed; the connection's commit mark whether it was this
+  // one, for a commit that a crash lost leaves its id to be handed out
+  // again.
   Status OutcomeOfLostCommit(const Status& lost) {
     const double give_up = MonotonicSeconds() + kOutcomeWaitSeconds;
     while (MonotonicSeconds() < give_up) {
@@ -208,11 +253,22 @@ class PgWriteSession final : public sql::WriteSession {
           (*stmt)->BindText(xid_);
           auto row = (*stmt)->Step();
           if (row.ok() && *row) status = (*stmt)->ColumnText(0);
+          // "transaction ID … is in the future": lost in a crash, its id
+          // not handed out again yet.
+          if (!row.ok() && (*conn)->SqlState() == "22023") return lost;
         }
-        // Committed, perhaps not yet flushed: the barrier makes it durable.
-        if (status == "committed" && (*conn)->Exec(kDurableSql).ok()) return Status::Ok();
         if (status == "aborted") return lost;
-        // "in progress": the old session still finishes its COMMIT.
+        if (status == "committed") {
+          std::optional<Mark> mark = MarkOf(**conn);
+          if (mark && mark->xid != xid_ && mark->visible) return lost;  // another transaction of the same id
+          // Committed, perhaps not yet flushed: the barrier makes it durable.
+          if (mark && mark->xid == xid_ && (*conn)->Exec(kDurableSql).ok()) return Status::Ok();
+        }
+        // Otherwise asked again: "in progress" (the old session still
+        // finishes its COMMIT, or the id is handed out again and its new
+        // transaction still runs), committed but not yet visible (before
+        // PostgreSQL 15.2 the status could run ahead of visibility), or no
+        // answer (the database still down, the barrier failed).
       }
       SleepForMillis(200);
     }
@@ -220,6 +276,20 @@ class PgWriteSession final : public sql::WriteSession {
                             std::to_string(kOutcomeWaitSeconds) +
                             " s whether the change was committed: check before sending it again (" + lost.message() +
                             ")");
+  }
+
+  struct Mark {
+    std::string xid;       // the transaction id in this connection's mark; "" when it has none
+    bool visible = false;  // whether this write's transaction id is visible to the reader
+  };
+  // Nullopt when it could not be read.
+  std::optional<Mark> MarkOf(PgConnection& reader) {
+    auto stmt = reader.Prepare(kCommitMarkReadSql);
+    if (!stmt.ok()) return std::nullopt;
+    (*stmt)->BindInt(conn_->id()).BindText(xid_);
+    auto row = (*stmt)->Step();
+    if (!row.ok() || !*row) return std::nullopt;
+    return Mark{(*stmt)->ColumnText(0), (*stmt)->ColumnInt(1) != 0};
   }
 
   // Runs a lock statement with its one parameter.
@@ -260,6 +330,7 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Opt
   ConnectionPool& pool = impl->pool;
   pool.uri = uri;
   pool.max_idle = options.max_idle > 0 ? static_cast<std::size_t>(options.max_idle) : 0;
+  pool.after_commit = options.after_commit;
   Result<std::unique_ptr<PgConnection>> conn = pool.Take(true);
   if (!conn.ok()) return conn.status();
   static const SystemClock kSystemClock;
@@ -278,6 +349,7 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& uri, const Opt
                                "text) TO the role): " +
                                barrier.message());
   }
+  (void)(*conn)->Exec(kStaleCommitMarksSql);  // best effort: the next start tries again
   pool.Return(std::move(*conn));
   return std::unique_ptr<PgStore>(new PgStore(std::move(impl)));
 }
@@ -291,6 +363,7 @@ Result<std::unique_ptr<WriteTxn>> PgStore::BeginWriteLocked(bool exclusive) {
   if (!conn.ok()) return conn.status();
   std::string xid;
   {
+    (*conn)->SendBeforeNext(CommitMarkSql((*conn)->id()));
     auto locked = (*conn)->Prepare(WritersLockSql(exclusive));
     if (!locked.ok()) return locked.status();
     Result<bool> row = (*locked)->Step();

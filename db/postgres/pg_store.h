@@ -23,6 +23,18 @@
 // unacknowledged, and anything that read it is lost with it: the log is one
 // sequence). Open() refuses a role that may not run the barrier.
 //
+// A COMMIT whose answer was lost (the connection or the database went away
+// during the COMMIT or the barrier) is not guessed at: Commit() asks the
+// database, once it answers again, whether the transaction is in it, and
+// returns ok (made durable then) or unavailable (nothing written) by what
+// it finds; internal ("check before sending it again") when the database
+// cannot tell within 30 s. The transaction's id alone cannot say: a commit
+// a crash lost leaves its id to be handed out again after the restart, and
+// another transaction may commit under it. So every write also stamps its
+// connection's row of commit_marks with its id, inside the transaction: the
+// id found there is the one of the last write of that connection that is
+// in the database.
+//
 // Connections: a pool per store, opened on demand and kept while idle (up
 // to Options::max_idle); a connection that broke is dropped and the next
 // transaction opens a new one, so the store recovers by itself when the
@@ -40,6 +52,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,6 +69,10 @@ class PgStore final : public Store {
     const Clock* clock = nullptr;
     // Connections kept open while idle; more are opened on demand.
     int max_idle = 16;
+    // For tests: runs in Commit() after the COMMIT answered and before the
+    // durable barrier, where a test cuts the connection or crashes the
+    // database.
+    std::function<void()> after_commit;
   };
 
   // Connects to `uri` (a libpq connection URI, postgresql://…) and applies

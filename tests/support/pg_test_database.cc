@@ -236,6 +236,8 @@ std::string PgDump(const std::string& uri) {
   for (const auto& row : RowsOf(Run(conn.get(),
                                     "SELECT table_name FROM information_schema.tables"
                                     " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                                    // The store's bookkeeping of its connections (pg_store.h).
+                                    " AND table_name <> 'commit_marks'"
                                     " ORDER BY table_name COLLATE \"C\"")
                                     .get())) {
     tables.push_back(row.at(0).value_or(""));
