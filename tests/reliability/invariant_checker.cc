@@ -304,7 +304,11 @@ class Checker {
   // stored case agree with the answer.
   void CheckCaseChange(const LoggedRequest& r, const char* invariant, const std::string& text_kind) {
     const std::string case_id = Str(r.answer, "id");
-    const std::string what = r.tag + " (" + (r.action.empty() ? "submit" : r.action) + " on " + case_id + ")";
+    // When and how it was answered, to set beside the run's kills and
+    // outages (wall ms) when it fails.
+    std::string what = r.tag + " (" + (r.action.empty() ? "submit" : r.action) + " on " + case_id + "; sent at wall ms " +
+                       std::to_string(r.sent_ms) + ", answered " + std::to_string(r.answered_ms - r.sent_ms) +
+                       " ms later" + (r.replayed ? ", a replay" : "") + (r.retry ? ", a resend" : "") + ")";
     const auto texts = TextsWithBody(r.tag, text_kind);
     if (texts.size() != 1) {
       report_.Fail(invariant, what + ": acknowledged, but its " + text_kind + " is stored " +
