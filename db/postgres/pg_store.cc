@@ -71,7 +71,8 @@ std::string CommitMarkSql(std::int64_t conn) {
          " ON CONFLICT (conn) DO UPDATE SET xid = excluded.xid, written_at = excluded.written_at";
 }
 // The connection's mark (NULL when it has none) and whether transaction `?`
-// is visible to this statement (committed for everyone to see).
+// has ended as this statement's snapshot sees it (committed or aborted;
+// read beside a status of committed, it says the commit is visible).
 constexpr const char* kCommitMarkReadSql =
     "SELECT (SELECT xid::text FROM commit_marks WHERE conn = ?),"
     " pg_visible_in_snapshot(?::xid8, pg_current_snapshot())";
@@ -266,9 +267,9 @@ class PgWriteSession final : public sql::WriteSession {
         }
         // Otherwise asked again: "in progress" (the old session still
         // finishes its COMMIT, or the id is handed out again and its new
-        // transaction still runs), committed but not yet visible (before
-        // PostgreSQL 15.2 the status could run ahead of visibility), or no
-        // answer (the database still down, the barrier failed).
+        // transaction still runs), committed but not yet ended in this
+        // snapshot (the status read before the commit became visible), or
+        // no answer (the database still down, the barrier failed).
       }
       SleepForMillis(200);
     }
@@ -280,7 +281,7 @@ class PgWriteSession final : public sql::WriteSession {
 
   struct Mark {
     std::string xid;       // the transaction id in this connection's mark; "" when it has none
-    bool visible = false;  // whether this write's transaction id is visible to the reader
+    bool visible = false;  // whether this write's transaction id has ended in the reader's snapshot
   };
   // Nullopt when it could not be read.
   std::optional<Mark> MarkOf(PgConnection& reader) {
