@@ -31,7 +31,7 @@ constexpr const char* kSchema[] = {
     "CREATE INDEX cases_created ON cases (created_at, id)",
     "CREATE INDEX cases_order ON cases (order_id)",
     "CREATE INDEX cases_buyer ON cases (buyer_id)",
-    "CREATE INDEX cases_assignee ON cases (assignee)",
+    "CREATE INDEX cases_assignee ON cases (assignee, next_due_at, id)",
     "CREATE INDEX cases_flagged ON cases (next_due_at, id) WHERE risk_flagged = 1",
     "CREATE INDEX cases_flagged_created ON cases (created_at, id) WHERE risk_flagged = 1",
     R"sql(CREATE TABLE deadlines (

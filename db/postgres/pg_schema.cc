@@ -273,12 +273,21 @@ constexpr const char* kSchemaV2[] = {
 ))sql",
 };
 
+// Version 3: an agent's queue by due date at any size of history, as
+// SQLite's version 9: cases_assignee is ordered by due date within each
+// assignee.
+constexpr const char* kSchemaV3[] = {
+    "DROP INDEX cases_assignee",
+    "CREATE INDEX cases_assignee ON cases (assignee, next_due_at, id)",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations{
       {1, {std::begin(kSchemaV1), std::end(kSchemaV1)}},
       {2, {std::begin(kSchemaV2), std::end(kSchemaV2)}},
+      {3, {std::begin(kSchemaV3), std::end(kSchemaV3)}},
   };
   return kMigrations;
 }

@@ -157,6 +157,23 @@ TEST_CASE("ListCases matches the reference for every filter, both sorts and any 
          c.search_prefix = "SF10";
          c.states = {State::kRequested, State::kNegotiating};
        }},
+      // The part without a deadline of an open-states list reads the states'
+      // index with the assignee's term checked row by row.
+      {"open states and assignee",
+       [](CaseFilter& c) {
+         c.states = {State::kRequested, State::kPendingApproval, State::kNegotiating, State::kAwaitingReturn};
+         c.assignee = "u-3";
+       }},
+      {"open states and unassigned",
+       [](CaseFilter& c) {
+         c.states = {State::kRequested, State::kNegotiating};
+         c.unassigned = true;
+       }},
+      {"a closed state and assignee",
+       [](CaseFilter& c) {
+         c.states = {State::kRefunded, State::kRequested};
+         c.assignee = "u-1";
+       }},
       {"flagged and combined",
        [](CaseFilter& c) {
          c.flagged_only = true;
@@ -293,6 +310,76 @@ TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db]
       CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
     }
   }
+}
+
+std::vector<State> OpenStates() {
+  std::vector<State> open;
+  for (int i = 0; i < kStateCount; ++i) {
+    if (!IsTerminal(static_cast<State>(i))) open.push_back(static_cast<State>(i));
+  }
+  return open;
+}
+
+// Plans of the two parts of a due-sorted list ("with a deadline", "without").
+std::vector<std::string> Plans(sqlite::SqliteConnection& conn, const CaseFilter& filter) {
+  std::vector<std::string> plans;
+  for (const sql::CaseListQuery& q : Value(sql::BuildCaseListQueries(filter))) {
+    auto params = q.params;
+    params.emplace_back(std::int64_t{50});
+    plans.push_back(Plan(conn, q.sql, params));
+    UNSCOPED_INFO(q.sql << "\n" << plans.back());
+  }
+  return plans;
+}
+
+// Every closed case is without a deadline: a plan that reads "without a
+// deadline" by an index range reads a shop's whole history (one agent's, by
+// the assignee's index) for each queue page.
+TEST_CASE("the agent's queue by due date reads the page and never the closed cases", "[db][sqlite]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  CaseFilter mine;
+  mine.states = OpenStates();
+  mine.assignee = "u-1";
+  std::vector<std::string> plans = Plans(*conn, mine);
+  REQUIRE(plans.size() == 2);
+  // Its cases with a deadline, in order, stopping at the page's end.
+  CHECK_THAT(plans[0], Catch::Contains("USING INDEX cases_assignee (assignee=? AND next_due_at>?)"));
+  CHECK_THAT(plans[0], !Catch::Contains("TEMP B-TREE"));
+  // Open cases without a deadline, state by state; not the assignee's range.
+  CHECK_THAT(plans[1], Catch::Contains("USING INDEX cases_state_due (state=? AND next_due_at=?)"));
+  CHECK_THAT(plans[1], !Catch::Contains("cases_assignee"));
+
+  CaseFilter unassigned = mine;
+  unassigned.assignee.reset();
+  unassigned.unassigned = true;
+  plans = Plans(*conn, unassigned);
+  REQUIRE(plans.size() == 2);
+  CHECK_THAT(plans[1], Catch::Contains("USING INDEX cases_state_due (state=? AND next_due_at=?)"));
+
+  CaseFilter everyones = mine;
+  everyones.assignee.reset();
+  plans = Plans(*conn, everyones);
+  REQUIRE(plans.size() == 2);
+  CHECK_THAT(plans[1], Catch::Contains("USING INDEX cases_state_due (state=? AND next_due_at=?)"));
+  // Paged among the cases without a deadline: the same, from the cursor on.
+  CaseFilter in_nulls = everyones;
+  in_nulls.has_cursor = true;
+  in_nulls.cursor_id = "C-1";
+  plans = Plans(*conn, in_nulls);
+  REQUIRE(plans.size() == 1);
+  CHECK_THAT(plans[0], Catch::Contains("USING INDEX cases_state_due (state=? AND next_due_at=? AND id>?)"));
+
+  // With a closed state listed, the part without a deadline is mostly that
+  // state's cases: the assignee's range in id order, no sort, is what reads
+  // least to fill a page.
+  CaseFilter closed = mine;
+  closed.states = {State::kClosed};
+  plans = Plans(*conn, closed);
+  REQUIRE(plans.size() == 2);
+  CHECK_THAT(plans[1], Catch::Contains("USING INDEX cases_assignee (assignee=? AND next_due_at=?)"));
+  CHECK_THAT(plans[1], !Catch::Contains("TEMP B-TREE"));
 }
 
 TEST_CASE("the flagged queue reads the partial index cases_flagged in order", "[db][sqlite]") {
