@@ -20,191 +20,315 @@ json OrNull(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json TextOf(const std::optional<TextRef>& ref, const TextsById& texts) {
+// The case's JSON is written straight into its text, without a tree: a
+// case is rendered for every read, every page item and every action, and
+// building a json object (a std::map node and a string per member) cost
+// more than the rest of a page's item. The text is what dump() writes for
+// the same value (compact, keys sorted, invalid UTF-8 replaced by U+FFFD):
+// members are written in sorted order by hand, and tests/engine/
+// case_json_test.cc holds the text to dump() of its own parse.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  // Containers: each Key or Item writes the comma before it.
+  void BeginObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('['); }
+  void EndArray() { Close(']'); }
+  JsonWriter& Key(std::string_view key) {  // `key` is plain ASCII, written as is
+    Comma();
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
+    return *this;
+  }
+  JsonWriter& Item() {
+    Comma();
+    return *this;
+  }
+
+  void String(std::string_view s) {
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+        // Escapes and anything beyond ASCII (UTF-8 checked, bad bytes
+        // replaced) as nlohmann writes them.
+        out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+      }
+    }
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  }
+  void Int(std::int64_t n) { out_ += std::to_string(n); }
+  void Bool(bool b) { out_ += b ? "true" : "false"; }
+  void Null() { out_ += "null"; }
+  void Time(TimePoint t) { String(FormatTime(t)); }
+  void Value(const json& value) { out_ += value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+  void TimeOrNull(const std::optional<TimePoint>& t) { t ? Time(*t) : Null(); }
+  void StringOrNull(const std::optional<std::string>& s) { s ? String(*s) : Null(); }
+  void IntOrNull(const std::optional<std::int64_t>& n) { n ? Int(*n) : Null(); }
+
+ private:
+  void Open(char c) {
+    out_ += c;
+    first_.push_back(true);
+  }
+  void Close(char c) {
+    out_ += c;
+    first_.pop_back();
+  }
+  void Comma() {
+    if (!first_.empty() && !first_.back()) out_ += ',';
+    if (!first_.empty()) first_.back() = false;
+  }
+
+  std::string& out_;
+  std::vector<bool> first_;  // per open container: nothing written in it yet
+};
+
+// The body of the text `ref` names, or null (no text, or not the caller's).
+const std::string* TextOf(const std::optional<TextRef>& ref, const TextsById& texts) {
   if (!ref) return nullptr;
   auto it = texts.find(ref->id);
-  return it == texts.end() ? json(nullptr) : json(it->second.body);
+  return it == texts.end() ? nullptr : &it->second.body;
 }
 
-// Views are built with json::object_t::emplace rather than initializer
-// lists, which make a temporary [key, value] array per member: a case is
-// rendered for every action and every read.
-json ShipmentJson(const std::optional<Shipment>& s) {
-  if (!s) return nullptr;
-  json::object_t view;
-  view.emplace("carrier", s->carrier);
-  view.emplace("tracking_no", s->tracking_no);
-  view.emplace("shipped_at", FormatTime(s->shipped_at));
-  view.emplace("delivered_at", TimeOrNull(s->delivered_at));
-  view.emplace("received_at", TimeOrNull(s->received_at));
-  if (s->sku) view.emplace("sku", *s->sku);
-  return view;
+void WriteText(JsonWriter& w, const std::optional<TextRef>& ref, const TextsById& texts) {
+  const std::string* body = TextOf(ref, texts);
+  body ? w.String(*body) : w.Null();
 }
 
-json OfferJson(const Offer& o, const TextsById& texts) {
-  json::object_t view;
-  view.emplace("amount", o.amount);
-  view.emplace("return_required", o.return_required);
-  view.emplace("note", TextOf(o.note, texts));
-  view.emplace("by", o.by);
-  view.emplace("at", FormatTime(o.at));
-  if (o.form) view.emplace("form", NameOf(*o.form));
-  return view;
+void WriteShipment(JsonWriter& w, const std::optional<Shipment>& s) {
+  if (!s) return w.Null();
+  w.BeginObject();
+  w.Key("carrier").String(s->carrier);
+  w.Key("delivered_at").TimeOrNull(s->delivered_at);
+  w.Key("received_at").TimeOrNull(s->received_at);
+  w.Key("shipped_at").Time(s->shipped_at);
+  if (s->sku) w.Key("sku").String(*s->sku);
+  w.Key("tracking_no").String(s->tracking_no);
+  w.EndObject();
+}
+
+void WriteOffer(JsonWriter& w, const Offer& o, const TextsById& texts) {
+  w.BeginObject();
+  w.Key("amount").Int(o.amount);
+  w.Key("at").Time(o.at);
+  w.Key("by").String(o.by);
+  if (o.form) w.Key("form").String(NameOf(*o.form));
+  WriteText(w.Key("note"), o.note, texts);
+  w.Key("return_required").Bool(o.return_required);
+  w.EndObject();
 }
 
 // SPEC §11.1's record, as every viewer of the case sees it (the voucher
 // code is a buyer-visible text; null once erased).
-json CompensationJson(const Compensation& c, const TextsById& texts) {
-  json::object_t view;
-  view.emplace("form", NameOf(c.form));
-  view.emplace("amount", c.amount);
-  view.emplace("voucher_code", TextOf(c.voucher_code, texts));
-  view.emplace("expires_at", TimeOrNull(c.expires_at));
-  view.emplace("external_ref", OrNull(c.external_ref));
-  view.emplace("issued_at", TimeOrNull(c.issued_at));
-  view.emplace("issued_by", OrNull(c.issued_by));
-  return view;
+void WriteCompensation(JsonWriter& w, const Compensation& c, const TextsById& texts) {
+  w.BeginObject();
+  w.Key("amount").Int(c.amount);
+  w.Key("expires_at").TimeOrNull(c.expires_at);
+  w.Key("external_ref").StringOrNull(c.external_ref);
+  w.Key("form").String(NameOf(c.form));
+  w.Key("issued_at").TimeOrNull(c.issued_at);
+  w.Key("issued_by").StringOrNull(c.issued_by);
+  WriteText(w.Key("voucher_code"), c.voucher_code, texts);
+  w.EndObject();
 }
 
-json InspectionJson(const std::optional<Inspection>& in, const TextsById& texts) {
-  if (!in) return nullptr;
-  json::array_t inspected;
+void WriteInspection(JsonWriter& w, const std::optional<Inspection>& in, const TextsById& texts) {
+  if (!in) return w.Null();
+  w.BeginObject();
+  w.Key("at").Time(in->at);
+  w.Key("by").String(in->by);
+  w.Key("grade").StringOrNull(in->grade);
+  w.Key("lines").BeginArray();
   for (const auto& l : in->lines) {
-    json::object_t line;
-    line.emplace("line_id", l.line_id);
-    line.emplace("received", l.received);
-    line.emplace("damaged", l.damaged);
-    line.emplace("restocked", l.restocked);
-    inspected.emplace_back(std::move(line));
+    w.Item().BeginObject();
+    w.Key("damaged").Int(l.damaged);
+    w.Key("line_id").String(l.line_id);
+    w.Key("received").Int(l.received);
+    w.Key("restocked").Int(l.restocked);
+    w.EndObject();
   }
-  json::object_t view;
-  view.emplace("result", in->pass ? "pass" : "fail");
-  view.emplace("grade", OrNull(in->grade));
-  view.emplace("note", TextOf(in->note, texts));
-  view.emplace("lines", std::move(inspected));
-  view.emplace("by", in->by);
-  view.emplace("at", FormatTime(in->at));
-  return view;
+  w.EndArray();
+  WriteText(w.Key("note"), in->note, texts);
+  w.Key("result").String(in->pass ? "pass" : "fail");
+  w.EndObject();
 }
 
 // §12: what the buyer and staff alike see of a repair; its progress notes
 // are always the buyer's to read.
-json RepairJson(const std::optional<Repair>& r, const TextsById& texts) {
-  if (!r) return nullptr;
-  json::array_t progress;
+void WriteRepair(JsonWriter& w, const std::optional<Repair>& r, const TextsById& texts) {
+  if (!r) return w.Null();
+  w.BeginObject();
+  w.Key("attempt").IntOrNull(r->attempt);
+  w.Key("progress").BeginArray();
   for (const auto& p : r->progress) {
-    json::object_t step;
-    step.emplace("status", p.status);
-    step.emplace("note", TextOf(p.note, texts));
-    step.emplace("at", FormatTime(p.at));
-    step.emplace("by", p.by);
-    progress.emplace_back(std::move(step));
+    w.Item().BeginObject();
+    w.Key("at").Time(p.at);
+    w.Key("by").String(p.by);
+    WriteText(w.Key("note"), p.note, texts);
+    w.Key("status").String(p.status);
+    w.EndObject();
   }
-  json::object_t view;
-  view.emplace("attempt", OrNull(r->attempt));
-  view.emplace("warranty_ends_at", FormatTime(r->warranty_ends_at));
-  view.emplace("progress", std::move(progress));
-  return view;
+  w.EndArray();
+  w.Key("warranty_ends_at").Time(r->warranty_ends_at);
+  w.EndObject();
 }
 
-json RefundsJson(const std::vector<Refund>& refunds, const TextsById& texts) {
-  json::array_t out;
+void WriteRefunds(JsonWriter& w, const std::vector<Refund>& refunds, const TextsById& texts) {
+  w.BeginArray();
   for (const auto& r : refunds) {
-    json::object_t refund;
-    refund.emplace("id", r.id);
-    refund.emplace("amount", r.amount);
-    refund.emplace("status", NameOf(r.status));
-    refund.emplace("external_ref", OrNull(r.external_ref));
-    refund.emplace("created_at", FormatTime(r.created_at));
-    refund.emplace("updated_at", FormatTime(r.updated_at));
-    json error = TextOf(r.error, texts);
-    if (!error.is_null()) refund.emplace("error", std::move(error));
-    out.emplace_back(std::move(refund));
+    w.Item().BeginObject();
+    w.Key("amount").Int(r.amount);
+    w.Key("created_at").Time(r.created_at);
+    if (const std::string* error = TextOf(r.error, texts)) w.Key("error").String(*error);
+    w.Key("external_ref").StringOrNull(r.external_ref);
+    w.Key("id").String(r.id);
+    w.Key("status").String(NameOf(r.status));
+    w.Key("updated_at").Time(r.updated_at);
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
 }
 
-json LinesJson(const std::vector<CaseLine>& lines) {
-  json::array_t out;
+void WriteLines(JsonWriter& w, const std::vector<CaseLine>& lines) {
+  w.BeginArray();
   for (const auto& l : lines) {
-    json::object_t line;
-    line.emplace("line_id", l.line_id);
-    line.emplace("qty", l.qty);
-    line.emplace("amount", l.amount);
-    if (l.replacement_sku) line.emplace("replacement_sku", *l.replacement_sku);
-    out.emplace_back(std::move(line));
+    w.Item().BeginObject();
+    w.Key("amount").Int(l.amount);
+    w.Key("line_id").String(l.line_id);
+    w.Key("qty").Int(l.qty);
+    if (l.replacement_sku) w.Key("replacement_sku").String(*l.replacement_sku);
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
 }
 
-json DeadlinesJson(const std::vector<Deadline>& deadlines) {
-  json::array_t out;
+void WriteDeadlines(JsonWriter& w, const std::vector<Deadline>& deadlines) {
+  w.BeginArray();
   for (const auto& d : deadlines) {
-    json::object_t deadline;
-    deadline.emplace("kind", NameOf(d.kind));
-    deadline.emplace("due_at", FormatTime(d.due_at));
-    deadline.emplace("breached", d.breached);
-    out.emplace_back(std::move(deadline));
+    w.Item().BeginObject();
+    w.Key("breached").Bool(d.breached);
+    w.Key("due_at").Time(d.due_at);
+    w.Key("kind").String(NameOf(d.kind));
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
+}
+
+// RiskToJson's object, written as text (a staff view of every case holds it).
+void WriteRisk(JsonWriter& w, const Risk& risk) {
+  const RiskSignals& s = risk.signals;
+  w.BeginObject();
+  w.Key("flagged").Bool(risk.flagged);
+  w.Key("reasons").BeginArray();
+  for (const std::string& reason : risk.reasons) w.Item().String(reason);
+  w.EndArray();
+  w.Key("signals").BeginObject();
+  w.Key("cases").Int(s.cases);
+  w.Key("orders").Int(s.orders);
+  w.Key("refund_only_cases").Int(s.refund_only_cases);
+  w.Key("refunded_amount").Int(s.refunded_amount);
+  w.Key("return_rate_percent").IntOrNull(s.return_rate_percent);
+  w.EndObject();
+  w.EndObject();
+}
+
+// Every member in sorted order (the conditional ones in their place).
+void WriteCase(JsonWriter& w, const CaseView& view) {
+  const Case& c = view.kase;
+  const TextsById& texts = view.texts;
+  w.BeginObject();
+  w.Key("agreed_amount").IntOrNull(c.agreed_amount);
+  w.Key("allowed_actions").BeginArray();
+  for (Action a : view.allowed_actions) w.Item().String(NameOf(a));
+  w.EndArray();
+  w.Key("assignee").StringOrNull(c.assignee);
+  w.Key("buyer_id").String(c.buyer_id);
+  w.Key("close_reason").StringOrNull(c.close_reason);
+  if (c.compensation) {  // compensation cases only
+    w.Key("compensated_amount").Int(c.compensated_amount);
+    WriteCompensation(w.Key("compensation"), *c.compensation, texts);
+  }
+  w.Key("created_at").Time(c.created_at);
+  w.Key("currency").String(c.currency);
+  WriteDeadlines(w.Key("deadlines"), c.deadlines);
+  WriteText(w.Key("description"), c.description, texts);
+  w.Key("evidence").BeginArray();
+  for (const auto& e : c.evidence) {
+    if (const std::string* body = TextOf(e, texts)) w.Item().String(*body);
+  }
+  w.EndArray();
+  w.Key("id").String(c.id);
+  WriteInspection(w.Key("inspection"), c.inspection, texts);
+  WriteLines(w.Key("lines"), c.lines);
+  w.Key("modifications").Int(c.modifications);
+  if (c.offer) {
+    WriteOffer(w.Key("offer"), *c.offer, texts);
+  } else {
+    w.Key("offer").Null();
+  }
+  w.Key("offers").BeginArray();
+  for (const auto& o : c.offer_history) WriteOffer(w.Item(), o, texts);
+  w.EndArray();
+  w.Key("order_id").String(c.order_id);
+  w.Key("policy_version").Int(c.policy_version);
+  w.Key("reason").String(c.reason);
+  if (view.refundable_amount) w.Key("refundable_amount").Int(*view.refundable_amount);
+  w.Key("refunded_amount").Int(c.refunded_amount);
+  WriteRefunds(w.Key("refunds"), c.refunds, texts);
+  w.Key("reject_reason").StringOrNull(c.reject_reason);
+  WriteRepair(w.Key("repair"), c.repair, texts);
+  WriteShipment(w.Key("repaired_shipment"), c.repaired_shipment);
+  WriteShipment(w.Key("replacement_shipment"), c.replacement_shipment);
+  w.Key("requested_amount").Int(c.requested_amount);
+  w.Key("return_address").Value(view.return_address);
+  WriteShipment(w.Key("return_shipment"), c.return_shipment);
+  // The abuse signals are for the shop's staff: a buyer never learns of them.
+  if (view.shows_risk) {
+    if (c.risk) {
+      WriteRisk(w.Key("risk"), *c.risk);
+    } else {
+      w.Key("risk").Null();
+    }
+  }
+  w.Key("state").String(NameOf(c.state));
+  w.Key("type").String(NameOf(c.type));
+  w.Key("updated_at").Time(c.updated_at);
+  w.Key("version").Int(c.version);
+  w.EndObject();
 }
 
 }  // namespace
 
-json CaseJson(const CaseView& view) {
-  const Case& c = view.kase;
-  const TextsById& texts = view.texts;
-  json::array_t evidence;
-  for (const auto& e : c.evidence) {
-    json body = TextOf(e, texts);
-    if (!body.is_null()) evidence.push_back(std::move(body));
-  }
-  json::array_t offers;
-  for (const auto& o : c.offer_history) offers.push_back(OfferJson(o, texts));
-  json::array_t allowed;
-  for (Action a : view.allowed_actions) allowed.emplace_back(NameOf(a));
-  json::object_t out;
-  out.emplace("id", c.id);
-  out.emplace("type", NameOf(c.type));
-  out.emplace("state", NameOf(c.state));
-  out.emplace("version", c.version);
-  out.emplace("order_id", c.order_id);
-  out.emplace("buyer_id", c.buyer_id);
-  out.emplace("reason", c.reason);
-  out.emplace("description", TextOf(c.description, texts));
-  out.emplace("evidence", std::move(evidence));
-  out.emplace("lines", LinesJson(c.lines));
-  out.emplace("currency", c.currency);
-  out.emplace("requested_amount", c.requested_amount);
-  out.emplace("agreed_amount", OrNull(c.agreed_amount));
-  out.emplace("refunded_amount", c.refunded_amount);
-  out.emplace("assignee", OrNull(c.assignee));
-  out.emplace("offer", c.offer ? OfferJson(*c.offer, texts) : json(nullptr));
-  out.emplace("offers", std::move(offers));
-  out.emplace("return_address", view.return_address);
-  out.emplace("return_shipment", ShipmentJson(c.return_shipment));
-  out.emplace("replacement_shipment", ShipmentJson(c.replacement_shipment));
-  out.emplace("repaired_shipment", ShipmentJson(c.repaired_shipment));
-  out.emplace("repair", RepairJson(c.repair, texts));
-  out.emplace("inspection", InspectionJson(c.inspection, texts));
-  out.emplace("refunds", RefundsJson(c.refunds, texts));
-  out.emplace("deadlines", DeadlinesJson(c.deadlines));
-  out.emplace("close_reason", OrNull(c.close_reason));
-  out.emplace("reject_reason", OrNull(c.reject_reason));
-  out.emplace("modifications", c.modifications);
-  out.emplace("policy_version", c.policy_version);
-  out.emplace("created_at", FormatTime(c.created_at));
-  out.emplace("updated_at", FormatTime(c.updated_at));
-  out.emplace("allowed_actions", std::move(allowed));
-  if (view.refundable_amount) out.emplace("refundable_amount", *view.refundable_amount);
-  if (c.compensation) {  // compensation cases only
-    out.emplace("compensation", CompensationJson(*c.compensation, texts));
-    out.emplace("compensated_amount", c.compensated_amount);
-  }
-  // The abuse signals are for the shop's staff: a buyer never learns of them.
-  if (view.shows_risk) out.emplace("risk", c.risk ? RiskToJson(*c.risk) : json(nullptr));
+std::string CaseJsonText(const CaseView& view) {
+  std::string out;
+  out.reserve(2048);
+  JsonWriter w(out);
+  WriteCase(w, view);
   return out;
 }
+
+std::string CasePageJsonText(const CasePage& page) {
+  std::string out;
+  out.reserve(2048 * (page.items.size() + 1));
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("items").BeginArray();
+  for (const auto& v : page.items) WriteCase(w.Item(), v);
+  w.EndArray();
+  w.Key("next_cursor");
+  page.next ? w.String(EncodeCursor(*page.next)) : w.Null();
+  w.EndObject();
+  return out;
+}
+
+json CaseJson(const CaseView& view) { return json::parse(CaseJsonText(view)); }
 
 json OrderJson(const OrderView& view) {
   const Order& o = view.order;
@@ -268,11 +392,7 @@ json OrderPageJson(const OrderPage& page) {
   return json{{"items", std::move(items)}, {"next_cursor", page.next ? json(EncodeCursor(*page.next)) : json(nullptr)}};
 }
 
-json CasePageJson(const CasePage& page) {
-  json items = json::array();
-  for (const auto& v : page.items) items.push_back(CaseJson(v));
-  return json{{"items", std::move(items)}, {"next_cursor", page.next ? json(EncodeCursor(*page.next)) : json(nullptr)}};
-}
+json CasePageJson(const CasePage& page) { return json::parse(CasePageJsonText(page)); }
 
 json TimelineJson(const Timeline& timeline) {
   json items = json::array();

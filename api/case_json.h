@@ -4,15 +4,22 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/cases/case_views.h"
 
 namespace aftersales {
 
+// A case as its wire text: compact JSON with its keys sorted, exactly what
+// dump() writes for CaseJson (invalid UTF-8 in a text replaced by U+FFFD),
+// written without building a tree. CaseJson is this text parsed.
+std::string CaseJsonText(const CaseView& view);
 nlohmann::json CaseJson(const CaseView& view);
 nlohmann::json OrderJson(const OrderView& view);
 nlohmann::json OrderPageJson(const OrderPage& page);
-// {"items": [...], "next_cursor": string|null}
+// {"items": [...], "next_cursor": string|null}, as wire text (CaseJsonText's
+// items), and parsed.
+std::string CasePageJsonText(const CasePage& page);
 nlohmann::json CasePageJson(const CasePage& page);
 // {"items": [audit entries as stored, each with "texts": [...]]}
 nlohmann::json TimelineJson(const Timeline& timeline);

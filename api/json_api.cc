@@ -60,15 +60,25 @@ Result<json> JsonApi::ListOrders(const Actor& actor, const OrderListParams& para
   return OrderPageJson(page);
 }
 
-Result<json> JsonApi::GetCase(const Actor& actor, const std::string& case_id) {
+Result<std::string> JsonApi::GetCaseText(const Actor& actor, const std::string& case_id) {
   AS_ASSIGN_OR_RETURN(CaseView view, engine_.queries().GetCase(actor, case_id));
-  return CaseJson(view);
+  return CaseJsonText(view);
+}
+
+Result<std::string> JsonApi::ListCasesText(const Actor& actor, const CaseListParams& params) {
+  AS_ASSIGN_OR_RETURN(CaseListQuery query, ParseCaseListQuery(params));
+  AS_ASSIGN_OR_RETURN(CasePage page, engine_.queries().ListCases(actor, query));
+  return CasePageJsonText(page);
+}
+
+Result<json> JsonApi::GetCase(const Actor& actor, const std::string& case_id) {
+  AS_ASSIGN_OR_RETURN(std::string text, GetCaseText(actor, case_id));
+  return json::parse(text);
 }
 
 Result<json> JsonApi::ListCases(const Actor& actor, const CaseListParams& params) {
-  AS_ASSIGN_OR_RETURN(CaseListQuery query, ParseCaseListQuery(params));
-  AS_ASSIGN_OR_RETURN(CasePage page, engine_.queries().ListCases(actor, query));
-  return CasePageJson(page);
+  AS_ASSIGN_OR_RETURN(std::string text, ListCasesText(actor, params));
+  return json::parse(text);
 }
 
 Result<json> JsonApi::Timeline(const Actor& actor, const std::string& case_id) {

@@ -37,6 +37,10 @@ class JsonApi {
   Result<nlohmann::json> ListOrders(const Actor& actor, const OrderListParams& params);
   Result<nlohmann::json> GetCase(const Actor& actor, const std::string& case_id);
   Result<nlohmann::json> ListCases(const Actor& actor, const CaseListParams& params);
+  // The same two as their wire text (CaseJsonText), never built as a tree:
+  // what the routes serve.
+  Result<std::string> GetCaseText(const Actor& actor, const std::string& case_id);
+  Result<std::string> ListCasesText(const Actor& actor, const CaseListParams& params);
   Result<nlohmann::json> Timeline(const Actor& actor, const std::string& case_id);
   // What ExtendDeadlines would move now (GET /deadlines/extend): errors as
   // DeadlineExtensions::Preview.

@@ -44,6 +44,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -123,9 +124,21 @@ struct WrkFigures {
   // transactions made durable, and the COMMITs, each one fsync, that did it).
   std::int64_t durable_commands = 0;
   std::int64_t commits = 0;
+  // This process's CPU (user + system, every thread: the server answering,
+  // not wrk) during the run, per request: noise from other work on the
+  // machine barely moves it, unlike req/s.
+  double cpu_micros_per_request = 0;
 
   bool Valid() const { return parsed && requests > 0 && non_2xx == 0 && socket_errors == 0; }
 };
+
+// User + system CPU seconds of this whole process so far.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 // "850.00us", "1.23ms", "1.02s", "2.00m" in milliseconds.
 std::optional<double> LatencyMillis(const std::string& value, const std::string& unit) {
@@ -577,7 +590,7 @@ std::vector<Scenario> BuildScenarios(const WorkFolder& folder, Services& service
     const std::size_t i = (*next)++;
     auto agent = agent_of(i);
     if (!agent.ok()) return agent.status();
-    return services.cases.GetCase(*agent, data.read_case_ids[i % data.read_case_ids.size()]).status();
+    return services.cases.GetCaseText(*agent, data.read_case_ids[i % data.read_case_ids.size()]).status();
   };
 
   Scenario& queue = scenarios[2];
@@ -596,7 +609,7 @@ std::vector<Scenario> BuildScenarios(const WorkFolder& folder, Services& service
   queue.engine_call = [&services, next, agent_of]() -> Status {
     auto agent = agent_of((*next)++);
     if (!agent.ok()) return agent.status();
-    return services.cases.ListCases(*agent, AgentQueue()).status();
+    return services.cases.ListCasesText(*agent, AgentQueue()).status();  // as the route serves it
   };
 
   Scenario& comment = scenarios[3];
@@ -741,13 +754,16 @@ std::string ServeAndLoad(const BenchOptions& options, Services& services, const 
     for (int round = 0; round < options.runs && failure.empty(); ++round) {
       for (Scenario& s : scenarios) {
         const SqliteStore::WriteStats writes_before = services.store.write_stats();
+        const double cpu_before = ProcessCpuSeconds();
         WrkFigures f = RunWrk(wrk, s.bare ? bare_port : server.port(), s.method, s.requests_file, s.body);
+        const double cpu_after = ProcessCpuSeconds();
         const SqliteStore::WriteStats writes_after = services.store.write_stats();
+        if (f.requests > 0) f.cpu_micros_per_request = (cpu_after - cpu_before) * 1e6 / static_cast<double>(f.requests);
         f.durable_commands = writes_after.commands - writes_before.commands;
         f.commits = writes_after.batches - writes_before.batches;
-        std::printf("  round %d %-9s %10.0f req/s  p50 %8s ms  p99 %8s ms  non-2xx %lld  socket errors %lld",
+        std::printf("  round %d %-9s %10.0f req/s  p50 %8s ms  p99 %8s ms  CPU %7.1f us/req  non-2xx %lld  socket errors %lld",
                     round + 1, s.name.c_str(), f.requests_per_second, Millis(f.p50_millis).c_str(),
-                    Millis(f.p99_millis).c_str(), static_cast<long long>(f.non_2xx),
+                    Millis(f.p99_millis).c_str(), f.cpu_micros_per_request, static_cast<long long>(f.non_2xx),
                     static_cast<long long>(f.socket_errors));
         if (f.commits > 0) {
           std::printf("  (%lld writes in %lld commits)", static_cast<long long>(f.durable_commands),
@@ -792,7 +808,8 @@ bool Report(const BenchOptions& options, const SeededData& data, const std::vect
       rounds.push_back({{"requests_per_second", r.requests_per_second}, {"p50_ms", r.p50_millis},
                         {"p99_ms", r.p99_millis}, {"requests", r.requests}, {"non_2xx", r.non_2xx},
                         {"socket_errors", r.socket_errors}, {"durable_commands", r.durable_commands},
-                        {"commits", r.commits}, {"wrk_output", r.output}});
+                        {"commits", r.commits}, {"cpu_us_per_request", r.cpu_micros_per_request},
+                        {"wrk_output", r.output}});
     }
     const bool valid = s.AllValid();
     all_valid = all_valid && valid;

@@ -311,10 +311,10 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   r.push_back(On("GET", "/api/v1/cases").Handle([&cases](ApiRequest& q) {
     auto params = ReadCaseListParams(q.http);
     if (!params.ok()) return ApiReply::Error(params.status());
-    return ApiReply::From(cases.ListCases(*q.actor, *params));
+    return ApiReply::FromJsonText(cases.ListCasesText(*q.actor, *params));
   }));
   r.push_back(On("GET", "/api/v1/cases/{id}").Handle([&cases](ApiRequest& q) {
-    return ApiReply::From(cases.GetCase(*q.actor, q.params[0]));
+    return ApiReply::FromJsonText(cases.GetCaseText(*q.actor, q.params[0]));
   }));
   r.push_back(
       On("POST", "/api/v1/cases/{id}/actions/{action}").JsonBody().Idempotent(200).Handle([&cases](ApiRequest& q) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "engine/body_reader.h"
+#include "web/problem.h"
 
 namespace aftersales {
 
@@ -31,6 +32,11 @@ ApiReply ApiReply::Error(Status status) {
 ApiReply ApiReply::From(Result<nlohmann::json> result, int status) {
   if (!result.ok()) return Error(result.status());
   return Json(status, std::move(*result));
+}
+
+ApiReply ApiReply::FromJsonText(Result<std::string> result) {
+  if (!result.ok()) return Error(result.status());
+  return Text(200, std::move(*result), kJsonContentType);
 }
 
 namespace {

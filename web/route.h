@@ -51,6 +51,9 @@ struct ApiReply {
   static ApiReply Error(Status status);
   // An engine result: the value with `status`, or its error.
   static ApiReply From(Result<nlohmann::json> result, int status = 200);
+  // An engine result already written as JSON text (200, application/json);
+  // for reads only: an Idempotent route records its reply from `json`.
+  static ApiReply FromJsonText(Result<std::string> result);
 };
 
 enum class Access {
