@@ -5,7 +5,9 @@
 // version, transaction or store can make it stale. Bounded: kSlots
 // entries. A key may sit in either of two slots chosen by its hash, so that
 // two keys of one slot both stay; a newer text of a key takes its slot,
-// another key takes the one of the two used longer ago.
+// another key takes the one of the two used longer ago. (Two threads
+// remembering one key at once may leave it in both slots, each entry still
+// answering only for its own text, until one is evicted.)
 //
 // Thread-safe: slots are guarded by a fixed set of mutexes, shared by hash.
 // A memo is meant to live as long as the process (never destroyed).

@@ -78,6 +78,16 @@ TEST_CASE("a decode memo keeps two keys of one slot, and evicts the one used lon
   REQUIRE(lru.Find(three[2], "t") != nullptr);
   CHECK(*lru.Find(three[0], "t") == 0);
   CHECK(*lru.Find(three[2], "t") == 2);
+  // The other way round: the key found last stays, the older one goes,
+  // whichever of the two slots it is in.
+  Memo lru2;
+  lru2.Remember(three[0], "t", std::make_shared<const int>(0));
+  lru2.Remember(three[1], "t", std::make_shared<const int>(1));
+  REQUIRE(lru2.Find(three[1], "t") != nullptr);  // three[1] is now the more recently used
+  lru2.Remember(three[2], "t", std::make_shared<const int>(2));
+  CHECK(lru2.Find(three[0], "t") == nullptr);
+  CHECK(lru2.Find(three[1], "t") != nullptr);
+  CHECK(lru2.Find(three[2], "t") != nullptr);
   // A newer text of a key takes that key's own slot, not the other key's.
   lru.Remember(three[0], "u", std::make_shared<const int>(10));
   CHECK(lru.Find(three[0], "t") == nullptr);
