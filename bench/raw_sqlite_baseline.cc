@@ -38,7 +38,8 @@ constexpr const char* kSchema[] = {
   id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, started_at BIGINT NOT NULL,
   due_at BIGINT NOT NULL, status TEXT NOT NULL, closed_at BIGINT, breached_at BIGINT))sql",
     "CREATE INDEX deadlines_open_due ON deadlines (due_at, id) WHERE status = 'open'",
-    "CREATE INDEX deadlines_case ON deadlines (case_id)",
+    "CREATE INDEX deadlines_listed ON deadlines (case_id, due_at, id, kind, started_at, status, closed_at)"
+    " WHERE status IN ('open', 'breached')",
     "CREATE INDEX deadlines_started ON deadlines (kind, started_at, status, closed_at, breached_at)",
     R"sql(CREATE TABLE audit (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor_id TEXT NOT NULL, actor_role TEXT NOT NULL,

@@ -347,6 +347,21 @@ constexpr const char* kSchemaV9[] = {
     "CREATE INDEX cases_assignee ON cases (assignee, next_due_at, id)",
 };
 
+// Version 10: a page's deadlines from one small index. A case lists its open
+// and breached deadlines (sql_reads.cc, kListedDeadlinesOfSql); the index on
+// case_id held every deadline ever opened, about three a case, so a page
+// looked up each row to find the one still listed, then sorted them.
+// deadlines_listed holds only the listed ones, in the order a page wants,
+// with every column a page reads: no table lookup and no sort. Closed
+// deadlines, most of them, leave it, so it is smaller than the index it
+// replaces. Cases are never deleted, so the foreign key from deadlines to
+// cases needs no index on case_id of its own.
+constexpr const char* kSchemaV10[] = {
+    "DROP INDEX deadlines_case",
+    "CREATE INDEX deadlines_listed ON deadlines (case_id, due_at, id, kind, started_at, status, closed_at, order_id)"
+    " WHERE status IN ('open', 'breached')",
+};
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -360,6 +375,7 @@ const std::vector<Migration>& Migrations() {
       {7, {std::begin(kSchemaV7), std::end(kSchemaV7)}},
       {8, {std::begin(kSchemaV8), std::end(kSchemaV8)}},
       {9, {std::begin(kSchemaV9), std::end(kSchemaV9)}},
+      {10, {std::begin(kSchemaV10), std::end(kSchemaV10)}},
   };
   return kMigrations;
 }

@@ -278,7 +278,7 @@ TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[d
   const std::string ids = R"(["C-1","C-2"])";
   const std::vector<std::pair<std::string, std::string>> reads = {
       {sql::kCasesOfOrdersSql, "SEARCH cases USING INDEX cases_order (order_id=?)"},
-      {sql::kListedDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_case (case_id=?)"},
+      {sql::kListedDeadlinesOfSql, "SEARCH deadlines USING COVERING INDEX deadlines_listed (case_id=?)"},
       {sql::kListedOrderDeadlinesOfSql, "SEARCH deadlines USING INDEX deadlines_order (order_id=?)"},
       {sql::kTextsOfCasesSql, "SEARCH texts USING INDEX texts_case (case_id=?)"}};
   for (const auto& [sql, search] : reads) {
@@ -287,6 +287,17 @@ TEST_CASE("the batch reads of a list page probe the id's index, never scan", "[d
     CHECK_THAT(plan, Catch::Contains(search));
     for (const char* table : {"SCAN cases", "SCAN deadlines", "SCAN texts"}) CHECK_THAT(plan, !Catch::Contains(table));
   }
+}
+
+TEST_CASE("a page's listed deadlines come from their own index in order without a lookup or a sort",
+          "[db][sqlite]") {
+  StoreFixture f;
+  f.Close();
+  auto conn = RawConnection(f.path());
+  std::string plan = Plan(*conn, sql::kListedDeadlinesOfSql, {std::string(R"(["C-1","C-2"])")});
+  INFO(plan);
+  CHECK_THAT(plan, Catch::Contains("COVERING INDEX deadlines_listed"));
+  CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
 }
 
 TEST_CASE("unfiltered case lists read an index in order, without sorting", "[db][sqlite]") {
