@@ -124,6 +124,8 @@ struct WrkFigures {
   // transactions made durable, and the COMMITs, each one fsync, that did it).
   std::int64_t durable_commands = 0;
   std::int64_t commits = 0;
+  // Read connections the store opened during the run, kept or not.
+  std::int64_t read_connections_opened = 0;
   // This process's CPU (user + system, every thread: the server answering,
   // not wrk) during the run, per request: noise from other work on the
   // machine barely moves it, unlike req/s.
@@ -754,13 +756,16 @@ std::string ServeAndLoad(const BenchOptions& options, Services& services, const 
     for (int round = 0; round < options.runs && failure.empty(); ++round) {
       for (Scenario& s : scenarios) {
         const SqliteStore::WriteStats writes_before = services.store.write_stats();
+        const SqliteStore::ReadStats reads_before = services.store.read_stats();
         const double cpu_before = ProcessCpuSeconds();
         WrkFigures f = RunWrk(wrk, s.bare ? bare_port : server.port(), s.method, s.requests_file, s.body);
         const double cpu_after = ProcessCpuSeconds();
         const SqliteStore::WriteStats writes_after = services.store.write_stats();
+        const SqliteStore::ReadStats reads_after = services.store.read_stats();
         if (f.requests > 0) f.cpu_micros_per_request = (cpu_after - cpu_before) * 1e6 / static_cast<double>(f.requests);
         f.durable_commands = writes_after.commands - writes_before.commands;
         f.commits = writes_after.batches - writes_before.batches;
+        f.read_connections_opened = reads_after.opened - reads_before.opened;
         std::printf("  round %d %-9s %10.0f req/s  p50 %8s ms  p99 %8s ms  CPU %7.1f us/req  non-2xx %lld  socket errors %lld",
                     round + 1, s.name.c_str(), f.requests_per_second, Millis(f.p50_millis).c_str(),
                     Millis(f.p99_millis).c_str(), f.cpu_micros_per_request, static_cast<long long>(f.non_2xx),
@@ -769,6 +774,7 @@ std::string ServeAndLoad(const BenchOptions& options, Services& services, const 
           std::printf("  (%lld writes in %lld commits)", static_cast<long long>(f.durable_commands),
                       static_cast<long long>(f.commits));
         }
+        if (!s.bare) std::printf("  read connections opened %lld", static_cast<long long>(f.read_connections_opened));
         std::printf("\n");
         if (!f.Valid()) std::printf("  wrk said:\n%s\n", f.output.c_str());
         s.runs.push_back(std::move(f));
@@ -808,6 +814,7 @@ bool Report(const BenchOptions& options, const SeededData& data, const std::vect
       rounds.push_back({{"requests_per_second", r.requests_per_second}, {"p50_ms", r.p50_millis},
                         {"p99_ms", r.p99_millis}, {"requests", r.requests}, {"non_2xx", r.non_2xx},
                         {"socket_errors", r.socket_errors}, {"durable_commands", r.durable_commands},
+                        {"read_connections_opened", r.read_connections_opened},
                         {"commits", r.commits}, {"cpu_us_per_request", r.cpu_micros_per_request},
                         {"wrk_output", r.output}});
     }

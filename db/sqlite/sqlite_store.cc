@@ -1,6 +1,7 @@
 #include "db/sqlite/sqlite_store.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -19,26 +20,59 @@ using sqlite::SqliteConnection;
 struct SqliteStore::Impl {
   std::string path;
   std::size_t max_idle_readers = 0;
+  std::chrono::milliseconds reader_wait{0};
   std::atomic<std::int64_t> failures{0};  // FailureCount; every connection adds to it
 
   std::unique_ptr<SqliteConnection> writer;
   std::unique_ptr<sqlite::GroupCommit> group;  // who writes on `writer`, and when it commits
 
-  std::mutex pool_mu;  // guards idle_readers
+  std::mutex pool_mu;  // guards idle_readers, kept_readers and the counts
+  std::condition_variable reader_back;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers;
+  std::size_t kept_readers = 0;  // kept connections open, idle or in a transaction
+  std::int64_t opened = 0;
+  std::int64_t waits = 0;
 
-  std::unique_ptr<SqliteConnection> TakeReader() {
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (idle_readers.empty()) return nullptr;
-    std::unique_ptr<SqliteConnection> conn = std::move(idle_readers.back());
-    idle_readers.pop_back();
-    return conn;
+  // What BeginRead gets: an idle kept connection, or leave to open one
+  // (`kept`: whether it joins the pool when its transaction ends).
+  struct Taken {
+    std::unique_ptr<SqliteConnection> conn;
+    bool kept = false;
+  };
+
+  Taken TakeReader() {
+    std::unique_lock<std::mutex> lock(pool_mu);
+    if (idle_readers.empty() && kept_readers >= max_idle_readers && max_idle_readers > 0) {
+      ++waits;
+      reader_back.wait_for(lock, reader_wait,
+                           [&] { return !idle_readers.empty() || kept_readers < max_idle_readers; });
+    }
+    if (!idle_readers.empty()) {
+      Taken taken{std::move(idle_readers.back()), true};
+      idle_readers.pop_back();
+      return taken;
+    }
+    ++opened;
+    if (kept_readers < max_idle_readers) {
+      ++kept_readers;
+      return Taken{nullptr, true};
+    }
+    return Taken{nullptr, false};
   }
 
-  void ReturnReader(std::unique_ptr<SqliteConnection> conn) {
-    if (conn->failed()) return;  // closed here: its state is unknown
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (idle_readers.size() < max_idle_readers) idle_readers.push_back(std::move(conn));
+  // A kept connection goes back to the pool unless it failed (closed here:
+  // its state is unknown, and its place is free for a new one).
+  void ReturnReader(std::unique_ptr<SqliteConnection> conn, bool kept) {
+    if (!kept) return;
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      if (conn == nullptr || conn->failed()) {
+        --kept_readers;
+      } else {
+        idle_readers.push_back(std::move(conn));
+      }
+    }
+    reader_back.notify_one();
   }
 };
 
@@ -63,6 +97,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->max_idle_readers = options.max_idle_readers > 0 ? static_cast<std::size_t>(options.max_idle_readers) : 0;
+  impl->reader_wait = options.reader_wait;
   impl->writer = std::move(*writer);
   impl->writer->CountFailuresIn(&impl->failures);
   impl->group = std::make_unique<sqlite::GroupCommit>(*impl->writer, options.max_batch);
@@ -75,24 +110,31 @@ Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
 }
 
 Result<std::unique_ptr<ReadTxn>> SqliteStore::BeginRead() {
-  std::unique_ptr<SqliteConnection> conn = impl_->TakeReader();
-  if (conn == nullptr) {
+  Impl::Taken taken = impl_->TakeReader();
+  if (taken.conn == nullptr) {
     Result<std::unique_ptr<SqliteConnection>> opened = SqliteConnection::Open(impl_->path, OpenMode::kReadOnly);
     if (!opened.ok()) {
       impl_->failures.fetch_add(1, std::memory_order_relaxed);
+      impl_->ReturnReader(nullptr, taken.kept);
       return opened.status();
     }
-    conn = std::move(*opened);
-    conn->CountFailuresIn(&impl_->failures);
+    taken.conn = std::move(*opened);
+    taken.conn->CountFailuresIn(&impl_->failures);
   }
   Impl* impl = impl_.get();
+  const bool kept = taken.kept;
   return sqlite::SqliteReadTxn::Begin(
-      std::move(conn), [impl](std::unique_ptr<SqliteConnection> c) { impl->ReturnReader(std::move(c)); });
+      std::move(taken.conn), [impl, kept](std::unique_ptr<SqliteConnection> c) { impl->ReturnReader(std::move(c), kept); });
 }
 
 SqliteStore::WriteStats SqliteStore::write_stats() const {
   sqlite::GroupCommit::Stats s = impl_->group->stats();
   return WriteStats{s.commands, s.batches, s.waiting, s.turns, s.held_seconds, s.commit_seconds};
+}
+
+SqliteStore::ReadStats SqliteStore::read_stats() const {
+  std::lock_guard<std::mutex> lock(impl_->pool_mu);
+  return ReadStats{impl_->opened, impl_->waits};
 }
 
 std::int64_t SqliteStore::FailureCount() const { return impl_->failures.load(std::memory_order_relaxed); }

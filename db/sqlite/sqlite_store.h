@@ -10,8 +10,8 @@
 // db/sqlite/group_commit.h): each one is
 // all-or-nothing on its own, and its Commit() returns once the shared COMMIT
 // is on disk; a lone writer commits at once. Reads use a small pool of
-// read-only connections, each ReadTxn one `BEGIN` … snapshot that never
-// blocks the writer; keep read transactions short so that WAL checkpoints
+// read-only connections (Options::max_idle_readers), each ReadTxn one
+// `BEGIN` … snapshot that never blocks the writer; keep read transactions short so that WAL checkpoints
 // can proceed.
 //
 // Errors: every storage failure is unavailable, with SQLite's message. The
@@ -42,6 +42,7 @@
 // BeginWrite again (it would wait for itself).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,9 +58,15 @@ class SqliteStore final : public Store {
   struct Options {
     // Stamps schema_migrations.applied_at; the system clock when null.
     const Clock* clock = nullptr;
-    // Read-only connections kept open for reuse; more are opened on demand
-    // and closed when their transaction ends.
+    // Read-only connections kept open for reuse. When all of them are in
+    // use, BeginRead waits up to `reader_wait` for one to come back before
+    // it opens one more, which is closed when its transaction ends: opening
+    // a connection (its file, its pragmas, the schema parsed, a cold page
+    // cache) costs more than most reads, and a burst of more readers than
+    // cores gains nothing by running at once. The wait bounds the delay of
+    // a thread that holds read transactions and begins another.
     int max_idle_readers = 16;
+    std::chrono::milliseconds reader_wait{20};
     // Group commit (db/group_commit.h): the most commands one COMMIT makes
     // durable together. 1 commits every command on its own.
     int max_batch = 256;
@@ -100,6 +107,14 @@ class SqliteStore final : public Store {
     double commit_seconds = 0;
   };
   WriteStats write_stats() const;
+
+  // Read connections since Open: opened (kept or not), and the BeginRead
+  // calls that waited for a kept one to come back.
+  struct ReadStats {
+    std::int64_t opened = 0;
+    std::int64_t waits = 0;
+  };
+  ReadStats read_stats() const;
 
   // The path the store was opened with.
   const std::string& path() const;

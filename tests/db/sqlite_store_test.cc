@@ -3,9 +3,13 @@
 // not tagged [sqlite] run on PgStore too (tests/db/db_test_util.h).
 #include "db/sqlite/sqlite_store.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include "db/sqlite/schema.h"
 #include "tests/db/db_test_util.h"
@@ -885,6 +889,62 @@ TEST_CASE("a ReadTxn is one snapshot", "[db]") {
   auto after = f.Read();
   CHECK(Value(after->GetSetting("n")) == std::optional<std::string>("2"));
   CHECK(Value(after->GetSetting("m")) == std::optional<std::string>("x"));
+}
+
+TEST_CASE("readers beyond the kept connections wait for one instead of opening more", "[db][sqlite]") {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.max_idle_readers = 3;
+  options.reader_wait = std::chrono::seconds(30);  // never reached: each read is short
+  auto store = Value(SqliteStore::Open(dir.File("db.sqlite"), options));
+  {
+    auto w = Value(store->BeginWrite());
+    REQUIRE_OK(w->PutSetting("n", "1"));
+    REQUIRE_OK(w->Commit());
+  }
+  // Eight threads, each holding its reads for a while so that they overlap:
+  // without the wait they open up to eight connections, and reopen them.
+  std::atomic<int> read_ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto r = store->BeginRead();
+        if (!r.ok()) continue;
+        if (Value((*r)->GetSetting("n")) == std::optional<std::string>("1")) ++read_ok;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(read_ok == 80);
+  const SqliteStore::ReadStats stats = store->read_stats();
+  CHECK(stats.opened == 3);
+  CHECK(stats.waits > 0);
+}
+
+TEST_CASE("a thread holding every kept reader still gets one more after the wait, closed when it ends",
+          "[db][sqlite]") {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.max_idle_readers = 2;
+  options.reader_wait = std::chrono::milliseconds(20);
+  auto store = Value(SqliteStore::Open(dir.File("db.sqlite"), options));
+  {
+    auto first = Value(store->BeginRead());
+    auto second = Value(store->BeginRead());
+    auto third = Value(store->BeginRead());  // no deadlock: opened after the wait
+    CHECK_FALSE(Value(third->GetSetting("n")).has_value());
+    CHECK(store->read_stats().opened == 3);
+    CHECK(store->read_stats().waits == 1);
+  }
+  // The two kept ones serve what follows; the third was closed.
+  for (int i = 0; i < 3; ++i) {
+    auto a = Value(store->BeginRead());
+    auto b = Value(store->BeginRead());
+  }
+  CHECK(store->read_stats().opened == 3);
+  CHECK(store->read_stats().waits == 1);
 }
 
 TEST_CASE("reopening the file keeps everything", "[db]") {
