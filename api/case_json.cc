@@ -15,11 +15,6 @@ constexpr std::size_t kMaxCursorChars = 400;
 
 json TimeOrNull(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
-template <class T>
-json OrNull(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
 // The case's JSON is written straight into its text, without a tree: a
 // case is rendered for every read, every page item and every action, and
 // building a json object (a std::map node and a string per member) cost

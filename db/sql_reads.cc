@@ -245,7 +245,8 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
     // and cases_assignee "without a deadline" hold the shop's whole history
     // (or an agent's), which SQLite, having no statistics, would read for a
     // queue of open states. Those states' few cases without a deadline are
-    // then read from cases_state_due (state, next_due_at IS NULL), by name.
+    // then read from cases_state_due (state, next_due_at, id), its range
+    // next_due_at IS NULL of each state, named with INDEXED BY.
     // (PostgreSQL chooses by its statistics: its dialect drops the hint.)
     const bool open_states_only =
         !filter.states.empty() && std::none_of(filter.states.begin(), filter.states.end(), IsTerminal);

@@ -131,9 +131,9 @@ Result<CaseView> CaseQueries::GetCase(const Actor& actor, const std::string& cas
   if (!kase || !MaySeeBuyer(actor, kase->buyer_id)) return Status::NotFound("case " + case_id);
   AS_ASSIGN_OR_RETURN(TextsById texts, LoadTexts(*txn, case_id));
   AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase->policy_version));
-  CaseView view = MakeCaseView(*kase, actor, std::move(texts), *policy, clock_.Now());
+  CaseView view = MakeCaseView(std::move(*kase), actor, std::move(texts), *policy, clock_.Now());
   // The cap an offer or a grant meets (the ledger's, as the actions check it).
-  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, *kase, *policy));
+  AS_ASSIGN_OR_RETURN(view.refundable_amount, RefundableOfCase(*txn, view.kase, *policy));
   return view;
 }
 
@@ -167,9 +167,10 @@ Result<CasePage> CaseQueries::ListCases(const Actor& actor, const CaseListQuery&
   for (const CaseRow& row : rows) ids.push_back(row.id);
   AS_ASSIGN_OR_RETURN(auto texts, LoadTextsOfCases(*txn, ids));
   const TimePoint now = clock_.Now();
-  for (const Case& kase : cases) {
+  for (Case& kase : cases) {
     AS_ASSIGN_OR_RETURN(auto policy, policies_.Version(kase.policy_version));
-    page.items.push_back(MakeCaseView(kase, actor, std::move(texts[kase.id]), *policy, now));
+    TextsById of_case = std::move(texts[kase.id]);
+    page.items.push_back(MakeCaseView(std::move(kase), actor, std::move(of_case), *policy, now));
   }
   return page;
 }

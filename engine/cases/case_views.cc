@@ -1,5 +1,7 @@
 #include "engine/cases/case_views.h"
 
+#include <utility>
+
 #include "engine/cases/approval_limit.h"
 #include "engine/cases/compensation_rules.h"
 #include "engine/cases/ledger.h"
@@ -19,7 +21,7 @@ bool MaySeeBuyer(const Actor& actor, const std::string& buyer_id) {
   return true;
 }
 
-CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now) {
+CaseView MakeCaseView(Case kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now) {
   CaseView view;
   for (auto it = texts.begin(); it != texts.end();) {
     it = MaySeeText(viewer, it->second) ? std::next(it) : texts.erase(it);
@@ -28,7 +30,7 @@ CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, co
   view.allowed_actions = AllowedActionsFor(kase, viewer, policy, now);
   view.return_address = kase.return_address_due ? policy.return_address : nlohmann::json(nullptr);
   view.shows_risk = MaySeeRisk(viewer);
-  view.kase = kase;
+  view.kase = std::move(kase);
   return view;
 }
 

@@ -112,8 +112,9 @@ struct ExtensionPreview {
 using CommandResult = std::variant<CaseView, OrderView, ExtensionView>;
 
 // The view of `kase` for `viewer`: the texts of `texts` the viewer may
-// read, the viewer's allowed actions under the case's `policy`.
-CaseView MakeCaseView(const Case& kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now);
+// read, the viewer's allowed actions under the case's `policy`. The view
+// holds `kase` (move it in when it is not needed after).
+CaseView MakeCaseView(Case kase, const Actor& viewer, TextsById texts, const Policy& policy, TimePoint now);
 // The view of `order` with every case on it (`cases`); the compensation
 // cap under `policy`.
 OrderView MakeOrderView(const Order& order, const std::vector<Case>& cases, const Policy& policy);
