@@ -108,8 +108,9 @@ class SqliteStore final : public Store {
   };
   WriteStats write_stats() const;
 
-  // Read connections since Open: opened (kept or not), and the BeginRead
-  // calls that waited for a kept one to come back.
+  // Read connections since Open: opened (kept or not; one that failed to
+  // open counts too), and the BeginRead calls that waited for a kept one
+  // to come back.
   struct ReadStats {
     std::int64_t opened = 0;
     std::int64_t waits = 0;

@@ -14,6 +14,7 @@
 #include "db/sqlite/schema.h"
 #include "tests/db/db_test_util.h"
 #include "tests/support/failing_vfs.h"
+#include "tests/support/wait.h"
 
 namespace aftersales::testing {
 namespace {
@@ -891,36 +892,43 @@ TEST_CASE("a ReadTxn is one snapshot", "[db]") {
   CHECK(Value(after->GetSetting("m")) == std::optional<std::string>("x"));
 }
 
-TEST_CASE("readers beyond the kept connections wait for one instead of opening more", "[db][sqlite]") {
+TEST_CASE("readers beyond the kept connections wait for one instead of opening more",
+          "[db][sqlite][concurrency]") {
   TempDir dir;
   SqliteStore::Options options;
   options.max_idle_readers = 3;
-  options.reader_wait = std::chrono::seconds(30);  // never reached: each read is short
+  options.reader_wait = std::chrono::seconds(120);  // far above any wait here: a reader that waits gets a kept one
   auto store = Value(SqliteStore::Open(dir.File("db.sqlite"), options));
   {
     auto w = Value(store->BeginWrite());
     REQUIRE_OK(w->PutSetting("n", "1"));
     REQUIRE_OK(w->Commit());
   }
-  // Eight threads, each holding its reads for a while so that they overlap:
-  // without the wait they open up to eight connections, and reopen them.
+  // The three kept connections are held here while eight threads begin
+  // reads: each waits. Without the wait each would open a connection of
+  // its own, and again on every read while the others hold theirs.
+  std::vector<std::unique_ptr<ReadTxn>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(Value(store->BeginRead()));
   std::atomic<int> read_ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&] {  // no Catch2 macro off the main thread
       for (int i = 0; i < 10; ++i) {
-        auto r = store->BeginRead();
+        Result<std::unique_ptr<ReadTxn>> r = store->BeginRead();
         if (!r.ok()) continue;
-        if (Value((*r)->GetSetting("n")) == std::optional<std::string>("1")) ++read_ok;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        Result<std::optional<std::string>> n = (*r)->GetSetting("n");
+        if (n.ok() && *n == std::optional<std::string>("1")) ++read_ok;
+        SleepForMillis(1);
       }
     });
   }
+  CHECK(WaitUntil([&] { return store->read_stats().waits >= 8; }));
+  held.clear();
   for (auto& t : threads) t.join();
   CHECK(read_ok == 80);
   const SqliteStore::ReadStats stats = store->read_stats();
   CHECK(stats.opened == 3);
-  CHECK(stats.waits > 0);
+  CHECK(stats.waits >= 8);
 }
 
 TEST_CASE("a thread holding every kept reader still gets one more after the wait, closed when it ends",
