@@ -4,6 +4,7 @@
 
 #include "engine/audit/audit_log.h"
 #include "engine/body_reader.h"
+#include "engine/json_writer.h"
 #include "engine/reports/risk.h"
 
 namespace aftersales {
@@ -15,75 +16,10 @@ constexpr std::size_t kMaxCursorChars = 400;
 
 json TimeOrNull(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
-// The case's JSON is written straight into its text, without a tree: a
-// case is rendered for every read, every page item and every action, and
-// building a json object (a std::map node and a string per member) cost
-// more than the rest of a page's item. The text is what dump() writes for
-// the same value (compact, keys sorted, invalid UTF-8 replaced by U+FFFD):
-// members are written in sorted order by hand, and tests/engine/
+// The case's JSON is written straight into its text (engine/json_writer.h):
+// a case is rendered for every read, every page item and every action.
+// Members are written in sorted order by hand; tests/engine/
 // case_json_test.cc holds the text to dump() of its own parse.
-class JsonWriter {
- public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
-
-  // Containers: each Key or Item writes the comma before it.
-  void BeginObject() { Open('{'); }
-  void EndObject() { Close('}'); }
-  void BeginArray() { Open('['); }
-  void EndArray() { Close(']'); }
-  JsonWriter& Key(std::string_view key) {  // `key` is plain ASCII, written as is
-    Comma();
-    out_ += '"';
-    out_ += key;
-    out_ += "\":";
-    return *this;
-  }
-  JsonWriter& Item() {
-    Comma();
-    return *this;
-  }
-
-  void String(std::string_view s) {
-    for (const char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-        // Escapes and anything beyond ASCII (UTF-8 checked, bad bytes
-        // replaced) as nlohmann writes them.
-        out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-        return;
-      }
-    }
-    out_ += '"';
-    out_ += s;
-    out_ += '"';
-  }
-  void Int(std::int64_t n) { out_ += std::to_string(n); }
-  void Bool(bool b) { out_ += b ? "true" : "false"; }
-  void Null() { out_ += "null"; }
-  void Time(TimePoint t) { String(FormatTime(t)); }
-  void Value(const json& value) { out_ += value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-  void TimeOrNull(const std::optional<TimePoint>& t) { t ? Time(*t) : Null(); }
-  void StringOrNull(const std::optional<std::string>& s) { s ? String(*s) : Null(); }
-  void IntOrNull(const std::optional<std::int64_t>& n) { n ? Int(*n) : Null(); }
-
- private:
-  void Open(char c) {
-    out_ += c;
-    first_.push_back(true);
-  }
-  void Close(char c) {
-    out_ += c;
-    first_.pop_back();
-  }
-  void Comma() {
-    if (!first_.empty() && !first_.back()) out_ += ',';
-    if (!first_.empty()) first_.back() = false;
-  }
-
-  std::string& out_;
-  std::vector<bool> first_;  // per open container: nothing written in it yet
-};
 
 // The body of the text `ref` names, or null (no text, or not the caller's).
 const std::string* TextOf(const std::optional<TextRef>& ref, const TextsById& texts) {
@@ -216,24 +152,6 @@ void WriteDeadlines(JsonWriter& w, const std::vector<Deadline>& deadlines) {
   w.EndArray();
 }
 
-// RiskToJson's object, written as text (a staff view of every case holds it).
-void WriteRisk(JsonWriter& w, const Risk& risk) {
-  const RiskSignals& s = risk.signals;
-  w.BeginObject();
-  w.Key("flagged").Bool(risk.flagged);
-  w.Key("reasons").BeginArray();
-  for (const std::string& reason : risk.reasons) w.Item().String(reason);
-  w.EndArray();
-  w.Key("signals").BeginObject();
-  w.Key("cases").Int(s.cases);
-  w.Key("orders").Int(s.orders);
-  w.Key("refund_only_cases").Int(s.refund_only_cases);
-  w.Key("refunded_amount").Int(s.refunded_amount);
-  w.Key("return_rate_percent").IntOrNull(s.return_rate_percent);
-  w.EndObject();
-  w.EndObject();
-}
-
 // Every member in sorted order (the conditional ones in their place).
 void WriteCase(JsonWriter& w, const CaseView& view) {
   const Case& c = view.kase;
@@ -287,7 +205,7 @@ void WriteCase(JsonWriter& w, const CaseView& view) {
   // The abuse signals are for the shop's staff: a buyer never learns of them.
   if (view.shows_risk) {
     if (c.risk) {
-      WriteRisk(w.Key("risk"), *c.risk);
+      WriteRiskJson(w.Key("risk"), *c.risk);
     } else {
       w.Key("risk").Null();
     }
@@ -431,6 +349,11 @@ json CommandResultJson(const CommandResult& result) {
     return {{"extension_id", e->extension_id}, {"kind", NameOf(e->kind)}, {"moved", e->moved}};
   }
   return OrderJson(std::get<OrderView>(result));
+}
+
+std::string CommandResultText(const CommandResult& result) {
+  if (const auto* c = std::get_if<CaseView>(&result)) return CaseJsonText(*c);
+  return CommandResultJson(result).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string EncodeCursor(const CaseCursor& cursor) {

@@ -26,8 +26,10 @@ nlohmann::json TimelineJson(const Timeline& timeline);
 // {"kind", "state", "due_before", "hours", "moving", "due_now",
 //  "first": [{"case_id", "order_id", "deadline", "from_due_at", "to_due_at"}]}
 nlohmann::json ExtensionPreviewJson(const ExtensionPreview& preview);
-// Whichever view a command answered with.
+// Whichever view a command answered with, and the same as wire text (a
+// case's written without a tree, as CaseJsonText; dump() of the others).
 nlohmann::json CommandResultJson(const CommandResult& result);
+std::string CommandResultText(const CommandResult& result);
 
 // The opaque cursor a page hands out (hex of "<d|c>:<key or ->:<id>"), and
 // back. nullopt: not a cursor this list gave (for the sort asked for).

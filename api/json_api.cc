@@ -7,18 +7,35 @@ namespace aftersales {
 
 using nlohmann::json;
 
-Result<json> JsonApi::Run(const Actor& actor, const Command& command, const TxnHook& hook) {
-  std::optional<json> rendered;  // inside the transaction, once, when a hook needs it
+Result<CommandResult> JsonApi::Execute(const Actor& actor, const Command& command, const TxnHook& hook,
+                                       bool as_text, Rendered& rendered) {
   CommitHook commit_hook;
   if (hook) {
     commit_hook = [&](WriteTxn& txn, const CommandResult& result) {
-      rendered = CommandResultJson(result);
-      return hook(txn, *rendered);
+      if (as_text) {
+        rendered.text = CommandResultText(result);
+        rendered.value = json::parse(*rendered.text);
+      } else {
+        rendered.value = CommandResultJson(result);
+      }
+      return hook(txn, *rendered.value);
     };
   }
-  AS_ASSIGN_OR_RETURN(CommandResult result, engine_.Execute(actor, command, commit_hook));
-  if (rendered) return std::move(*rendered);
+  return engine_.Execute(actor, command, commit_hook);
+}
+
+Result<json> JsonApi::Run(const Actor& actor, const Command& command, const TxnHook& hook) {
+  Rendered rendered;
+  AS_ASSIGN_OR_RETURN(CommandResult result, Execute(actor, command, hook, /*as_text=*/false, rendered));
+  if (rendered.value) return std::move(*rendered.value);
   return CommandResultJson(result);
+}
+
+Result<std::string> JsonApi::RunText(const Actor& actor, const Command& command, const TxnHook& hook) {
+  Rendered rendered;
+  AS_ASSIGN_OR_RETURN(CommandResult result, Execute(actor, command, hook, /*as_text=*/true, rendered));
+  if (rendered.text) return std::move(*rendered.text);
+  return CommandResultText(result);
 }
 
 Result<json> JsonApi::CreateOrder(const Actor& actor, const json& body, const TxnHook& hook) {
@@ -43,6 +60,16 @@ Result<json> JsonApi::Submit(const Actor& actor, const json& body, const TxnHook
 Result<json> JsonApi::Apply(const Actor& actor, const std::string& case_id, const std::string& action,
                             const json& body, const TxnHook& hook) {
   return Run(actor, ParseApplyAction(case_id, action, body), hook);
+}
+
+Result<std::string> JsonApi::SubmitText(const Actor& actor, const json& body, const TxnHook& hook) {
+  AS_ASSIGN_OR_RETURN(SubmitCase submit, ParseSubmitCase(actor, body));
+  return RunText(actor, std::move(submit), hook);
+}
+
+Result<std::string> JsonApi::ApplyText(const Actor& actor, const std::string& case_id, const std::string& action,
+                                       const json& body, const TxnHook& hook) {
+  return RunText(actor, ParseApplyAction(case_id, action, body), hook);
 }
 
 Result<json> JsonApi::ExtendDeadlines(const Actor& actor, const json& body, const TxnHook& hook) {

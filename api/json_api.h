@@ -7,6 +7,7 @@
 // record) joins the command's transaction. Thread-safe as CaseEngine is.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,11 @@ class JsonApi {
   Result<nlohmann::json> Apply(const Actor& actor, const std::string& case_id, const std::string& action,
                                const nlohmann::json& body, const TxnHook& hook = {});
   Result<nlohmann::json> ExtendDeadlines(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
+  // Submit and Apply answering their wire text (CommandResultText): what
+  // the routes serve. Parsed into a tree only for a hook (once).
+  Result<std::string> SubmitText(const Actor& actor, const nlohmann::json& body, const TxnHook& hook = {});
+  Result<std::string> ApplyText(const Actor& actor, const std::string& case_id, const std::string& action,
+                                const nlohmann::json& body, const TxnHook& hook = {});
 
   // Reads: errors as CaseQueries (validation_failed for bad parameters).
   Result<nlohmann::json> GetOrder(const Actor& actor, const std::string& order_id);
@@ -49,9 +55,20 @@ class JsonApi {
   CaseEngine& engine() { return engine_; }
 
  private:
+  // What a command's hook was given inside its transaction, kept so that
+  // the answer is rendered once: the JSON, and the text it was parsed from
+  // when the caller answers text.
+  struct Rendered {
+    std::optional<nlohmann::json> value;
+    std::optional<std::string> text;
+  };
   // The one door of every command: runs it, with `hook` given the JSON the
-  // command answers inside its transaction.
+  // command answers inside its transaction (rendered from its text when
+  // `as_text`). Run and RunText answer it as JSON and as wire text.
+  Result<CommandResult> Execute(const Actor& actor, const Command& command, const TxnHook& hook, bool as_text,
+                                Rendered& rendered);
   Result<nlohmann::json> Run(const Actor& actor, const Command& command, const TxnHook& hook);
+  Result<std::string> RunText(const Actor& actor, const Command& command, const TxnHook& hook);
 
   CaseEngine& engine_;
 };

@@ -306,7 +306,7 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
 
   // §6.4-6.7: cases.
   r.push_back(On("POST", "/api/v1/cases").JsonBody().Idempotent(201).Handle([&cases](ApiRequest& q) {
-    return ApiReply::From(cases.Submit(*q.actor, q.body, q.hook), 201);
+    return ApiReply::FromJsonText(cases.SubmitText(*q.actor, q.body, q.hook), 201);
   }));
   r.push_back(On("GET", "/api/v1/cases").Handle([&cases](ApiRequest& q) {
     auto params = ReadCaseListParams(q.http);
@@ -318,7 +318,7 @@ std::vector<Route> BuildApiRoutes(const WebServices& s, HttpMetrics& metrics) {
   }));
   r.push_back(
       On("POST", "/api/v1/cases/{id}/actions/{action}").JsonBody().Idempotent(200).Handle([&cases](ApiRequest& q) {
-        return ApiReply::From(cases.Apply(*q.actor, q.params[0], q.params[1], q.body, q.hook));
+        return ApiReply::FromJsonText(cases.ApplyText(*q.actor, q.params[0], q.params[1], q.body, q.hook));
       }));
   r.push_back(On("GET", "/api/v1/cases/{id}/timeline").Handle([&cases](ApiRequest& q) {
     return ApiReply::From(cases.Timeline(*q.actor, q.params[0]));

@@ -385,7 +385,7 @@ class ConnectionLoop::Impl {
       return;
     }
     if (c.phase == Phase::kBusy) return;
-    std::array<char, kReadChunk> chunk{};
+    std::array<char, kReadChunk> chunk;  // not zeroed: recv fills the n bytes used
     const ssize_t n = ::recv(fd, chunk.data(), chunk.size(), 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
       Close(fd);  // the client went away

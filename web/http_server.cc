@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/crypto.h"
+#include "engine/json_writer.h"
 #include "web/api_routes.h"
 #include "web/guarded_server.h"
 #include "web/idempotency.h"
@@ -328,11 +329,16 @@ class HttpServer::Impl {
       }
     }
     ApiReply reply = Run(route, req, claim.get());
-    if (claim) {
-      const json body = reply.error.ok() ? reply.json.value_or(json(nullptr)) : ProblemJson(reply.error);
-      claim->Record(reply.status, body, route.redact);
-    }
+    if (claim && !claim->recorded()) claim->Record(reply.status, RecordedBody(reply), route.redact);
     return reply;
+  }
+
+  // What an idempotency record stores of a reply its hook did not store:
+  // the problem, or the JSON value answered. (A route answering text, a
+  // case command, has its success recorded by its hook.)
+  static json RecordedBody(const ApiReply& reply) {
+    if (!reply.error.ok()) return ProblemJson(reply.error);
+    return reply.json.value_or(json(nullptr));
   }
 
   ApiReply Run(const Route& route, const httplib::Request& req, IdempotencyKeys::Claim* claim) {
@@ -404,16 +410,22 @@ class HttpServer::Impl {
       const double seconds = ours ? MonotonicSeconds() - t_ctx.started : 0.0;
       const std::string route = ours && t_ctx.route ? t_ctx.route->pattern : "unmatched";
       metrics_.Observe(route, MetricMethod(req.method), res.status, seconds);
-      json line = {{"ts", FormatTime(services_.wall_clock.Now())},
-                   {"method", req.method},
-                   {"route", route},
-                   {"path", req.path.substr(0, kMaxLoggedPathBytes)},
-                   {"status", res.status},
-                   {"ms", static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0},
-                   {"actor", ours && t_ctx.actor ? json(t_ctx.actor->id) : json(nullptr)},
-                   {"remote", ClientAddressOf(req, options_.trusted_proxies)}};
-      if (ours && !t_ctx.log_error.empty()) line["error"] = t_ctx.log_error;
-      Emit(WireJson(line));
+      // One compact JSON object, its members in sorted order (as dump()
+      // writes them), written without a tree: this runs on every request.
+      std::string line;
+      JsonWriter w(line);
+      w.BeginObject();
+      ours && t_ctx.actor ? w.Key("actor").String(t_ctx.actor->id) : w.Key("actor").Null();
+      if (ours && !t_ctx.log_error.empty()) w.Key("error").String(t_ctx.log_error);
+      w.Key("method").String(req.method);
+      w.Key("ms").Value(json(static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0));
+      w.Key("path").String(std::string_view(req.path).substr(0, kMaxLoggedPathBytes));
+      w.Key("remote").String(ClientAddressOf(req, options_.trusted_proxies));
+      w.Key("route").String(route);
+      w.Key("status").Int(res.status);
+      w.Key("ts").String(FormatTime(services_.wall_clock.Now()));
+      w.EndObject();
+      Emit(line);
     } catch (...) {
       // Logging never takes the server down.
     }

@@ -74,6 +74,8 @@ class IdempotencyKeys {
     // stored one or `status` is 409, 429 or 5xx. Errors are ignored: the
     // answer has been decided, and a missing record only costs a rerun.
     void Record(int status, const nlohmann::json& body, const std::vector<std::string>& redact = {});
+    // Whether a record was stored (by the hook or by Record).
+    bool recorded() const { return stored_; }
 
    private:
     friend class IdempotencyKeys;

@@ -34,9 +34,9 @@ ApiReply ApiReply::From(Result<nlohmann::json> result, int status) {
   return Json(status, std::move(*result));
 }
 
-ApiReply ApiReply::FromJsonText(Result<std::string> result) {
+ApiReply ApiReply::FromJsonText(Result<std::string> result, int status) {
   if (!result.ok()) return Error(result.status());
-  return Text(200, std::move(*result), kJsonContentType);
+  return Text(status, std::move(*result), kJsonContentType);
 }
 
 namespace {

@@ -51,9 +51,10 @@ struct ApiReply {
   static ApiReply Error(Status status);
   // An engine result: the value with `status`, or its error.
   static ApiReply From(Result<nlohmann::json> result, int status = 200);
-  // An engine result already written as JSON text (200, application/json);
-  // for reads only: an Idempotent route records its reply from `json`.
-  static ApiReply FromJsonText(Result<std::string> result);
+  // An engine result already written as JSON text (application/json). On an
+  // Idempotent route, only a command whose hook records its answer inside
+  // its transaction may answer this way (the case commands do).
+  static ApiReply FromJsonText(Result<std::string> result, int status = 200);
 };
 
 enum class Access {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/decode_memo.h"
+#include "engine/json_writer.h"
 #include "engine/reports/risk.h"
 
 namespace aftersales {
@@ -15,21 +16,17 @@ namespace {
 
 using nlohmann::json;
 
-template <class T>
-json Opt(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
+// The document is written as text (engine/json_writer.h), each object's
+// members in sorted key order, as nlohmann's dump() of a tree wrote it
+// before: CaseToRow runs on every action, inside the write transaction.
+// Times are stored as seconds, not as the API's text.
+void WriteRefDoc(JsonWriter& w, const TextRef& r) {
+  w.BeginObject();
+  w.Key("id").String(r.id);
+  w.Key("sha256").String(r.sha256);
+  w.EndObject();
 }
-
-// The document is built with json::object_t::emplace rather than
-// initializer lists, which make a temporary [key, value] array per member:
-// CaseToRow runs on every action, inside the write transaction.
-json Ref(const TextRef& r) {
-  json::object_t ref;
-  ref.emplace("id", r.id);
-  ref.emplace("sha256", r.sha256);
-  return ref;
-}
-json OptRef(const std::optional<TextRef>& r) { return r ? Ref(*r) : json(nullptr); }
+void WriteOptRefDoc(JsonWriter& w, const std::optional<TextRef>& r) { r ? WriteRefDoc(w, *r) : w.Null(); }
 TextRef RefFrom(const json& j) { return {j.at("id").get<std::string>(), j.at("sha256").get<std::string>()}; }
 std::optional<TextRef> OptRefFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -47,15 +44,15 @@ CompensationForm FormFrom(const json& j) {
   return *form;
 }
 
-json OfferDoc(const Offer& o) {
-  json::object_t offer;
-  offer.emplace("amount", o.amount);
-  offer.emplace("return_required", o.return_required);
-  offer.emplace("note", OptRef(o.note));
-  offer.emplace("by", o.by);
-  offer.emplace("at", o.at);
-  if (o.form) offer.emplace("form", NameOf(*o.form));  // compensation offers only
-  return offer;
+void WriteOfferDoc(JsonWriter& w, const Offer& o) {
+  w.BeginObject();
+  w.Key("amount").Int(o.amount);
+  w.Key("at").Int(o.at);
+  w.Key("by").String(o.by);
+  if (o.form) w.Key("form").String(NameOf(*o.form));  // compensation offers only
+  WriteOptRefDoc(w.Key("note"), o.note);
+  w.Key("return_required").Bool(o.return_required);
+  w.EndObject();
 }
 Offer OfferFrom(const json& j) {
   Offer o;
@@ -69,17 +66,17 @@ Offer OfferFrom(const json& j) {
 }
 
 // SPEC §11.1's record; present on compensation cases only.
-json CompensationDoc(const Compensation& c) {
-  json::object_t doc;
-  doc.emplace("form", NameOf(c.form));
-  doc.emplace("amount", c.amount);
-  doc.emplace("voucher_code", OptRef(c.voucher_code));
-  doc.emplace("expires_at", Opt(c.expires_at));
-  doc.emplace("external_ref", Opt(c.external_ref));
-  doc.emplace("issued_at", Opt(c.issued_at));
-  doc.emplace("issued_by", Opt(c.issued_by));
-  doc.emplace("agreed_by", Opt(c.agreed_by));
-  return doc;
+void WriteCompensationDoc(JsonWriter& w, const Compensation& c) {
+  w.BeginObject();
+  w.Key("agreed_by").StringOrNull(c.agreed_by);
+  w.Key("amount").Int(c.amount);
+  w.Key("expires_at").IntOrNull(c.expires_at);
+  w.Key("external_ref").StringOrNull(c.external_ref);
+  w.Key("form").String(NameOf(c.form));
+  w.Key("issued_at").IntOrNull(c.issued_at);
+  w.Key("issued_by").StringOrNull(c.issued_by);
+  WriteOptRefDoc(w.Key("voucher_code"), c.voucher_code);
+  w.EndObject();
 }
 Compensation CompensationFrom(const json& j) {
   Compensation c;
@@ -94,16 +91,16 @@ Compensation CompensationFrom(const json& j) {
   return c;
 }
 
-json ShipmentDoc(const std::optional<Shipment>& s) {
-  if (!s) return nullptr;
-  json::object_t shipment;
-  shipment.emplace("carrier", s->carrier);
-  shipment.emplace("tracking_no", s->tracking_no);
-  shipment.emplace("sku", Opt(s->sku));
-  shipment.emplace("shipped_at", s->shipped_at);
-  shipment.emplace("delivered_at", Opt(s->delivered_at));
-  shipment.emplace("received_at", Opt(s->received_at));
-  return shipment;
+void WriteShipmentDoc(JsonWriter& w, const std::optional<Shipment>& s) {
+  if (!s) return w.Null();
+  w.BeginObject();
+  w.Key("carrier").String(s->carrier);
+  w.Key("delivered_at").IntOrNull(s->delivered_at);
+  w.Key("received_at").IntOrNull(s->received_at);
+  w.Key("shipped_at").Int(s->shipped_at);
+  w.Key("sku").StringOrNull(s->sku);
+  w.Key("tracking_no").String(s->tracking_no);
+  w.EndObject();
 }
 std::optional<Shipment> ShipmentFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -117,25 +114,25 @@ std::optional<Shipment> ShipmentFrom(const json& j) {
   return s;
 }
 
-json InspectionDoc(const std::optional<Inspection>& in) {
-  if (!in) return nullptr;
-  json::array_t lines;
+void WriteInspectionDoc(JsonWriter& w, const std::optional<Inspection>& in) {
+  if (!in) return w.Null();
+  w.BeginObject();
+  w.Key("at").Int(in->at);
+  w.Key("by").String(in->by);
+  w.Key("grade").StringOrNull(in->grade);
+  w.Key("lines").BeginArray();
   for (const auto& l : in->lines) {
-    json::object_t line;
-    line.emplace("line_id", l.line_id);
-    line.emplace("received", l.received);
-    line.emplace("damaged", l.damaged);
-    line.emplace("restocked", l.restocked);
-    lines.emplace_back(std::move(line));
+    w.Item().BeginObject();
+    w.Key("damaged").Int(l.damaged);
+    w.Key("line_id").String(l.line_id);
+    w.Key("received").Int(l.received);
+    w.Key("restocked").Int(l.restocked);
+    w.EndObject();
   }
-  json::object_t inspection;
-  inspection.emplace("pass", in->pass);
-  inspection.emplace("grade", Opt(in->grade));
-  inspection.emplace("note", OptRef(in->note));
-  inspection.emplace("lines", std::move(lines));
-  inspection.emplace("by", in->by);
-  inspection.emplace("at", in->at);
-  return inspection;
+  w.EndArray();
+  WriteOptRefDoc(w.Key("note"), in->note);
+  w.Key("pass").Bool(in->pass);
+  w.EndObject();
 }
 std::optional<Inspection> InspectionFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
@@ -153,23 +150,23 @@ std::optional<Inspection> InspectionFrom(const json& j) {
 }
 
 // §12: a repair case's own data; absent on other types' documents.
-json RepairDoc(const Repair& r) {
-  json::array_t progress;
+void WriteRepairDoc(JsonWriter& w, const Repair& r) {
+  w.BeginObject();
+  w.Key("attempt").IntOrNull(r.attempt);
+  w.Key("progress").BeginArray();
   for (const auto& p : r.progress) {
-    json::object_t step;
-    step.emplace("status", p.status);
-    step.emplace("note", Ref(p.note));
-    step.emplace("at", p.at);
-    step.emplace("by", p.by);
-    progress.emplace_back(std::move(step));
+    w.Item().BeginObject();
+    w.Key("at").Int(p.at);
+    w.Key("by").String(p.by);
+    WriteRefDoc(w.Key("note"), p.note);
+    w.Key("status").String(p.status);
+    w.EndObject();
   }
-  json::object_t repair;
-  repair.emplace("attempt", Opt(r.attempt));
-  repair.emplace("warranty_ends_at", r.warranty_ends_at);
-  repair.emplace("progress", std::move(progress));
-  repair.emplace("repairing_from", Opt(r.repairing_from));
-  repair.emplace("repairing_until", Opt(r.repairing_until));
-  return repair;
+  w.EndArray();
+  w.Key("repairing_from").IntOrNull(r.repairing_from);
+  w.Key("repairing_until").IntOrNull(r.repairing_until);
+  w.Key("warranty_ends_at").Int(r.warranty_ends_at);
+  w.EndObject();
 }
 Repair RepairFrom(const json& j) {
   Repair r;
@@ -213,61 +210,62 @@ CaseRow EncodeCase(const Case& c) {
     if (!row.next_due_at || d.due_at < *row.next_due_at) row.next_due_at = d.due_at;
     if (d.breached) row.breached = true;
   }
-  json::array_t lines;
-  for (const auto& l : c.lines) {
-    json::object_t line;
-    line.emplace("line_id", l.line_id);
-    line.emplace("qty", l.qty);
-    line.emplace("replacement_sku", Opt(l.replacement_sku));
-    line.emplace("amount", l.amount);
-    lines.emplace_back(std::move(line));
-  }
-  json::array_t evidence;
-  for (const auto& e : c.evidence) evidence.push_back(Ref(e));
-  json::array_t history;
-  for (const auto& o : c.offer_history) history.push_back(OfferDoc(o));
-  json::array_t refunds;
-  for (const auto& r : c.refunds) {
-    json::object_t refund;
-    refund.emplace("id", r.id);
-    refund.emplace("amount", r.amount);
-    refund.emplace("status", NameOf(r.status));
-    refund.emplace("external_ref", Opt(r.external_ref));
-    refund.emplace("error", OptRef(r.error));
-    refund.emplace("created_at", r.created_at);
-    refund.emplace("updated_at", r.updated_at);
-    refunds.emplace_back(std::move(refund));
-  }
-  json::object_t doc;
-  doc.emplace("reason", c.reason);
-  doc.emplace("description", OptRef(c.description));
-  doc.emplace("evidence", std::move(evidence));
-  doc.emplace("lines", std::move(lines));
-  doc.emplace("currency", c.currency);
-  doc.emplace("requested_amount", c.requested_amount);
-  doc.emplace("agreed_amount", Opt(c.agreed_amount));
-  doc.emplace("refunded_amount", c.refunded_amount);
-  doc.emplace("offer", c.offer ? OfferDoc(*c.offer) : json(nullptr));
-  doc.emplace("offer_history", std::move(history));
-  doc.emplace("return_shipment", ShipmentDoc(c.return_shipment));
-  doc.emplace("replacement_shipment", ShipmentDoc(c.replacement_shipment));
-  doc.emplace("inspection", InspectionDoc(c.inspection));
-  doc.emplace("refunds", std::move(refunds));
-  doc.emplace("close_reason", Opt(c.close_reason));
-  doc.emplace("reject_reason", Opt(c.reject_reason));
-  doc.emplace("return_address_due", c.return_address_due);
-  doc.emplace("return_required", c.return_required);
-  doc.emplace("holds_shipping", c.holds_shipping);
-  doc.emplace("modifications", c.modifications);
-  if (c.risk) doc.emplace("risk", RiskToJson(*c.risk));  // absent on cases from before risk existed
-  if (c.repair) doc.emplace("repair", RepairDoc(*c.repair));  // repair cases only (§12)
-  if (c.repaired_shipment) doc.emplace("repaired_shipment", ShipmentDoc(c.repaired_shipment));
+  JsonWriter w(row.doc);
+  w.BeginObject();
+  w.Key("agreed_amount").IntOrNull(c.agreed_amount);
+  w.Key("close_reason").StringOrNull(c.close_reason);
   if (c.compensation) {  // compensation cases only (SPEC §11.1)
-    doc.emplace("compensation", CompensationDoc(*c.compensation));
-    doc.emplace("compensated_amount", c.compensated_amount);
-    doc.emplace("system_submitted", c.system_submitted);
+    w.Key("compensated_amount").Int(c.compensated_amount);
+    WriteCompensationDoc(w.Key("compensation"), *c.compensation);
   }
-  row.doc = json(std::move(doc)).dump();
+  w.Key("currency").String(c.currency);
+  WriteOptRefDoc(w.Key("description"), c.description);
+  w.Key("evidence").BeginArray();
+  for (const auto& e : c.evidence) WriteRefDoc(w.Item(), e);
+  w.EndArray();
+  w.Key("holds_shipping").Bool(c.holds_shipping);
+  WriteInspectionDoc(w.Key("inspection"), c.inspection);
+  w.Key("lines").BeginArray();
+  for (const auto& l : c.lines) {
+    w.Item().BeginObject();
+    w.Key("amount").Int(l.amount);
+    w.Key("line_id").String(l.line_id);
+    w.Key("qty").Int(l.qty);
+    w.Key("replacement_sku").StringOrNull(l.replacement_sku);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("modifications").Int(c.modifications);
+  c.offer ? WriteOfferDoc(w.Key("offer"), *c.offer) : w.Key("offer").Null();
+  w.Key("offer_history").BeginArray();
+  for (const auto& o : c.offer_history) WriteOfferDoc(w.Item(), o);
+  w.EndArray();
+  w.Key("reason").String(c.reason);
+  w.Key("refunded_amount").Int(c.refunded_amount);
+  w.Key("refunds").BeginArray();
+  for (const auto& r : c.refunds) {
+    w.Item().BeginObject();
+    w.Key("amount").Int(r.amount);
+    w.Key("created_at").Int(r.created_at);
+    WriteOptRefDoc(w.Key("error"), r.error);
+    w.Key("external_ref").StringOrNull(r.external_ref);
+    w.Key("id").String(r.id);
+    w.Key("status").String(NameOf(r.status));
+    w.Key("updated_at").Int(r.updated_at);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("reject_reason").StringOrNull(c.reject_reason);
+  if (c.repair) WriteRepairDoc(w.Key("repair"), *c.repair);  // repair cases only (§12)
+  if (c.repaired_shipment) WriteShipmentDoc(w.Key("repaired_shipment"), c.repaired_shipment);
+  WriteShipmentDoc(w.Key("replacement_shipment"), c.replacement_shipment);
+  w.Key("requested_amount").Int(c.requested_amount);
+  w.Key("return_address_due").Bool(c.return_address_due);
+  w.Key("return_required").Bool(c.return_required);
+  WriteShipmentDoc(w.Key("return_shipment"), c.return_shipment);
+  if (c.risk) WriteRiskJson(w.Key("risk"), *c.risk);  // absent on cases from before risk existed
+  if (c.compensation) w.Key("system_submitted").Bool(c.system_submitted);
+  w.EndObject();
   return row;
 }
 

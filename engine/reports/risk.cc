@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/cases/case_document.h"
+#include "engine/json_writer.h"
 
 namespace aftersales {
 namespace {
@@ -61,21 +62,30 @@ Result<BuyerHistory> GatherBuyerHistory(ReadTxn& txn, const std::string& buyer_i
   return h;
 }
 
-// Built with emplace, not an initializer list: it is part of every case
-// document written and rendered.
+// WriteRiskJson's text parsed: one renderer of the block (a submit's audit
+// entry takes the tree; case documents and views take the text).
 json RiskToJson(const Risk& risk) {
+  std::string text;
+  JsonWriter w(text);
+  WriteRiskJson(w, risk);
+  return json::parse(text);
+}
+
+void WriteRiskJson(JsonWriter& w, const Risk& risk) {
   const RiskSignals& s = risk.signals;
-  json::object_t signals;
-  signals.emplace("cases", s.cases);
-  signals.emplace("refund_only_cases", s.refund_only_cases);
-  signals.emplace("refunded_amount", s.refunded_amount);
-  signals.emplace("orders", s.orders);
-  signals.emplace("return_rate_percent", s.return_rate_percent ? json(*s.return_rate_percent) : json(nullptr));
-  json::object_t out;
-  out.emplace("flagged", risk.flagged);
-  out.emplace("reasons", risk.reasons);
-  out.emplace("signals", std::move(signals));
-  return out;
+  w.BeginObject();
+  w.Key("flagged").Bool(risk.flagged);
+  w.Key("reasons").BeginArray();
+  for (const std::string& reason : risk.reasons) w.Item().String(reason);
+  w.EndArray();
+  w.Key("signals").BeginObject();
+  w.Key("cases").Int(s.cases);
+  w.Key("orders").Int(s.orders);
+  w.Key("refund_only_cases").Int(s.refund_only_cases);
+  w.Key("refunded_amount").Int(s.refunded_amount);
+  w.Key("return_rate_percent").IntOrNull(s.return_rate_percent);
+  w.EndObject();
+  w.EndObject();
 }
 
 Risk RiskFromJson(const json& j) {

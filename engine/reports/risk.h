@@ -16,6 +16,8 @@
 
 namespace aftersales {
 
+class JsonWriter;
+
 // A buyer's figures over [at - window_days x 24 h, at], both ends included,
 // the case being submitted included.
 struct BuyerHistory {
@@ -44,6 +46,9 @@ Result<BuyerHistory> GatherBuyerHistory(ReadTxn& txn, const std::string& buyer_i
 // {"flagged", "reasons": [...], "signals": {"cases", "refund_only_cases",
 //  "refunded_amount", "orders", "return_rate_percent" (null below the minimum)}}.
 nlohmann::json RiskToJson(const Risk& risk);
+// The same object written as text (members in sorted key order, as dump()
+// writes them): a staff view of every case and every case document hold it.
+void WriteRiskJson(JsonWriter& w, const Risk& risk);
 // The inverse of RiskToJson. Throws nlohmann::json::exception on a
 // malformed object (the case codec turns it into internal).
 Risk RiskFromJson(const nlohmann::json& j);

@@ -2,6 +2,7 @@
 // its stored form, and the memo of decoded documents never answers with
 // another text's case, another row's columns or another read's deadlines.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -183,6 +184,45 @@ TEST_CASE("a case just written reads back exactly as its document decodes", "[en
   CHECK(other_back->compensated_amount == 0);
   CHECK_FALSE(other_back->system_submitted);
   CHECK(CaseToRow(*other_back).doc == other_row.doc);
+}
+
+TEST_CASE("a case's document is its parts as compact JSON in sorted key order", "[engine][case_document]") {
+  // The stored form, member by member: a case with every part set and one
+  // with none of the optional parts. Documents already stored have this
+  // form (nlohmann's dump() of the tree it was once built as), so it may
+  // not change by accident.
+  CHECK(CaseToRow(EveryPartSet("cd-form")).doc ==
+        R"({"agreed_amount":1900,"close_reason":"resolved","compensated_amount":1900,"compensation":{"agreed_by":"agent-1","amount":1900,"expires_at":50000,"external_ref":"v-ext","form":"voucher","issued_at":1900,"issued_by":"fin-1","voucher_code":{"id":"t6","sha256":"2222222222222222222222222222222222222222222222222222222222222222"}},"currency":"CNY","description":{"id":"t0","sha256":"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"},"evidence":[{"id":"t1","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}],"holds_shipping":true,"inspection":{"at":1450,"by":"wh-1","grade":"A","lines":[{"damaged":1,"line_id":"l1","received":2,"restocked":1}],"note":{"id":"t3","sha256":"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},"pass":true},"lines":[{"amount":1500,"line_id":"l1","qty":2,"replacement_sku":null},{"amount":800,"line_id":"l2","qty":1,"replacement_sku":"sku-2"}],"modifications":2,"offer":{"amount":1700,"at":1100,"by":"agent-1","form":"cash","note":{"id":"t2","sha256":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"},"return_required":true},"offer_history":[{"amount":1700,"at":1100,"by":"agent-1","form":"cash","note":{"id":"t2","sha256":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"},"return_required":true},{"amount":1600,"at":1050,"by":"agent-2","note":null,"return_required":false}],"reason":"damaged","refunded_amount":300,"refunds":[{"amount":300,"created_at":1800,"error":null,"external_ref":"ext-1","id":"r1","status":"issued","updated_at":1850},{"amount":100,"created_at":1860,"error":{"id":"t4","sha256":"0000000000000000000000000000000000000000000000000000000000000000"},"external_ref":null,"id":"r2","status":"failed","updated_at":1870}],"reject_reason":"not covered","repair":{"attempt":2,"progress":[{"at":1650,"by":"wh-2","note":{"id":"t5","sha256":"1111111111111111111111111111111111111111111111111111111111111111"},"status":"diagnosed"}],"repairing_from":1640,"repairing_until":null,"warranty_ends_at":99000},"repaired_shipment":{"carrier":"ZTO","delivered_at":1700,"received_at":null,"shipped_at":1600,"sku":null,"tracking_no":"ZT300"},"replacement_shipment":{"carrier":"YTO","delivered_at":null,"received_at":null,"shipped_at":1500,"sku":"sku-3","tracking_no":"YT200"},"requested_amount":1500,"return_address_due":true,"return_required":true,"return_shipment":{"carrier":"SF","delivered_at":1300,"received_at":1400,"shipped_at":1200,"sku":null,"tracking_no":"SF100"},"risk":{"flagged":true,"reasons":["refund_only_rate"],"signals":{"cases":5,"orders":6,"refund_only_cases":4,"refunded_amount":9000,"return_rate_percent":66}},"system_submitted":true})");
+  CHECK(CaseToRow(SampleCase("cd-form-min")).doc ==
+        R"({"agreed_amount":null,"close_reason":null,"currency":"CNY","description":null,"evidence":[{"id":"t1","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}],"holds_shipping":false,"inspection":null,"lines":[{"amount":1500,"line_id":"l1","qty":2,"replacement_sku":null}],"modifications":0,"offer":null,"offer_history":[],"reason":"damaged","refunded_amount":0,"refunds":[],"reject_reason":null,"replacement_shipment":null,"requested_amount":1500,"return_address_due":false,"return_required":false,"return_shipment":null})");
+}
+
+TEST_CASE("a case's document escapes its strings as dump() does and reads them back", "[engine][case_document]") {
+  Case c = EveryPartSet("cd-escapes");
+  c.reason = "say \"no\" \\ tab\t bell\x07 del\x7f";
+  c.currency = "\xe4\xba\xba\xe6\xb0\x91\xe5\xb8\x81";  // 人民币
+  c.return_shipment->carrier = "\xe9\xa1\xba\xe4\xb8\xb0 \"SF\"";  // 顺丰 "SF"
+  c.return_shipment->tracking_no = "line\nbreak\r\x1f";
+  c.inspection->grade = std::string("B/\xc3\xa9");
+  c.close_reason = std::string(1, '\0') + "nul";
+  CaseRow row = CaseToRow(c);
+  const nlohmann::json parsed = nlohmann::json::parse(row.doc);
+  CHECK(parsed.dump() == row.doc);
+  CHECK(parsed.at("reason") == c.reason);
+  CHECK(parsed.at("currency") == c.currency);
+  CHECK(parsed.at("return_shipment").at("carrier") == c.return_shipment->carrier);
+  CHECK(parsed.at("return_shipment").at("tracking_no") == c.return_shipment->tracking_no);
+  CHECK(parsed.at("inspection").at("grade") == *c.inspection->grade);
+  CHECK(parsed.at("close_reason") == *c.close_reason);
+  // Parsed afresh (the text plus a space is not remembered), the same strings.
+  row.doc += " ";
+  const auto back = CaseFromRow(row, {});
+  REQUIRE(back.ok());
+  CHECK(back->reason == c.reason);
+  CHECK(back->currency == c.currency);
+  CHECK(back->return_shipment->carrier == c.return_shipment->carrier);
+  CHECK(back->return_shipment->tracking_no == c.return_shipment->tracking_no);
+  CHECK(back->close_reason == c.close_reason);
 }
 
 TEST_CASE("threads decoding documents of the same cases each get their own text's case",

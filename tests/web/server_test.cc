@@ -125,11 +125,16 @@ TEST_CASE("the access log has one JSON line per request and never a secret", "[w
     INFO(line);
     json j = json::parse(line, nullptr, false);
     REQUIRE(j.is_object());
-    CHECK(j.contains("method"));
-    CHECK(j.contains("route"));
-    CHECK(j.contains("status"));
-    CHECK(j.contains("ms"));
-    CHECK(j.contains("actor"));
+    CHECK(line == j.dump());  // compact, members in sorted order
+    CHECK(j.at("method").is_string());
+    CHECK(j.at("route").is_string());
+    CHECK(j.at("path").is_string());
+    CHECK(j.at("remote").is_string());
+    CHECK(j.at("status").is_number_integer());
+    CHECK(j.at("ms").is_number());
+    CHECK(j.at("ms").get<double>() >= 0);
+    CHECK((j.at("actor").is_string() || j.at("actor").is_null()));
+    CHECK(ParseTime(j.at("ts").get<std::string>()).has_value());
     CHECK(line.find(admin) == std::string::npos);
     CHECK(line.find(new_token) == std::string::npos);
     CHECK(line.find("s3cret-pass") == std::string::npos);
@@ -137,7 +142,12 @@ TEST_CASE("the access log has one JSON line per request and never a secret", "[w
     if (j["route"] == "/api/v1/cases/{id}") {
       saw_case_route = true;
       CHECK(j["actor"] == web.user_id("admin"));
+      CHECK(j["method"] == "GET");
+      CHECK(j["path"] == "/api/v1/cases/c123");
+      CHECK(j["status"] == 404);
+      CHECK(j["remote"] == "127.0.0.1");
     }
+    if (j["route"] == "/api/v1/session") CHECK(j["actor"].is_null());
   }
   CHECK(saw_case_route);
 }
