@@ -2,7 +2,7 @@
 // integrator sees it (docs/BENCHMARKS.md, "A request's CPU").
 //
 //   node bench/lifecycle_http.mjs --bin PATH [--lifecycles N] [--reads N]
-//        [--json FILE] [--perf PREFIX] [--keep] [--quick]
+//        [--json FILE] [--perf PREFIX] [--callgrind FILE] [--keep] [--quick]
 //
 // It starts `aftersales serve` on a fresh SQLite file exactly as a shop
 // would (real clock, so the deadline scheduler and the webhook dispatcher
@@ -30,8 +30,14 @@
 // --perf PREFIX records the server with `perf record -e cpu-clock
 // --call-graph dwarf` (release builds keep no frame pointers) during each
 // measured phase, into PREFIX-lifecycle.data and PREFIX-get.data (perf must
-// be installed); bench/perf_breakdown.py turns one into the table of
+// be installed); bench/perf_breakdown.mjs turns one into the table of
 // docs/BENCHMARKS.md.
+//
+// --callgrind FILE runs the server under valgrind's callgrind, which counts
+// the instructions it executes (user space) into FILE: a measure that the
+// machine's other work does not move, for comparing two builds on the same
+// workload (callgrind_annotate FILE; valgrind must be installed). Its CPU
+// figures are then valgrind's, not the server's.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs';
 import http from 'node:http';
@@ -39,7 +45,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 function parseArgs(argv) {
-  const o = { bin: '', lifecycles: 200, reads: 0, json: '', perf: '', keep: false };
+  const o = { bin: '', lifecycles: 200, reads: 0, json: '', perf: '', callgrind: '', keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +57,7 @@ function parseArgs(argv) {
     else if (a === '--reads') o.reads = Number(next());
     else if (a === '--json') o.json = next();
     else if (a === '--perf') o.perf = next();
+    else if (a === '--callgrind') o.callgrind = next();
     else if (a === '--keep') o.keep = true;
     else if (a === '--quick') o.lifecycles = 20;
     else throw new Error(`unknown option ${a}`);
@@ -138,17 +145,25 @@ class Client {
   }
 }
 
-function startServer(bin, dir) {
+function startServer(bin, dir, callgrind) {
   const db = path.join(dir, 'bench.db');
   const adminToken = 'lifecycle-bench-admin-token-0123456789abcdef';
   const log = openSync(path.join(dir, 'server.err'), 'w');
-  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+  const serve = ['serve', '--db', db, '--listen', '127.0.0.1:0'];
+  const [command, args] = callgrind
+    ? ['valgrind', ['--tool=callgrind', `--callgrind-out-file=${callgrind}`, bin, ...serve]]
+    : [bin, serve];
+  const startSeconds = callgrind ? 120 : 30;
+  const child = spawn(command, args, {
     env: { ...process.env, AFTERSALES_BOOTSTRAP_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', log],
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error('the server did not listen within 30 s')), 30000);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not listen within ${startSeconds} s`)),
+      startSeconds * 1000,
+    );
     child.stdout.on('data', (c) => {
       out += c.toString();
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
@@ -290,7 +305,7 @@ async function pagesPerRequest(db, api, users, orderId, i) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aftersales-lifecycle-'));
-  const { child, url, adminToken } = await startServer(options.bin, dir);
+  const { child, url, adminToken } = await startServer(options.bin, dir, options.callgrind);
   const results = [];
   let idle = null;
   let pages = [];
