@@ -124,9 +124,41 @@ std::string Request(int port, const std::string& raw) {
   return answer;
 }
 
-Server Start(const std::string& bin, const std::string& dir, int port) {
+// The port `aftersales serve` listens on, from its "listening on" line on
+// `fd` (its stdout), or 0 when that line does not come within 30 s. What it
+// writes after is read and dropped on a thread of its own, so that a full
+// pipe never blocks it.
+int ListeningPort(int fd) {
+  std::string out;
+  const double give_up = aftersales::MonotonicSeconds() + 30;
+  int port = 0;
+  while (port == 0) {
+    const auto at = out.find("listening on http://127.0.0.1:");
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+      port = std::atoi(out.c_str() + at + std::string("listening on http://127.0.0.1:").size());
+      break;
+    }
+    const int left = static_cast<int>((give_up - aftersales::MonotonicSeconds()) * 1000);
+    pollfd p{fd, POLLIN, 0};
+    char buf[512];
+    if (left <= 0 || ::poll(&p, 1, left) <= 0) break;
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  std::thread([fd] {
+    char buf[512];
+    while (::read(fd, buf, sizeof buf) > 0) {
+    }
+    ::close(fd);
+  }).detach();
+  return port;
+}
+
+// The server on a port of its own choosing (listening on port 0), so that
+// no other program on the machine can hold the port it is given.
+Server Start(const std::string& bin, const std::string& dir) {
   Server s;
-  s.port = port;
   const std::string db = dir + "/bench.db";
   const std::string logins = Run("'" + bin + "' demo --db '" + db + "' 2>/dev/null");
   std::istringstream lines(logins);
@@ -136,23 +168,37 @@ Server Start(const std::string& bin, const std::string& dir, int port) {
     std::string name, role, password, token;
     if (words >> name >> role >> password >> token && name == "agent1") s.token = token;
   }
-  const std::string listen = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args = {bin, "serve", "--db", db, "--listen", listen};
+  std::vector<std::string> args = {bin, "serve", "--db", db, "--listen", "127.0.0.1:0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  int out[2];
+  if (::pipe(out) != 0) return s;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addclose(&actions, out[1]);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  ::posix_spawn(&s.pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&s.pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (spawned != 0) {
+    s.pid = -1;
+    ::close(out[0]);
+    return s;
+  }
+  s.port = ListeningPort(out[0]);
+  if (s.port == 0) return s;
   for (int i = 0; i < 500; ++i) {
-    if (StatusOf(Request(port, "GET /healthz HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")) == 200) break;
+    if (StatusOf(Request(s.port, "GET /healthz HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")) == 200) break;
     aftersales::SleepForMillis(20);
   }
-  const std::string list = Request(port, "GET /api/v1/cases?limit=1 HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer " +
-                                             s.token + "\r\nConnection: close\r\n\r\n");
-  const json page = json::parse(list.substr(list.find("\r\n\r\n") + 4), nullptr, false);
+  const std::string list = Request(s.port, "GET /api/v1/cases?limit=1 HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer " +
+                                               s.token + "\r\nConnection: close\r\n\r\n");
+  const auto body = list.find("\r\n\r\n");
+  if (body == std::string::npos) return s;
+  const json page = json::parse(list.substr(body + 4), nullptr, false);
   if (page.is_object() && !page["items"].empty()) s.case_id = page["items"][0]["id"];
   return s;
 }
@@ -289,10 +335,9 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   char dir_template[] = "/tmp/connection-bench-XXXXXX";
   const std::string dir = ::mkdtemp(dir_template);
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
-  Server s = Start(bin, dir, port);
-  if (s.token.empty() || s.case_id.empty()) {
-    std::fprintf(stderr, "the server did not start or has no case\n");
+  Server s = Start(bin, dir);
+  if (s.token.empty() || s.port == 0 || s.case_id.empty()) {
+    std::fprintf(stderr, "the server did not start (no token, no port or no case)\n");
     if (s.pid > 0) ::kill(s.pid, SIGKILL);
     return 1;
   }
