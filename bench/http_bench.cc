@@ -35,8 +35,7 @@
 // Where the time goes: --only SCENARIO runs one scenario (and the
 // baseline), --dir keeps the files, and the process id is printed for a
 // profiler (`perf record -g -p PID`). What-if switches, each changing one
-// thing from `serve`: --idle-readers N, --no-sqlite-memstatus,
-// --discard-access-log.
+// thing from `serve`: --idle-readers N, --discard-access-log.
 //
 // --quick (CTest): a small database, one round of 1 s with 8 connections;
 // fails only when wrk is missing or a run did not work (a non-2xx answer, a
@@ -709,7 +708,6 @@ struct BenchOptions {
   std::string only;
   bool discard_access_log = false;
   int idle_readers = SqliteStore::Options().max_idle_readers;
-  bool no_sqlite_memstatus = false;
 };
 
 // What the servers' run left behind, besides each scenario's runs.
@@ -864,7 +862,6 @@ bool Report(const BenchOptions& options, const SeededData& data, const std::vect
                   {"rounds", options.runs},
                   {"access_log", options.discard_access_log ? "discarded" : "stderr to a file"},
                   {"idle_readers", options.idle_readers},
-                  {"sqlite_memstatus", !options.no_sqlite_memstatus},
                   {"cpus", std::thread::hardware_concurrency()}}},
                 {"data",
                  {{"cases", data.read_case_ids.size() + data.comment_case_ids.size()},
@@ -907,9 +904,6 @@ int Run(int argc, char** argv) {
   app.add_option("--idle-readers", options.idle_readers,
                  "what-if: read connections the store keeps for reuse (default: the store's default, as serve)")
       ->check(CLI::PositiveNumber);
-  app.add_flag("--no-sqlite-memstatus", options.no_sqlite_memstatus,
-               "what-if: turn off SQLite's memory statistics (SQLITE_CONFIG_MEMSTATUS), whose global mutex every "
-               "SQLite allocation takes");
   app.add_flag("--quick", quick,
                "CI mode: 400 cases, one round of 1 s, 8 connections; asserts only that the runs worked");
   CLI11_PARSE(app, argc, argv);
@@ -926,11 +920,6 @@ int Run(int argc, char** argv) {
     options.wrk.timeout_seconds = 30;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  // Before any other SQLite call, or SQLite ignores it.
-  if (options.no_sqlite_memstatus && sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
-    std::printf("http_bench: SQLite refused SQLITE_CONFIG_MEMSTATUS\n");
-    return 2;
-  }
   ::signal(SIGPIPE, SIG_IGN);  // wrk drops its connections at the end of a run
   if (!WrkInstalled()) {
     std::printf("http_bench: wrk is not installed (Debian: apt-get install wrk)\n");

@@ -51,6 +51,11 @@ class ReceivedStream final : public httplib::Stream {
   bool is_writable() const override { return PollFor(request_.fd, POLLOUT, request_.write_timeout_ms) > 0; }
 
   ssize_t read(char* ptr, size_t size) override {
+    // The library reads the request's head one byte a call.
+    if (size == 1 && offset_ + 1 < buffer_.size()) {
+      *ptr = buffer_[offset_++];
+      return 1;
+    }
     if (size == 0) return 0;
     if (offset_ >= buffer_.size() && (!Flush() || !Receive())) return -1;
     const std::size_t n = std::min(size, buffer_.size() - offset_);

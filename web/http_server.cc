@@ -55,6 +55,7 @@ struct RequestContext {
   std::optional<std::string> csrf_token;
   bool answered = false;  // this layer wrote the response
   std::string log_error;  // the real message of a 5xx answer
+  std::optional<std::string> client_address;  // once a handler was given it
 };
 thread_local RequestContext t_ctx;
 
@@ -266,8 +267,9 @@ class HttpServer::Impl {
   }
 
   Status Authenticate(const httplib::Request& req) {
-    if (req.has_header("Authorization")) {
-      const std::string value = req.get_header_value("Authorization");
+    static const std::string kAuthorization = "Authorization";
+    if (const std::string* authorization = FirstHeaderValue(req, kAuthorization)) {
+      const std::string& value = *authorization;
       if (value.size() < 7 || Lower(value.substr(0, 7)) != "bearer ") {
         return Status(Code::kUnauthenticated, "Authorization must be \"Bearer <token>\"");
       }
@@ -347,7 +349,8 @@ class HttpServer::Impl {
     r.actor = t_ctx.actor ? &*t_ctx.actor : nullptr;
     r.session_id = t_ctx.session_id;
     r.csrf_token = t_ctx.csrf_token;
-    r.client_address = ClientAddressOf(req, options_.trusted_proxies);
+    t_ctx.client_address = ClientAddressOf(req, options_.trusted_proxies);
+    r.client_address = *t_ctx.client_address;
     if (route.body == BodyKind::kJsonObject) {
       if (req.body.empty()) {
         r.body = json::object();
@@ -420,7 +423,8 @@ class HttpServer::Impl {
       w.Key("method").String(req.method);
       w.Key("ms").Value(json(static_cast<double>(static_cast<std::int64_t>(seconds * 100000)) / 100.0));
       w.Key("path").String(std::string_view(req.path).substr(0, kMaxLoggedPathBytes));
-      w.Key("remote").String(ClientAddressOf(req, options_.trusted_proxies));
+      w.Key("remote").String(ours && t_ctx.client_address ? *t_ctx.client_address
+                                                          : ClientAddressOf(req, options_.trusted_proxies));
       w.Key("route").String(route);
       w.Key("status").Int(res.status);
       w.Key("ts").String(FormatTime(services_.wall_clock.Now()));

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 namespace aftersales {
 namespace {
@@ -20,6 +22,14 @@ bool HasEncodedCrOrLf(const std::string& v) {
   return false;
 }
 
+// Header names compare as cpp-httplib's map compares them: ASCII letters
+// without regard to case, every other byte as it is.
+bool EqualsIgnoringCase(const std::string& a, std::string_view b) {
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return fold(x) == fold(y); });
+}
+
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
@@ -34,33 +44,45 @@ std::string Trim(const std::string& s) {
 
 }  // namespace
 
+// One pass over the headers (each lookup by name is a search of the
+// case-insensitive map, and this runs on every request); the verdicts keep
+// the order the contract gives them.
 Status CheckFraming(const httplib::Request& req) {
-  if (req.has_header("Transfer-Encoding")) {
-    return Status(Code::kLengthRequired, "Transfer-Encoding is not accepted; send the body with a Content-Length");
-  }
+  bool chunked = false;
+  Status bad_value;
   std::size_t bytes = 0;
+  // The entry cpp-httplib added under each of kServerAddedHeaders is the
+  // last one with that name: entries of one name keep their insertion order.
+  std::size_t added_bytes[std::size(kServerAddedHeaders)] = {};
+  std::size_t lengths = 0;
+  const std::string* length = nullptr;
   for (const auto& [name, value] : req.headers) {
-    for (char c : value) {
-      if (c == '\r' || c == '\n' || c == '\0') {
-        return Status::Invalid(name, "header values must not contain CR, LF or NUL");
+    if (EqualsIgnoringCase(name, "Transfer-Encoding")) chunked = true;
+    if (EqualsIgnoringCase(name, "Content-Length")) {
+      ++lengths;
+      length = &value;
+    }
+    for (std::size_t i = 0; i < std::size(kServerAddedHeaders); ++i) {
+      if (EqualsIgnoringCase(name, kServerAddedHeaders[i])) added_bytes[i] = name.size() + value.size() + 4;
+    }
+    if (bad_value.ok()) {
+      if (std::any_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
+        bad_value = Status::Invalid(name, "header values must not contain CR, LF or NUL");
+      } else if (HasEncodedCrOrLf(value)) {
+        bad_value = Status::Invalid(name, "header values must not contain encoded CR or LF");
       }
     }
-    if (HasEncodedCrOrLf(value)) return Status::Invalid(name, "header values must not contain encoded CR or LF");
     bytes += name.size() + value.size() + 4;  // "name: value\r\n"
   }
-  for (const char* added : kServerAddedHeaders) {
-    // The entry cpp-httplib added is the last one with this name.
-    const auto count = req.get_header_value_count(added);
-    if (count > 0) {
-      const std::string v = req.get_header_value(added, count - 1);
-      bytes -= std::min(bytes, std::char_traits<char>::length(added) + v.size() + 4);
-    }
+  if (chunked) {
+    return Status(Code::kLengthRequired, "Transfer-Encoding is not accepted; send the body with a Content-Length");
   }
+  if (!bad_value.ok()) return bad_value;
+  for (const std::size_t added : added_bytes) bytes -= std::min(bytes, added);
   if (bytes > kMaxHeaderBytes) return Status(Code::kHeadersTooLarge, "the request headers exceed 16 KiB");
-  const auto lengths = req.get_header_value_count("Content-Length");
   if (lengths > 1) return Status::Invalid("Content-Length", "Content-Length must appear once");
-  if (lengths == 1) {
-    const std::string v = req.get_header_value("Content-Length");
+  if (length != nullptr) {
+    const std::string& v = *length;
     if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return Status::Invalid("Content-Length", "Content-Length must be a decimal number");
     }
@@ -68,9 +90,17 @@ Status CheckFraming(const httplib::Request& req) {
   return Status::Ok();
 }
 
+const std::string* FirstHeaderValue(const httplib::Request& req, const std::string& name) {
+  const auto it = req.headers.lower_bound(name);
+  if (it == req.headers.end() || req.headers.key_comp()(name, it->first)) return nullptr;
+  return &it->second;
+}
+
 std::size_t DeclaredBodyBytes(const httplib::Request& req) {
-  if (!req.has_header("Content-Length")) return 0;
-  const std::string v = req.get_header_value("Content-Length");
+  static const std::string kContentLength = "Content-Length";
+  const std::string* value = FirstHeaderValue(req, kContentLength);
+  if (value == nullptr) return 0;
+  const std::string& v = *value;
   std::size_t n = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   // Unreadable values were refused by CheckFraming; count them as too large.

@@ -25,6 +25,11 @@ constexpr std::size_t kMaxHeaderBytes = 16 * 1024;  // 431 above
 // one or a malformed Content-Length → validation_failed (400).
 Status CheckFraming(const httplib::Request& req);
 
+// The first value of header `name` (any case), or nullptr when it is
+// absent: one search of the headers, where has_header and then
+// get_header_value are two.
+const std::string* FirstHeaderValue(const httplib::Request& req, const std::string& name);
+
 // The declared body length (0 when absent). Call after CheckFraming.
 std::size_t DeclaredBodyBytes(const httplib::Request& req);
 

@@ -10,6 +10,7 @@
 #include "web/json_body.h"
 #include "web/read_answer.h"
 #include "web/request_head.h"
+#include "web/request_limits.h"
 #include "web/web_fixture.h"
 
 namespace aftersales::testing {
@@ -413,6 +414,67 @@ TEST_CASE("byte ranges are not applied to API answers", "[web][hardening]") {
   HttpResult r = web.Get("/healthz", "", {{"Range", "bytes=0-3"}});
   CHECK(r.status == 200);
   CHECK(r.Json() == json{{"status", "ok"}});
+}
+
+// A request as cpp-httplib hands it over: the client's headers, then the
+// four entries the library adds itself.
+httplib::Request Parsed(std::vector<std::pair<std::string, std::string>> headers) {
+  httplib::Request req;
+  req.method = "POST";
+  for (auto& [name, value] : headers) req.headers.emplace(name, value);
+  req.headers.emplace("REMOTE_ADDR", "127.0.0.1");
+  req.headers.emplace("REMOTE_PORT", "40000");
+  req.headers.emplace("LOCAL_ADDR", "127.0.0.1");
+  req.headers.emplace("LOCAL_PORT", "8080");
+  return req;
+}
+
+TEST_CASE("the framing check reads header names in any case and keeps its verdicts' order", "[web][hardening][unit]") {
+  SECTION("Transfer-Encoding in lower case beats a bad value met before it") {
+    const Status s = CheckFraming(Parsed({{"A-Bad", "x%0d"}, {"transfer-encoding", "chunked"}}));
+    CHECK(s.code() == Code::kLengthRequired);
+  }
+  SECTION("the first bad value is the one named") {
+    const Status s = CheckFraming(Parsed({{"B-First", std::string("a\0b", 3)}, {"C-Second", "%0A"}}));
+    CHECK(s.code() == Code::kValidationFailed);
+    CHECK(s.message().find("CR, LF or NUL") != std::string::npos);
+  }
+  SECTION("a bad value beats headers that are too large") {
+    const Status s = CheckFraming(Parsed({{"X-Big", std::string(kMaxHeaderBytes, 'x')}, {"X-Bad", "%0a"}}));
+    CHECK(s.code() == Code::kValidationFailed);
+  }
+  SECTION("Content-Length twice in two spellings is refused") {
+    const Status s = CheckFraming(Parsed({{"Content-Length", "2"}, {"content-length", "2"}}));
+    CHECK(s.code() == Code::kValidationFailed);
+    CHECK(s.message() == "Content-Length must appear once");
+  }
+  SECTION("a malformed Content-Length in lower case is refused") {
+    CHECK(CheckFraming(Parsed({{"content-length", "2x"}})).message() == "Content-Length must be a decimal number");
+    CHECK(CheckFraming(Parsed({{"content-length", ""}})).code() == Code::kValidationFailed);
+  }
+  SECTION("the library's own entries do not count towards the limit, a client's copy of them does") {
+    // Exactly the limit of the client's own bytes passes whatever the
+    // library added; a spoofed REMOTE_ADDR counts as the client's.
+    const std::string filler(kMaxHeaderBytes - std::string("X-Fill").size() - 4, 'x');
+    CHECK(CheckFraming(Parsed({{"X-Fill", filler}})).ok());
+    CHECK(CheckFraming(Parsed({{"X-Fill", filler}, {"remote_addr", "1"}})).code() == Code::kHeadersTooLarge);
+  }
+  SECTION("a good request passes and its length is read once, in any case") {
+    const httplib::Request req = Parsed({{"content-length", "17"}, {"Host", "t"}});
+    CHECK(CheckFraming(req).ok());
+    CHECK(DeclaredBodyBytes(req) == 17);
+    CHECK(DeclaredBodyBytes(Parsed({{"Host", "t"}})) == 0);
+  }
+}
+
+TEST_CASE("FirstHeaderValue finds the first entry of a name in any case, or nothing", "[web][hardening][unit]") {
+  const httplib::Request req = Parsed({{"authorization", "first"}, {"AUTHORIZATION", "second"}, {"Host", "t"}});
+  const std::string authorization = "Authorization";
+  REQUIRE(FirstHeaderValue(req, authorization) != nullptr);
+  CHECK(*FirstHeaderValue(req, authorization) == "first");
+  CHECK(FirstHeaderValue(req, "Content-Length") == nullptr);
+  CHECK(FirstHeaderValue(req, "Hos") == nullptr);
+  CHECK(FirstHeaderValue(req, "Hostt") == nullptr);
 }
 
 TEST_CASE("UTF-8 and nesting checks", "[web][hardening][unit]") {
