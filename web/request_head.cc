@@ -58,10 +58,15 @@ RequestHeadScanner::Verdict RequestHeadScanner::Feed(std::string_view bytes) {
   if (verdict_ != Verdict::kIncomplete) return verdict_;
   for (std::size_t i = scanned_; i < bytes.size(); ++i) {
     if (bytes[i] != '\n') {
-      // Refused at the byte that makes the line too long, before anything
-      // later in it is looked at, so that the verdict does not depend on
-      // how the bytes were split into reads.
-      if (TooLong(i + 1 - line_start_)) return verdict_;
+      // The rest of the line that has come, up to its LF or the end of the
+      // bytes: refused if the line is too long by its last byte, before
+      // anything after it is looked at, so that the verdict does not depend
+      // on how the bytes were split into reads. (TooLong only grows with
+      // the line, so this is the verdict of asking it at each byte.)
+      const std::size_t lf = bytes.find('\n', i);
+      const std::size_t last = (lf == std::string_view::npos ? bytes.size() : lf) - 1;
+      if (TooLong(last + 1 - line_start_)) return verdict_;
+      i = last;
       continue;
     }
     if (i == line_start_ || bytes[i - 1] != '\r') {

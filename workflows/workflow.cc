@@ -1,6 +1,8 @@
 #include "workflows/workflow.h"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 
 namespace aftersales {
 namespace {
@@ -18,11 +20,17 @@ bool RowApplies(const TransitionRow& row, const Case& kase, Action action) {
 }  // namespace
 
 std::vector<Action> Workflow::AllowedActions(const Case& kase, Role role) const {
+  // StateAllowsRole of every action, in one pass over the rows (every case
+  // served computes this): each action once, in the order of the enum.
+  std::array<bool, kActionCount> allowed{};
+  for (const auto& r : rows()) {
+    const auto i = static_cast<std::size_t>(r.action);
+    if (r.action == Action::kSubmit || r.action == Action::kTimeout || allowed[i]) continue;
+    allowed[i] = (r.who & Bit(role)) && RowApplies(r, kase, r.action);
+  }
   std::vector<Action> out;
   for (int i = 0; i < kActionCount; ++i) {
-    const auto action = static_cast<Action>(i);
-    if (action == Action::kSubmit || action == Action::kTimeout) continue;
-    if (StateAllowsRole(kase, action, role)) out.push_back(action);
+    if (allowed[static_cast<std::size_t>(i)]) out.push_back(static_cast<Action>(i));
   }
   return out;
 }

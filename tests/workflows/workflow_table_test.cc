@@ -339,5 +339,45 @@ TEST_CASE("the scorecard and risk sections are optional, validated, and default 
   CHECK(field_of_error(bad) == "risk.require_supervisor");
 }
 
+
+TEST_CASE("AllowedActions is StateAllowsRole of every action but submit and timeout, in the enum's order",
+          "[workflows]") {
+  // Every table, state and role, on cases whose gates answer both ways.
+  std::vector<Case> variants(1);
+  for (const CompensationForm form : {CompensationForm::kCash, CompensationForm::kVoucher, CompensationForm::kPoints}) {
+    Case c;
+    c.compensation.emplace().form = form;
+    variants.push_back(c);
+    c.system_submitted = true;
+    variants.push_back(c);
+  }
+  int compared = 0;
+  int non_empty = 0;
+  for (const CaseType type : {CaseType::kRefundOnly, CaseType::kReturnRefund, CaseType::kExchange,
+                              CaseType::kCompensation, CaseType::kRepair}) {
+    const Workflow& wf = Workflow::For(type);
+    for (Case kase : variants) {
+      kase.type = type;
+      for (int s = 0; s < kStateCount; ++s) {
+        kase.state = static_cast<State>(s);
+        for (int r = 0; r < kRoleCount; ++r) {
+          const auto role = static_cast<Role>(r);
+          std::vector<Action> expected;
+          for (int a = 0; a < kActionCount; ++a) {
+            const auto action = static_cast<Action>(a);
+            if (action == Action::kSubmit || action == Action::kTimeout) continue;
+            if (wf.StateAllowsRole(kase, action, role)) expected.push_back(action);
+          }
+          const std::vector<Action> allowed = wf.AllowedActions(kase, role);
+          if (allowed != expected) FAIL_CHECK(NameOf(type) << " " << NameOf(kase.state) << " " << NameOf(role));
+          ++compared;
+          if (!allowed.empty()) ++non_empty;
+        }
+      }
+    }
+  }
+  CHECK(compared == 5 * 7 * kStateCount * kRoleCount);
+  CHECK(non_empty > 100);
+}
 }  // namespace
 }  // namespace aftersales
