@@ -53,7 +53,7 @@ class JsonWriter {
     std::size_t n = 0;
     if (NeedsComma()) buf[n++] = ',';
     buf[n++] = '"';
-    std::memcpy(buf + n, key.data(), key.size());
+    if (!key.empty()) std::memcpy(buf + n, key.data(), key.size());
     n += key.size();
     buf[n++] = '"';
     buf[n++] = ':';

@@ -97,7 +97,7 @@ TEST_CASE("Open reports an unusable path as unavailable, naming it", "[db][sqlit
   CHECK_THAT(not_db.status().message(), Catch::Contains(garbage));
 }
 
-TEST_CASE("SQLite keeps no memory statistics, whose global mutex every allocation would take", "[db][sqlite]") {
+TEST_CASE("SQLite keeps no memory statistics whose global mutex every allocation would take", "[db][sqlite]") {
   TempDir dir;
   auto conn = Value(sqlite::SqliteConnection::Open(dir.File("db.sqlite"), sqlite::OpenMode::kReadWrite));
   // A statement that allocates: 50 texts of 2,000 characters joined.

@@ -40,6 +40,7 @@ TEST_CASE("JsonWriter writes every string as nlohmann's dump does", "[engine][js
       "plain ascii",
       "quote \" and backslash \\ and slash /",
       "\x7f is written as it is",
+      "\xc3\xa9\x7f and \x7f\n beside an escape",
       "仅退款 退货退款 换货",                 // three-byte UTF-8
       "\xc3\xa9t\xc3\xa9",                    // two-byte
       "\xf0\x9f\x98\x80 emoji",               // four-byte
@@ -60,7 +61,7 @@ TEST_CASE("JsonWriter writes every string as nlohmann's dump does", "[engine][js
   }
 }
 
-TEST_CASE("JsonWriter writes members, items and numbers as nlohmann's dump does", "[engine][json]") {
+TEST_CASE("JsonWriter writes members and items and numbers as nlohmann's dump does", "[engine][json]") {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();

@@ -454,10 +454,15 @@ TEST_CASE("the framing check reads header names in any case and keeps its verdic
   }
   SECTION("the library's own entries do not count towards the limit, a client's copy of them does") {
     // Exactly the limit of the client's own bytes passes whatever the
-    // library added; a spoofed REMOTE_ADDR counts as the client's.
+    // library added; a spoofed REMOTE_ADDR counts as the client's, and the
+    // library's entry, the last of that name, is the one left out.
     const std::string filler(kMaxHeaderBytes - std::string("X-Fill").size() - 4, 'x');
     CHECK(CheckFraming(Parsed({{"X-Fill", filler}})).ok());
     CHECK(CheckFraming(Parsed({{"X-Fill", filler}, {"remote_addr", "1"}})).code() == Code::kHeadersTooLarge);
+    const std::size_t spoof_line = std::string("remote_addr").size() + 1 + 4;  // "remote_addr: 1\r\n"
+    const std::string shorter = filler.substr(spoof_line);
+    CHECK(CheckFraming(Parsed({{"X-Fill", shorter}, {"remote_addr", "1"}})).ok());
+    CHECK(CheckFraming(Parsed({{"X-Fill", shorter + "x"}, {"remote_addr", "1"}})).code() == Code::kHeadersTooLarge);
   }
   SECTION("a good request passes and its length is read once, in any case") {
     const httplib::Request req = Parsed({{"content-length", "17"}, {"Host", "t"}});
@@ -467,7 +472,7 @@ TEST_CASE("the framing check reads header names in any case and keeps its verdic
   }
 }
 
-TEST_CASE("FirstHeaderValue finds the first entry of a name in any case, or nothing", "[web][hardening][unit]") {
+TEST_CASE("FirstHeaderValue finds the first entry of a name in any case or nothing", "[web][hardening][unit]") {
   const httplib::Request req = Parsed({{"authorization", "first"}, {"AUTHORIZATION", "second"}, {"Host", "t"}});
   const std::string authorization = "Authorization";
   REQUIRE(FirstHeaderValue(req, authorization) != nullptr);
