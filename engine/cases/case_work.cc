@@ -9,6 +9,7 @@
 #include "engine/crypto.h"
 #include "engine/reports/case_facts.h"
 #include "engine/reports/staff_event_log.h"
+#include "engine/webhooks/outbox_event.h"
 #include "workflows/repair_rules.h"
 
 namespace aftersales {
@@ -17,7 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kTextIdBytes = 8;
-constexpr std::size_t kEventIdBytes = 12;
 
 Result<Case> DecodeCase(ReadTxn& txn, const CaseRow& row) {
   AS_ASSIGN_OR_RETURN(auto deadlines, txn.ListedDeadlines(row.id));
@@ -267,16 +267,8 @@ Status CaseWork::WriteRecord(TimePoint at) {
     // The staff events this entry yields, in the same transaction (docs/reports.md).
     AS_RETURN_IF_ERROR(RecordStaffEvents(*txn_, row));
   }
-  for (auto& e : events_) {
-    OutboxRow row;
-    row.event_id = "evt_" + RandomIdHex(kEventIdBytes);
-    row.type = e.type;
-    row.case_id = kase_.id;
-    row.created_at = e.at;
-    json payload = {
-        {"id", row.event_id}, {"type", e.type}, {"created_at", FormatTime(e.at)}, {"data", std::move(e.data)}};
-    row.payload = payload.dump();
-    AS_RETURN_IF_ERROR(txn_->InsertOutbox(row).status());
+  for (const auto& e : events_) {
+    AS_RETURN_IF_ERROR(txn_->InsertOutbox(MakeOutboxEvent(e.type, kase_.id, e.data, e.at)).status());
   }
   // A refund before shipment approved (or no longer) changes what the order
   // still has to ship (SPEC §10.1): its shipment status follows.

@@ -9,14 +9,13 @@
 #include "engine/body_reader.h"
 #include "engine/cases/case_work.h"
 #include "engine/cases/late_compensation.h"
-#include "engine/crypto.h"
+#include "engine/webhooks/outbox_event.h"
 
 namespace aftersales {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kEventIdBytes = 12;
 constexpr std::size_t kMaxCarrierChars = 64;
 
 json TimeOrNull(const std::optional<TimePoint>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
@@ -382,13 +381,7 @@ Status ShipWork::Audit(const Actor& actor, const std::string& action, json data,
 }
 
 Status ShipWork::Emit(const std::string& type, json data, TimePoint at) {
-  OutboxRow row;
-  row.event_id = "evt_" + RandomIdHex(kEventIdBytes);
-  row.type = type;
-  row.created_at = at;
-  json payload = {{"id", row.event_id}, {"type", type}, {"created_at", FormatTime(at)}, {"data", std::move(data)}};
-  row.payload = payload.dump();
-  return txn_->InsertOutbox(row).status();
+  return txn_->InsertOutbox(MakeOutboxEvent(type, std::nullopt, data, at)).status();
 }
 
 Status SettleOrderAfterCase(WriteTxn& txn, const Order& order, const std::vector<Case>& others, const Case& kase,
