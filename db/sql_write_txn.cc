@@ -306,6 +306,16 @@ Status SqlWriteTxn::InsertText(const Text& text) {
       "text " + text.id);
 }
 
+Result<std::optional<AuditLink>> SqlWriteTxn::AuditChainHead() {
+  AS_RETURN_IF_ERROR(CheckOpen());
+  AS_RETURN_IF_ERROR(session_->BeforeAppend());
+  Result<StatementHandle> stmt = conn().Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  AS_ASSIGN_OR_RETURN(const bool row, (*stmt)->Step());
+  if (!row) return std::optional<AuditLink>();
+  return std::optional<AuditLink>(AuditLink{(*stmt)->ColumnInt(0), (*stmt)->ColumnText(1)});
+}
+
 Status SqlWriteTxn::AppendAudit(const AuditRow& row) {
   AS_RETURN_IF_ERROR(session_->BeforeAppend());
   return RunWrite(

@@ -67,6 +67,7 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
   Status SetDeadlineDue(std::int64_t id, TimePoint due_at) override;
   Status ExtendDeadline(std::int64_t id, TimePoint due_at) override;
   Status InsertText(const Text& text) override;
+  Result<std::optional<AuditLink>> AuditChainHead() override;
   Status AppendAudit(const AuditRow& row) override;
   Result<std::int64_t> InsertOutbox(const OutboxRow& row) override;
   Status InsertUser(const UserRow& row) override;

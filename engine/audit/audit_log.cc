@@ -466,7 +466,7 @@ Result<AuditRow> AuditLog::Append(WriteTxn& txn, const AuditRecord& record) {
   if (record.actor_id.empty() || record.actor_role.empty()) {
     return Status::Invalid("actor", "an audit entry needs an actor id and role");
   }
-  Result<std::optional<AuditRow>> head = txn.AuditHead();
+  Result<std::optional<AuditLink>> head = txn.AuditChainHead();
   if (!head.ok()) return head.status();
 
   AuditRow row;

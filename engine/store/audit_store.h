@@ -59,9 +59,19 @@ class AuditReads {
                              const std::function<bool(std::int64_t seq, const std::string& hash)>& fn) = 0;
 };
 
+// Where the chain ends: what the next entry links to (seq + 1, prev_hash).
+struct AuditLink {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+
 class AuditWrites {
  public:
   virtual ~AuditWrites() = default;
+  // The seq and hash of the last entry (nullopt when the log is empty), as
+  // the next AppendAudit of this transaction must chain them; reads nothing
+  // else of the entry. The appenders' order is the backend's to keep.
+  virtual Result<std::optional<AuditLink>> AuditChainHead() = 0;
   // Appends an entry; the caller has chained it (seq = head + 1).
   virtual Status AppendAudit(const AuditRow& row) = 0;
 };

@@ -258,6 +258,7 @@ class ForwardingWriteTxn : public ForwardingReads<WriteTxn> {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().UpdateOrderFulfilment(order);
   }
+  Result<std::optional<AuditLink>> AuditChainHead() override { return inner().AuditChainHead(); }
   Status AppendAudit(const AuditRow& row) override {
     AS_RETURN_IF_ERROR(BeforeWrite());
     return inner().AppendAudit(row);

@@ -237,18 +237,18 @@ TEST_CASE("pg store: order writes append to the audit log one at a time in commi
 
   auto first = Value(store->BeginKeyedWrite());
   REQUIRE(Value(first->LockOrder("o1")));
-  REQUIRE_FALSE(Value(first->AuditHead()).has_value());  // takes the appenders' lock
+  REQUIRE_FALSE(Value(first->AuditChainHead()).has_value());  // takes the appenders' lock
   CHECK_FALSE(Value(first->LockOrder("o1")));
   CHECK_FALSE(first->LockOrder("o9").ok());
 
-  std::optional<AuditRow> head_seen;
+  std::optional<AuditLink> head_seen;
   Status second_status = Status::Internal("not run");
   Background second([&] {
     auto txn = store->BeginKeyedWrite();
     if (!txn.ok()) return void(second_status = txn.status());
     auto stale = (*txn)->LockOrder("o2");  // another order: at once
     if (!stale.ok()) return void(second_status = stale.status());
-    auto head = (*txn)->AuditHead();  // waits for the first append
+    auto head = (*txn)->AuditChainHead();  // waits for the first append
     if (!head.ok()) return void(second_status = head.status());
     head_seen = *head;
     second_status = (*txn)->Commit();
@@ -271,6 +271,7 @@ TEST_CASE("pg store: order writes append to the audit log one at a time in commi
   REQUIRE_OK(second_status);
   REQUIRE(head_seen.has_value());
   CHECK(head_seen->seq == 1);
+  CHECK(head_seen->hash == std::string(64, 'a'));
 }
 
 TEST_CASE("pg connection: a deadlock's victim fails with server_busy so that its command may run again",

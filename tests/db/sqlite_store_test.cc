@@ -535,9 +535,25 @@ TEST_CASE("audit: append, head, filtered list and scan in seq order", "[db]") {
   rows[3].to_state = "closed";
   {
     auto w = f.Write();
-    for (const AuditRow& row : rows) REQUIRE_OK(w->AppendAudit(row));
+    CHECK_FALSE(Value(w->AuditChainHead()).has_value());
+    for (const AuditRow& row : rows) {
+      REQUIRE_OK(w->AppendAudit(row));
+      // The chain's end as the next append must link to it, this
+      // transaction's own entries included.
+      const std::optional<AuditLink> link = Value(w->AuditChainHead());
+      REQUIRE(link.has_value());
+      CHECK(link->seq == row.seq);
+      CHECK(link->hash == row.hash);
+    }
     CHECK(w->AppendAudit(rows[0]).code() == Code::kAlreadyExists);
     REQUIRE_OK(w->Commit());
+  }
+  {
+    auto w = f.Write();
+    const std::optional<AuditLink> link = Value(w->AuditChainHead());
+    REQUIRE(link.has_value());
+    CHECK(link->seq == 5);
+    CHECK(link->hash == rows[4].hash);
   }
   auto r = f.Read();
   CheckSame(*Value(r->AuditHead()), rows[4]);
