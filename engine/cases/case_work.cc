@@ -265,7 +265,7 @@ Status CaseWork::WriteRecord(TimePoint at) {
     if (a.to) rec.to_state = NameOf(*a.to);
     AS_ASSIGN_OR_RETURN(AuditRow row, AuditLog::Append(*txn_, rec));
     // The staff events this entry yields, in the same transaction (docs/reports.md).
-    AS_RETURN_IF_ERROR(RecordStaffEvents(*txn_, row));
+    AS_RETURN_IF_ERROR(RecordStaffEvents(*txn_, row, rec.data));
   }
   for (const auto& e : events_) {
     AS_RETURN_IF_ERROR(txn_->InsertOutbox(MakeOutboxEvent(e.type, kase_.id, e.data, e.at)).status());

@@ -116,10 +116,19 @@ void Compare(const std::vector<StaffEventRow>& derived, std::vector<StaffEventRo
 
 }  // namespace
 
-Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry) {
-  if (!MayYieldStaffEvents(entry)) return Status::Ok();
-  AS_ASSIGN_OR_RETURN(StaffEventFold fold, FoldBefore(txn, entry));
-  auto events = fold.Next(entry);
+Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry, const nlohmann::json& data) {
+  if (!entry.case_id) return Status::Ok();
+  // A submit is its case's first entry (as ScanDerivedStaffEvents reads the
+  // log): there is nothing before it to read. Its fold is remembered, so
+  // the case's first decision reads only the entries since, and never
+  // parses the submit's data again.
+  const bool first = entry.action == "submit";
+  if (!first && !MayYieldStaffEvents(entry)) return Status::Ok();
+  StaffEventFold fold;
+  if (!first) {
+    AS_ASSIGN_OR_RETURN(fold, FoldBefore(txn, entry));
+  }
+  auto events = fold.Next(entry, data);
   if (!events.ok()) return events.status();
   for (const StaffEventRow& e : *events) AS_RETURN_IF_ERROR(txn.InsertStaffEvent(e));
   Folds().Remember(*entry.case_id, "", std::make_shared<const FoldAt>(FoldAt{entry.seq, entry.hash, fold}));

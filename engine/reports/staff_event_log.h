@@ -13,17 +13,20 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/status.h"
 #include "engine/store/store.h"
 
 namespace aftersales {
 
-// Derives the events of `entry`, just appended to the log in `txn`, from
-// the case's earlier entries, and inserts them into staff_events. Entries
-// that yield none cost no read. Errors: unavailable; internal (an earlier
-// entry of the case cannot be read); already_exists (the events of `entry`
-// are already there). On error the caller must roll back.
-Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry);
+// Derives the events of `entry`, just appended to the log in `txn` with
+// `data` (the record's data, which entry.data is the canonical text of),
+// from the case's earlier entries, and inserts them into staff_events.
+// Entries that yield none cost no read. Errors: unavailable; internal (an
+// earlier entry of the case cannot be read); already_exists (the events of
+// `entry` are already there). On error the caller must roll back.
+Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry, const nlohmann::json& data);
 
 // Walks the whole audit log once, in seq order, and calls `fn` with every
 // event it yields (seq order; within an entry by user_id, kind). Keeps one

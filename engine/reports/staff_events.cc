@@ -55,31 +55,53 @@ bool MayYieldStaffEvents(const AuditRow& e) {
   return e.action == "refund_issued" || e.action == "deadline_breached" || EntersTerminal(e);
 }
 
-Result<std::vector<StaffEventRow>> StaffEventFold::Next(const AuditRow& e) {
-  std::vector<StaffEventRow> events;
-  if (!e.case_id) return events;
+namespace {
+
+Result<TimePoint> EntryTime(const AuditRow& e) {
   const auto at = ParseTime(e.at);
   if (!at) return Status::Internal("audit entry " + std::to_string(e.seq) + ": unreadable time '" + e.at + "'");
+  return *at;
+}
+
+Status NotAnObject(const AuditRow& e) {
+  return Status::Internal("audit entry " + std::to_string(e.seq) + ": data is not a JSON object");
+}
+
+}  // namespace
+
+Result<std::vector<StaffEventRow>> StaffEventFold::Next(const AuditRow& e) {
+  if (!e.case_id) return std::vector<StaffEventRow>();
+  AS_ASSIGN_OR_RETURN(const TimePoint at, EntryTime(e));
   // Most entries' data says nothing the fold reads: those are not parsed,
   // only checked to be a JSON object (the check of the stored form, one
   // pass without allocation); what fails it is parsed, to answer as before.
   json data = json::object();
   if (ReadsData(e) || !IsCanonicalJson(e.data) || e.data.empty() || e.data.front() != '{') {
     data = json::parse(e.data, nullptr, false);
-    if (data.is_discarded() || !data.is_object()) {
-      return Status::Internal("audit entry " + std::to_string(e.seq) + ": data is not a JSON object");
-    }
+    if (data.is_discarded() || !data.is_object()) return NotAnObject(e);
   }
+  return Advance(e, at, data);
+}
+
+Result<std::vector<StaffEventRow>> StaffEventFold::Next(const AuditRow& e, const json& data) {
+  if (!e.case_id) return std::vector<StaffEventRow>();
+  AS_ASSIGN_OR_RETURN(const TimePoint at, EntryTime(e));
+  if (!data.is_object()) return NotAnObject(e);
+  return Advance(e, at, data);
+}
+
+std::vector<StaffEventRow> StaffEventFold::Advance(const AuditRow& e, TimePoint at, const json& data) {
+  std::vector<StaffEventRow> events;
   auto add = [&](const std::string& user, const std::string& kind, std::int64_t value = 0,
                  std::optional<std::string> currency = std::nullopt) {
-    events.push_back({e.seq, *at, user, *e.case_id, kind, value, std::move(currency)});
+    events.push_back({e.seq, at, user, *e.case_id, kind, value, std::move(currency)});
   };
 
   const bool person = IsPerson(e.actor_role);
   const json* effects = Member(data, "effects");
 
   if (e.action == "submit") {
-    submitted_at_ = *at;
+    submitted_at_ = at;
     if (const json* c = Member(data, "currency"); c && c->is_string()) currency_ = c->get<std::string>();
   }
 
@@ -87,7 +109,7 @@ Result<std::vector<StaffEventRow>> StaffEventFold::Next(const AuditRow& e) {
     add(e.actor_id, e.action);  // approve, reject, offer, arbitrate: the kind is the action
     if (e.action != "arbitrate" && !responded_) {
       responded_ = true;
-      if (submitted_at_) add(e.actor_id, staff_event::kFirstResponse, *at - *submitted_at_);
+      if (submitted_at_) add(e.actor_id, staff_event::kFirstResponse, at - *submitted_at_);
     }
     add(e.actor_id, breached_in_state_ ? staff_event::kDecisionLate : staff_event::kDecisionOnTime);
     last_decision_by_ = e.actor_id;

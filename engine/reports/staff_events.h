@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/status.h"
 #include "engine/store/store.h"
 
@@ -51,12 +53,19 @@ class StaffEventFold {
   // yield nothing. Errors: internal, naming the seq, when the entry's `at`
   // or `data` cannot be read (a damaged log; nothing is advanced).
   Result<std::vector<StaffEventRow>> Next(const AuditRow& entry);
+  // The same for an entry whose data the caller holds parsed: `data` is
+  // what entry.data parses to (the engine's own entry, whose stored text
+  // was just written from it), so nothing is parsed again. Errors as Next.
+  Result<std::vector<StaffEventRow>> Next(const AuditRow& entry, const nlohmann::json& data);
 
   // Whether the case has reached a terminal state (no later entries are
   // expected; a recompute may drop the fold).
   bool finished() const { return finished_; }
 
  private:
+  // Next, once the entry's time and data are read.
+  std::vector<StaffEventRow> Advance(const AuditRow& entry, TimePoint at, const nlohmann::json& data);
+
   std::optional<TimePoint> submitted_at_;
   std::optional<std::string> currency_;  // the case's, from its submit entry
   bool responded_ = false;               // first_response given

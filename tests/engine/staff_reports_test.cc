@@ -576,6 +576,57 @@ TEST_CASE("staff events: an accepted offer's agreed amount makes the offerer the
   CHECK(events->back().currency == "EUR");
 }
 
+TEST_CASE("staff events: a fold given each entry's data parsed yields what it reads from the stored text",
+          "[engine][reports]") {
+  // The engine folds its own entries with the data it has just written
+  // (RecordStaffEvents); a recompute reads the same entries' text.
+  const std::vector<std::vector<AuditRow>> histories = {
+      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "CNY"}, {"lines", {1, 2}}}),
+       Entry(2, 1, "system", "system", "deadline_breached", "requested", "requested", {{"assignee", "u_a"}}),
+       Entry(3, 2, "u_a", "agent", "approve", "requested", "pending_approval"),
+       Entry(4, 3, "u_s", "supervisor", "approve", "pending_approval", "refunding",
+             {{"effects", {{"agreed_amount", 900}}}}),
+       Entry(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
+             {{"effects", {{"refund", {{"amount", 900}}}}}})},
+      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "EUR"}}),
+       Entry(2, 1, "u_a", "agent", "reject", "requested", "rejected"),
+       Entry(3, 2, "u_b", "buyer", "appeal", "rejected", "escalated"),
+       Entry(4, 3, "u_m", "manager", "arbitrate", "escalated", "refunding", {{"effects", {{"agreed_amount", 5}}}}),
+       Entry(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
+             {{"effects", {{"refund", {{"amount", 5}}}}}})},
+      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "USD"}}),
+       Entry(2, 1, "u_c", "agent", "offer", "requested", "negotiating"),
+       Entry(3, 2, "u_b", "buyer", "accept_offer", "negotiating", "refunding",
+             {{"effects", {{"agreed_amount", 300}}}}),
+       Entry(4, 3, "u_f", "finance", "refund_issued", "refunding", "refunded",
+             {{"effects", {{"refund", {{"amount", 300}}}}}})},
+  };
+  for (const auto& history : histories) {
+    StaffEventFold from_text;
+    StaffEventFold from_parsed;
+    std::size_t yielded = 0;
+    for (const AuditRow& e : history) {
+      INFO("seq " << e.seq << " " << e.action);
+      auto read = from_text.Next(e);
+      auto given = from_parsed.Next(e, json::parse(e.data));
+      REQUIRE(read.ok());
+      REQUIRE(given.ok());
+      CHECK(*given == *read);
+      yielded += read->size();
+    }
+    CHECK(yielded >= 4);  // each history scores someone's decisions and refund
+    CHECK(from_parsed.finished() == from_text.finished());
+  }
+  // Data that is no object is refused as the stored text would be.
+  StaffEventFold fold;
+  const AuditRow approve = Entry(9, 0, "u_a", "agent", "approve", "requested", "refunding");
+  for (const json& data : {json::array(), json(7), json(nullptr), json("text")}) {
+    auto events = fold.Next(approve, data);
+    CHECK(events.status().code() == Code::kInternal);
+    CHECK(events.status().message().find("9") != std::string::npos);
+  }
+}
+
 TEST_CASE("staff events: a damaged entry is an error naming its seq", "[engine][reports]") {
   // Unreadable, or JSON but no object: an error, whatever the action; JSON
   // not in the stored (canonical) form is still read.
