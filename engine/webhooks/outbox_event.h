@@ -22,7 +22,8 @@ OutboxRow MakeOutboxEvent(const std::string& type, std::optional<std::string> ca
 // The JSON text every delivery of the event carries:
 // {"created_at": RFC 3339, "data": data, "id": event id, "type": type},
 // byte for byte what nlohmann's dump() writes for that object (its keys
-// sorted), written without building the object.
+// sorted), written without building the object. Text that is not valid
+// UTF-8 has its bad sequences replaced by U+FFFD, where dump() throws.
 std::string OutboxPayload(std::string_view event_id, std::string_view type, TimePoint at, const nlohmann::json& data);
 
 }  // namespace aftersales

@@ -41,6 +41,11 @@ TEST_CASE("An outbox payload is what dump() writes for the same event", "[outbox
     CHECK(OutboxPayload("evt_0123456789abcdef01234567", "case.state_changed", at, data) ==
           DumpedPayload("evt_0123456789abcdef01234567", "case.state_changed", at, data));
   }
+  // Text that is not valid UTF-8 (never in an event: requests are parsed
+  // as UTF-8) is replaced as dump() replaces it when told to, not thrown.
+  const json bad = {{"note", "ok \xC3\x28 \xFF end"}};
+  const json bad_payload = {{"id", "evt_1"}, {"type", "t"}, {"created_at", FormatTime(at)}, {"data", bad}};
+  CHECK(OutboxPayload("evt_1", "t", at, bad) == bad_payload.dump(-1, ' ', false, json::error_handler_t::replace));
   // Text in the id and type is escaped as dump() escapes it.
   CHECK(OutboxPayload("evt_\"x\"", "type\\with\nescapes", at, json::object()) ==
         DumpedPayload("evt_\"x\"", "type\\with\nescapes", at, json::object()));

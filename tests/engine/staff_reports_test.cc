@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "engine/engine_harness.h"
@@ -576,46 +577,55 @@ TEST_CASE("staff events: an accepted offer's agreed amount makes the offerer the
   CHECK(events->back().currency == "EUR");
 }
 
-TEST_CASE("staff events: a fold given each entry's data parsed yields what it reads from the stored text",
+TEST_CASE("staff events: a fold given each entry's data yields what it reads from the stored text",
           "[engine][reports]") {
-  // The engine folds its own entries with the data it has just written
-  // (RecordStaffEvents); a recompute reads the same entries' text.
-  const std::vector<std::vector<AuditRow>> histories = {
-      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "CNY"}, {"lines", {1, 2}}}),
-       Entry(2, 1, "system", "system", "deadline_breached", "requested", "requested", {{"assignee", "u_a"}}),
-       Entry(3, 2, "u_a", "agent", "approve", "requested", "pending_approval"),
-       Entry(4, 3, "u_s", "supervisor", "approve", "pending_approval", "refunding",
-             {{"effects", {{"agreed_amount", 900}}}}),
-       Entry(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
-             {{"effects", {{"refund", {{"amount", 900}}}}}})},
-      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "EUR"}}),
-       Entry(2, 1, "u_a", "agent", "reject", "requested", "rejected"),
-       Entry(3, 2, "u_b", "buyer", "appeal", "rejected", "escalated"),
-       Entry(4, 3, "u_m", "manager", "arbitrate", "escalated", "refunding", {{"effects", {{"agreed_amount", 5}}}}),
-       Entry(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
-             {{"effects", {{"refund", {{"amount", 5}}}}}})},
-      {Entry(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "USD"}}),
-       Entry(2, 1, "u_c", "agent", "offer", "requested", "negotiating"),
-       Entry(3, 2, "u_b", "buyer", "accept_offer", "negotiating", "refunding",
-             {{"effects", {{"agreed_amount", 300}}}}),
-       Entry(4, 3, "u_f", "finance", "refund_issued", "refunding", "refunded",
-             {{"effects", {{"refund", {{"amount", 300}}}}}})},
+  // The engine folds its own entries with the data it built (signed
+  // integers, as the commands write them) and has just stored as text
+  // (RecordStaffEvents); a recompute reads the same entries' text back.
+  using Written = std::pair<AuditRow, json>;
+  auto written = [](std::int64_t seq, std::int64_t hour, const std::string& actor, const std::string& role,
+                    const std::string& action, std::optional<std::string> from, std::optional<std::string> to,
+                    json data = json::object()) {
+    return Written{Entry(seq, hour, actor, role, action, std::move(from), std::move(to), data), data};
+  };
+  const std::int64_t amount = 900;  // a signed integer, as in the engine's data
+  const std::vector<std::vector<Written>> histories = {
+      {written(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "CNY"}, {"lines", {1, 2}}}),
+       written(2, 1, "system", "system", "deadline_breached", "requested", "requested", {{"assignee", "u_a"}}),
+       written(3, 2, "u_a", "agent", "approve", "requested", "pending_approval"),
+       written(4, 3, "u_s", "supervisor", "approve", "pending_approval", "refunding",
+               {{"effects", {{"agreed_amount", amount}}}}),
+       written(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
+               {{"effects", {{"refund", {{"amount", amount}}}}}})},
+      {written(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "EUR"}}),
+       written(2, 1, "u_a", "agent", "reject", "requested", "rejected"),
+       written(3, 2, "u_b", "buyer", "appeal", "rejected", "escalated"),
+       written(4, 3, "u_m", "manager", "arbitrate", "escalated", "refunding",
+               {{"effects", {{"agreed_amount", std::int64_t{5}}}}}),
+       written(5, 4, "u_f", "finance", "refund_issued", "refunding", "refunded",
+               {{"effects", {{"refund", {{"amount", std::int64_t{5}}}}}}})},
+      {written(1, 0, "u_b", "buyer", "submit", std::nullopt, "requested", {{"currency", "USD"}}),
+       written(2, 1, "u_c", "agent", "offer", "requested", "negotiating"),
+       written(3, 2, "u_b", "buyer", "accept_offer", "negotiating", "refunding",
+               {{"effects", {{"agreed_amount", std::int64_t{300}}}}}),
+       written(4, 3, "u_f", "finance", "refund_issued", "refunding", "refunded",
+               {{"effects", {{"refund", {{"amount", std::int64_t{300}}}}}}})},
   };
   for (const auto& history : histories) {
     StaffEventFold from_text;
-    StaffEventFold from_parsed;
+    StaffEventFold from_data;
     std::size_t yielded = 0;
-    for (const AuditRow& e : history) {
+    for (const auto& [e, data] : history) {
       INFO("seq " << e.seq << " " << e.action);
       auto read = from_text.Next(e);
-      auto given = from_parsed.Next(e, json::parse(e.data));
+      auto given = from_data.Next(e, data);
       REQUIRE(read.ok());
       REQUIRE(given.ok());
       CHECK(*given == *read);
       yielded += read->size();
     }
     CHECK(yielded >= 4);  // each history scores someone's decisions and refund
-    CHECK(from_parsed.finished() == from_text.finished());
+    CHECK(from_data.finished() == from_text.finished());
   }
   // Data that is no object is refused as the stored text would be.
   StaffEventFold fold;
