@@ -30,6 +30,16 @@ Result<std::vector<Row>> SortedBy(Result<std::vector<Row>> rows, Key key) {
 }
 
 auto ByDue(const DeadlineRow& d) { return std::tie(d.due_at, d.id); }
+auto ByCreation(const CaseRow& c) { return std::tie(c.created_at, c.id); }
+
+const std::string kCasesOfOrderSql = std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ?";
+const std::string kOtherCasesOfOrderSql = kCasesOfOrderSql + " AND id <> ?";
+// order_lines has no column named as one of orders' (id, paid_at, ...), so
+// kOrderColumns reads the order's.
+const std::string kOrderWithLinesSql = std::string("SELECT ") + kOrderColumns +
+                                       ", l.line_id, l.sku, l.title, l.qty, l.paid, l.no_reason_return, l.position"
+                                       " FROM orders LEFT JOIN order_lines l ON l.order_id = orders.id"
+                                       " WHERE orders.id = ?";
 
 const std::string kListedDeadlinesSql = std::string("SELECT ") + kDeadlineColumns +
                                         " FROM deadlines WHERE case_id = ? AND status IN ('open', 'breached')";
@@ -262,21 +272,30 @@ Result<std::vector<CaseListQuery>> BuildCaseListQueries(const CaseFilter& filter
 
 template <class Base>
 Result<std::optional<Order>> SqlReads<Base>::GetOrder(const std::string& id) {
-  Result<std::optional<Order>> order = QueryOne<Order>(
-      conn_, std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?",
-      [&](Statement& s) { s.BindText(id); }, ReadOrder);
-  if (!order.ok() || !order->has_value()) return order;
+  // The order and its lines in one statement: a row per line, the order's
+  // columns first (read from the first row), or a single row without a
+  // line (its line columns NULL) for an order that has none.
+  Result<StatementHandle> stmt = conn_.Prepare(kOrderWithLinesSql);
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindText(id);
+  std::optional<Order> order;
   using PlacedLine = std::pair<std::int64_t, OrderLine>;  // position, line
-  Result<std::vector<PlacedLine>> lines = QueryAll<PlacedLine>(
-      conn_, "SELECT line_id, sku, title, qty, paid, no_reason_return, position FROM order_lines WHERE order_id = ?",
-      [&](Statement& s) { s.BindText(id); },
-      [](Statement& s) -> Result<PlacedLine> {
-        AS_ASSIGN_OR_RETURN(OrderLine l, ReadOrderLine(s));
-        return std::make_pair(s.ColumnInt(6), std::move(l));
-      });
-  if (!lines.ok()) return lines.status();
-  for (auto& placed : SortedBy(std::move(*lines), [](const PlacedLine& l) { return l.first; })) {
-    (*order)->lines.push_back(std::move(placed.second));
+  std::vector<PlacedLine> lines;
+  constexpr int kLine = kOrderColumnCount;
+  while (true) {
+    AS_ASSIGN_OR_RETURN(const bool row, (*stmt)->Step());
+    if (!row) break;
+    if (!order) {
+      AS_ASSIGN_OR_RETURN(Order read, ReadOrder(**stmt));
+      order = std::move(read);
+    }
+    if ((*stmt)->IsNull(kLine)) continue;
+    AS_ASSIGN_OR_RETURN(OrderLine line, ReadOrderLine(**stmt, kLine));
+    lines.emplace_back((*stmt)->ColumnInt(kLine + 6), std::move(line));
+  }
+  if (!order) return order;
+  for (auto& placed : SortedBy(std::move(lines), [](const PlacedLine& l) { return l.first; })) {
+    order->lines.push_back(std::move(placed.second));
   }
   return order;
 }
@@ -373,9 +392,18 @@ Result<std::optional<CaseRow>> SqlReads<Base>::GetCase(const std::string& id) {
 
 template <class Base>
 Result<std::vector<CaseRow>> SqlReads<Base>::CasesOfOrder(const std::string& order_id) {
-  return SortedBy(QueryAll<CaseRow>(conn_, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE order_id = ?",
-                                    [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow),
-                  [](const CaseRow& c) { return std::tie(c.created_at, c.id); });
+  return SortedBy(QueryAll<CaseRow>(conn_, kCasesOfOrderSql, [&](Statement& s) { s.BindText(order_id); }, ReadCaseRow),
+                  ByCreation);
+}
+
+template <class Base>
+Result<std::vector<CaseRow>> SqlReads<Base>::OtherCasesOfOrder(const std::string& order_id,
+                                                                 const std::string& case_id) {
+  // The case itself is left out by the statement, so that its row (its
+  // document above all) is not copied only to be dropped.
+  return SortedBy(QueryAll<CaseRow>(conn_, kOtherCasesOfOrderSql,
+                                    [&](Statement& s) { s.BindText(order_id).BindText(case_id); }, ReadCaseRow),
+                  ByCreation);
 }
 
 template <class Base>

@@ -76,6 +76,7 @@ class SqlReads : public Base {
   Result<std::vector<DeadlineRow>> ListedOrderDeadlinesOf(const std::vector<std::string>& order_ids) override;
   Result<std::optional<CaseRow>> GetCase(const std::string& id) override;
   Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override;
+  Result<std::vector<CaseRow>> OtherCasesOfOrder(const std::string& order_id, const std::string& case_id) override;
   Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override;
   Result<std::vector<CaseRow>> CasesOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override;
   Result<std::int64_t> CountOrdersOfBuyer(const std::string& buyer_id, TimePoint from, TimePoint to) override;

@@ -77,14 +77,14 @@ std::string EncodeShipments(const std::vector<OrderShipment>& shipments) {
   return out.dump();
 }
 
-Result<OrderLine> ReadOrderLine(Statement& s) {
+Result<OrderLine> ReadOrderLine(Statement& s, int first) {
   OrderLine l;
-  l.line_id = s.ColumnText(0);
-  l.sku = s.ColumnText(1);
-  l.title = s.ColumnText(2);
-  l.qty = s.ColumnInt(3);
-  l.paid = s.ColumnInt(4);
-  l.no_reason_return = s.ColumnInt(5) != 0;
+  l.line_id = s.ColumnText(first);
+  l.sku = s.ColumnText(first + 1);
+  l.title = s.ColumnText(first + 2);
+  l.qty = s.ColumnInt(first + 3);
+  l.paid = s.ColumnInt(first + 4);
+  l.no_reason_return = s.ColumnInt(first + 5) != 0;
   return l;
 }
 

@@ -42,12 +42,15 @@ std::string EncodeTextArray(const std::vector<std::string>& texts);
 constexpr const char* kOrderColumns =
     "id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, COALESCE(paid_at, placed_at),"
     " ship_by, policy_version, shipment_status, shipments";
+constexpr int kOrderColumnCount = 12;  // the columns of kOrderColumns
 Result<Order> ReadOrder(Statement& s);  // without lines
 // An order's shipments as stored in orders.shipments (a JSON array).
 std::string EncodeShipments(const std::vector<OrderShipment>& shipments);
 // The columns ReadDeadline reads, in its order.
 constexpr const char* kDeadlineColumns = "id, case_id, kind, started_at, due_at, status, closed_at, order_id";
-Result<OrderLine> ReadOrderLine(Statement& s);
+// An order line from the columns line_id, sku, title, qty, paid,
+// no_reason_return, in that order from column `first` on.
+Result<OrderLine> ReadOrderLine(Statement& s, int first = 0);
 Result<CaseRow> ReadCaseRow(Statement& s);
 Result<DeadlineRow> ReadDeadline(Statement& s);
 Result<Text> ReadText(Statement& s);

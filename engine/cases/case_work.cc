@@ -44,9 +44,7 @@ Result<std::vector<Case>> DecodeCases(ReadTxn& txn, const std::vector<CaseRow>& 
 }
 
 Result<std::vector<Case>> LoadOrderCases(ReadTxn& txn, const std::string& order_id, const std::string& except) {
-  AS_ASSIGN_OR_RETURN(auto rows, txn.CasesOfOrder(order_id));
-  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const CaseRow& row) { return row.id == except; }),
-             rows.end());
+  AS_ASSIGN_OR_RETURN(auto rows, except.empty() ? txn.CasesOfOrder(order_id) : txn.OtherCasesOfOrder(order_id, except));
   return DecodeCases(txn, rows);
 }
 

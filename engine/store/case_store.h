@@ -89,6 +89,9 @@ class CaseReads {
   virtual ~CaseReads() = default;
   virtual Result<std::optional<CaseRow>> GetCase(const std::string& id) = 0;
   virtual Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) = 0;
+  // CasesOfOrder without the case `case_id`: what a case's ledger reads
+  // beside the case itself, which the caller holds already.
+  virtual Result<std::vector<CaseRow>> OtherCasesOfOrder(const std::string& order_id, const std::string& case_id) = 0;
   // A page in the filter's order (keyset: after the cursor), at most limit.
   virtual Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) = 0;
   // The abuse signals' figures of one buyer (engine/reports/risk.h): the

@@ -29,6 +29,9 @@ class ForwardingReads : public Base {
   Result<std::vector<CaseRow>> CasesOfOrder(const std::string& order_id) override {
     return (*inner_).CasesOfOrder(order_id);
   }
+  Result<std::vector<CaseRow>> OtherCasesOfOrder(const std::string& order_id, const std::string& case_id) override {
+    return (*inner_).OtherCasesOfOrder(order_id, case_id);
+  }
   Result<std::vector<CaseRow>> ListCases(const CaseFilter& filter) override {
     return (*inner_).ListCases(filter);
   }

@@ -122,10 +122,15 @@ TEST_CASE("orders round-trip with their lines in insertion order", "[db]") {
   Order order = MakeOrder("O-1", {"z-line", "a-line", "m-line"});
   Order undelivered = MakeOrder("O-2");
   undelivered.delivered_at = std::nullopt;
+  // The store keeps what it is given: an order without a line (which the
+  // engine never writes) reads back without one.
+  Order lineless = MakeOrder("O-3");
+  lineless.lines.clear();
   {
     auto w = f.Write();
     REQUIRE_OK(w->InsertOrder(order));
     REQUIRE_OK(w->InsertOrder(undelivered));
+    REQUIRE_OK(w->InsertOrder(lineless));
     // A write transaction reads its own writes.
     auto seen = Value(w->GetOrder("O-1"));
     REQUIRE(seen.has_value());
@@ -139,6 +144,10 @@ TEST_CASE("orders round-trip with their lines in insertion order", "[db]") {
   auto got2 = Value(r->GetOrder("O-2"));
   REQUIRE(got2.has_value());
   CheckSame(*got2, undelivered);
+  auto got3 = Value(r->GetOrder("O-3"));
+  REQUIRE(got3.has_value());
+  CHECK(got3->lines.empty());
+  CheckSame(*got3, lineless);
   CHECK_FALSE(Value(r->GetOrder("O-404")).has_value());
 }
 
@@ -516,6 +525,18 @@ TEST_CASE("a case's texts and an order's lines and cases come in their order, no
   REQUIRE(cases.size() == 2);
   CHECK(cases[0].id == "C-8");
   CHECK(cases[1].id == "C-7");
+  // The order's other cases: all but the one named, in the same order.
+  auto others = Value(r->OtherCasesOfOrder("O-7", "C-8"));
+  REQUIRE(others.size() == 1);
+  CheckSame(others[0], second);
+  others = Value(r->OtherCasesOfOrder("O-7", "C-7"));
+  REQUIRE(others.size() == 1);
+  CheckSame(others[0], first);
+  others = Value(r->OtherCasesOfOrder("O-7", "C-404"));
+  REQUIRE(others.size() == 2);
+  CHECK(others[0].id == "C-8");
+  CHECK(others[1].id == "C-7");
+  CHECK(Value(r->OtherCasesOfOrder("O-404", "C-7")).empty());
 }
 
 TEST_CASE("audit: append, head, filtered list and scan in seq order", "[db]") {

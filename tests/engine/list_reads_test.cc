@@ -52,6 +52,10 @@ class CountingStore : public Store {
       ++calls_["CasesOfOrder"];
       return inner().CasesOfOrder(order_id);
     }
+    Result<std::vector<CaseRow>> OtherCasesOfOrder(const std::string& order_id, const std::string& case_id) override {
+      ++calls_["OtherCasesOfOrder"];
+      return inner().OtherCasesOfOrder(order_id, case_id);
+    }
     Result<std::vector<CaseRow>> CasesOfOrders(const std::vector<std::string>& order_ids) override {
       ++calls_["CasesOfOrders"];
       return inner().CasesOfOrders(order_ids);
