@@ -38,11 +38,24 @@ std::string EncodeTextArray(const std::vector<std::string>& texts);
 // Each reads the current row of a statement that selected the matching
 // column list. Errors: unavailable (a stored value this program cannot
 // read, such as an unknown visibility).
+// The number of columns in a column list: its commas at no parenthesis's
+// depth, plus one.
+constexpr int CountSqlColumns(const char* columns) {
+  int count = 1, depth = 0;
+  for (const char* c = columns; *c; ++c) {
+    if (*c == '(') ++depth;
+    if (*c == ')') --depth;
+    if (*c == ',' && depth == 0) ++count;
+  }
+  return count;
+}
+
 // The columns ReadOrder reads, in its order.
 constexpr const char* kOrderColumns =
     "id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, COALESCE(paid_at, placed_at),"
     " ship_by, policy_version, shipment_status, shipments";
 constexpr int kOrderColumnCount = 12;  // the columns of kOrderColumns
+static_assert(CountSqlColumns(kOrderColumns) == kOrderColumnCount, "kOrderColumnCount counts kOrderColumns");
 Result<Order> ReadOrder(Statement& s);  // without lines
 // An order's shipments as stored in orders.shipments (a JSON array).
 std::string EncodeShipments(const std::vector<OrderShipment>& shipments);

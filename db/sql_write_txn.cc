@@ -104,12 +104,6 @@ Result<bool> SqlWriteTxn::LockIdempotencyKey(const std::string& scope, const std
   return session_->LockKey("idempotency " + scope + "\n" + key);
 }
 
-Result<std::optional<AuditRow>> SqlWriteTxn::AuditHead() {
-  AS_RETURN_IF_ERROR(CheckOpen());
-  AS_RETURN_IF_ERROR(session_->BeforeAppend());
-  return SqlReads<WriteTxn>::AuditHead();
-}
-
 Status SqlWriteTxn::InsertOrder(const Order& order) {
   return InSavepoint([&]() -> Status {
     AS_RETURN_IF_ERROR(RunWrite(

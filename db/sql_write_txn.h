@@ -57,7 +57,6 @@ class SqlWriteTxn final : public SqlReads<WriteTxn> {
   Status Commit() override;
   Result<bool> LockOrder(const std::string& order_id) override;
   Result<bool> LockIdempotencyKey(const std::string& scope, const std::string& key) override;
-  Result<std::optional<AuditRow>> AuditHead() override;
   Status InsertOrder(const Order& order) override;
   Status UpdateOrderFulfilment(const Order& order) override;
   Status InsertCase(const CaseRow& row) override;

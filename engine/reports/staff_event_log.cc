@@ -119,9 +119,9 @@ void Compare(const std::vector<StaffEventRow>& derived, std::vector<StaffEventRo
 Status RecordStaffEvents(WriteTxn& txn, const AuditRow& entry, const nlohmann::json& data) {
   if (!entry.case_id) return Status::Ok();
   // A submit is its case's first entry (as ScanDerivedStaffEvents reads the
-  // log; it comes from no state): there is nothing before it to read. Its fold is remembered, so
-  // the case's first decision reads only the entries since, and never
-  // parses the submit's data again.
+  // log; it comes from no state): there is nothing before it to read. Its
+  // fold is remembered, so the case's first decision reads only the entries
+  // since, and never parses the submit's data again.
   const bool first = entry.action == "submit" && !entry.from_state;
   if (!first && !MayYieldStaffEvents(entry)) return Status::Ok();
   StaffEventFold fold;
