@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "db/sql_rows.h"
+#include "domain/utf8.h"
 
 namespace aftersales::sql {
 namespace {
@@ -133,21 +134,7 @@ std::optional<std::string> PrefixSuccessor(std::string prefix) {
     if (c >= 0x10FFFF) continue;
     ++c;
     if (c == 0xD800) c = 0xE000;  // no surrogates in UTF-8
-    if (c < 0x80) {
-      prefix += static_cast<char>(c);
-    } else if (c < 0x800) {
-      prefix += static_cast<char>(0xC0 | (c >> 6));
-      prefix += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      prefix += static_cast<char>(0xE0 | (c >> 12));
-      prefix += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      prefix += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      prefix += static_cast<char>(0xF0 | (c >> 18));
-      prefix += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      prefix += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      prefix += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    AppendUtf8(prefix, c);
     return prefix;
   }
   return std::nullopt;

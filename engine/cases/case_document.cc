@@ -1,20 +1,16 @@
 #include "engine/cases/case_document.h"
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/decode_memo.h"
+#include "engine/json_reader.h"
 #include "engine/json_writer.h"
 #include "engine/reports/risk.h"
 
 namespace aftersales {
 namespace {
-
-using nlohmann::json;
 
 // The document is written as text (engine/json_writer.h), each object's
 // members in sorted key order, as nlohmann's dump() of a tree wrote it
@@ -27,20 +23,41 @@ void WriteRefDoc(JsonWriter& w, const TextRef& r) {
   w.EndObject();
 }
 void WriteOptRefDoc(JsonWriter& w, const std::optional<TextRef>& r) { r ? WriteRefDoc(w, *r) : w.Null(); }
-TextRef RefFrom(const json& j) { return {j.at("id").get<std::string>(), j.at("sha256").get<std::string>()}; }
-std::optional<TextRef> OptRefFrom(const json& j) {
-  if (j.is_null()) return std::nullopt;
-  return RefFrom(j);
+// The document is read back member by member (engine/json_reader.h), by
+// name, so that a member's place does not matter and a member this program
+// does not know is skipped; a member it needs that is missing, or of
+// another kind, fails the read.
+TextRef ReadRef(JsonReader& r) {
+  TextRef ref;
+  r.Object({"id", "sha256"}, [&](std::string_view key) {
+    if (key == "id") {
+      ref.id = r.String();
+    } else if (key == "sha256") {
+      ref.sha256 = r.String();
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return ref;
 }
-template <class T>
-std::optional<T> OptFrom(const json& j) {
-  if (j.is_null()) return std::nullopt;
-  return j.get<T>();
+std::optional<TextRef> ReadOptRef(JsonReader& r) {
+  if (r.Null()) return std::nullopt;
+  return ReadRef(r);
+}
+std::optional<std::string> ReadOptString(JsonReader& r) {
+  if (r.Null()) return std::nullopt;
+  return r.String();
+}
+std::optional<std::int64_t> ReadOptInt(JsonReader& r) {
+  if (r.Null()) return std::nullopt;
+  return r.Int();
 }
 
-CompensationForm FormFrom(const json& j) {
-  const auto form = ParseCompensationForm(j.get<std::string>());
-  if (!form) throw std::invalid_argument("unknown compensation form " + j.get<std::string>());
+CompensationForm ReadForm(JsonReader& r) {
+  const std::string name = r.String();
+  const auto form = ParseCompensationForm(name);
+  if (!form) throw JsonReadError("unknown compensation form " + name);
   return *form;
 }
 
@@ -54,14 +71,26 @@ void WriteOfferDoc(JsonWriter& w, const Offer& o) {
   w.Key("return_required").Bool(o.return_required);
   w.EndObject();
 }
-Offer OfferFrom(const json& j) {
+Offer ReadOffer(JsonReader& r) {
   Offer o;
-  o.amount = j.at("amount").get<Money>();
-  o.return_required = j.at("return_required").get<bool>();
-  o.note = OptRefFrom(j.at("note"));
-  o.by = j.at("by").get<std::string>();
-  o.at = j.at("at").get<TimePoint>();
-  if (auto form = j.find("form"); form != j.end()) o.form = FormFrom(*form);
+  r.Object({"amount", "at", "by", "note", "return_required"}, [&](std::string_view key) {
+    if (key == "amount") {
+      o.amount = r.Int();
+    } else if (key == "at") {
+      o.at = r.Int();
+    } else if (key == "by") {
+      o.by = r.String();
+    } else if (key == "form") {
+      o.form = ReadForm(r);
+    } else if (key == "note") {
+      o.note = ReadOptRef(r);
+    } else if (key == "return_required") {
+      o.return_required = r.Bool();
+    } else {
+      return false;
+    }
+    return true;
+  });
   return o;
 }
 
@@ -78,16 +107,31 @@ void WriteCompensationDoc(JsonWriter& w, const Compensation& c) {
   WriteOptRefDoc(w.Key("voucher_code"), c.voucher_code);
   w.EndObject();
 }
-Compensation CompensationFrom(const json& j) {
+Compensation ReadCompensation(JsonReader& r) {
   Compensation c;
-  c.form = FormFrom(j.at("form"));
-  c.amount = j.at("amount").get<Money>();
-  c.voucher_code = OptRefFrom(j.at("voucher_code"));
-  c.expires_at = OptFrom<TimePoint>(j.at("expires_at"));
-  c.external_ref = OptFrom<std::string>(j.at("external_ref"));
-  c.issued_at = OptFrom<TimePoint>(j.at("issued_at"));
-  c.issued_by = OptFrom<std::string>(j.at("issued_by"));
-  c.agreed_by = OptFrom<std::string>(j.at("agreed_by"));
+  r.Object({"agreed_by", "amount", "expires_at", "external_ref", "form", "issued_at", "issued_by", "voucher_code"},
+           [&](std::string_view key) {
+             if (key == "agreed_by") {
+               c.agreed_by = ReadOptString(r);
+             } else if (key == "amount") {
+               c.amount = r.Int();
+             } else if (key == "expires_at") {
+               c.expires_at = ReadOptInt(r);
+             } else if (key == "external_ref") {
+               c.external_ref = ReadOptString(r);
+             } else if (key == "form") {
+               c.form = ReadForm(r);
+             } else if (key == "issued_at") {
+               c.issued_at = ReadOptInt(r);
+             } else if (key == "issued_by") {
+               c.issued_by = ReadOptString(r);
+             } else if (key == "voucher_code") {
+               c.voucher_code = ReadOptRef(r);
+             } else {
+               return false;
+             }
+             return true;
+           });
   return c;
 }
 
@@ -102,15 +146,27 @@ void WriteShipmentDoc(JsonWriter& w, const std::optional<Shipment>& s) {
   w.Key("tracking_no").String(s->tracking_no);
   w.EndObject();
 }
-std::optional<Shipment> ShipmentFrom(const json& j) {
-  if (j.is_null()) return std::nullopt;
+std::optional<Shipment> ReadShipment(JsonReader& r) {
+  if (r.Null()) return std::nullopt;
   Shipment s;
-  s.carrier = j.at("carrier").get<std::string>();
-  s.tracking_no = j.at("tracking_no").get<std::string>();
-  s.sku = OptFrom<std::string>(j.at("sku"));
-  s.shipped_at = j.at("shipped_at").get<TimePoint>();
-  s.delivered_at = OptFrom<TimePoint>(j.at("delivered_at"));
-  s.received_at = OptFrom<TimePoint>(j.at("received_at"));
+  r.Object({"carrier", "delivered_at", "received_at", "shipped_at", "sku", "tracking_no"}, [&](std::string_view key) {
+    if (key == "carrier") {
+      s.carrier = r.String();
+    } else if (key == "delivered_at") {
+      s.delivered_at = ReadOptInt(r);
+    } else if (key == "received_at") {
+      s.received_at = ReadOptInt(r);
+    } else if (key == "shipped_at") {
+      s.shipped_at = r.Int();
+    } else if (key == "sku") {
+      s.sku = ReadOptString(r);
+    } else if (key == "tracking_no") {
+      s.tracking_no = r.String();
+    } else {
+      return false;
+    }
+    return true;
+  });
   return s;
 }
 
@@ -134,18 +190,44 @@ void WriteInspectionDoc(JsonWriter& w, const std::optional<Inspection>& in) {
   w.Key("pass").Bool(in->pass);
   w.EndObject();
 }
-std::optional<Inspection> InspectionFrom(const json& j) {
-  if (j.is_null()) return std::nullopt;
+std::optional<Inspection> ReadInspection(JsonReader& r) {
+  if (r.Null()) return std::nullopt;
   Inspection in;
-  in.pass = j.at("pass").get<bool>();
-  in.grade = OptFrom<std::string>(j.at("grade"));
-  in.note = OptRefFrom(j.at("note"));
-  for (const auto& l : j.at("lines")) {
-    in.lines.push_back({l.at("line_id").get<std::string>(), l.at("received").get<std::int64_t>(),
-                        l.at("damaged").get<std::int64_t>(), l.at("restocked").get<std::int64_t>()});
-  }
-  in.by = j.at("by").get<std::string>();
-  in.at = j.at("at").get<TimePoint>();
+  r.Object({"at", "by", "grade", "lines", "note", "pass"}, [&](std::string_view key) {
+    if (key == "at") {
+      in.at = r.Int();
+    } else if (key == "by") {
+      in.by = r.String();
+    } else if (key == "grade") {
+      in.grade = ReadOptString(r);
+    } else if (key == "lines") {
+      in.lines.clear();
+      r.Array([&] {
+        InspectedLine& l = in.lines.emplace_back();
+        r.Object({"damaged", "line_id", "received", "restocked"}, [&](std::string_view line_key) {
+          if (line_key == "damaged") {
+            l.damaged = r.Int();
+          } else if (line_key == "line_id") {
+            l.line_id = r.String();
+          } else if (line_key == "received") {
+            l.received = r.Int();
+          } else if (line_key == "restocked") {
+            l.restocked = r.Int();
+          } else {
+            return false;
+          }
+          return true;
+        });
+      });
+    } else if (key == "note") {
+      in.note = ReadOptRef(r);
+    } else if (key == "pass") {
+      in.pass = r.Bool();
+    } else {
+      return false;
+    }
+    return true;
+  });
   return in;
 }
 
@@ -168,23 +250,92 @@ void WriteRepairDoc(JsonWriter& w, const Repair& r) {
   w.Key("warranty_ends_at").Int(r.warranty_ends_at);
   w.EndObject();
 }
-Repair RepairFrom(const json& j) {
-  Repair r;
-  r.attempt = OptFrom<std::int64_t>(j.at("attempt"));
-  r.warranty_ends_at = j.at("warranty_ends_at").get<TimePoint>();
-  for (const auto& p : j.at("progress")) {
-    r.progress.push_back({p.at("status").get<std::string>(), RefFrom(p.at("note")), p.at("at").get<TimePoint>(),
-                          p.at("by").get<std::string>()});
-  }
-  r.repairing_from = OptFrom<TimePoint>(j.at("repairing_from"));
-  r.repairing_until = OptFrom<TimePoint>(j.at("repairing_until"));
-  return r;
+Repair ReadRepair(JsonReader& r) {
+  Repair repair;
+  r.Object({"attempt", "progress", "repairing_from", "repairing_until", "warranty_ends_at"}, [&](std::string_view key) {
+    if (key == "attempt") {
+      repair.attempt = ReadOptInt(r);
+    } else if (key == "progress") {
+      repair.progress.clear();
+      r.Array([&] {
+        RepairProgress& p = repair.progress.emplace_back();
+        r.Object({"at", "by", "note", "status"}, [&](std::string_view progress_key) {
+          if (progress_key == "at") {
+            p.at = r.Int();
+          } else if (progress_key == "by") {
+            p.by = r.String();
+          } else if (progress_key == "note") {
+            p.note = ReadRef(r);
+          } else if (progress_key == "status") {
+            p.status = r.String();
+          } else {
+            return false;
+          }
+          return true;
+        });
+      });
+    } else if (key == "repairing_from") {
+      repair.repairing_from = ReadOptInt(r);
+    } else if (key == "repairing_until") {
+      repair.repairing_until = ReadOptInt(r);
+    } else if (key == "warranty_ends_at") {
+      repair.warranty_ends_at = r.Int();
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return repair;
 }
 
 RefundStatus RefundStatusFrom(const std::string& s) {
   if (s == "issued") return RefundStatus::kIssued;
   if (s == "failed") return RefundStatus::kFailed;
   return RefundStatus::kPending;
+}
+
+CaseLine ReadLine(JsonReader& r) {
+  CaseLine l;
+  r.Object({"amount", "line_id", "qty", "replacement_sku"}, [&](std::string_view key) {
+    if (key == "amount") {
+      l.amount = r.Int();
+    } else if (key == "line_id") {
+      l.line_id = r.String();
+    } else if (key == "qty") {
+      l.qty = r.Int();
+    } else if (key == "replacement_sku") {
+      l.replacement_sku = ReadOptString(r);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return l;
+}
+
+Refund ReadRefund(JsonReader& r) {
+  Refund refund;
+  r.Object({"amount", "created_at", "error", "external_ref", "id", "status", "updated_at"}, [&](std::string_view key) {
+    if (key == "amount") {
+      refund.amount = r.Int();
+    } else if (key == "created_at") {
+      refund.created_at = r.Int();
+    } else if (key == "error") {
+      refund.error = ReadOptRef(r);
+    } else if (key == "external_ref") {
+      refund.external_ref = ReadOptString(r);
+    } else if (key == "id") {
+      refund.id = r.String();
+    } else if (key == "status") {
+      refund.status = RefundStatusFrom(r.String());
+    } else if (key == "updated_at") {
+      refund.updated_at = r.Int();
+    } else {
+      return false;
+    }
+    return true;
+  });
+  return refund;
 }
 
 }  // namespace
@@ -273,52 +424,83 @@ CaseRow EncodeCase(const Case& c) {
 Result<Case> CaseFromDocument(const CaseRow& row) {
   try {
     Case c;
-    const json doc = json::parse(row.doc);
-    c.reason = doc.at("reason").get<std::string>();
-    c.description = OptRefFrom(doc.at("description"));
-    for (const auto& e : doc.at("evidence")) c.evidence.push_back(RefFrom(e));
-    for (const auto& l : doc.at("lines")) {
-      c.lines.push_back({l.at("line_id").get<std::string>(), l.at("qty").get<std::int64_t>(),
-                         OptFrom<std::string>(l.at("replacement_sku")), l.at("amount").get<Money>()});
-    }
-    c.currency = doc.at("currency").get<std::string>();
-    c.requested_amount = doc.at("requested_amount").get<Money>();
-    c.agreed_amount = OptFrom<Money>(doc.at("agreed_amount"));
-    c.refunded_amount = doc.at("refunded_amount").get<Money>();
-    if (!doc.at("offer").is_null()) c.offer = OfferFrom(doc.at("offer"));
-    for (const auto& o : doc.at("offer_history")) c.offer_history.push_back(OfferFrom(o));
-    c.return_shipment = ShipmentFrom(doc.at("return_shipment"));
-    c.replacement_shipment = ShipmentFrom(doc.at("replacement_shipment"));
-    c.inspection = InspectionFrom(doc.at("inspection"));
-    for (const auto& r : doc.at("refunds")) {
-      Refund refund;
-      refund.id = r.at("id").get<std::string>();
-      refund.amount = r.at("amount").get<Money>();
-      refund.status = RefundStatusFrom(r.at("status").get<std::string>());
-      refund.external_ref = OptFrom<std::string>(r.at("external_ref"));
-      refund.error = OptRefFrom(r.at("error"));
-      refund.created_at = r.at("created_at").get<TimePoint>();
-      refund.updated_at = r.at("updated_at").get<TimePoint>();
-      c.refunds.push_back(refund);
-    }
-    c.close_reason = OptFrom<std::string>(doc.at("close_reason"));
-    c.reject_reason = OptFrom<std::string>(doc.at("reject_reason"));
-    c.return_address_due = doc.at("return_address_due").get<bool>();
-    c.return_required = doc.at("return_required").get<bool>();
-    c.holds_shipping = doc.at("holds_shipping").get<bool>();
-    c.modifications = doc.at("modifications").get<int>();
-    if (auto risk = doc.find("risk"); risk != doc.end() && !risk->is_null()) c.risk = RiskFromJson(*risk);
-    if (auto repair = doc.find("repair"); repair != doc.end()) c.repair = RepairFrom(*repair);
-    if (auto shipped = doc.find("repaired_shipment"); shipped != doc.end()) c.repaired_shipment = ShipmentFrom(*shipped);
-    if (auto comp = doc.find("compensation"); comp != doc.end()) {
-      c.compensation = CompensationFrom(*comp);
-      c.compensated_amount = doc.at("compensated_amount").get<Money>();
-      c.system_submitted = doc.at("system_submitted").get<bool>();
-    }
+    bool compensated_amount = false;
+    bool system_submitted = false;
+    JsonReader r(row.doc);
+    r.Object({"agreed_amount", "close_reason", "currency", "description", "evidence", "holds_shipping", "inspection",
+              "lines", "modifications", "offer", "offer_history", "reason", "refunded_amount", "refunds",
+              "reject_reason", "replacement_shipment", "requested_amount", "return_address_due", "return_required",
+              "return_shipment"},
+             [&](std::string_view key) {
+               if (key == "agreed_amount") {
+                 c.agreed_amount = ReadOptInt(r);
+               } else if (key == "close_reason") {
+                 c.close_reason = ReadOptString(r);
+               } else if (key == "compensated_amount") {
+                 c.compensated_amount = r.Int();
+                 compensated_amount = true;
+               } else if (key == "compensation") {
+                 c.compensation = ReadCompensation(r);
+               } else if (key == "currency") {
+                 c.currency = r.String();
+               } else if (key == "description") {
+                 c.description = ReadOptRef(r);
+               } else if (key == "evidence") {
+                 c.evidence.clear();
+                 r.Array([&] { c.evidence.push_back(ReadRef(r)); });
+               } else if (key == "holds_shipping") {
+                 c.holds_shipping = r.Bool();
+               } else if (key == "inspection") {
+                 c.inspection = ReadInspection(r);
+               } else if (key == "lines") {
+                 c.lines.clear();
+                 r.Array([&] { c.lines.push_back(ReadLine(r)); });
+               } else if (key == "modifications") {
+                 c.modifications = static_cast<int>(r.Int());
+               } else if (key == "offer") {
+                 c.offer = r.Null() ? std::nullopt : std::optional<Offer>(ReadOffer(r));
+               } else if (key == "offer_history") {
+                 c.offer_history.clear();
+                 r.Array([&] { c.offer_history.push_back(ReadOffer(r)); });
+               } else if (key == "reason") {
+                 c.reason = r.String();
+               } else if (key == "refunded_amount") {
+                 c.refunded_amount = r.Int();
+               } else if (key == "refunds") {
+                 c.refunds.clear();
+                 r.Array([&] { c.refunds.push_back(ReadRefund(r)); });
+               } else if (key == "reject_reason") {
+                 c.reject_reason = ReadOptString(r);
+               } else if (key == "repair") {
+                 c.repair = ReadRepair(r);
+               } else if (key == "repaired_shipment") {
+                 c.repaired_shipment = ReadShipment(r);
+               } else if (key == "replacement_shipment") {
+                 c.replacement_shipment = ReadShipment(r);
+               } else if (key == "requested_amount") {
+                 c.requested_amount = r.Int();
+               } else if (key == "return_address_due") {
+                 c.return_address_due = r.Bool();
+               } else if (key == "return_required") {
+                 c.return_required = r.Bool();
+               } else if (key == "return_shipment") {
+                 c.return_shipment = ReadShipment(r);
+               } else if (key == "risk") {
+                 c.risk = r.Null() ? std::nullopt : std::optional<Risk>(ReadRiskJson(r));
+               } else if (key == "system_submitted") {
+                 c.system_submitted = r.Bool();
+                 system_submitted = true;
+               } else {
+                 return false;
+               }
+               return true;
+             });
+    r.End();
+    // A compensation case's document has its compensation's figures too.
+    if (c.compensation && !compensated_amount) throw JsonReadError("missing member \"compensated_amount\"");
+    if (c.compensation && !system_submitted) throw JsonReadError("missing member \"system_submitted\"");
     return c;
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
-  } catch (const std::invalid_argument& e) {
+  } catch (const JsonReadError& e) {
     return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());
   }
 }

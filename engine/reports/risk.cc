@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/cases/case_document.h"
+#include "engine/json_reader.h"
 #include "engine/json_writer.h"
 
 namespace aftersales {
@@ -88,18 +89,38 @@ void WriteRiskJson(JsonWriter& w, const Risk& risk) {
   w.EndObject();
 }
 
-Risk RiskFromJson(const json& j) {
+Risk ReadRiskJson(JsonReader& r) {
   Risk risk;
-  risk.flagged = j.at("flagged").get<bool>();
-  risk.reasons = j.at("reasons").get<std::vector<std::string>>();
-  const json& s = j.at("signals");
-  risk.signals.cases = s.at("cases").get<std::int64_t>();
-  risk.signals.refund_only_cases = s.at("refund_only_cases").get<std::int64_t>();
-  risk.signals.refunded_amount = s.at("refunded_amount").get<Money>();
-  risk.signals.orders = s.at("orders").get<std::int64_t>();
-  if (!s.at("return_rate_percent").is_null()) {
-    risk.signals.return_rate_percent = s.at("return_rate_percent").get<std::int64_t>();
-  }
+  RiskSignals& s = risk.signals;
+  r.Object({"flagged", "reasons", "signals"}, [&](std::string_view key) {
+    if (key == "flagged") {
+      risk.flagged = r.Bool();
+    } else if (key == "reasons") {
+      risk.reasons.clear();
+      r.Array([&] { risk.reasons.push_back(r.String()); });
+    } else if (key == "signals") {
+      r.Object({"cases", "orders", "refund_only_cases", "refunded_amount", "return_rate_percent"},
+               [&](std::string_view signal) {
+                 if (signal == "cases") {
+                   s.cases = r.Int();
+                 } else if (signal == "orders") {
+                   s.orders = r.Int();
+                 } else if (signal == "refund_only_cases") {
+                   s.refund_only_cases = r.Int();
+                 } else if (signal == "refunded_amount") {
+                   s.refunded_amount = r.Int();
+                 } else if (signal == "return_rate_percent") {
+                   s.return_rate_percent = r.Null() ? std::nullopt : std::optional<std::int64_t>(r.Int());
+                 } else {
+                   return false;
+                 }
+                 return true;
+               });
+    } else {
+      return false;
+    }
+    return true;
+  });
   return risk;
 }
 

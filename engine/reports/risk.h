@@ -16,6 +16,7 @@
 
 namespace aftersales {
 
+class JsonReader;
 class JsonWriter;
 
 // A buyer's figures over [at - window_days x 24 h, at], both ends included,
@@ -49,8 +50,9 @@ nlohmann::json RiskToJson(const Risk& risk);
 // The same object written as text (members in sorted key order, as dump()
 // writes them): a staff view of every case and every case document hold it.
 void WriteRiskJson(JsonWriter& w, const Risk& risk);
-// The inverse of RiskToJson. Throws nlohmann::json::exception on a
-// malformed object (the case codec turns it into internal).
-Risk RiskFromJson(const nlohmann::json& j);
+// The inverse of WriteRiskJson: the object read from `r`. Throws
+// JsonReadError on a malformed object (the case codec turns it into
+// internal).
+Risk ReadRiskJson(JsonReader& r);
 
 }  // namespace aftersales

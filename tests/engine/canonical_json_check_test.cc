@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/audit/audit_log.h"
+#include "engine/text_damage.h"
 
 namespace aftersales {
 namespace {
@@ -80,21 +81,7 @@ TEST_CASE("IsCanonicalJson agrees with parse-and-canonicalize on mutated texts",
     if (sample.size() > 400) continue;  // the nesting samples add nothing here
     for (int round = 0; round < 3000; ++round) {
       std::string text = sample;
-      const int edits = 1 + static_cast<int>(random() % 3);
-      for (int e = 0; e < edits; ++e) {
-        const std::size_t at = text.empty() ? 0 : random() % (text.size() + 1);
-        const char c = alphabet[random() % alphabet.size()];
-        switch (random() % 3) {
-          case 0:
-            text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
-            break;
-          case 1:
-            if (at < text.size()) text.erase(at, 1);
-            break;
-          default:
-            if (at < text.size()) text[at] = c;
-        }
-      }
+      testing::DamageText(text, random, alphabet);
       const bool expected = ParsedAndCanonical(text);
       accepted += expected ? 1 : 0;
       INFO("text: " << text);

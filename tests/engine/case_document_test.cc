@@ -225,6 +225,102 @@ TEST_CASE("a case's document escapes its strings as dump() does and reads them b
   CHECK(back->close_reason == c.close_reason);
 }
 
+// A document's row with another text (never remembered: CaseFromRow parses it).
+CaseRow WithDoc(const CaseRow& row, std::string doc) {
+  CaseRow other = row;
+  other.doc = std::move(doc);
+  return other;
+}
+
+TEST_CASE("a document in another JSON form reads back as the same case", "[engine][case_document]") {
+  // Members in reverse order, indented, non-ASCII escaped as \uXXXX
+  // (surrogate pairs included) and a member this program does not know:
+  // the same case, its document re-encoded byte for byte.
+  Case c = EveryPartSet("cd-forms");
+  c.reason = "\xe4\xba\xba \xf0\x9f\x98\x80 \"q\"";
+  const CaseRow row = CaseToRow(c);
+  const nlohmann::json doc = nlohmann::json::parse(row.doc);
+  std::string reversed = "{\"later_member\": {\"x\": [1, 2.5, null]}";
+  std::vector<std::pair<std::string, nlohmann::json>> members;
+  for (const auto& [key, value] : doc.items()) members.emplace_back(key, value);
+  for (auto it = members.rbegin(); it != members.rend(); ++it) {
+    reversed += ",\n  " + nlohmann::json(it->first).dump() + " : " + it->second.dump(2, ' ', true);
+  }
+  reversed += "\n}";
+  REQUIRE(reversed.find("\\ud83d\\ude00") != std::string::npos);
+  const auto back = CaseFromRow(WithDoc(row, reversed), {});
+  REQUIRE(back.ok());
+  CHECK(back->reason == c.reason);
+  CHECK(CaseToRow(*back).doc == row.doc);
+}
+
+TEST_CASE("a damaged document is an internal error naming the case, never a case", "[engine][case_document]") {
+  const CaseRow row = CaseToRow(EveryPartSet("cd-damaged"));
+  // Cut anywhere: never a whole document.
+  for (std::size_t n = 0; n < row.doc.size(); ++n) {
+    const auto back = CaseFromRow(WithDoc(row, row.doc.substr(0, n)), {});
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().code() == Code::kInternal);
+  }
+  // Anything after the document.
+  for (const char* tail : {"x", "{}", ",", "0"}) {
+    CHECK_FALSE(CaseFromRow(WithDoc(row, row.doc + tail), {}).ok());
+  }
+  const nlohmann::json doc = nlohmann::json::parse(row.doc);
+  // Each member every document has, left out: the error names it.
+  for (const char* member : {"agreed_amount", "close_reason", "currency", "description", "evidence", "holds_shipping",
+                             "inspection", "lines", "modifications", "offer", "offer_history", "reason",
+                             "refunded_amount", "refunds", "reject_reason", "replacement_shipment", "requested_amount",
+                             "return_address_due", "return_required", "return_shipment"}) {
+    nlohmann::json without = doc;
+    REQUIRE(without.erase(member) == 1);
+    const auto back = CaseFromRow(WithDoc(row, without.dump()), {});
+    INFO(member);
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().code() == Code::kInternal);
+    CHECK(back.status().message().find("cd-damaged") != std::string::npos);
+    CHECK(back.status().message().find(std::string("\"") + member + "\"") != std::string::npos);
+  }
+  // A compensation without its figures, and a nested part without a member.
+  for (const auto& [path, member] : std::vector<std::pair<std::string, std::string>>{
+           {"", "compensated_amount"},
+           {"", "system_submitted"},
+           {"/compensation", "form"},
+           {"/inspection", "pass"},
+           {"/inspection/lines/0", "restocked"},
+           {"/offer", "by"},
+           {"/offer_history/1", "note"},
+           {"/refunds/1", "error"},
+           {"/repair/progress/0", "note"},
+           {"/return_shipment", "shipped_at"},
+           {"/risk/signals", "return_rate_percent"},
+           {"/lines/1", "qty"},
+           {"/evidence/0", "sha256"}}) {
+    nlohmann::json without = doc;
+    REQUIRE(without[nlohmann::json::json_pointer(path)].erase(member) == 1);
+    INFO(path + " " + member);
+    const auto back = CaseFromRow(WithDoc(row, without.dump()), {});
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().message().find("\"" + member + "\"") != std::string::npos);
+  }
+  // A member of another kind than it is written as.
+  for (const auto& [pointer, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"/requested_amount", "1500"},
+           {"/requested_amount", 1500.5},
+           {"/holds_shipping", 1},
+           {"/reason", nullptr},
+           {"/lines", nlohmann::json::object()},
+           {"/offer/form", "gold"},
+           {"/risk/reasons", "cases"}}) {
+    nlohmann::json changed = doc;
+    changed[nlohmann::json::json_pointer(pointer)] = value;
+    INFO(changed.dump());
+    const auto back = CaseFromRow(WithDoc(row, changed.dump()), {});
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().code() == Code::kInternal);
+  }
+}
+
 TEST_CASE("threads decoding documents of the same cases each get their own text's case",
           "[engine][case_document][concurrency]") {
   // Two texts per case id, read from four threads at once: each read must
