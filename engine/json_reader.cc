@@ -259,7 +259,8 @@ void JsonReader::SkipValue(int depth) {
     if (digits() == 0) Fail("an exponent's digits");
   }
   // As nlohmann does, a number beyond a double's range is refused (a long
-  // integer or an exponent can reach it).
+  // integer or an exponent can reach it). strtod reads '.' as the decimal
+  // point in the "C" locale, which this program never changes.
   if (!plain && !std::isfinite(std::strtod(std::string(text_.substr(pos_, i - pos_)).c_str(), nullptr))) {
     Fail("a number within a double's range");
   }

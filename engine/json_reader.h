@@ -15,13 +15,17 @@
 //   }
 //   r.End();                     // nothing but whitespace after the value
 //
-// It accepts exactly RFC 8259's JSON, as nlohmann::json::parse does:
-// strings must be well-formed UTF-8 without raw control characters, escapes
-// (\uXXXX surrogate pairs included) are decoded, numbers have no leading
-// zeros. Int() reads an integer that fits in 64 bits and refuses a
-// fraction or an exponent; a caller that wants another kind of value than
-// the text holds gets an error, never a conversion. Nesting deeper than
-// kMaxDepth is refused, so corrupt text cannot exhaust the stack.
+// It accepts RFC 8259's JSON as nlohmann::json::parse does: strings must be
+// well-formed UTF-8 without raw control characters, escapes (\uXXXX
+// surrogate pairs included) are decoded, numbers have no leading zeros and
+// stay within a double's range. Three differences, all refusals: a NUL
+// byte after a value (nlohmann stops reading there), a byte order mark
+// before the text (nlohmann skips it), and nesting deeper than kMaxDepth
+// (so that corrupt text cannot exhaust the stack). Int() reads an integer
+// that fits in 64 bits and refuses a fraction or an exponent; a caller
+// that wants another kind of value than the text holds gets an error,
+// never a conversion (where nlohmann's get<> converts a number of another
+// kind).
 //
 // Errors: every reading method throws JsonReadError naming the offset and
 // what was expected. Not thread-safe; one reader per text, which must
@@ -75,9 +79,11 @@ class JsonReader {
   // An object read by its members' names: `member(key)` reads the value of
   // a key it knows and returns true, or returns false and the value is
   // skipped. Throws when a key of `required` (at most 64) did not occur. A
-  // key given twice is read twice: the last value stands.
+  // key given twice is read each time: every value must be readable, the
+  // last one stands.
   template <class Member>
   void Object(std::initializer_list<std::string_view> required, Member member) {
+    if (required.size() > 64) throw std::logic_error("JsonReader::Object: more than 64 required members");
     std::uint64_t seen = 0;
     BeginObject();
     for (std::string_view key; NextKey(key);) {

@@ -1,6 +1,7 @@
 #include "engine/cases/case_document.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -424,8 +425,9 @@ CaseRow EncodeCase(const Case& c) {
 Result<Case> CaseFromDocument(const CaseRow& row) {
   try {
     Case c;
-    bool compensated_amount = false;
-    bool system_submitted = false;
+    // A compensation case's own figures: taken only with its compensation.
+    std::optional<Money> compensated_amount;
+    std::optional<bool> system_submitted;
     JsonReader r(row.doc);
     r.Object({"agreed_amount", "close_reason", "currency", "description", "evidence", "holds_shipping", "inspection",
               "lines", "modifications", "offer", "offer_history", "reason", "refunded_amount", "refunds",
@@ -437,8 +439,7 @@ Result<Case> CaseFromDocument(const CaseRow& row) {
                } else if (key == "close_reason") {
                  c.close_reason = ReadOptString(r);
                } else if (key == "compensated_amount") {
-                 c.compensated_amount = r.Int();
-                 compensated_amount = true;
+                 compensated_amount = r.Int();
                } else if (key == "compensation") {
                  c.compensation = ReadCompensation(r);
                } else if (key == "currency") {
@@ -488,17 +489,19 @@ Result<Case> CaseFromDocument(const CaseRow& row) {
                } else if (key == "risk") {
                  c.risk = r.Null() ? std::nullopt : std::optional<Risk>(ReadRiskJson(r));
                } else if (key == "system_submitted") {
-                 c.system_submitted = r.Bool();
-                 system_submitted = true;
+                 system_submitted = r.Bool();
                } else {
                  return false;
                }
                return true;
              });
     r.End();
-    // A compensation case's document has its compensation's figures too.
-    if (c.compensation && !compensated_amount) throw JsonReadError("missing member \"compensated_amount\"");
-    if (c.compensation && !system_submitted) throw JsonReadError("missing member \"system_submitted\"");
+    if (c.compensation) {
+      if (!compensated_amount) throw JsonReadError("missing member \"compensated_amount\"");
+      if (!system_submitted) throw JsonReadError("missing member \"system_submitted\"");
+      c.compensated_amount = *compensated_amount;
+      c.system_submitted = *system_submitted;
+    }
     return c;
   } catch (const JsonReadError& e) {
     return Status::Internal("case " + row.id + " has a corrupt document: " + e.what());

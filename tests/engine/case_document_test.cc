@@ -252,6 +252,16 @@ TEST_CASE("a document in another JSON form reads back as the same case", "[engin
   REQUIRE(back.ok());
   CHECK(back->reason == c.reason);
   CHECK(CaseToRow(*back).doc == row.doc);
+
+  // A compensation's own figures count only with the compensation.
+  nlohmann::json plain = nlohmann::json::parse(CaseToRow(SampleCase("cd-forms-plain")).doc);
+  plain["compensated_amount"] = 500;
+  plain["system_submitted"] = true;
+  const auto plain_back = CaseFromRow(WithDoc(CaseToRow(SampleCase("cd-forms-plain")), plain.dump()), {});
+  REQUIRE(plain_back.ok());
+  CHECK_FALSE(plain_back->compensation.has_value());
+  CHECK(plain_back->compensated_amount == 0);
+  CHECK_FALSE(plain_back->system_submitted);
 }
 
 TEST_CASE("a damaged document is an internal error naming the case, never a case", "[engine][case_document]") {

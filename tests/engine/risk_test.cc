@@ -148,6 +148,7 @@ TEST_CASE("AssessRisk: just under every threshold is not flagged: each threshold
   WriteRiskJson(w, r);
   JsonReader reader(text);
   CHECK(RiskToJson(ReadRiskJson(reader)) == RiskToJson(r));
+  reader.End();
 }
 
 TEST_CASE("AssessRisk: the return rate rounds down and counts from min_orders_for_rate orders on", "[engine][risk]") {

@@ -6,13 +6,15 @@
 //
 // Invariants, beyond "no crash, no sanitizer report, no exception":
 //  - JsonReader takes the bytes as one JSON value exactly when
-//    nlohmann::json::accept does (a NUL byte aside: nlohmann stops reading
-//    at one, the reader refuses it);
+//    nlohmann::json::accept does, but for its three refusals
+//    (engine/json_reader.h): a NUL byte after a value, a leading byte order
+//    mark, nesting past JsonReader::kMaxDepth;
 //  - a document CaseFromRow refuses is an internal error; one it accepts is
 //    valid JSON, and the case it gives, written again (CaseToRow) and read
 //    back from that text, writes the same text: what the reader accepts is
 //    never changed by storing it once more.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -23,13 +25,45 @@
 #include "engine/json_reader.h"
 #include "fuzz/fuzz_check.h"
 
+namespace aftersales::fuzz {
+namespace {
+
+// The deepest nesting of arrays and objects in `text`, strings skipped.
+int NestingDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+}  // namespace aftersales::fuzz
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace aftersales;
   using namespace aftersales::fuzz;
   const std::string text(reinterpret_cast<const char*>(data), size);
   // nlohmann takes a NUL byte outside a string as the end of the input and
-  // ignores what follows; the reader, like RFC 8259, refuses any NUL there.
-  const bool json_valid = text.find('\0') == std::string::npos && nlohmann::json::accept(text);
+  // ignores what follows, and skips a leading byte order mark; the reader
+  // refuses both, and nesting past its limit.
+  const bool json_valid = text.find('\0') == std::string::npos && text.rfind("\xEF\xBB\xBF", 0) != 0 &&
+                          NestingDepth(text) <= JsonReader::kMaxDepth && nlohmann::json::accept(text);
   FUZZ_CHECK(JsonReader::Accepts(text) == json_valid,
              std::string("the JSON reader ") + (json_valid ? "refuses" : "accepts") + " what nlohmann " +
                  (json_valid ? "accepts" : "refuses"));
