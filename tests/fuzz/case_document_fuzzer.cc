@@ -14,7 +14,6 @@
 //    back from that text, writes the same text: what the reader accepts is
 //    never changed by storing it once more.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -24,36 +23,7 @@
 #include "engine/cases/case_document.h"
 #include "engine/json_reader.h"
 #include "fuzz/fuzz_check.h"
-
-namespace aftersales::fuzz {
-namespace {
-
-// The deepest nesting of arrays and objects in `text`, strings skipped.
-int NestingDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-}  // namespace
-}  // namespace aftersales::fuzz
+#include "web/json_body.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace aftersales;
@@ -63,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // ignores what follows, and skips a leading byte order mark; the reader
   // refuses both, and nesting past its limit.
   const bool json_valid = text.find('\0') == std::string::npos && text.rfind("\xEF\xBB\xBF", 0) != 0 &&
-                          NestingDepth(text) <= JsonReader::kMaxDepth && nlohmann::json::accept(text);
+                          JsonNestingDepth(text) <= JsonReader::kMaxDepth && nlohmann::json::accept(text);
   FUZZ_CHECK(JsonReader::Accepts(text) == json_valid,
              std::string("the JSON reader ") + (json_valid ? "refuses" : "accepts") + " what nlohmann " +
                  (json_valid ? "accepts" : "refuses"));
