@@ -35,9 +35,6 @@ std::string EncodeEvents(const std::vector<std::string>& events);
 // json_each(?) (invalid UTF-8 replaced, never thrown).
 std::string EncodeTextArray(const std::vector<std::string>& texts);
 
-// Each reads the current row of a statement that selected the matching
-// column list. Errors: unavailable (a stored value this program cannot
-// read, such as an unknown visibility).
 // The number of columns in a column list: its commas at no parenthesis's
 // depth, plus one.
 constexpr int CountSqlColumns(const char* columns) {
@@ -50,6 +47,9 @@ constexpr int CountSqlColumns(const char* columns) {
   return count;
 }
 
+// Each reads the current row of a statement that selected the matching
+// column list. Errors: unavailable (a stored value this program cannot
+// read, such as an unknown visibility).
 // The columns ReadOrder reads, in its order.
 constexpr const char* kOrderColumns =
     "id, buyer_id, currency, placed_at, delivered_at, shipping_paid, created_at, COALESCE(paid_at, placed_at),"

@@ -103,18 +103,25 @@ std::string JsonReader::String() {
 std::int64_t JsonReader::Int() {
   const char c = Peek();
   if (c != '-' && (c < '0' || c > '9')) Fail("an integer");
-  const std::size_t start = pos_;
-  std::size_t i = pos_ + (c == '-' ? 1 : 0);
-  const std::size_t digits = i;
-  while (i < text_.size() && text_[i] >= '0' && text_[i] <= '9') ++i;
-  if (i == digits || (text_[digits] == '0' && i - digits > 1)) Fail("an integer without leading zeros");
-  if (i < text_.size() && (text_[i] == '.' || text_[i] == 'e' || text_[i] == 'E')) Fail("an integer");
+  bool integer = false;
+  const std::size_t end = ScanNumber(&integer);
+  if (!integer) Fail("an integer");
   std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text_.data() + start, text_.data() + i, value);
-  if (ec != std::errc() || end != text_.data() + i) Fail("an integer within 64 bits");
-  pos_ = i;
+  const auto [last, ec] = std::from_chars(text_.data() + pos_, text_.data() + end, value);
+  if (ec != std::errc() || last != text_.data() + end) Fail("an integer within 64 bits");
+  pos_ = end;
   last_ = 'v';
   return value;
+}
+
+std::optional<std::int64_t> JsonReader::OptionalInt() {
+  if (Null()) return std::nullopt;
+  return Int();
+}
+
+std::optional<std::string> JsonReader::OptionalString() {
+  if (Null()) return std::nullopt;
+  return String();
 }
 
 bool JsonReader::Bool() {
@@ -235,7 +242,12 @@ void JsonReader::SkipValue(int depth) {
     default:
       break;
   }
-  // A number, any JSON number: -? int frac? exp?
+  pos_ = ScanNumber(nullptr);
+  last_ = 'v';
+}
+
+std::size_t JsonReader::ScanNumber(bool* integer) const {
+  // -? int frac? exp?
   std::size_t i = pos_;
   const auto digits = [&]() {
     const std::size_t from = i;
@@ -245,27 +257,30 @@ void JsonReader::SkipValue(int depth) {
   if (i < text_.size() && text_[i] == '-') ++i;
   const std::size_t int_start = i;
   const std::size_t n = digits();
-  if (n == 0 || (text_[int_start] == '0' && n > 1)) Fail("a value");
-  bool plain = n <= 18;  // an integer of up to 18 digits: always within range
+  if (n == 0) Fail("a value");
+  if (text_[int_start] == '0' && n > 1) Fail("a number without leading zeros");
+  bool whole = true;
   if (i < text_.size() && text_[i] == '.') {
     ++i;
-    plain = false;
+    whole = false;
     if (digits() == 0) Fail("a fraction's digits");
   }
   if (i < text_.size() && (text_[i] == 'e' || text_[i] == 'E')) {
     ++i;
-    plain = false;
+    whole = false;
     if (i < text_.size() && (text_[i] == '+' || text_[i] == '-')) ++i;
     if (digits() == 0) Fail("an exponent's digits");
   }
   // As nlohmann does, a number beyond a double's range is refused (a long
-  // integer or an exponent can reach it). strtod reads '.' as the decimal
-  // point in the "C" locale, which this program never changes.
-  if (!plain && !std::isfinite(std::strtod(std::string(text_.substr(pos_, i - pos_)).c_str(), nullptr))) {
+  // integer or an exponent can reach it; 18 digits alone cannot). strtod
+  // reads '.' as the decimal point in the "C" locale, which this program
+  // never changes.
+  if ((!whole || n > 18) &&
+      !std::isfinite(std::strtod(std::string(text_.substr(pos_, i - pos_)).c_str(), nullptr))) {
     Fail("a number within a double's range");
   }
-  pos_ = i;
-  last_ = 'v';
+  if (integer != nullptr) *integer = whole;
+  return i;
 }
 
 }  // namespace aftersales

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -73,6 +74,9 @@ class JsonReader {
   std::string String();
   std::int64_t Int();
   bool Bool();
+  // null, or what String() / Int() reads.
+  std::optional<std::string> OptionalString();
+  std::optional<std::int64_t> OptionalInt();
   // Reads past the next value, whatever it is (checked as strictly).
   void Skip();
 
@@ -121,6 +125,9 @@ class JsonReader {
   bool NextInContainer(char open, char close, const char* expected);
   void ReadString(std::string& out);
   void ReadLiteral(std::string_view word);
+  // The end of the number at pos_ (checked, not read); `integer` (when
+  // given) tells whether it has neither a fraction nor an exponent.
+  std::size_t ScanNumber(bool* integer) const;
   void SkipValue(int depth);
 
   std::string_view text_;

@@ -46,15 +46,6 @@ std::optional<TextRef> ReadOptRef(JsonReader& r) {
   if (r.Null()) return std::nullopt;
   return ReadRef(r);
 }
-std::optional<std::string> ReadOptString(JsonReader& r) {
-  if (r.Null()) return std::nullopt;
-  return r.String();
-}
-std::optional<std::int64_t> ReadOptInt(JsonReader& r) {
-  if (r.Null()) return std::nullopt;
-  return r.Int();
-}
-
 CompensationForm ReadForm(JsonReader& r) {
   const std::string name = r.String();
   const auto form = ParseCompensationForm(name);
@@ -113,19 +104,19 @@ Compensation ReadCompensation(JsonReader& r) {
   r.Object({"agreed_by", "amount", "expires_at", "external_ref", "form", "issued_at", "issued_by", "voucher_code"},
            [&](std::string_view key) {
              if (key == "agreed_by") {
-               c.agreed_by = ReadOptString(r);
+               c.agreed_by = r.OptionalString();
              } else if (key == "amount") {
                c.amount = r.Int();
              } else if (key == "expires_at") {
-               c.expires_at = ReadOptInt(r);
+               c.expires_at = r.OptionalInt();
              } else if (key == "external_ref") {
-               c.external_ref = ReadOptString(r);
+               c.external_ref = r.OptionalString();
              } else if (key == "form") {
                c.form = ReadForm(r);
              } else if (key == "issued_at") {
-               c.issued_at = ReadOptInt(r);
+               c.issued_at = r.OptionalInt();
              } else if (key == "issued_by") {
-               c.issued_by = ReadOptString(r);
+               c.issued_by = r.OptionalString();
              } else if (key == "voucher_code") {
                c.voucher_code = ReadOptRef(r);
              } else {
@@ -154,13 +145,13 @@ std::optional<Shipment> ReadShipment(JsonReader& r) {
     if (key == "carrier") {
       s.carrier = r.String();
     } else if (key == "delivered_at") {
-      s.delivered_at = ReadOptInt(r);
+      s.delivered_at = r.OptionalInt();
     } else if (key == "received_at") {
-      s.received_at = ReadOptInt(r);
+      s.received_at = r.OptionalInt();
     } else if (key == "shipped_at") {
       s.shipped_at = r.Int();
     } else if (key == "sku") {
-      s.sku = ReadOptString(r);
+      s.sku = r.OptionalString();
     } else if (key == "tracking_no") {
       s.tracking_no = r.String();
     } else {
@@ -200,7 +191,7 @@ std::optional<Inspection> ReadInspection(JsonReader& r) {
     } else if (key == "by") {
       in.by = r.String();
     } else if (key == "grade") {
-      in.grade = ReadOptString(r);
+      in.grade = r.OptionalString();
     } else if (key == "lines") {
       in.lines.clear();
       r.Array([&] {
@@ -255,7 +246,7 @@ Repair ReadRepair(JsonReader& r) {
   Repair repair;
   r.Object({"attempt", "progress", "repairing_from", "repairing_until", "warranty_ends_at"}, [&](std::string_view key) {
     if (key == "attempt") {
-      repair.attempt = ReadOptInt(r);
+      repair.attempt = r.OptionalInt();
     } else if (key == "progress") {
       repair.progress.clear();
       r.Array([&] {
@@ -276,9 +267,9 @@ Repair ReadRepair(JsonReader& r) {
         });
       });
     } else if (key == "repairing_from") {
-      repair.repairing_from = ReadOptInt(r);
+      repair.repairing_from = r.OptionalInt();
     } else if (key == "repairing_until") {
-      repair.repairing_until = ReadOptInt(r);
+      repair.repairing_until = r.OptionalInt();
     } else if (key == "warranty_ends_at") {
       repair.warranty_ends_at = r.Int();
     } else {
@@ -305,7 +296,7 @@ CaseLine ReadLine(JsonReader& r) {
     } else if (key == "qty") {
       l.qty = r.Int();
     } else if (key == "replacement_sku") {
-      l.replacement_sku = ReadOptString(r);
+      l.replacement_sku = r.OptionalString();
     } else {
       return false;
     }
@@ -324,7 +315,7 @@ Refund ReadRefund(JsonReader& r) {
     } else if (key == "error") {
       refund.error = ReadOptRef(r);
     } else if (key == "external_ref") {
-      refund.external_ref = ReadOptString(r);
+      refund.external_ref = r.OptionalString();
     } else if (key == "id") {
       refund.id = r.String();
     } else if (key == "status") {
@@ -435,9 +426,9 @@ Result<Case> CaseFromDocument(const CaseRow& row) {
               "return_shipment"},
              [&](std::string_view key) {
                if (key == "agreed_amount") {
-                 c.agreed_amount = ReadOptInt(r);
+                 c.agreed_amount = r.OptionalInt();
                } else if (key == "close_reason") {
-                 c.close_reason = ReadOptString(r);
+                 c.close_reason = r.OptionalString();
                } else if (key == "compensated_amount") {
                  compensated_amount = r.Int();
                } else if (key == "compensation") {
@@ -471,7 +462,7 @@ Result<Case> CaseFromDocument(const CaseRow& row) {
                  c.refunds.clear();
                  r.Array([&] { c.refunds.push_back(ReadRefund(r)); });
                } else if (key == "reject_reason") {
-                 c.reject_reason = ReadOptString(r);
+                 c.reject_reason = r.OptionalString();
                } else if (key == "repair") {
                  c.repair = ReadRepair(r);
                } else if (key == "repaired_shipment") {

@@ -110,7 +110,7 @@ Risk ReadRiskJson(JsonReader& r) {
                  } else if (signal == "refunded_amount") {
                    s.refunded_amount = r.Int();
                  } else if (signal == "return_rate_percent") {
-                   s.return_rate_percent = r.Null() ? std::nullopt : std::optional<std::int64_t>(r.Int());
+                   s.return_rate_percent = r.OptionalInt();
                  } else {
                    return false;
                  }
