@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/decode_memo.h"
+#include "engine/json_reader.h"
+#include "engine/json_writer.h"
 
 namespace aftersales::sql {
 
@@ -16,26 +18,56 @@ std::string EncodeTextArray(const std::vector<std::string>& texts) {
 
 namespace {
 
-// An order's shipments from their stored JSON. Orders are read on every
-// action of their cases and their shipments seldom change: the text decoded
-// last per order is remembered (engine/decode_memo.h).
+// An order's shipments from their stored JSON, as EncodeShipments (or
+// schema migration 7) wrote it: read member by member (engine/json_reader.h).
+// Orders are read on every action of their cases and their shipments seldom
+// change: the text decoded last per order is remembered
+// (engine/decode_memo.h). Most orders have none, which needs neither.
 Result<std::vector<OrderShipment>> ShipmentsOf(const std::string& order_id, std::string_view text) {
+  if (text == "[]") return std::vector<OrderShipment>();
   static auto* const memo = new DecodeMemo<std::vector<OrderShipment>>();  // never destroyed: read until exit
   if (auto known = memo->Find(order_id, text)) return *known;
-  const auto shipments = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!shipments.is_array()) return Status::Internal("order " + order_id + " has unreadable shipments");
   std::vector<OrderShipment> out;
-  for (const auto& j : shipments) {
-    OrderShipment sh;
-    sh.id = j.value("id", "");
-    if (j.contains("carrier") && j["carrier"].is_string()) sh.carrier = j["carrier"].get<std::string>();
-    if (j.contains("tracking_no") && j["tracking_no"].is_string()) sh.tracking_no = j["tracking_no"].get<std::string>();
-    sh.shipped_at = j.value("shipped_at", TimePoint{0});
-    sh.by = j.value("by", "");
-    if (const auto it = j.find("lines"); it != j.end() && it->is_array()) {
-      for (const auto& l : *it) sh.lines.push_back({l.value("line_id", ""), l.value("qty", std::int64_t{0})});
-    }
-    out.push_back(std::move(sh));
+  try {
+    JsonReader r(text);
+    r.Array([&] {
+      OrderShipment sh;
+      r.Object({"by", "id", "lines", "shipped_at"}, [&](std::string_view key) {
+        if (key == "by") {
+          sh.by = r.String();
+        } else if (key == "carrier") {
+          sh.carrier = r.OptionalString();
+        } else if (key == "id") {
+          sh.id = r.String();
+        } else if (key == "lines") {
+          r.Array([&] {
+            ShippedLine line;
+            r.Object({"line_id", "qty"}, [&](std::string_view k) {
+              if (k == "line_id") {
+                line.line_id = r.String();
+              } else if (k == "qty") {
+                line.qty = r.Int();
+              } else {
+                return false;
+              }
+              return true;
+            });
+            sh.lines.push_back(std::move(line));
+          });
+        } else if (key == "shipped_at") {
+          sh.shipped_at = r.Int();
+        } else if (key == "tracking_no") {
+          sh.tracking_no = r.OptionalString();
+        } else {
+          return false;
+        }
+        return true;
+      });
+      out.push_back(std::move(sh));
+    });
+    r.End();
+  } catch (const JsonReadError& e) {
+    return Status::Internal("order " + order_id + " has unreadable shipments: " + e.what());
   }
   memo->Remember(order_id, text, std::make_shared<const std::vector<OrderShipment>>(out));
   return out;
@@ -63,18 +95,29 @@ Result<Order> ReadOrder(Statement& s) {
 }
 
 std::string EncodeShipments(const std::vector<OrderShipment>& shipments) {
-  nlohmann::json out = nlohmann::json::array();
+  // Members in sorted order, as nlohmann's dump() wrote them before.
+  std::string out;
+  JsonWriter w(out);
+  w.BeginArray();
   for (const auto& sh : shipments) {
-    nlohmann::json lines = nlohmann::json::array();
-    for (const auto& l : sh.lines) lines.push_back({{"line_id", l.line_id}, {"qty", l.qty}});
-    out.push_back({{"id", sh.id},
-                   {"carrier", sh.carrier ? nlohmann::json(*sh.carrier) : nlohmann::json(nullptr)},
-                   {"tracking_no", sh.tracking_no ? nlohmann::json(*sh.tracking_no) : nlohmann::json(nullptr)},
-                   {"lines", std::move(lines)},
-                   {"shipped_at", sh.shipped_at},
-                   {"by", sh.by}});
+    w.Item().BeginObject();
+    w.Key("by").String(sh.by);
+    w.Key("carrier").StringOrNull(sh.carrier);
+    w.Key("id").String(sh.id);
+    w.Key("lines").BeginArray();
+    for (const auto& l : sh.lines) {
+      w.Item().BeginObject();
+      w.Key("line_id").String(l.line_id);
+      w.Key("qty").Int(l.qty);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("shipped_at").Int(sh.shipped_at);
+    w.Key("tracking_no").StringOrNull(sh.tracking_no);
+    w.EndObject();
   }
-  return out.dump();
+  w.EndArray();
+  return out;
 }
 
 Result<OrderLine> ReadOrderLine(Statement& s, int first) {

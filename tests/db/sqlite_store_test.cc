@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -190,6 +191,109 @@ TEST_CASE("UpdateOrderFulfilment writes delivery, ship_by, shipments and status:
   Order missing = MakeOrder("O-404");
   CHECK(w->UpdateOrderFulfilment(missing).code() == Code::kNotFound);
   REQUIRE_OK(w->Commit());
+}
+
+// Sets orders.shipments of order O-1 in the file, as another program or an
+// older build might have written it.
+void SetStoredShipments(StoreFixture& f, const std::string& text) {
+  f.Close();
+  {
+    auto raw = Value(sqlite::SqliteConnection::Open(f.path(), sqlite::OpenMode::kReadWrite));
+    auto stmt = Value(raw->Prepare("UPDATE orders SET shipments = ? WHERE id = 'O-1'"));
+    stmt->BindText(text);
+    CHECK_FALSE(Value(stmt->Step()));
+    REQUIRE(raw->Changes() == 1);
+  }
+  f.Reopen();
+}
+
+TEST_CASE("an order's shipments are stored as dump() writes them and read back in any member order",
+          "[db][sqlite]") {
+  StoreFixture f;
+  Order order = MakeOrder("O-1");
+  order.shipments.push_back({"shp_O-1_1", std::string("SF \"快递\""), std::string("SF1"),
+                             {{order.lines.front().line_id, 1}, {"L2", 3}}, kT0 + 5, "u_wh"});
+  order.shipments.push_back({"shp_O-1_2", std::nullopt, std::nullopt, {}, kT0 + 6, "u_int"});
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(order));
+    REQUIRE_OK(w->UpdateOrderFulfilment(order));
+    REQUIRE_OK(w->Commit());
+  }
+  // What nlohmann's dump() wrote for the same value: files written before
+  // read the same, and so do files written now by an older build.
+  nlohmann::json expected = nlohmann::json::array();
+  for (const OrderShipment& sh : order.shipments) {
+    nlohmann::json lines = nlohmann::json::array();
+    for (const ShippedLine& l : sh.lines) lines.push_back({{"line_id", l.line_id}, {"qty", l.qty}});
+    expected.push_back({{"id", sh.id},
+                        {"carrier", sh.carrier ? nlohmann::json(*sh.carrier) : nlohmann::json(nullptr)},
+                        {"tracking_no", sh.tracking_no ? nlohmann::json(*sh.tracking_no) : nlohmann::json(nullptr)},
+                        {"lines", lines},
+                        {"shipped_at", sh.shipped_at},
+                        {"by", sh.by}});
+  }
+  f.Close();
+  CHECK(QueryTexts(*RawConnection(f.path()), "SELECT shipments FROM orders WHERE id = 'O-1'") ==
+        std::vector<std::string>{expected.dump()});
+  f.Reopen();
+
+  const auto check_read = [&](const std::string& why) {
+    INFO(why);
+    const Order stored = *Value(f.Read()->GetOrder("O-1"));
+    REQUIRE(stored.shipments.size() == 2);
+    CHECK(stored.shipments[0].id == "shp_O-1_1");
+    CHECK(stored.shipments[0].carrier == order.shipments[0].carrier);
+    CHECK(stored.shipments[0].tracking_no == std::optional<std::string>("SF1"));
+    REQUIRE(stored.shipments[0].lines.size() == 2);
+    CHECK(stored.shipments[0].lines[1].line_id == "L2");
+    CHECK(stored.shipments[0].lines[1].qty == 3);
+    CHECK(stored.shipments[0].shipped_at == kT0 + 5);
+    CHECK(stored.shipments[0].by == "u_wh");
+    CHECK(stored.shipments[1].id == "shp_O-1_2");
+    CHECK_FALSE(stored.shipments[1].carrier.has_value());
+    CHECK_FALSE(stored.shipments[1].tracking_no.has_value());
+    CHECK(stored.shipments[1].lines.empty());
+    CHECK(stored.shipments[1].shipped_at == kT0 + 6);
+  };
+  check_read("as written");
+  // Indented, members in another order (carrier and tracking_no left out
+  // where null), escapes, and a member this program does not know.
+  SetStoredShipments(f, "[ {\"tracking_no\": \"SF1\", \"shipped_at\": " + std::to_string(kT0 + 5) +
+                            ", \"note\": {\"x\": [1, 2.5, null]}, \"lines\": [{\"qty\": 1, \"line_id\": \"" +
+                            order.lines.front().line_id + "\"}, {\"line_id\": \"L\\u0032\", \"qty\": 3}],"
+                            " \"id\": \"shp_O-1_1\", \"carrier\": \"SF \\\"\\u5feb\\u9012\\\"\", \"by\": \"u_wh\"},\n"
+                            " {\"by\": \"u_int\", \"id\": \"shp_O-1_2\", \"lines\": [], \"shipped_at\": " +
+                            std::to_string(kT0 + 6) + "} ]");
+  check_read("reordered");
+}
+
+TEST_CASE("an order whose stored shipments cannot be read is an internal error naming it", "[db][sqlite]") {
+  StoreFixture f;
+  {
+    auto w = f.Write();
+    REQUIRE_OK(w->InsertOrder(MakeOrder("O-1")));
+    REQUIRE_OK(w->Commit());
+  }
+  const std::string good = R"({"by":"u","id":"s","lines":[{"line_id":"L-1","qty":1}],"shipped_at":5})";
+  for (const std::string& text : std::vector<std::string>{
+           "{}", "[", "[" + good, "[" + good + ",]", "[" + good + "] x", "null",
+           R"([{"id":"s","lines":[],"shipped_at":5}])",                            // no "by"
+           R"([{"by":"u","id":"s","shipped_at":5}])",                              // no "lines"
+           R"([{"by":"u","id":"s","lines":[]}])",                                  // no "shipped_at"
+           R"([{"by":"u","id":"s","lines":[{"line_id":"L-1"}],"shipped_at":5}])",  // a line without its qty
+           R"([{"by":"u","id":"s","lines":[{"line_id":"L-1","qty":"1"}],"shipped_at":5}])",
+           R"([{"by":"u","id":"s","lines":[],"shipped_at":5.5}])",
+           R"([{"by":"u","carrier":7,"id":"s","lines":[],"shipped_at":5}])",
+           R"([{"by":"u","id":"s","lines":null,"shipped_at":5}])"}) {
+    INFO(text);
+    SetStoredShipments(f, text);
+    const auto read = f.Read()->GetOrder("O-1");
+    CHECK(read.status().code() == Code::kInternal);
+    CHECK_THAT(read.status().message(), Catch::Contains("order O-1 has unreadable shipments"));
+  }
+  SetStoredShipments(f, "[" + good + "]");
+  CHECK(Value(f.Read()->GetOrder("O-1"))->shipments.size() == 1);
 }
 
 TEST_CASE("an order's deadline has no case: listed for the order, due with the others", "[db]") {
