@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +35,14 @@ constexpr int kTickMillis = 100;           // how often deadlines are looked at
 constexpr double kLingerSeconds = 1.0;     // how long a closing connection's input is drained
 constexpr std::size_t kMaxLingering = 4096;  // beyond this, refused connections close at once
 constexpr std::size_t kReadChunk = 16 * 1024;
+// How long a worker that answered a keep-alive request waits on that
+// connection for the next one before putting it back under epoll. A client
+// that sends its next request at once (an integration, a benchmark, a page
+// loading its data) is then served by the same worker, without the event
+// thread's wake-up and the hand-off between them. Under load the next
+// request can take a few milliseconds (wrk's 32 connections on two cores:
+// 2 ms waits missed 5 % of them, 10 ms almost none; docs/BENCHMARKS.md).
+constexpr int kFollowUpMillis = 10;
 constexpr int kReservedDescriptors = 128;  // files, the database, webhook sockets
 
 const char* ReasonPhrase(int status) {
@@ -165,6 +174,7 @@ class ConnectionLoop::Impl {
     int fd;
     ServeOutcome outcome;
     bool watched = false;  // the worker already put the connection back under epoll
+    int served = 1;        // requests the worker answered on it in this turn
   };
 
   // --- the listening socket -------------------------------------------------
@@ -488,7 +498,7 @@ class ConnectionLoop::Impl {
       if (it == conns_.end()) continue;
       Conn& c = *it->second;
       --busy_;
-      ++c.served;
+      c.served += r.served;
       switch (r.outcome.next) {
         case ServeOutcome::Next::kClose:
           Close(c.fd);
@@ -568,17 +578,24 @@ class ConnectionLoop::Impl {
       ReceivedRequest job;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        ++idle_workers_;
         queue_cv_.wait(lock, [this] { return !queue_.empty() || loop_done_; });
+        --idle_workers_;
         if (queue_.empty()) return;
         job = std::move(queue_.front());
         queue_.pop_front();
       }
       ServeOutcome outcome;
-      try {
-        outcome = serve_(job);
-      } catch (...) {
-        outcome.next = ServeOutcome::Next::kClose;  // never let a worker die
-      }
+      int served = 0;
+      do {
+        try {
+          outcome = serve_(job);
+        } catch (...) {
+          outcome = ServeOutcome();
+          outcome.next = ServeOutcome::Next::kClose;  // never let a worker die
+        }
+        ++served;
+      } while (AwaitNextRequest(job, outcome));
       // A keep-alive connection with nothing more received goes back under
       // epoll from here, and the event thread takes note when it next
       // wakes (at the latest within a tick): one wake-up less per request.
@@ -591,11 +608,50 @@ class ConnectionLoop::Impl {
       {
         std::lock_guard<std::mutex> lock(mu_);
         watched = idle && !stopping_;
-        returned_.push_back({job.fd, std::move(outcome), watched});
+        returned_.push_back({job.fd, std::move(outcome), watched, served});
         if (watched) Watch(job.fd, EPOLLIN | EPOLLRDHUP);
       }
       if (!watched) Wake();
     }
+  }
+
+  // After a keep-alive answer with nothing more received: waits up to
+  // kFollowUpMillis for the connection's next request, and when it arrives
+  // whole (head and body) makes it `job` and returns true. Waits only while
+  // no request is queued and another worker is idle to take one, so that no
+  // request waits for a worker that waits for a client. What arrives in part
+  // is left in `outcome.unread` for the event thread, which reads the rest
+  // under its own deadlines and limits; a client gone closes the
+  // connection.
+  bool AwaitNextRequest(ReceivedRequest& job, ServeOutcome& outcome) {
+    if (outcome.next != ServeOutcome::Next::kKeepAlive || !outcome.unread.empty() || job.last) return false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_ || !queue_.empty() || idle_workers_ == 0) return false;
+    }
+    pollfd ready{job.fd, POLLIN, 0};
+    if (::poll(&ready, 1, kFollowUpMillis) != 1) return false;  // nothing yet: back under epoll
+    std::array<char, kReadChunk> chunk;  // not zeroed: recv fills the n bytes used
+    const ssize_t n = ::recv(job.fd, chunk.data(), chunk.size(), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      outcome.next = ServeOutcome::Next::kClose;  // the client went away
+      return false;
+    }
+    if (n < 0) return false;
+    std::string bytes(chunk.data(), static_cast<std::size_t>(n));
+    RequestHeadScanner head;
+    const bool whole = head.Feed(bytes) == RequestHeadScanner::Verdict::kComplete && head.skipped() == 0 &&
+                       !head.expects_continue() && head.content_length() <= limits_.max_body_bytes &&
+                       bytes.size() >= head.head_bytes() + head.content_length();
+    if (!whole) {
+      outcome.unread = std::move(bytes);
+      return false;
+    }
+    job.bytes = std::move(bytes);
+    ++job.served_before;
+    job.last = job.served_before + 1 >= limits_.keep_alive_max_requests || IsStopping();
+    job.deadline = MonotonicSeconds() + limits_.request_timeout_ms / 1000.0;
+    return true;
   }
 
   const ConnectionLimits limits_;
@@ -622,6 +678,7 @@ class ConnectionLoop::Impl {
   std::condition_variable queue_cv_;
   std::deque<ReceivedRequest> queue_;
   std::vector<Returned> returned_;
+  int idle_workers_ = 0;  // waiting for a queued request
   bool stopping_ = false;
   bool loop_done_ = false;
 

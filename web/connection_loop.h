@@ -5,9 +5,13 @@
 // with "100 Continue"). So an idle keep-alive connection, a client that
 // trickles its head one byte at a time (slowloris) or one that connects and
 // sends nothing costs a file descriptor and a few bytes, never a worker.
-// A worker that answered a keep-alive request, with nothing more received,
-// puts the connection back under epoll itself: the event thread is not
-// woken for it, and takes note when it next wakes.
+// A worker that answered a keep-alive request first waits a moment (10 ms)
+// for the connection's next request, while no request is queued and another
+// worker is idle, and serves it itself when it arrives whole: a client that
+// sends its next request at once costs no hand-off between threads. Then,
+// with nothing more received, the worker puts the connection back under
+// epoll itself: the event thread is not woken for it, and takes note when
+// it next wakes.
 //
 // Limits, each answered at once rather than queued:
 //  - connections in all, and per client address: over either, the new

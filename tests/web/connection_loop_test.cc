@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "domain/clock.h"
 #include "web/connection_loop.h"
@@ -118,6 +120,99 @@ TEST_CASE("with its one worker held and its queue full the loop answers 503 and 
   CHECK(error == 0);
   for (int fd : {first, second, third}) ::close(fd);
   loop.Stop();
+}
+
+// A serve callback that answers 200 and notes, for each request, the
+// thread that served it and what the loop told it.
+class RecordingServer {
+ public:
+  struct Served {
+    std::thread::id thread;
+    int served_before;
+    bool last;
+    std::string bytes;
+  };
+  ServeOutcome Serve(ReceivedRequest& request) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      served_.push_back({std::this_thread::get_id(), request.served_before, request.last, request.bytes});
+    }
+    const std::string answer = std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n") +
+                               (request.last ? "Connection: close\r\n" : "") + "\r\n";
+    (void)!::send(request.fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ServeOutcome outcome;
+    outcome.next = request.last ? ServeOutcome::Next::kClose : ServeOutcome::Next::kKeepAlive;
+    return outcome;
+  }
+  std::vector<Served> served() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return served_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Served> served_;
+};
+
+bool SendText(int fd, const std::string& text) {
+  return ::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+}
+
+// A worker that answered a keep-alive request waits a moment for the
+// connection's next one and serves it itself: requests sent at once follow
+// one another on one thread (most of them: a busy machine may delay the
+// client past the wait, and the event thread then hands the request to any
+// worker), numbered as the event thread numbers them, the keep-alive limit
+// included. What arrives in part, or after the wait, is read by the event
+// thread and served all the same.
+TEST_CASE("a keep-alive connection's next request is served by the worker that answered the last one",
+          "[web][connections]") {
+  ConnectionLimits limits;
+  limits.workers = 4;
+  limits.keep_alive_max_requests = 30;
+  RecordingServer recorder;
+  ConnectionLoop loop(limits, [&](ReceivedRequest& r) { return recorder.Serve(r); });
+  REQUIRE(loop.Start("127.0.0.1", 0).ok());
+  const int fd = ConnectTo(loop.port());
+  REQUIRE(fd >= 0);
+  constexpr int kAtOnce = 20;
+  for (int i = 0; i < kAtOnce; ++i) {
+    REQUIRE(Send(fd));
+    REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+  }
+  // A head in two parts, the second after the wait.
+  REQUIRE(SendText(fd, "GET /split HTTP/1.1\r\n"));
+  SleepForMillis(50);
+  REQUIRE(SendText(fd, "Host: t\r\n\r\n"));
+  REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+  // After a pause longer than the wait.
+  SleepForMillis(50);
+  REQUIRE(Send(fd));
+  REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+  // A request with a body, sent at once: served whole.
+  const std::string post = "POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello";
+  REQUIRE(SendText(fd, post));
+  REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+  // The rest up to the keep-alive limit: the last is told so.
+  for (int i = kAtOnce + 3; i < limits.keep_alive_max_requests; ++i) {
+    REQUIRE(Send(fd));
+    REQUIRE(RawStatus(ReadAnswer(fd, kGiveUpMillis)) == 200);
+  }
+  ::close(fd);
+  loop.Stop();
+
+  const auto served = recorder.served();
+  REQUIRE(served.size() == static_cast<std::size_t>(limits.keep_alive_max_requests));
+  int same_thread = 0;
+  for (std::size_t i = 0; i < served.size(); ++i) {
+    INFO("request " << i);
+    CHECK(served[i].served_before == static_cast<int>(i));
+    CHECK(served[i].last == (i + 1 == served.size()));
+    if (i > 0 && i < static_cast<std::size_t>(kAtOnce) && served[i].thread == served[i - 1].thread) ++same_thread;
+  }
+  CHECK(same_thread >= kAtOnce / 2);
+  CHECK(served[kAtOnce].bytes == "GET /split HTTP/1.1\r\nHost: t\r\n\r\n");
+  CHECK(served[kAtOnce + 2].bytes == post);
 }
 
 }  // namespace
