@@ -40,6 +40,7 @@ Result<std::vector<OrderShipment>> ShipmentsOf(const std::string& order_id, std:
         } else if (key == "id") {
           sh.id = r.String();
         } else if (key == "lines") {
+          sh.lines.clear();  // a key given twice: the last value stands
           r.Array([&] {
             ShippedLine line;
             r.Object({"line_id", "qty"}, [&](std::string_view k) {

@@ -35,14 +35,6 @@ constexpr int kTickMillis = 100;           // how often deadlines are looked at
 constexpr double kLingerSeconds = 1.0;     // how long a closing connection's input is drained
 constexpr std::size_t kMaxLingering = 4096;  // beyond this, refused connections close at once
 constexpr std::size_t kReadChunk = 16 * 1024;
-// How long a worker that answered a keep-alive request waits on that
-// connection for the next one before putting it back under epoll. A client
-// that sends its next request at once (an integration, a benchmark, a page
-// loading its data) is then served by the same worker, without the event
-// thread's wake-up and the hand-off between them. Under load the next
-// request can take a few milliseconds (wrk's 32 connections on two cores:
-// 2 ms waits missed 5 % of them, 10 ms almost none; docs/BENCHMARKS.md).
-constexpr int kFollowUpMillis = 10;
 constexpr int kReservedDescriptors = 128;  // files, the database, webhook sockets
 
 const char* ReasonPhrase(int status) {
@@ -616,21 +608,30 @@ class ConnectionLoop::Impl {
   }
 
   // After a keep-alive answer with nothing more received: waits up to
-  // kFollowUpMillis for the connection's next request, and when it arrives
-  // whole (head and body) makes it `job` and returns true. Waits only while
-  // no request is queued and another worker is idle to take one, so that no
-  // request waits for a worker that waits for a client. What arrives in part
-  // is left in `outcome.unread` for the event thread, which reads the rest
-  // under its own deadlines and limits; a client gone closes the
-  // connection.
+  // follow_up_wait_ms for the connection's next request, and when it arrives
+  // whole (head and body) makes it `job` and returns true. Waits only if no
+  // request is queued and more workers are idle than wait so, each waiting
+  // worker leaving an idle one to take what is queued meanwhile. What
+  // arrives in part is left in `outcome.unread` for the event thread, which
+  // reads the rest under its own deadlines and limits; a client gone closes
+  // the connection.
   bool AwaitNextRequest(ReceivedRequest& job, ServeOutcome& outcome) {
-    if (outcome.next != ServeOutcome::Next::kKeepAlive || !outcome.unread.empty() || job.last) return false;
+    if (outcome.next != ServeOutcome::Next::kKeepAlive || !outcome.unread.empty() || job.last ||
+        limits_.follow_up_wait_ms <= 0) {
+      return false;
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_ || !queue_.empty() || idle_workers_ == 0) return false;
+      if (stopping_ || !queue_.empty() || idle_workers_ <= waiting_workers_) return false;
+      ++waiting_workers_;
     }
     pollfd ready{job.fd, POLLIN, 0};
-    if (::poll(&ready, 1, kFollowUpMillis) != 1) return false;  // nothing yet: back under epoll
+    const int polled = ::poll(&ready, 1, limits_.follow_up_wait_ms);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --waiting_workers_;
+    }
+    if (polled != 1) return false;  // nothing yet: back under epoll
     std::array<char, kReadChunk> chunk;  // not zeroed: recv fills the n bytes used
     const ssize_t n = ::recv(job.fd, chunk.data(), chunk.size(), 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -678,7 +679,8 @@ class ConnectionLoop::Impl {
   std::condition_variable queue_cv_;
   std::deque<ReceivedRequest> queue_;
   std::vector<Returned> returned_;
-  int idle_workers_ = 0;  // waiting for a queued request
+  int idle_workers_ = 0;     // waiting for a queued request
+  int waiting_workers_ = 0;  // waiting for their connection's next request (AwaitNextRequest)
   bool stopping_ = false;
   bool loop_done_ = false;
 
